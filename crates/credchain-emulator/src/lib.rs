@@ -1,0 +1,67 @@
+//! A local fake of the Alibaba Cloud and Tencent Cloud credential endpoints, on loopback, for
+//! tests and for `credchain emulate` / `credchain doctor --emulator`.
+//!
+//! - One [`Emulator`] serves every endpoint on one port (`127.0.0.1:0` by default).
+//! - Requests go to the first [`Route`] whose [`Matcher`] accepts them (by method, path, query
+//!   or form parameters, headers: not only the path); unmatched requests get a 404 JSON error.
+//! - Every request is recorded ([`Emulator::requests`]).
+//! - [`Fault`]s are set per route name, persistent ([`Emulator::set_fault`]) or one-shot
+//!   ([`Emulator::push_fault`]): status, delay, malformed or truncated body, missing fields,
+//!   expired credentials, dropped connection.
+//! - Issued credentials have unique ids and are counted per route ([`Emulator::issued_count`]).
+//! - Built-in routes: Alibaba ECS metadata, Alibaba credentials URI, Tencent CVM metadata (see
+//!   [`routes`]). The emulator prints nothing.
+//!
+//! ```
+//! use credchain_emulator::{routes, Emulator, Fault};
+//! use tokio::io::{AsyncReadExt, AsyncWriteExt};
+//!
+//! async fn get(emu: &Emulator, path: &str) -> std::io::Result<String> {
+//!     let mut s = tokio::net::TcpStream::connect(emu.addr()).await?;
+//!     let req = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+//!     s.write_all(req.as_bytes()).await?;
+//!     let mut out = String::new();
+//!     s.read_to_string(&mut out).await?;
+//!     Ok(out)
+//! }
+//!
+//! #[tokio::main(flavor = "current_thread")]
+//! async fn main() -> std::io::Result<()> {
+//!     let emu = Emulator::start().await?;
+//!     emu.push_fault(routes::ALIBABA_CREDENTIALS_URI, Fault::status(503));
+//!
+//!     assert!(get(&emu, "/credentials-uri").await?.starts_with("HTTP/1.1 503"));
+//!     let ok = get(&emu, "/credentials-uri").await?;
+//!     assert!(ok.starts_with("HTTP/1.1 200"));
+//!     assert!(ok.contains(r#""AccessKeyId":"STS.emu0001""#));
+//!
+//!     assert_eq!(emu.issued_count(routes::ALIBABA_CREDENTIALS_URI), 1);
+//!     assert_eq!(emu.requests_for(routes::ALIBABA_CREDENTIALS_URI).len(), 2);
+//!     emu.shutdown().await;
+//!     Ok(())
+//! }
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod emulator;
+mod fault;
+mod issue;
+mod reply;
+mod request;
+mod route;
+pub mod routes;
+mod server;
+mod shared;
+mod state;
+pub mod time;
+
+pub use emulator::Emulator;
+pub use fault::Fault;
+pub use issue::{Cloud, IssuedCredentials};
+pub use reply::{Reply, ReplyBody};
+pub use request::RecordedRequest;
+pub use route::{Matcher, Route, RouteContext};
+pub use server::{MAX_BODY_BYTES, MAX_HEAD_BYTES};
+pub use state::{EmulatorConfig, EmulatorState, DEFAULT_CREDENTIALS_URI_PATH};
