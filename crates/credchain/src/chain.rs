@@ -1,0 +1,250 @@
+//! [`ProviderChain`]: try sources in order (DESIGN.md §5).
+//!
+//! - A source answering [`ErrorKind::NotConfigured`] is skipped; its reason is kept.
+//! - Any other error stops the chain and is returned: silently falling through to another identity
+//!   is how applications end up acting as the wrong role. (The Python and Java references skip on
+//!   every error; aws-config stops on hard errors, as credchain does.)
+//! - When no source is configured, one error lists every source and why it was skipped.
+//! - After a source succeeds the chain remembers it and later calls go only to it (the references'
+//!   `reuse_last_provider`, default on). It is remembered only after a success (Go remembers it
+//!   before, `reference/alibaba.md` §4.3).
+//! - Provider names compose: the `env` source of a chain named `default` reports `default/env`.
+
+use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::credentials::Credentials;
+use crate::error::{Error, ErrorKind, Result};
+use crate::provider::{ProvideCredentials, ProvideFuture, SharedProvider};
+
+const NONE: usize = usize::MAX;
+
+/// Sources tried in order; the first that is configured wins.
+///
+/// ```
+/// use credchain::{ProviderChain, ProvideCredentials, SharedProvider};
+/// use credchain::alibaba::{EnvironmentProvider, StaticAccessKeyProvider};
+/// use credchain::context::{Context, MemoryEnv};
+///
+/// let ctx = Context::empty().with_env(MemoryEnv::new()); // nothing in the environment
+/// let chain = ProviderChain::new("default")
+///     .with(EnvironmentProvider::from_context(&ctx))
+///     .with(StaticAccessKeyProvider::new("LTAIexample", "secret").unwrap());
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let c = chain.provide_credentials().await.unwrap();
+/// assert_eq!(c.provider_name(), "default/static_ak");
+/// # });
+/// ```
+pub struct ProviderChain {
+    name: String,
+    sources: Vec<SharedProvider>,
+    reuse_last: bool,
+    winner: AtomicUsize,
+    hint: Option<String>,
+}
+
+impl ProviderChain {
+    /// An empty chain named `name` (e.g. `default`).
+    pub fn new(name: impl Into<String>) -> Self {
+        ProviderChain {
+            name: name.into(),
+            sources: Vec::new(),
+            reuse_last: true,
+            winner: AtomicUsize::new(NONE),
+            hint: None,
+        }
+    }
+    /// Appends a source.
+    pub fn with(mut self, source: impl ProvideCredentials + 'static) -> Self {
+        self.sources.push(SharedProvider::new(source));
+        self
+    }
+    /// Appends a shared source.
+    pub fn with_shared(mut self, source: SharedProvider) -> Self {
+        self.sources.push(source);
+        self
+    }
+    /// Whether to keep using the source that succeeded (default `true`, as the references).
+    pub fn reuse_last_provider(mut self, on: bool) -> Self {
+        self.reuse_last = on;
+        self
+    }
+    /// What to tell the user when no source is configured.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+    /// The sources, in order.
+    pub fn sources(&self) -> &[SharedProvider] {
+        &self.sources
+    }
+    /// The source that succeeded and is remembered, if any.
+    pub fn remembered(&self) -> Option<&SharedProvider> {
+        self.sources.get(self.winner.load(Ordering::Acquire))
+    }
+
+    async fn resolve(&self, force: bool) -> Result<Credentials> {
+        let remembered = self.winner.load(Ordering::Acquire);
+        if let Some(source) = self.sources.get(remembered) {
+            return self.ask(source, force).await;
+        }
+        let mut skipped = Vec::new();
+        for (i, source) in self.sources.iter().enumerate() {
+            match self.ask(source, force).await {
+                Ok(c) => {
+                    if self.reuse_last {
+                        self.winner.store(i, Ordering::Release);
+                    }
+                    return Ok(c);
+                }
+                Err(e) if e.is_not_configured() => {
+                    tracing::debug!(chain = %self.name, source = source.name(), reason = %e, "source not configured");
+                    skipped.push(e);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let names: Vec<&str> = self.sources.iter().map(|s| s.name()).collect();
+        let mut err = Error::new(
+            ErrorKind::NotConfigured,
+            format!("no credentials found by any source of the chain ({})", names.join(", ")),
+        )
+        .with_provider(&self.name)
+        .with_attempts(skipped);
+        if let Some(h) = &self.hint {
+            err = err.with_hint(h.clone());
+        }
+        Err(err)
+    }
+
+    async fn ask(&self, source: &SharedProvider, force: bool) -> Result<Credentials> {
+        let started = std::time::Instant::now();
+        let outcome = if force {
+            source.force_refresh().await
+        } else {
+            source.provide_credentials().await
+        };
+        tracing::debug!(
+            chain = %self.name,
+            source = source.name(),
+            ok = outcome.is_ok(),
+            elapsed_us = started.elapsed().as_micros() as u64,
+            "credential source tried"
+        );
+        match outcome {
+            Ok(c) => Ok(c.with_outer_provider(&self.name)),
+            Err(e) if e.is_not_configured() => Err(e.with_provider(source.name())),
+            Err(e) => Err(e.with_provider(source.name()).with_provider(&self.name)),
+        }
+    }
+}
+
+impl fmt::Debug for ProviderChain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProviderChain")
+            .field("name", &self.name)
+            .field("sources", &self.sources.iter().map(|s| s.name()).collect::<Vec<_>>())
+            .field("remembered", &self.remembered().map(|s| s.name()))
+            .finish()
+    }
+}
+
+impl ProvideCredentials for ProviderChain {
+    fn provide_credentials(&self) -> ProvideFuture<'_> {
+        ProvideFuture::new(self.resolve(false))
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn force_refresh(&self) -> ProvideFuture<'_> {
+        ProvideFuture::new(self.resolve(true))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicU32;
+    use std::sync::Arc;
+
+    #[derive(Debug)]
+    struct Scripted {
+        name: &'static str,
+        answer: fn() -> Result<Credentials>,
+        calls: Arc<AtomicU32>,
+    }
+
+    impl ProvideCredentials for Scripted {
+        fn provide_credentials(&self) -> ProvideFuture<'_> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            ProvideFuture::ready((self.answer)())
+        }
+        fn name(&self) -> &str {
+            self.name
+        }
+    }
+
+    fn src(name: &'static str, answer: fn() -> Result<Credentials>) -> (Scripted, Arc<AtomicU32>) {
+        let calls = Arc::new(AtomicU32::new(0));
+        (Scripted { name, answer, calls: calls.clone() }, calls)
+    }
+
+    fn ok() -> Result<Credentials> {
+        Ok(Credentials::builder("id", "s").provider_name("inner").build())
+    }
+    fn skip() -> Result<Credentials> {
+        Err(Error::not_configured("nothing here"))
+    }
+    fn broken() -> Result<Credentials> {
+        Err(Error::new(ErrorKind::File, "malformed file"))
+    }
+
+    #[tokio::test]
+    async fn skips_not_configured_and_composes_names() {
+        let (a, a_calls) = src("a", skip);
+        let (b, _) = src("b", ok);
+        let chain = ProviderChain::new("default").with(a).with(b);
+        let c = chain.provide_credentials().await.unwrap();
+        assert_eq!(c.provider_name(), "default/inner");
+        assert_eq!(chain.remembered().unwrap().name(), "b");
+        chain.provide_credentials().await.unwrap();
+        assert_eq!(a_calls.load(Ordering::SeqCst), 1, "the winner is remembered");
+    }
+
+    #[tokio::test]
+    async fn stops_on_hard_errors() {
+        let (a, _) = src("a", broken);
+        let (b, b_calls) = src("b", ok);
+        let chain = ProviderChain::new("default").with(a).with(b);
+        let e = chain.provide_credentials().await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::File);
+        assert_eq!(e.provider(), Some("default/a"));
+        assert_eq!(b_calls.load(Ordering::SeqCst), 0);
+        assert!(chain.remembered().is_none());
+    }
+
+    #[tokio::test]
+    async fn lists_every_source_when_nothing_is_configured() {
+        let (a, _) = src("a", skip);
+        let (b, _) = src("b", skip);
+        let chain = ProviderChain::new("default").with(a).with(b).with_hint("set FOO");
+        let e = chain.provide_credentials().await.unwrap_err();
+        assert!(e.is_not_configured());
+        assert_eq!(e.attempts().len(), 2);
+        let text = e.to_string();
+        assert!(text.contains("a: nothing here") && text.contains("b: nothing here"), "{text}");
+        assert!(text.ends_with("set FOO"));
+        // Nothing succeeded, so nothing is remembered (the Go bug).
+        assert!(chain.remembered().is_none());
+    }
+
+    #[tokio::test]
+    async fn reuse_can_be_turned_off() {
+        let (a, a_calls) = src("a", skip);
+        let (b, _) = src("b", ok);
+        let chain = ProviderChain::new("default").with(a).with(b).reuse_last_provider(false);
+        chain.provide_credentials().await.unwrap();
+        chain.provide_credentials().await.unwrap();
+        assert_eq!(a_calls.load(Ordering::SeqCst), 2);
+    }
+}

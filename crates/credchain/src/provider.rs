@@ -1,0 +1,142 @@
+//! The one trait every credential source implements, its future type, and [`SharedProvider`].
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
+
+use crate::credentials::Credentials;
+use crate::error::Result;
+use crate::http::BoxFuture;
+
+/// The future returned by [`ProvideCredentials::provide_credentials`].
+///
+/// A named type keeps the trait object-safe without `async_trait`, and its ready variant lets a
+/// cached or static source answer without allocating (the hot path of DESIGN.md §4).
+pub struct ProvideFuture<'a>(Repr<'a>);
+
+enum Repr<'a> {
+    Ready(Option<Result<Credentials>>),
+    Pending(BoxFuture<'a, Result<Credentials>>),
+}
+
+impl<'a> ProvideFuture<'a> {
+    /// A future that is already complete.
+    pub fn ready(result: Result<Credentials>) -> Self {
+        ProvideFuture(Repr::Ready(Some(result)))
+    }
+    /// Wraps any sendable future.
+    pub fn new(fut: impl Future<Output = Result<Credentials>> + Send + 'a) -> Self {
+        ProvideFuture(Repr::Pending(Box::pin(fut)))
+    }
+}
+
+impl Future for ProvideFuture<'_> {
+    type Output = Result<Credentials>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        match &mut self.0 {
+            Repr::Ready(r) => match r.take() {
+                Some(r) => Poll::Ready(r),
+                // Polling a finished future is a caller bug; answer with an error, not a panic.
+                None => Poll::Ready(Err(crate::Error::invalid_config(
+                    "ProvideFuture polled after it completed",
+                ))),
+            },
+            Repr::Pending(f) => f.as_mut().poll(cx),
+        }
+    }
+}
+
+/// A source of credentials.
+///
+/// A source that has nothing to offer in this environment (no env var, no file, not on an
+/// instance) returns an error of kind [`crate::ErrorKind::NotConfigured`]; a chain then tries the
+/// next source. Any other error stops a chain (DESIGN.md §5).
+///
+/// ```
+/// use credchain::{Credentials, ProvideCredentials, ProvideFuture};
+///
+/// #[derive(Debug)]
+/// struct Fixed;
+/// impl ProvideCredentials for Fixed {
+///     fn provide_credentials(&self) -> ProvideFuture<'_> {
+///         ProvideFuture::ready(Ok(Credentials::builder("id", "secret").provider_name("fixed").build()))
+///     }
+///     fn name(&self) -> &str { "fixed" }
+/// }
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let c = Fixed.provide_credentials().await.unwrap();
+/// assert_eq!(c.provider_name(), "fixed");
+/// # });
+/// ```
+pub trait ProvideCredentials: Send + Sync + fmt::Debug {
+    /// Returns one consistent snapshot of credentials.
+    fn provide_credentials(&self) -> ProvideFuture<'_>;
+
+    /// The provider name as the references spell it (`env`, `static_ak`, `cvm_role`, ...).
+    fn name(&self) -> &str;
+
+    /// Fetches new credentials now, bypassing any cache (for a caller whose request was just
+    /// rejected with an expired-token error). Sources without a cache just provide again.
+    fn force_refresh(&self) -> ProvideFuture<'_> {
+        self.provide_credentials()
+    }
+}
+
+/// A cheaply clonable, shareable provider (`Arc<dyn ProvideCredentials>`).
+///
+/// ```
+/// use credchain::{SharedProvider, alibaba::StaticAccessKeyProvider};
+/// let p = SharedProvider::new(StaticAccessKeyProvider::new("id", "secret").unwrap());
+/// let q = p.clone(); // shares the same source (and its cache, if any)
+/// assert_eq!(q.name(), "static_ak");
+/// ```
+#[derive(Clone)]
+pub struct SharedProvider(Arc<dyn ProvideCredentials>);
+
+impl SharedProvider {
+    /// Wraps a provider.
+    pub fn new(provider: impl ProvideCredentials + 'static) -> Self {
+        SharedProvider(Arc::new(provider))
+    }
+    /// Wraps an already shared provider.
+    pub fn from_arc(provider: Arc<dyn ProvideCredentials>) -> Self {
+        SharedProvider(provider)
+    }
+    /// The provider name.
+    pub fn name(&self) -> &str {
+        self.0.name()
+    }
+}
+
+impl fmt::Debug for SharedProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl ProvideCredentials for SharedProvider {
+    fn provide_credentials(&self) -> ProvideFuture<'_> {
+        self.0.provide_credentials()
+    }
+    fn name(&self) -> &str {
+        self.0.name()
+    }
+    fn force_refresh(&self) -> ProvideFuture<'_> {
+        self.0.force_refresh()
+    }
+}
+
+impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Arc<T> {
+    fn provide_credentials(&self) -> ProvideFuture<'_> {
+        (**self).provide_credentials()
+    }
+    fn name(&self) -> &str {
+        (**self).name()
+    }
+    fn force_refresh(&self) -> ProvideFuture<'_> {
+        (**self).force_refresh()
+    }
+}

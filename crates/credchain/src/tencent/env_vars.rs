@@ -1,0 +1,30 @@
+//! Environment variable names for Tencent Cloud (`reference/tencent.md` §2), plus the ones
+//! credchain adds (marked below).
+
+/// SecretId.
+pub const SECRET_ID: &str = "TENCENTCLOUD_SECRET_ID";
+/// SecretKey.
+pub const SECRET_KEY: &str = "TENCENTCLOUD_SECRET_KEY";
+/// Session token, as the Node SDK reads it. Wins over [`TOKEN`] when both are set.
+pub const SESSION_TOKEN: &str = "TENCENTCLOUD_SESSION_TOKEN";
+/// Session token, as tccli reads it. Used when [`SESSION_TOKEN`] is unset or empty.
+pub const TOKEN: &str = "TENCENTCLOUD_TOKEN";
+/// Profile file path (Go SDK); set but empty is an error.
+pub const CREDENTIALS_FILE: &str = "TENCENTCLOUD_CREDENTIALS_FILE";
+/// Profile name (credchain addition; the SDKs read only `[default]`).
+pub const PROFILE: &str = "TENCENTCLOUD_PROFILE";
+/// TKE OIDC region.
+pub const TKE_REGION: &str = "TKE_REGION";
+/// TKE OIDC provider id.
+pub const TKE_PROVIDER_ID: &str = "TKE_PROVIDER_ID";
+/// TKE OIDC token file.
+pub const TKE_WEB_IDENTITY_TOKEN_FILE: &str = "TKE_WEB_IDENTITY_TOKEN_FILE";
+/// TKE OIDC role ARN.
+pub const TKE_ROLE_ARN: &str = "TKE_ROLE_ARN";
+
+/// STS endpoint override, a full URL or a bare host (https) (credchain addition).
+pub const STS_ENDPOINT: &str = "TENCENTCLOUD_STS_ENDPOINT";
+/// CVM metadata endpoint override, a full URL (credchain addition).
+pub const METADATA_ENDPOINT: &str = "TENCENTCLOUD_METADATA_ENDPOINT";
+/// `true` disables the CVM instance-role source (credchain addition).
+pub const METADATA_DISABLED: &str = "TENCENTCLOUD_METADATA_DISABLED";
