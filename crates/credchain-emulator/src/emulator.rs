@@ -25,6 +25,10 @@ use crate::state::{lock, EmulatorConfig, EmulatorState};
 /// the tokio runtime that started it and stops when [`Emulator::shutdown`] is awaited or the
 /// `Emulator` is dropped (open connections are closed too). All methods except `start*` and
 /// `shutdown` are synchronous and take `&self`; wrap the emulator in an `Arc` to share it.
+///
+/// The `start*` functions must run inside a tokio runtime (they spawn the server task on it).
+/// Handlers run on that runtime's threads, so a slow [`crate::Fault::Delay`] holds up only its
+/// own connection.
 pub struct Emulator {
     shared: Arc<Shared>,
     addr: SocketAddr,
