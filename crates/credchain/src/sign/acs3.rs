@@ -1,0 +1,588 @@
+//! Alibaba Cloud OpenAPI V3 signatures: `ACS3-HMAC-SHA256`, `ACS3-HMAC-SM3`, `ACS3-RSA-SHA256`.
+//!
+//! ```text
+//! CanonicalRequest = METHOD \n CanonicalURI \n CanonicalQueryString \n
+//!                    CanonicalHeaders \n SignedHeaders \n HashedRequestPayload
+//! StringToSign     = ALGORITHM \n hex(HASH(CanonicalRequest))
+//! Signature        = hex(HMAC(raw AccessKeySecret, StringToSign))      (RSA: PKCS#1 v1.5 / SHA-256)
+//! Authorization    = ALGORITHM Credential=<id>,SignedHeaders=<list>,Signature=<hex>   (no spaces)
+//! ```
+//!
+//! - CanonicalURI is the RFC 3986-encoded path with `/` kept (`/` when empty);
+//! - the query is sorted by key and encoded `pe(k)=pe(v)` (an empty value gives `k=`);
+//! - signed headers are `host`, `content-type` and every `x-acs-*` header: names lower-cased, values
+//!   trimmed but **not** lower-cased; names differing only in case merge into one header whose
+//!   values are sorted and comma-joined;
+//! - with `ACS3-HMAC-SM3` every hash is SM3, including the `x-acs-content-sha256` value.
+//!
+//! STS credentials add `x-acs-accesskey-id` and `x-acs-security-token` (both signed). Bearer-token
+//! credentials are not signed: they send `x-acs-bearer-token`, `x-acs-signature-type: BEARERTOKEN`
+//! and `Authorization: Bearer <token>` (what the Alibaba OpenAPI SDKs send).
+//!
+//! ```
+//! use credchain::sign::acs3::{self, Acs3Request};
+//! let mut req = Acs3Request::new(
+//!     "ecs.cn-shanghai.aliyuncs.com", "RunInstances", "2014-05-26",
+//!     "2023-10-26T10:22:32Z", "3156853299f313e23d1673dc12e1703d",
+//! );
+//! req.query = vec![
+//!     ("ImageId".into(), "win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd".into()),
+//!     ("RegionId".into(), "cn-shanghai".into()),
+//! ];
+//! let s = acs3::sign_with_secret(&req, "YourAccessKeyId", "YourAccessKeySecret", None).unwrap();
+//! assert_eq!(s.signature, "06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0");
+//! ```
+
+use std::fmt;
+
+use super::crypto::{self, RsaSigningKey};
+use super::encode::{canonical_query, encode_path};
+use super::{has_header, Len, Payload, RedactedPairs};
+use crate::credentials::{Credentials, REDACTED};
+use crate::error::{Error, ErrorKind};
+
+/// The three ACS3 variants.
+///
+/// ```
+/// use credchain::sign::acs3::Acs3Algorithm;
+/// assert_eq!(Acs3Algorithm::HmacSm3.as_str(), "ACS3-HMAC-SM3");
+/// assert_eq!(Acs3Algorithm::default(), Acs3Algorithm::HmacSha256);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Acs3Algorithm {
+    /// `ACS3-HMAC-SHA256` (the default).
+    #[default]
+    HmacSha256,
+    /// `ACS3-HMAC-SM3`: SM3 for every hash, HMAC-SM3 as MAC.
+    HmacSm3,
+    /// `ACS3-RSA-SHA256`: SHA-256 hashes, RSASSA-PKCS1-v1_5 signature with a private key.
+    RsaSha256,
+}
+
+impl Acs3Algorithm {
+    /// The algorithm name used in StringToSign and Authorization.
+    ///
+    /// ```
+    /// assert_eq!(credchain::sign::acs3::Acs3Algorithm::RsaSha256.as_str(), "ACS3-RSA-SHA256");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Acs3Algorithm::HmacSha256 => "ACS3-HMAC-SHA256",
+            Acs3Algorithm::HmacSm3 => "ACS3-HMAC-SM3",
+            Acs3Algorithm::RsaSha256 => "ACS3-RSA-SHA256",
+        }
+    }
+
+    /// Hex digest of `data` with this variant's hash (SM3 for `ACS3-HMAC-SM3`, SHA-256 otherwise).
+    ///
+    /// ```
+    /// use credchain::sign::acs3::Acs3Algorithm;
+    /// assert_eq!(
+    ///     Acs3Algorithm::HmacSm3.hash_hex(b""),
+    ///     "1ab21d8355cfa17f8e61194831e81a8f22bec8c728fefb747ed035eb5082aa2b"
+    /// );
+    /// ```
+    pub fn hash_hex(self, data: &[u8]) -> String {
+        match self {
+            Acs3Algorithm::HmacSm3 => crypto::sm3_hex(data),
+            _ => crypto::sha256_hex(data),
+        }
+    }
+}
+
+impl fmt::Display for Acs3Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An ACS3 request to sign.
+///
+/// The signer adds `host` (when non-empty), `x-acs-action`, `x-acs-version`, `x-acs-date`,
+/// `x-acs-signature-nonce` (each when non-empty) and `x-acs-content-sha256`, unless `headers`
+/// already has a header of that name (then the caller's value is signed). `Debug` shows the body
+/// only by length and redacts token headers.
+///
+/// ```
+/// use credchain::sign::acs3::Acs3Request;
+/// let req = Acs3Request::new("sts.aliyuncs.com", "GetCallerIdentity", "2015-04-01", "2024-01-01T00:00:00Z", "n1");
+/// assert_eq!(req.method, "POST");
+/// assert_eq!(req.path, "/");
+/// ```
+#[derive(Clone, Default)]
+pub struct Acs3Request {
+    /// Signature variant.
+    pub algorithm: Acs3Algorithm,
+    /// HTTP method, signed as given (use upper case).
+    pub method: String,
+    /// Host name (the `host` header); empty to leave the header out.
+    pub host: String,
+    /// The path, **not** percent-encoded; the signer encodes it (see [`Acs3Signed::canonical_uri`]).
+    pub path: String,
+    /// Query parameters (any order).
+    pub query: Vec<(String, String)>,
+    /// Headers the caller sends; `host`, `content-type` and `x-acs-*` among them are signed.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub payload: Payload,
+    /// `x-acs-action` (API name).
+    pub action: String,
+    /// `x-acs-version` (API version).
+    pub version: String,
+    /// `x-acs-date`, UTC `YYYY-MM-DDThh:mm:ssZ` (see [`super::format_iso8601`]).
+    pub date: String,
+    /// `x-acs-signature-nonce` (see [`super::new_nonce`]).
+    pub nonce: String,
+}
+
+impl Acs3Request {
+    /// A `POST /` request with the standard fields set, no query, headers or body.
+    ///
+    /// ```
+    /// use credchain::sign::acs3::Acs3Request;
+    /// let r = Acs3Request::new("ecs.aliyuncs.com", "DescribeRegions", "2014-05-26", "2024-01-01T00:00:00Z", "n");
+    /// assert_eq!(r.action, "DescribeRegions");
+    /// ```
+    pub fn new(
+        host: impl Into<String>,
+        action: impl Into<String>,
+        version: impl Into<String>,
+        date: impl Into<String>,
+        nonce: impl Into<String>,
+    ) -> Self {
+        Acs3Request {
+            algorithm: Acs3Algorithm::HmacSha256,
+            method: "POST".into(),
+            host: host.into(),
+            path: "/".into(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            payload: Payload::Empty,
+            action: action.into(),
+            version: version.into(),
+            date: date.into(),
+            nonce: nonce.into(),
+        }
+    }
+}
+
+impl fmt::Debug for Acs3Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Acs3Request")
+            .field("algorithm", &self.algorithm)
+            .field("method", &self.method)
+            .field("host", &self.host)
+            .field("path", &self.path)
+            .field("query", &RedactedPairs(&self.query))
+            .field("headers", &RedactedPairs(&self.headers))
+            .field("payload", &self.payload)
+            .field("action", &self.action)
+            .field("version", &self.version)
+            .field("date", &self.date)
+            .field("nonce", &self.nonce)
+            .finish()
+    }
+}
+
+/// The result of ACS3 signing: every intermediate, and the headers to add to the request.
+///
+/// For bearer-token credentials only `canonical_uri`, `canonical_query_string`,
+/// `hashed_request_payload`, `authorization` and `headers` are filled.
+/// `Debug` redacts the signature, the authorization and token headers.
+///
+/// ```
+/// use credchain::sign::acs3::{self, Acs3Request};
+/// let req = Acs3Request::new("ecs.aliyuncs.com", "DescribeRegions", "2014-05-26", "2024-01-01T00:00:00Z", "n");
+/// let s = acs3::sign_with_secret(&req, "id", "secret", None).unwrap();
+/// assert!(s.headers.iter().any(|(k, v)| k == "authorization" && *v == s.authorization));
+/// assert!(!format!("{s:?}").contains(&s.signature));
+/// ```
+#[derive(Clone, Default)]
+pub struct Acs3Signed {
+    /// The percent-encoded path to send (and sign).
+    pub canonical_uri: String,
+    /// The sorted, encoded query; also a valid query string to send.
+    pub canonical_query_string: String,
+    /// `x-acs-content-sha256` value.
+    pub hashed_request_payload: String,
+    /// `name:value\n` lines.
+    pub canonical_headers: String,
+    /// `;`-joined signed header names.
+    pub signed_headers: String,
+    /// The canonical request.
+    pub canonical_request: String,
+    /// hex(HASH(canonical request)).
+    pub hashed_canonical_request: String,
+    /// The string to sign.
+    pub string_to_sign: String,
+    /// Lowercase hex signature.
+    pub signature: String,
+    /// The `Authorization` header value.
+    pub authorization: String,
+    /// Headers to add to the request (the generated ones, token headers and `authorization`).
+    pub headers: Vec<(String, String)>,
+}
+
+impl fmt::Debug for Acs3Signed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Acs3Signed")
+            .field("canonical_uri", &self.canonical_uri)
+            .field("canonical_query_string", &self.canonical_query_string)
+            .field("hashed_request_payload", &self.hashed_request_payload)
+            .field("signed_headers", &self.signed_headers)
+            .field("canonical_request", &Len(self.canonical_request.len()))
+            .field("hashed_canonical_request", &self.hashed_canonical_request)
+            .field("string_to_sign", &self.string_to_sign)
+            .field("signature", &REDACTED)
+            .field("authorization", &REDACTED)
+            .field("headers", &RedactedPairs(&self.headers))
+            .finish()
+    }
+}
+
+enum Key<'a> {
+    Secret(&'a str),
+    Rsa(&'a RsaSigningKey),
+}
+
+/// Signs with a credential snapshot: access key (plus `x-acs-security-token` for STS credentials)
+/// or, for bearer-token credentials, the bearer headers without a signature.
+///
+/// For `ACS3-RSA-SHA256` the credential's secret must be the PEM private key.
+///
+/// ```
+/// use credchain::Credentials;
+/// use credchain::sign::acs3::{self, Acs3Request};
+/// let req = Acs3Request::new("ecs.aliyuncs.com", "DescribeRegions", "2014-05-26", "2024-01-01T00:00:00Z", "n");
+///
+/// let sts = Credentials::builder("STS.id", "secret").security_token("tok").build();
+/// let s = acs3::sign(&req, &sts).unwrap();
+/// assert!(s.signed_headers.contains("x-acs-security-token"));
+///
+/// let bearer = Credentials::bearer("bt", "bearer");
+/// let s = acs3::sign(&req, &bearer).unwrap();
+/// assert_eq!(s.authorization, "Bearer bt");
+/// assert!(s.headers.contains(&("x-acs-bearer-token".into(), "bt".into())));
+/// ```
+pub fn sign(req: &Acs3Request, creds: &Credentials) -> Result<Acs3Signed, Error> {
+    if let Some(bearer) = creds.bearer_token().filter(|t| !t.is_empty()) {
+        return sign_bearer(req, bearer);
+    }
+    sign_with_secret(
+        req,
+        creds.access_key_id(),
+        creds.access_key_secret(),
+        creds.security_token(),
+    )
+}
+
+/// Signs with raw key strings. `security_token` (when non-empty) is sent and signed as
+/// `x-acs-security-token`, with `x-acs-accesskey-id`. For `ACS3-RSA-SHA256`, `secret` is the PEM
+/// private key.
+///
+/// ```
+/// use credchain::sign::acs3::{self, Acs3Algorithm, Acs3Request};
+/// let mut req = Acs3Request::new("ecs.cn-shanghai.aliyuncs.com", "RunInstances", "2014-05-26",
+///     "2023-10-26T10:22:32Z", "3156853299f313e23d1673dc12e1703d");
+/// req.algorithm = Acs3Algorithm::HmacSm3;
+/// req.query = vec![
+///     ("ImageId".into(), "win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd".into()),
+///     ("RegionId".into(), "cn-shanghai".into()),
+/// ];
+/// let s = acs3::sign_with_secret(&req, "YourAccessKeyId", "YourAccessKeySecret", None).unwrap();
+/// assert_eq!(s.signature, "19cac349828155410ebe3ae96f5732d62cefef94ce7df9b1623defdf9f5b7704");
+/// ```
+pub fn sign_with_secret(
+    req: &Acs3Request,
+    access_key_id: &str,
+    secret: &str,
+    security_token: Option<&str>,
+) -> Result<Acs3Signed, Error> {
+    sign_inner(req, access_key_id, Key::Secret(secret), security_token)
+}
+
+/// Signs an `ACS3-RSA-SHA256` request with a parsed key (parse once, sign many). The request's
+/// `algorithm` must be [`Acs3Algorithm::RsaSha256`].
+///
+/// ```
+/// use credchain::sign::acs3::{self, Acs3Request};
+/// # fn key() -> Option<credchain::sign::crypto::RsaSigningKey> { None }
+/// let mut req = Acs3Request::new("ecs.aliyuncs.com", "DescribeRegions", "2014-05-26", "2024-01-01T00:00:00Z", "n");
+/// req.algorithm = credchain::sign::acs3::Acs3Algorithm::RsaSha256;
+/// if let Some(k) = key() {
+///     let s = acs3::sign_with_rsa_key(&req, "id", &k, None).unwrap();
+///     assert!(s.authorization.starts_with("ACS3-RSA-SHA256 "));
+/// }
+/// ```
+pub fn sign_with_rsa_key(
+    req: &Acs3Request,
+    access_key_id: &str,
+    key: &RsaSigningKey,
+    security_token: Option<&str>,
+) -> Result<Acs3Signed, Error> {
+    sign_inner(req, access_key_id, Key::Rsa(key), security_token)
+}
+
+/// The `x-acs-content-sha256` value for a payload (SM3 for `ACS3-HMAC-SM3`).
+///
+/// ```
+/// use credchain::sign::{acs3::{self, Acs3Algorithm}, Payload};
+/// assert_eq!(
+///     acs3::hash_payload(Acs3Algorithm::HmacSha256, &Payload::Empty).unwrap(),
+///     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+/// );
+/// assert!(acs3::hash_payload(Acs3Algorithm::HmacSha256, &Payload::Unsigned).is_err());
+/// ```
+pub fn hash_payload(algorithm: Acs3Algorithm, payload: &Payload) -> Result<String, Error> {
+    match payload {
+        Payload::Hash(h) => Ok(h.clone()),
+        Payload::Unsigned => Err(Error::new(
+            ErrorKind::InvalidConfig,
+            "ACS3 signatures have no unsigned-payload mode; pass the body or its hash",
+        )),
+        p => Ok(algorithm.hash_hex(p.bytes())),
+    }
+}
+
+/// The lowest-level entry point: signs exactly the given method, path, query, headers and payload
+/// hash (no headers are added). `host`, `content-type` and `x-acs-*` headers are signed.
+///
+/// ```
+/// use credchain::sign::acs3::{self, Acs3Algorithm};
+/// let s = acs3::sign_canonical(
+///     Acs3Algorithm::HmacSha256, "GET", "/",
+///     &[("test".into(), "ok".into()), ("empty".into(), "".into())],
+///     &[("x-acs-test".into(), "http".into()), ("x-acs-TEST".into(), "https".into())],
+///     "55e12e91650d2fec56ec74e1d3e4ddbfce2ef3a65890c2a19ecf88a307e76a23",
+///     "acesskey", "secret",
+/// ).unwrap();
+/// assert_eq!(s.signature, "d16b30a7699ae9e43875b13195b2f81bcc3ed10c14a9b5eb780e51619aa50be1");
+/// ```
+#[allow(clippy::too_many_arguments)]
+pub fn sign_canonical(
+    algorithm: Acs3Algorithm,
+    method: &str,
+    path: &str,
+    query: &[(String, String)],
+    headers: &[(String, String)],
+    hashed_payload: &str,
+    access_key_id: &str,
+    secret: &str,
+) -> Result<Acs3Signed, Error> {
+    let header_refs: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    finish(
+        algorithm,
+        method,
+        path,
+        query,
+        &header_refs,
+        hashed_payload.to_string(),
+        access_key_id,
+        Key::Secret(secret),
+    )
+    .map(|mut s| {
+        s.headers
+            .push(("authorization".into(), s.authorization.clone()));
+        s
+    })
+}
+
+fn generated_headers(req: &Acs3Request, hashed_payload: &str) -> Vec<(String, String)> {
+    let mut out = Vec::with_capacity(8);
+    let mut add = |name: &str, value: &str| {
+        if !value.is_empty() && !has_header(&req.headers, name) {
+            out.push((name.to_string(), value.to_string()));
+        }
+    };
+    add("host", &req.host);
+    add("x-acs-action", &req.action);
+    add("x-acs-version", &req.version);
+    add("x-acs-date", &req.date);
+    add("x-acs-signature-nonce", &req.nonce);
+    add("x-acs-content-sha256", hashed_payload);
+    out
+}
+
+fn sign_inner(
+    req: &Acs3Request,
+    access_key_id: &str,
+    key: Key<'_>,
+    security_token: Option<&str>,
+) -> Result<Acs3Signed, Error> {
+    let hashed_payload = hash_payload(req.algorithm, &req.payload)?;
+    let mut added = generated_headers(req, &hashed_payload);
+    if let Some(token) = security_token.filter(|t| !t.is_empty()) {
+        added.push(("x-acs-accesskey-id".into(), access_key_id.into()));
+        added.push(("x-acs-security-token".into(), token.into()));
+    }
+    let all: Vec<(&str, &str)> = req
+        .headers
+        .iter()
+        .chain(added.iter())
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let signed = finish(
+        req.algorithm,
+        &req.method,
+        &req.path,
+        &req.query,
+        &all,
+        hashed_payload,
+        access_key_id,
+        key,
+    )?;
+    let mut signed = signed;
+    added.push(("authorization".into(), signed.authorization.clone()));
+    signed.headers = added;
+    Ok(signed)
+}
+
+fn sign_bearer(req: &Acs3Request, token: &str) -> Result<Acs3Signed, Error> {
+    let hashed_payload = hash_payload(req.algorithm, &req.payload)?;
+    let mut headers = generated_headers(req, &hashed_payload);
+    headers.push(("x-acs-bearer-token".into(), token.into()));
+    headers.push(("x-acs-signature-type".into(), "BEARERTOKEN".into()));
+    let authorization = format!("Bearer {token}");
+    headers.push(("authorization".into(), authorization.clone()));
+    Ok(Acs3Signed {
+        canonical_uri: canonical_uri(&req.path),
+        canonical_query_string: canonical_query(&req.query),
+        hashed_request_payload: hashed_payload,
+        authorization,
+        headers,
+        ..Acs3Signed::default()
+    })
+}
+
+fn canonical_uri(path: &str) -> String {
+    if path.is_empty() {
+        "/".to_string()
+    } else {
+        encode_path(path)
+    }
+}
+
+fn is_signed(name: &str) -> bool {
+    name == "host" || name == "content-type" || name.starts_with("x-acs-")
+}
+
+/// Canonical headers and signed-header list from (name, value) pairs.
+fn canonicalize_headers(headers: &[(&str, &str)]) -> (String, String) {
+    let mut items: Vec<(String, &str)> = headers
+        .iter()
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim()))
+        .filter(|(k, _)| is_signed(k))
+        .collect();
+    items.sort_unstable();
+    let mut canonical = String::new();
+    let mut signed = String::new();
+    let mut prev: Option<&str> = None;
+    for (name, value) in &items {
+        if prev == Some(name.as_str()) {
+            canonical.push(',');
+            canonical.push_str(value);
+            continue;
+        }
+        if prev.is_some() {
+            canonical.push('\n');
+            signed.push(';');
+        }
+        canonical.push_str(name);
+        canonical.push(':');
+        canonical.push_str(value);
+        signed.push_str(name);
+        prev = Some(name.as_str());
+    }
+    if prev.is_some() {
+        canonical.push('\n');
+    }
+    (canonical, signed)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    algorithm: Acs3Algorithm,
+    method: &str,
+    path: &str,
+    query: &[(String, String)],
+    headers: &[(&str, &str)],
+    hashed_payload: String,
+    access_key_id: &str,
+    key: Key<'_>,
+) -> Result<Acs3Signed, Error> {
+    let canonical_uri = canonical_uri(path);
+    let canonical_query_string = canonical_query(query);
+    let (canonical_headers, signed_headers) = canonicalize_headers(headers);
+    let canonical_request = format!(
+        "{method}\n{canonical_uri}\n{canonical_query_string}\n{canonical_headers}\n{signed_headers}\n{hashed_payload}"
+    );
+    let hashed_canonical_request = algorithm.hash_hex(canonical_request.as_bytes());
+    let string_to_sign = format!("{}\n{hashed_canonical_request}", algorithm.as_str());
+    let signature = match (algorithm, key) {
+        (Acs3Algorithm::HmacSha256, Key::Secret(s)) => {
+            hex::encode(crypto::hmac_sha256(s.as_bytes(), string_to_sign.as_bytes()))
+        }
+        (Acs3Algorithm::HmacSm3, Key::Secret(s)) => {
+            hex::encode(crypto::hmac_sm3(s.as_bytes(), string_to_sign.as_bytes()))
+        }
+        (Acs3Algorithm::RsaSha256, Key::Rsa(k)) => k.sign_sha256_hex(string_to_sign.as_bytes())?,
+        (Acs3Algorithm::RsaSha256, Key::Secret(pem)) => {
+            RsaSigningKey::parse(pem)?.sign_sha256_hex(string_to_sign.as_bytes())?
+        }
+        (_, Key::Rsa(_)) => {
+            return Err(Error::new(
+                ErrorKind::InvalidConfig,
+                format!("an RSA key cannot sign {algorithm}; use ACS3-RSA-SHA256"),
+            ))
+        }
+    };
+    let authorization = format!(
+        "{} Credential={access_key_id},SignedHeaders={signed_headers},Signature={signature}",
+        algorithm.as_str()
+    );
+    Ok(Acs3Signed {
+        canonical_uri,
+        canonical_query_string,
+        hashed_request_payload: hashed_payload,
+        canonical_headers,
+        signed_headers,
+        canonical_request,
+        hashed_canonical_request,
+        string_to_sign,
+        signature,
+        authorization,
+        headers: Vec::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merges_and_sorts_headers() {
+        let (c, s) = canonicalize_headers(&[
+            ("X-Acs-B", " 2 "),
+            ("user-agent", "x"),
+            ("x-acs-a", "z"),
+            ("x-acs-A", "y"),
+            ("Host", "h"),
+        ]);
+        assert_eq!(c, "host:h\nx-acs-a:y,z\nx-acs-b:2\n");
+        assert_eq!(s, "host;x-acs-a;x-acs-b");
+        assert_eq!(canonicalize_headers(&[]), (String::new(), String::new()));
+    }
+
+    #[test]
+    fn caller_header_wins() {
+        let mut req = Acs3Request::new("h", "A", "V", "D", "N");
+        req.headers
+            .push(("X-Acs-Content-Sha256".into(), "given".into()));
+        let s = sign_with_secret(&req, "id", "k", None).unwrap();
+        assert!(s.canonical_headers.contains("x-acs-content-sha256:given\n"));
+        assert!(!s.headers.iter().any(|(k, _)| k == "x-acs-content-sha256"));
+    }
+}
