@@ -1,0 +1,2 @@
+//! Signing benchmarks (placeholder, filled in next commit).
+fn main() {}
