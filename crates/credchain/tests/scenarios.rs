@@ -1,0 +1,351 @@
+//! The data-driven scenario runner (DESIGN.md §6; aws-config's `test-data` is the model).
+//!
+//! Every folder `tests/scenarios/<cloud>/<case>/` (workspace root) is one case:
+//!
+//! - `env.json`: the environment, `{"VAR": "value"}`. `${EMULATOR}` in a value becomes the
+//!   emulator's base URL (`http://127.0.0.1:PORT`). The process environment is never read.
+//! - `fs/` (optional): files mounted at `/` (`fs/home/.aliyun/config.json` is
+//!   `/home/.aliyun/config.json`; set `"HOME": "/home"`).
+//! - `config.json` (optional): a `credchain get --config` object (Alibaba `Config` field names,
+//!   Tencent types); without it the cloud's default chain is used.
+//! - `emulator.json` (optional): emulator settings and faults:
+//!   `{"ecs_role_name": "r", "cvm_role_name": "r", "credential_lifetime_secs": 3600,
+//!     "require_imds_token": true, "faults": [{"route": "alibaba.credentials_uri", "once": true,
+//!     "status": 503, "body": "...", "delay_ms": 1500, "malformed": true, "truncated": true,
+//!     "missing_fields": ["AccessKeyId"], "expired": true, "drop": true}]}`.
+//! - `expected.json`: `{"ok": {"access_key_id", "access_key_secret", "security_token",
+//!   "bearer_token", "provider", "has_expiration"}}` (each field optional; `null` means absent) or
+//!   `{"error": {"kind": "not configured", "contains": ["..."]}}`; optional
+//!   `"requests": {"<route>": count}` and `"calls": N` (resolve N times, default 1).
+//!
+//! Adding a case is adding a folder. Every case runs with all log output captured at TRACE level,
+//! and the run fails if any secret of any case (env values named like secrets, secret-looking
+//! keys in its files, token files, the credentials the emulator issued) appears in a log line, an
+//! error message or a `Debug` output.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use credchain::context::{Context, MemoryEnv, MemoryFs};
+use credchain::http::ReqwestClient;
+use credchain::{alibaba, tencent, Credentials, ProvideCredentials, SharedProvider};
+use credchain_emulator::{Emulator, Fault};
+use serde_json::Value;
+
+fn scenarios_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios")
+}
+
+fn case_dirs() -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    for cloud in ["alibaba", "tencent"] {
+        let dir = scenarios_root().join(cloud);
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for e in entries.flatten() {
+            if e.path().join("expected.json").is_file() {
+                out.push((cloud.to_string(), e.path()));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    out
+}
+
+fn read_json(path: &Path) -> Option<Value> {
+    let text = std::fs::read_to_string(path).ok()?;
+    Some(serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+}
+
+/// A `MakeWriter` that appends every log line to one buffer.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+fn fault_from_json(v: &Value) -> Fault {
+    let mut parts = Vec::new();
+    if let Some(ms) = v["delay_ms"].as_u64() {
+        parts.push(Fault::Delay(Duration::from_millis(ms)));
+    }
+    if v["drop"].as_bool() == Some(true) {
+        parts.push(Fault::DropConnection);
+    }
+    if let Some(status) = v["status"].as_u64() {
+        parts.push(Fault::Status { status: status as u16, body: v["body"].as_str().map(str::to_string) });
+    }
+    if v["expired"].as_bool() == Some(true) {
+        parts.push(Fault::ExpiredCredentials);
+    }
+    if let Some(fields) = v["missing_fields"].as_array() {
+        parts.push(Fault::missing_fields(fields.iter().filter_map(|f| f.as_str())));
+    }
+    if v["malformed"].as_bool() == Some(true) {
+        parts.push(Fault::MalformedBody);
+    }
+    if v["truncated"].as_bool() == Some(true) {
+        parts.push(Fault::TruncatedBody);
+    }
+    Fault::All(parts)
+}
+
+async fn configure_emulator(emu: &Emulator, spec: &Value) {
+    if let Some(r) = spec.get("ecs_role_name") {
+        emu.set_ecs_role_name(r.as_str());
+    }
+    if let Some(r) = spec.get("cvm_role_name") {
+        emu.set_cvm_role_name(r.as_str());
+    }
+    if let Some(s) = spec["credential_lifetime_secs"].as_u64() {
+        emu.set_credential_lifetime(Duration::from_secs(s));
+    }
+    if let Some(b) = spec["require_imds_token"].as_bool() {
+        emu.set_require_imds_token(b);
+    }
+    for f in spec["faults"].as_array().into_iter().flatten() {
+        let route = f["route"].as_str().expect("fault needs a route");
+        if f["once"].as_bool() == Some(true) {
+            emu.push_fault(route, fault_from_json(f));
+        } else {
+            emu.set_fault(route, fault_from_json(f));
+        }
+    }
+}
+
+/// Secret-looking values of a case's inputs.
+fn input_secrets(env: &HashMap<String, String>, fs_dir: &Path) -> Vec<String> {
+    let mut secrets = Vec::new();
+    for (k, v) in env {
+        let k = k.to_ascii_uppercase();
+        let named_secret = (k.contains("SECRET") && !k.ends_with("_ID")) || k.ends_with("TOKEN");
+        if named_secret {
+            secrets.push(v.clone());
+        }
+    }
+    let mut stack = vec![fs_dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap_or_default()).to_string();
+            let name = p.file_name().unwrap_or_default().to_string_lossy().to_lowercase();
+            if name.contains("token") {
+                secrets.push(text.trim().to_string());
+            }
+            if let Ok(json) = serde_json::from_str::<Value>(&text) {
+                collect_json_secrets(&json, &mut secrets);
+            } else {
+                for line in text.lines() {
+                    if let Some((k, v)) = line.split_once('=') {
+                        if is_secret_key(k.trim()) {
+                            secrets.push(v.trim().trim_matches('"').to_string());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    secrets
+}
+
+fn is_secret_key(k: &str) -> bool {
+    let k = k.to_ascii_lowercase();
+    (k.contains("secret") && !k.ends_with("_id") && !k.ends_with("id"))
+        || (k.contains("token") && !k.contains("file") && !k.contains("duration") && !k.contains("ttl"))
+}
+
+fn collect_json_secrets(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, v) in m {
+                match v {
+                    Value::String(s) if is_secret_key(k) => out.push(s.clone()),
+                    _ => collect_json_secrets(v, out),
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|v| collect_json_secrets(v, out)),
+        _ => {}
+    }
+}
+
+struct Outcome {
+    failures: Vec<String>,
+    secrets: Vec<String>,
+    texts: Vec<String>,
+}
+
+fn build_provider(cloud: &str, config: Option<Value>, ctx: &Context) -> credchain::Result<SharedProvider> {
+    match cloud {
+        "alibaba" => {
+            let cfg = config.map(|c| alibaba::Config::from_json(&c.to_string())).transpose()?;
+            Ok(SharedProvider::new(alibaba::Client::new(cfg, ctx)?.provider().clone()))
+        }
+        _ => match config {
+            Some(c) => tencent::Config::from_json(&c.to_string())?.into_provider(ctx),
+            None => Ok(SharedProvider::new(tencent::default_chain(ctx))),
+        },
+    }
+}
+
+fn check_ok(c: &Credentials, expected: &Value, failures: &mut Vec<String>) {
+    let opt = |s: Option<&str>| s.map(|s| Value::String(s.into())).unwrap_or(Value::Null);
+    let fields = [
+        ("access_key_id", Value::String(c.access_key_id().into())),
+        ("access_key_secret", Value::String(c.access_key_secret().into())),
+        ("security_token", opt(c.security_token())),
+        ("bearer_token", opt(c.bearer_token())),
+        ("provider", Value::String(c.provider_name().into())),
+        ("has_expiration", Value::Bool(c.expiration().is_some())),
+    ];
+    for (name, got) in fields {
+        if let Some(want) = expected.get(name) {
+            if *want != got {
+                // Never print secret values: name the field only.
+                let shown = if name.contains("secret") || name.contains("token") { "(hidden)".into() } else { got.to_string() };
+                failures.push(format!("{name}: expected {want}, got {shown}"));
+            }
+        }
+    }
+}
+
+async fn run_case(cloud: &str, dir: &Path) -> Outcome {
+    let mut failures = Vec::new();
+    let mut texts = Vec::new();
+    let emu = Emulator::start().await.expect("emulator starts");
+    let env_spec: BTreeMap<String, String> = read_json(&dir.join("env.json"))
+        .map(|v| serde_json::from_value(v).expect("env.json is a map of strings"))
+        .unwrap_or_default();
+    let env: HashMap<String, String> =
+        env_spec.into_iter().map(|(k, v)| (k, v.replace("${EMULATOR}", &emu.base_url()))).collect();
+    if let Some(spec) = read_json(&dir.join("emulator.json")) {
+        configure_emulator(&emu, &spec).await;
+    }
+    let fs_dir = dir.join("fs");
+    let fs = if fs_dir.is_dir() { MemoryFs::from_dir(&fs_dir).expect("fs/ loads") } else { MemoryFs::new() };
+    let mem_env = MemoryEnv::from_pairs(env.clone());
+    let ctx = Context::empty().with_http(ReqwestClient::from_env(&mem_env)).with_env(mem_env).with_fs(fs);
+    let expected = read_json(&dir.join("expected.json")).expect("expected.json");
+    let calls = expected["calls"].as_u64().unwrap_or(1);
+
+    let last = match build_provider(cloud, read_json(&dir.join("config.json")), &ctx) {
+        Ok(p) => {
+            texts.push(format!("{p:?}"));
+            let mut last = p.provide_credentials().await;
+            for _ in 1..calls.max(1) {
+                if last.is_err() {
+                    break;
+                }
+                last = p.provide_credentials().await;
+            }
+            if let Ok(c) = &last {
+                texts.push(format!("{c:?}"));
+            }
+            last
+        }
+        Err(e) => Err(e),
+    };
+    match (&last, expected.get("ok"), expected.get("error")) {
+        (Ok(c), Some(want), _) => check_ok(c, want, &mut failures),
+        (Err(e), _, Some(want)) => {
+            texts.push(e.to_string());
+            texts.push(format!("{e:?}"));
+            if let Some(kind) = want["kind"].as_str() {
+                if e.kind().as_str() != kind {
+                    failures.push(format!("error kind: expected {kind}, got {} ({e})", e.kind()));
+                }
+            }
+            for s in want["contains"].as_array().into_iter().flatten().filter_map(|s| s.as_str()) {
+                if !e.to_string().contains(s) {
+                    failures.push(format!("error should contain {s:?}: {e}"));
+                }
+            }
+        }
+        (Ok(c), None, _) => failures.push(format!("expected an error, got credentials from {}", c.provider_name())),
+        (Err(e), _, None) => failures.push(format!("expected credentials, got error: {e}")),
+    }
+    for (route, count) in expected["requests"].as_object().into_iter().flatten() {
+        let got = emu.requests_for(route).len() as u64;
+        if Some(got) != count.as_u64() {
+            failures.push(format!("requests to {route}: expected {count}, got {got}"));
+        }
+    }
+    let mut secrets = input_secrets(&env, &fs_dir);
+    for issued in emu.issued() {
+        secrets.push(issued.access_key_secret);
+        secrets.push(issued.security_token);
+    }
+    if let Some(ok) = expected.get("ok") {
+        for k in ["access_key_secret", "security_token", "bearer_token"] {
+            if let Some(s) = ok[k].as_str() {
+                secrets.push(s.to_string());
+            }
+        }
+    }
+    emu.shutdown().await;
+    Outcome { failures, secrets, texts }
+}
+
+#[test]
+fn every_scenario_passes_and_no_secret_leaks() {
+    let cases = case_dirs();
+    assert!(!cases.is_empty(), "no scenarios found under {}", scenarios_root().display());
+    let logs = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(logs.clone())
+        .with_ansi(false)
+        .finish();
+    // A current-thread runtime keeps every task (background refreshes included) on this thread,
+    // where the capturing subscriber is the default.
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let mut report = Vec::new();
+    let mut all_secrets = Vec::new();
+    let mut all_texts = Vec::new();
+    tracing::subscriber::with_default(subscriber, || {
+        for (cloud, dir) in &cases {
+            let name = dir.strip_prefix(scenarios_root()).unwrap_or(dir).display().to_string();
+            let outcome = rt.block_on(run_case(cloud, dir));
+            for f in outcome.failures {
+                report.push(format!("{name}: {f}"));
+            }
+            all_secrets.extend(outcome.secrets.into_iter().map(|s| (name.clone(), s)));
+            all_texts.extend(outcome.texts.into_iter().map(|t| (name.clone(), t)));
+        }
+    });
+    let log_text = String::from_utf8_lossy(&logs.0.lock().unwrap()).to_string();
+    assert!(!log_text.is_empty() || cases.is_empty(), "log capture saw nothing");
+    for (case, secret) in all_secrets.iter().filter(|(_, s)| s.len() >= 6) {
+        if log_text.contains(secret.as_str()) {
+            report.push(format!("{case}: a secret of this case appears in the captured logs"));
+        }
+        for (where_, text) in &all_texts {
+            if text.contains(secret.as_str()) {
+                report.push(format!("{case}: a secret of this case appears in output of {where_}"));
+            }
+        }
+    }
+    assert!(report.is_empty(), "{} of {} scenarios failed:\n{}", report.len(), cases.len(), report.join("\n"));
+    eprintln!("{} scenarios passed", cases.len());
+}
