@@ -163,6 +163,11 @@ impl Error {
         self.details.request_id = request_id.filter(|r| !r.is_empty());
         self
     }
+    /// Records an error code alone (e.g. Tencent's local `InvalidCredential`).
+    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.details.code = Some(code.into()).filter(|c| !c.is_empty());
+        self
+    }
     /// Records a request id alone.
     pub fn with_request_id(mut self, request_id: impl Into<String>) -> Self {
         self.details.request_id = Some(request_id.into()).filter(|r| !r.is_empty());

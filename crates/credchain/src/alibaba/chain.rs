@@ -9,7 +9,7 @@ use crate::chain::ProviderChain;
 use crate::context::Context;
 
 /// What to tell a user whose machine has no Alibaba Cloud credentials configured.
-pub const NOTHING_CONFIGURED_HINT: &str = "configure credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID \
+pub const NOTHING_CONFIGURED_HINT: &str = "set ALIBABA_CLOUD_ACCESS_KEY_ID \
      and ALIBABA_CLOUD_ACCESS_KEY_SECRET (plus ALIBABA_CLOUD_SECURITY_TOKEN for STS credentials)";
 
 /// The default chain, reading its configuration from `ctx` now.

@@ -9,7 +9,7 @@ use crate::chain::ProviderChain;
 use crate::context::Context;
 
 /// What to tell a user whose machine has no Tencent Cloud credentials configured.
-pub const NOTHING_CONFIGURED_HINT: &str = "configure credentials: set TENCENTCLOUD_SECRET_ID and \
+pub const NOTHING_CONFIGURED_HINT: &str = "set TENCENTCLOUD_SECRET_ID and \
      TENCENTCLOUD_SECRET_KEY (plus TENCENTCLOUD_SESSION_TOKEN for temporary credentials)";
 
 /// The default chain, reading its configuration from `ctx` now.

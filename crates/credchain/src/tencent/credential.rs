@@ -27,8 +27,8 @@ pub fn validate_field(what: &str, value: Option<&str>) -> Result<()> {
         Some(v) if python_strip(v).len() != v.len() => format!("{what} should not contain spaces"),
         Some(_) => return Ok(()),
     };
-    Err(Error::new(ErrorKind::InvalidCredential, message.clone())
-        .with_service_error(INVALID_CREDENTIAL, message, None)
+    Err(Error::new(ErrorKind::InvalidCredential, message)
+        .with_code(INVALID_CREDENTIAL)
         .with_hint("check the SecretId and SecretKey for stray spaces or newlines"))
 }
 

@@ -1,0 +1,22 @@
+//! `credchain get`: resolve credentials and print them.
+
+use std::io::IsTerminal;
+
+use credchain::{ProvideCredentials, Result};
+
+use crate::cli::{Format, GetArgs};
+use crate::output;
+use crate::resolve;
+
+/// Resolves and prints; returns the text for stdout.
+pub async fn run(args: &GetArgs) -> Result<String> {
+    let ctx = resolve::real_context(args.cloud, args.profile.as_deref());
+    let (provider, type_) = resolve::provider(args.cloud, args.config.as_deref(), &ctx)?;
+    let credentials = provider.provide_credentials().await?;
+    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() { Format::Table } else { Format::Json });
+    Ok(match format {
+        Format::Json => format!("{}\n", output::to_json(&credentials, &type_)),
+        Format::Env => output::to_env(&credentials, args.cloud),
+        Format::Table => output::to_table(&credentials, &type_),
+    })
+}

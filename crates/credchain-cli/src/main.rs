@@ -1,0 +1,62 @@
+//! The `credchain` command.
+
+mod cli;
+mod doctor;
+mod get;
+mod output;
+mod overlay_env;
+mod resolve;
+mod sample;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::{Cli, Command};
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "credchain=debug",
+        _ => "credchain=trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("credchain: error: {message}");
+    ExitCode::FAILURE
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return fail(format!("cannot start the async runtime: {e}")),
+    };
+    let mut stdout = std::io::stdout().lock();
+    match &cli.command {
+        Command::Get(args) => match runtime.block_on(get::run(args)) {
+            Ok(text) => {
+                let _ = stdout.write_all(text.as_bytes());
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
+        Command::Doctor(args) => match runtime.block_on(doctor::run(args)) {
+            Ok((text, resolved)) => {
+                let _ = stdout.write_all(text.as_bytes());
+                if resolved {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                }
+            }
+            Err(e) => fail(format!("cannot start the emulator on loopback: {e}")),
+        },
+    }
+}
