@@ -1,31 +1,97 @@
 //! The Tencent Cloud default chain (DESIGN.md §5, `reference/tencent.md` §1.7).
 //!
 //! Order: env -> TKE OIDC -> profile file -> CVM instance role. Workload identity ranks above the
-//! instance role so a pod never silently acts as its node. This version of credchain has the env
-//! source; the others are added by the issues that implement them, at their place in this order.
+//! instance role so a pod never silently acts as its node; the metadata source is last, and skips
+//! without a request when `TENCENTCLOUD_METADATA_DISABLED=true`. A source that is not configured
+//! is skipped; any other error (a padded env value, a broken credentials file, a rejected STS call)
+//! stops the chain. Nothing configured: one error listing every source and why it was skipped.
 
+use super::cvm_role::CvmRoleProvider;
 use super::environment::EnvironmentProvider;
+use super::oidc::TkeOidcProvider;
+use super::profile::ProfileProvider;
 use crate::chain::ProviderChain;
 use crate::context::Context;
 
 /// What to tell a user whose machine has no Tencent Cloud credentials configured.
-pub const NOTHING_CONFIGURED_HINT: &str = "set TENCENTCLOUD_SECRET_ID and \
-     TENCENTCLOUD_SECRET_KEY (plus TENCENTCLOUD_SESSION_TOKEN for temporary credentials)";
+pub const NOTHING_CONFIGURED_HINT: &str = "configure credentials: set TENCENTCLOUD_SECRET_ID and \
+     TENCENTCLOUD_SECRET_KEY (plus TENCENTCLOUD_SESSION_TOKEN for temporary credentials), write \
+     ~/.tencentcloud/credentials, set the TKE_* variables for TKE OIDC, or run on a CVM instance with a \
+     CAM role";
 
 /// The default chain, reading its configuration from `ctx` now.
 ///
 /// ```
 /// use credchain::tencent;
-/// use credchain::context::Context;
+/// use credchain::context::{Context, MemoryEnv};
 /// use credchain::ProvideCredentials;
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// let e = tencent::default_chain(&Context::empty()).provide_credentials().await.unwrap_err();
+/// let ctx = Context::empty().with_env(MemoryEnv::from_pairs([("TENCENTCLOUD_METADATA_DISABLED", "true")]));
+/// let e = tencent::default_chain(&ctx).provide_credentials().await.unwrap_err();
 /// assert!(e.is_not_configured());
+/// assert_eq!(e.attempts().len(), 4);
 /// assert!(e.to_string().contains("TENCENTCLOUD_SECRET_ID"));
 /// # });
 /// ```
 pub fn default_chain(ctx: &Context) -> ProviderChain {
-    ProviderChain::new("default")
-        .with(EnvironmentProvider::from_context(ctx))
-        .with_hint(NOTHING_CONFIGURED_HINT)
+    DefaultChainBuilder::default().build(ctx)
+}
+
+/// The default chain with explicit settings for its sources.
+#[derive(Debug, Default, Clone)]
+pub struct DefaultChainBuilder {
+    profile: Option<String>,
+    role_name: Option<String>,
+    sts_endpoint: Option<String>,
+    metadata_endpoint: Option<String>,
+}
+
+impl DefaultChainBuilder {
+    /// The profile of the credentials file (default `TENCENTCLOUD_PROFILE`, else `default`).
+    pub fn profile(mut self, profile: impl Into<String>) -> Self {
+        self.profile = Some(profile.into());
+        self
+    }
+    /// The CVM role name (default: discovered).
+    pub fn role_name(mut self, role: impl Into<String>) -> Self {
+        self.role_name = Some(role.into());
+        self
+    }
+    /// The STS endpoint for TKE OIDC and `role_arn` profiles.
+    pub fn sts_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.sts_endpoint = Some(endpoint.into());
+        self
+    }
+    /// The CVM metadata base URL.
+    pub fn metadata_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.metadata_endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Builds the chain, reading env and files from `ctx` now.
+    pub fn build(self, ctx: &Context) -> ProviderChain {
+        let mut profile = ProfileProvider::builder();
+        if let Some(p) = self.profile {
+            profile = profile.profile(p);
+        }
+        if let Some(e) = &self.sts_endpoint {
+            profile = profile.sts_endpoint(e.clone());
+        }
+        let mut cvm = CvmRoleProvider::builder();
+        if let Some(r) = self.role_name {
+            cvm = cvm.role_name(r);
+        }
+        if let Some(e) = self.metadata_endpoint {
+            cvm = cvm.endpoint(e);
+        }
+        ProviderChain::new("default")
+            .with(EnvironmentProvider::from_context(ctx))
+            .with(TkeOidcProvider::with_endpoint(
+                ctx,
+                self.sts_endpoint.as_deref(),
+            ))
+            .with(profile.build(ctx))
+            .with(cvm.build(ctx))
+            .with_hint(NOTHING_CONFIGURED_HINT)
+    }
 }

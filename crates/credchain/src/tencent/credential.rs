@@ -64,11 +64,20 @@ impl Credential {
         secret_key: impl Into<String>,
         token: Option<String>,
     ) -> Result<Self> {
-        Self::with_name(Some(secret_id.into()), Some(secret_key.into()), token, Self::NAME)
+        Self::with_name(
+            Some(secret_id.into()),
+            Some(secret_key.into()),
+            token,
+            Self::NAME,
+        )
     }
 
     /// As [`Credential::new`], for callers whose values may be absent (`None` in Python).
-    pub fn from_parts(secret_id: Option<String>, secret_key: Option<String>, token: Option<String>) -> Result<Self> {
+    pub fn from_parts(
+        secret_id: Option<String>,
+        secret_key: Option<String>,
+        token: Option<String>,
+    ) -> Result<Self> {
         Self::with_name(secret_id, secret_key, token, Self::NAME)
     }
 
@@ -80,10 +89,13 @@ impl Credential {
     ) -> Result<Self> {
         validate_field("secret id", secret_id.as_deref()).map_err(|e| e.with_provider(name))?;
         validate_field("secret key", secret_key.as_deref()).map_err(|e| e.with_provider(name))?;
-        let credentials = Credentials::builder(secret_id.unwrap_or_default(), secret_key.unwrap_or_default())
-            .security_token_opt(token)
-            .provider_name(name)
-            .build();
+        let credentials = Credentials::builder(
+            secret_id.unwrap_or_default(),
+            secret_key.unwrap_or_default(),
+        )
+        .security_token_opt(token)
+        .provider_name(name)
+        .build();
         Ok(Credential { credentials })
     }
 
@@ -100,7 +112,8 @@ impl Credential {
 impl fmt::Debug for Credential {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("Credential");
-        d.field("secret_id", &self.credentials.secret_id()).field("secret_key", &Secret::new(""));
+        d.field("secret_id", &self.credentials.secret_id())
+            .field("secret_key", &Secret::new(""));
         if self.credentials.token().is_some() {
             d.field("token", &Secret::new(""));
         }
@@ -124,17 +137,57 @@ mod tests {
     #[test]
     fn python_validation_table() {
         let cases: &[(Option<&str>, Option<&str>, Option<&str>)] = &[
-            (None, Some("k"), Some("secret id should not be none or empty")),
-            (Some(""), Some("k"), Some("secret id should not be none or empty")),
-            (Some(" \t\n"), Some("k"), Some("secret id should not be none or empty")),
-            (Some(" id"), Some("k"), Some("secret id should not contain spaces")),
-            (Some("id\n"), Some("k"), Some("secret id should not contain spaces")),
-            (Some("id\u{1f}"), Some("k"), Some("secret id should not contain spaces")),
-            (Some("id"), None, Some("secret key should not be none or empty")),
-            (Some("id"), Some(""), Some("secret key should not be none or empty")),
-            (Some("id"), Some("\tk"), Some("secret key should not contain spaces")),
+            (
+                None,
+                Some("k"),
+                Some("secret id should not be none or empty"),
+            ),
+            (
+                Some(""),
+                Some("k"),
+                Some("secret id should not be none or empty"),
+            ),
+            (
+                Some(" \t\n"),
+                Some("k"),
+                Some("secret id should not be none or empty"),
+            ),
+            (
+                Some(" id"),
+                Some("k"),
+                Some("secret id should not contain spaces"),
+            ),
+            (
+                Some("id\n"),
+                Some("k"),
+                Some("secret id should not contain spaces"),
+            ),
+            (
+                Some("id\u{1f}"),
+                Some("k"),
+                Some("secret id should not contain spaces"),
+            ),
+            (
+                Some("id"),
+                None,
+                Some("secret key should not be none or empty"),
+            ),
+            (
+                Some("id"),
+                Some(""),
+                Some("secret key should not be none or empty"),
+            ),
+            (
+                Some("id"),
+                Some("\tk"),
+                Some("secret key should not contain spaces"),
+            ),
             // The id is checked first.
-            (Some(""), Some(" k"), Some("secret id should not be none or empty")),
+            (
+                Some(""),
+                Some(" k"),
+                Some("secret id should not be none or empty"),
+            ),
             (Some("i d"), Some("k e y"), None),
         ];
         for (id, key, expected) in cases {
@@ -166,6 +219,9 @@ mod tests {
         assert!(!e.to_string().contains("topsecret") && !format!("{e:?}").contains("topsecret"));
         let c = Credential::new("id", "topsecret", Some("tok".into())).unwrap();
         let shown = format!("{c:?}");
-        assert!(!shown.contains("topsecret") && !shown.contains("tok\""), "{shown}");
+        assert!(
+            !shown.contains("topsecret") && !shown.contains("tok\""),
+            "{shown}"
+        );
     }
 }

@@ -43,7 +43,9 @@ impl EnvironmentProvider {
 
     /// Reads the variables from the context's environment now.
     pub fn from_context(ctx: &Context) -> Self {
-        EnvironmentProvider { outcome: Self::read(ctx) }
+        EnvironmentProvider {
+            outcome: Self::read(ctx),
+        }
     }
 
     fn read(ctx: &Context) -> Result<Credentials> {
@@ -54,20 +56,28 @@ impl EnvironmentProvider {
                 .into_iter()
                 .filter(|v| ctx.env_non_empty(v).is_none())
                 .collect();
-            return Err(Error::not_configured(format!("{} not set or empty", missing.join(" and ")))
-                .with_provider(Self::NAME)
-                .with_hint(format!("set {} and {}", env_vars::SECRET_ID, env_vars::SECRET_KEY)));
+            return Err(Error::not_configured(format!(
+                "{} not set or empty",
+                missing.join(" and ")
+            ))
+            .with_provider(Self::NAME)
+            .with_hint(format!(
+                "set {} and {}",
+                env_vars::SECRET_ID,
+                env_vars::SECRET_KEY
+            )));
         };
         let token = ctx
             .env_non_empty(env_vars::SESSION_TOKEN)
             .or_else(|| ctx.env_non_empty(env_vars::TOKEN));
-        let credential = Credential::with_name(Some(id), Some(key), token, Self::NAME).map_err(|e| {
-            e.with_hint(format!(
-                "remove the spaces around the value of {} or {}",
-                env_vars::SECRET_ID,
-                env_vars::SECRET_KEY
-            ))
-        })?;
+        let credential =
+            Credential::with_name(Some(id), Some(key), token, Self::NAME).map_err(|e| {
+                e.with_hint(format!(
+                    "remove the spaces around the value of {} or {}",
+                    env_vars::SECRET_ID,
+                    env_vars::SECRET_KEY
+                ))
+            })?;
         Ok(credential.credentials().clone())
     }
 }
@@ -100,27 +110,37 @@ mod tests {
 
     async fn run(pairs: &[(&str, &str)]) -> Result<Credentials> {
         let ctx = Context::empty().with_env(MemoryEnv::from_pairs(pairs.iter().copied()));
-        EnvironmentProvider::from_context(&ctx).provide_credentials().await
+        EnvironmentProvider::from_context(&ctx)
+            .provide_credentials()
+            .await
     }
 
     #[tokio::test]
     async fn absent_or_empty_is_not_configured() {
         let e = run(&[]).await.unwrap_err();
         assert!(e.is_not_configured());
-        assert!(e.message().contains("TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY"));
-        let e = run(&[(env_vars::SECRET_ID, "id"), (env_vars::SECRET_KEY, "")]).await.unwrap_err();
+        assert!(e
+            .message()
+            .contains("TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY"));
+        let e = run(&[(env_vars::SECRET_ID, "id"), (env_vars::SECRET_KEY, "")])
+            .await
+            .unwrap_err();
         assert!(e.is_not_configured());
         assert_eq!(e.message(), "TENCENTCLOUD_SECRET_KEY not set or empty");
     }
 
     #[tokio::test]
     async fn padded_values_are_invalid_not_skipped() {
-        let e = run(&[(env_vars::SECRET_ID, "id "), (env_vars::SECRET_KEY, "k")]).await.unwrap_err();
+        let e = run(&[(env_vars::SECRET_ID, "id "), (env_vars::SECRET_KEY, "k")])
+            .await
+            .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidCredential);
         assert_eq!(e.message(), "secret id should not contain spaces");
         // Whitespace-only counts as empty for "configured", but the SDK calls it invalid: a value
         // that is only spaces was set on purpose, so it is reported, not skipped.
-        let e = run(&[(env_vars::SECRET_ID, "id"), (env_vars::SECRET_KEY, "  ")]).await.unwrap_err();
+        let e = run(&[(env_vars::SECRET_ID, "id"), (env_vars::SECRET_KEY, "  ")])
+            .await
+            .unwrap_err();
         assert_eq!(e.message(), "secret key should not be none or empty");
         assert_eq!(e.kind(), ErrorKind::InvalidCredential);
     }
@@ -129,7 +149,10 @@ mod tests {
     async fn session_token_wins_over_token() {
         let base = [(env_vars::SECRET_ID, "id"), (env_vars::SECRET_KEY, "k")];
         let mut both = base.to_vec();
-        both.extend([(env_vars::SESSION_TOKEN, "session"), (env_vars::TOKEN, "tccli")]);
+        both.extend([
+            (env_vars::SESSION_TOKEN, "session"),
+            (env_vars::TOKEN, "tccli"),
+        ]);
         assert_eq!(run(&both).await.unwrap().token(), Some("session"));
         let mut tccli = base.to_vec();
         tccli.extend([(env_vars::SESSION_TOKEN, ""), (env_vars::TOKEN, "tccli")]);

@@ -1,16 +1,57 @@
 //! Tencent Cloud credential sources, the default chain, and the seed-compatible [`Config`] facade
 //! (type names from DESIGN.md §2, which follow the Python SDK's constructor parameters).
+//!
+//! | type / provider name | source | idiomatic type | SDK name (alias) |
+//! |---|---|---|---|
+//! | `credential` | fixed SecretId/SecretKey/token | [`Credential`] | `Credential` |
+//! | `env` | `TENCENTCLOUD_SECRET_ID`/`_KEY` (+ token) | [`EnvironmentProvider`] | [`EnvironmentVariableCredential`] |
+//! | `profile` | `~/.tencentcloud/credentials` | [`ProfileProvider`] | [`ProfileCredential`] |
+//! | `cvm_role` | CVM metadata CAM role | [`CvmRoleProvider`] | [`CvmRoleCredential`] |
+//! | `sts_assume_role` | STS AssumeRole | [`StsAssumeRoleProvider`] | [`StsAssumeRoleCredential`] |
+//! | `oidc_role_arn` | STS AssumeRoleWithWebIdentity | [`OidcRoleArnProvider`] | [`OidcRoleArnCredential`] |
+//! | `tke_oidc` | the same, from `TKE_*` | [`TkeOidcProvider`] | [`DefaultTkeOidcRoleArnProvider`] |
+//! | `default` | env -> TKE OIDC -> profile -> CVM | [`default_chain`] | [`DefaultCredentialProvider`] |
+//!
+//! Forcing a refresh (the SDKs' `update_credential()` / `refresh()`) is
+//! [`ProvideCredentials::force_refresh`](crate::ProvideCredentials::force_refresh).
 
+mod assume_role;
 mod chain;
 mod config;
 mod credential;
+mod cvm_role;
 pub mod env_vars;
 mod environment;
+pub mod ini;
+mod oidc;
+mod profile;
+mod sts;
 
-pub use chain::{default_chain, NOTHING_CONFIGURED_HINT};
+pub use assume_role::{StsAssumeRoleBuilder, StsAssumeRoleProvider};
+pub use chain::{default_chain, DefaultChainBuilder, NOTHING_CONFIGURED_HINT};
 pub use config::{Config, TYPES};
 pub use credential::{validate_field, Credential, INVALID_CREDENTIAL};
+pub use cvm_role::{CvmRoleBuilder, CvmRoleProvider, DEFAULT_METADATA_ENDPOINT, ROLE_PATH};
 pub use environment::EnvironmentProvider;
+pub use oidc::{OidcRoleArnBuilder, OidcRoleArnProvider, TkeOidcProvider, TKE_IDENTITY_TOKEN_FILE};
+pub use profile::{ProfileBuilder, ProfileProvider, DEFAULT_PROFILE, SYSTEM_CREDENTIALS_FILE};
+pub use sts::{
+    generate_session_name, regional_sts_host, StsEndpoint, DEFAULT_DURATION_SECONDS,
+    DEFAULT_REGION, DEFAULT_STS_HOST, INTL_STS_HOST, MAX_DURATION_SECONDS, MIN_DURATION_SECONDS,
+    SESSION_NAME_PREFIX, STS_SERVICE, STS_VERSION,
+};
 
 /// The Python SDK's name for the environment source.
 pub type EnvironmentVariableCredential = EnvironmentProvider;
+/// The Python SDK's name for the credentials-file source.
+pub type ProfileCredential = ProfileProvider;
+/// The Python SDK's name for the CVM instance-role source (`CVMRoleCredential`).
+pub type CvmRoleCredential = CvmRoleProvider;
+/// The Python SDK's name for the AssumeRole source (`STSAssumeRoleCredential`).
+pub type StsAssumeRoleCredential = StsAssumeRoleProvider;
+/// The Python SDK's name for the web-identity source (`OIDCRoleArnCredential`).
+pub type OidcRoleArnCredential = OidcRoleArnProvider;
+/// The Python SDK's name for the TKE web-identity source (`DefaultTkeOIDCRoleArnProvider`).
+pub type DefaultTkeOidcRoleArnProvider = TkeOidcProvider;
+/// The Python SDK's name for the default chain (`DefaultCredentialProvider`).
+pub type DefaultCredentialProvider = crate::chain::ProviderChain;

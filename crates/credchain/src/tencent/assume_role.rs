@@ -1,0 +1,380 @@
+//! STS AssumeRole (`sts_assume_role`, `reference/tencent.md` §1.5).
+//!
+//! - TC3-signed POST JSON to `sts.tencentcloudapi.com` (or the builder's endpoint, else
+//!   `TENCENTCLOUD_STS_ENDPOINT`: a full URL or a bare host meaning https), version `2018-08-13`,
+//!   region `ap-guangzhou` unless set.
+//! - Body: `RoleArn`, `RoleSessionName` (default `credchain-<unix µs>`), `DurationSeconds`
+//!   (900..=43200, default 7200, checked when the provider is built, before any call), and only when
+//!   set `Policy` (sent as given: the API expects it URL-encoded) and `ExternalId`.
+//! - The source credentials come from any provider (a static key pair, a CVM role, another
+//!   AssumeRole...): they are read once per refresh, as one snapshot, and their token, if any, is
+//!   sent as `X-TC-Token`.
+//! - Behind the refreshing cache ([`RefreshPolicy::STS`]): one STS call per refresh however many
+//!   callers, background refresh from 15 minutes before expiry, never the SDKs' "after 10 % of the
+//!   lifetime".
+
+use std::fmt;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use serde_json::{json, Map, Value};
+
+use super::credential::Credential;
+use super::sts::{self, Auth, StsEndpoint};
+use crate::cache::{RefreshPolicy, RefreshingCache};
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::provider::{ProvideCredentials, ProvideFuture, SharedProvider};
+
+/// Builds a [`StsAssumeRoleProvider`].
+#[derive(Default)]
+pub struct StsAssumeRoleBuilder {
+    source: Option<SharedProvider>,
+    secret_id: Option<String>,
+    secret_key: Option<String>,
+    token: Option<String>,
+    role_arn: Option<String>,
+    role_session_name: Option<String>,
+    duration_seconds: Option<u64>,
+    region: Option<String>,
+    policy: Option<String>,
+    external_id: Option<String>,
+    endpoint: Option<String>,
+    policy_override: Option<RefreshPolicy>,
+}
+
+impl fmt::Debug for StsAssumeRoleBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StsAssumeRoleBuilder")
+            .field("role_arn", &self.role_arn)
+            .field("secret_id", &self.secret_id)
+            .field("source", &self.source)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StsAssumeRoleBuilder {
+    /// The source credentials as a long-term key pair (validated like [`Credential`]).
+    pub fn secret(mut self, secret_id: impl Into<String>, secret_key: impl Into<String>) -> Self {
+        self.secret_id = Some(secret_id.into());
+        self.secret_key = Some(secret_key.into());
+        self
+    }
+    /// A token for the key pair given with [`StsAssumeRoleBuilder::secret`] (temporary source keys).
+    pub fn token(mut self, token: Option<String>) -> Self {
+        self.token = token;
+        self
+    }
+    /// The source credentials from any provider (chaining). Wins over [`StsAssumeRoleBuilder::secret`].
+    pub fn with_source(mut self, source: SharedProvider) -> Self {
+        self.source = Some(source);
+        self
+    }
+    /// The role to assume (`qcs::cam::uin/<uin>:roleName/<name>`).
+    pub fn role_arn(mut self, arn: impl Into<String>) -> Self {
+        self.role_arn = Some(arn.into());
+        self
+    }
+    /// The session name (2-128 characters of `[\w+=,.@-]`); default `credchain-<unix µs>`.
+    pub fn role_session_name(mut self, name: impl Into<String>) -> Self {
+        self.role_session_name = Some(name.into());
+        self
+    }
+    /// `DurationSeconds`, 900..=43200 (default 7200).
+    pub fn duration_seconds(mut self, seconds: u64) -> Self {
+        self.duration_seconds = Some(seconds);
+        self
+    }
+    /// The region sent as `X-TC-Region` (default `ap-guangzhou`).
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+    /// `Policy` (URL-encoded CAM policy, sent as given).
+    pub fn policy(mut self, policy: impl Into<String>) -> Self {
+        self.policy = Some(policy.into());
+        self
+    }
+    /// `ExternalId`.
+    pub fn external_id(mut self, external_id: impl Into<String>) -> Self {
+        self.external_id = Some(external_id.into());
+        self
+    }
+    /// The STS endpoint: a full URL or a bare host (https). Default: `TENCENTCLOUD_STS_ENDPOINT`,
+    /// else `sts.tencentcloudapi.com`.
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = Some(endpoint.into());
+        self
+    }
+    /// Replaces the cache's refresh policy (tests, unusual lifetimes).
+    pub fn refresh_policy(mut self, policy: RefreshPolicy) -> Self {
+        self.policy_override = Some(policy);
+        self
+    }
+
+    /// Validates everything (no network call) and builds the provider.
+    pub fn build(self, ctx: &Context) -> Result<StsAssumeRoleProvider> {
+        let name = StsAssumeRoleProvider::NAME;
+        let role_arn = self
+            .role_arn
+            .filter(|a| !a.trim().is_empty())
+            .ok_or_else(|| Error::invalid_config("role_arn is required").with_provider(name))?;
+        let duration = self
+            .duration_seconds
+            .unwrap_or(sts::DEFAULT_DURATION_SECONDS);
+        sts::check_duration("AssumeRole", duration).map_err(|e| e.with_provider(name))?;
+        let source = match self.source {
+            Some(s) => s,
+            None => SharedProvider::new(
+                Credential::with_name(self.secret_id, self.secret_key, self.token, "credential")
+                    .map_err(|e| e.with_provider(name))?,
+            ),
+        };
+        let endpoint = StsEndpoint::resolve(self.endpoint.as_deref(), ctx)
+            .map_err(|e| e.with_provider(name))?;
+        let fetcher = AssumeRoleFetcher {
+            ctx: ctx.clone(),
+            source,
+            endpoint: ArcSwap::from_pointee(endpoint),
+            role_arn,
+            role_session_name: self.role_session_name.filter(|s| !s.is_empty()),
+            duration,
+            region: self
+                .region
+                .filter(|r| !r.is_empty())
+                .unwrap_or_else(|| sts::DEFAULT_REGION.into()),
+            policy: self.policy.filter(|p| !p.is_empty()),
+            external_id: self.external_id.filter(|p| !p.is_empty()),
+        };
+        let policy = self.policy_override.unwrap_or(RefreshPolicy::STS);
+        Ok(StsAssumeRoleProvider {
+            cache: RefreshingCache::new(fetcher, policy, ctx.shared_clock()),
+        })
+    }
+}
+
+/// The uncached AssumeRole call.
+struct AssumeRoleFetcher {
+    ctx: Context,
+    source: SharedProvider,
+    endpoint: ArcSwap<StsEndpoint>,
+    role_arn: String,
+    role_session_name: Option<String>,
+    duration: u64,
+    region: String,
+    policy: Option<String>,
+    external_id: Option<String>,
+}
+
+impl fmt::Debug for AssumeRoleFetcher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AssumeRole")
+            .field("role_arn", &self.role_arn)
+            .field("endpoint", &self.endpoint.load().url)
+            .field("region", &self.region)
+            .field("duration_seconds", &self.duration)
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
+impl AssumeRoleFetcher {
+    fn body(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("RoleArn".into(), json!(self.role_arn));
+        let session = self
+            .role_session_name
+            .clone()
+            .unwrap_or_else(|| sts::generate_session_name(self.ctx.now()));
+        m.insert("RoleSessionName".into(), json!(session));
+        m.insert("DurationSeconds".into(), json!(self.duration));
+        if let Some(p) = &self.policy {
+            m.insert("Policy".into(), json!(p));
+        }
+        if let Some(x) = &self.external_id {
+            m.insert("ExternalId".into(), json!(x));
+        }
+        Value::Object(m)
+    }
+
+    async fn fetch(&self) -> Result<crate::Credentials> {
+        let source = self.source.provide_credentials().await.map_err(|e| {
+            // The source being absent is a configuration error of this role, not "not configured".
+            let e = if e.is_not_configured() {
+                e.with_kind(crate::ErrorKind::InvalidConfig)
+            } else {
+                e
+            };
+            e.with_provider(self.source.name())
+                .with_provider(StsAssumeRoleProvider::NAME)
+        })?;
+        let endpoint = self.endpoint.load_full();
+        sts::call(
+            &self.ctx,
+            &endpoint,
+            "AssumeRole",
+            &self.region,
+            &self.body(),
+            Auth::Signed(&source),
+            StsAssumeRoleProvider::NAME,
+        )
+        .await
+    }
+}
+
+impl ProvideCredentials for AssumeRoleFetcher {
+    fn provide_credentials(&self) -> ProvideFuture<'_> {
+        ProvideFuture::new(self.fetch())
+    }
+    fn name(&self) -> &str {
+        StsAssumeRoleProvider::NAME
+    }
+}
+
+/// Temporary credentials from STS AssumeRole, cached and refreshed before they expire.
+///
+/// ```
+/// use credchain::tencent::StsAssumeRoleProvider;
+/// use credchain::context::Context;
+/// let p = StsAssumeRoleProvider::builder()
+///     .secret("AKIDexample", "key")
+///     .role_arn("qcs::cam::uin/100000000001:roleName/reader")
+///     .build(&Context::empty())
+///     .unwrap();
+/// assert_eq!(p.role_arn(), "qcs::cam::uin/100000000001:roleName/reader");
+/// assert_eq!(p.endpoint(), "https://sts.tencentcloudapi.com/");
+/// // The duration is checked before any call.
+/// let e = StsAssumeRoleProvider::builder().secret("AKID", "k").role_arn("qcs::cam::uin/1:roleName/r")
+///     .duration_seconds(60).build(&Context::empty()).unwrap_err();
+/// assert!(e.message().contains("900~43200"));
+/// ```
+#[derive(Clone)]
+pub struct StsAssumeRoleProvider {
+    cache: RefreshingCache<AssumeRoleFetcher>,
+}
+
+impl StsAssumeRoleProvider {
+    /// The provider name.
+    pub const NAME: &'static str = "sts_assume_role";
+
+    /// A builder.
+    pub fn builder() -> StsAssumeRoleBuilder {
+        StsAssumeRoleBuilder::default()
+    }
+
+    /// The Python constructor's shape: `STSAssumeRoleCredential(secret_id, secret_key, role_arn,
+    /// role_session_name, duration_seconds=7200, endpoint=None)`.
+    pub fn new(
+        ctx: &Context,
+        secret_id: impl Into<String>,
+        secret_key: impl Into<String>,
+        role_arn: impl Into<String>,
+        role_session_name: impl Into<String>,
+    ) -> Result<Self> {
+        Self::builder()
+            .secret(secret_id, secret_key)
+            .role_arn(role_arn)
+            .role_session_name(role_session_name)
+            .build(ctx)
+    }
+
+    /// The role ARN assumed.
+    pub fn role_arn(&self) -> &str {
+        &self.cache.source().role_arn
+    }
+    /// The STS URL called.
+    pub fn endpoint(&self) -> String {
+        self.cache.source().endpoint.load().url.clone()
+    }
+    /// Changes the STS endpoint (full URL or bare host) for the next refresh.
+    pub fn set_endpoint(&self, endpoint: &str) -> Result<()> {
+        let e = StsEndpoint::parse(endpoint).map_err(|e| e.with_provider(Self::NAME))?;
+        self.cache.source().endpoint.store(Arc::new(e));
+        Ok(())
+    }
+    /// How many STS calls this provider has started (diagnostics, tests).
+    pub fn fetch_count(&self) -> u64 {
+        self.cache.fetch_count()
+    }
+}
+
+impl fmt::Debug for StsAssumeRoleProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("StsAssumeRoleProvider")
+            .field(self.cache.source())
+            .finish()
+    }
+}
+
+impl ProvideCredentials for StsAssumeRoleProvider {
+    fn provide_credentials(&self) -> ProvideFuture<'_> {
+        self.cache.provide_credentials()
+    }
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+    fn force_refresh(&self) -> ProvideFuture<'_> {
+        self.cache.force_refresh()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::MemoryEnv;
+
+    #[test]
+    fn validates_before_any_call() {
+        let ctx = Context::empty();
+        let b = || {
+            StsAssumeRoleProvider::builder()
+                .secret("AKID", "k")
+                .role_arn("qcs::cam::uin/1:roleName/r")
+        };
+        assert!(b().duration_seconds(899).build(&ctx).is_err());
+        assert!(b().duration_seconds(43201).build(&ctx).is_err());
+        assert!(b().duration_seconds(43200).build(&ctx).is_ok());
+        let e = StsAssumeRoleProvider::builder()
+            .secret("AKID", "k")
+            .build(&ctx)
+            .unwrap_err();
+        assert!(e.message().contains("role_arn"));
+        let e = b().secret(" AKID", "k").build(&ctx).unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::InvalidCredential);
+    }
+
+    #[test]
+    fn endpoint_from_env_and_setter() {
+        let ctx = Context::empty().with_env(MemoryEnv::from_pairs([(
+            "TENCENTCLOUD_STS_ENDPOINT",
+            "sts.ap-shanghai.tencentcloudapi.com",
+        )]));
+        let p = StsAssumeRoleProvider::builder()
+            .secret("AKID", "k")
+            .role_arn("qcs::cam::uin/1:roleName/r")
+            .build(&ctx)
+            .unwrap();
+        assert_eq!(p.endpoint(), "https://sts.ap-shanghai.tencentcloudapi.com/");
+        p.set_endpoint("http://127.0.0.1:1").unwrap();
+        assert_eq!(p.endpoint(), "http://127.0.0.1:1/");
+        assert!(p.set_endpoint("ftp://x").is_err());
+    }
+
+    #[test]
+    fn body_has_only_documented_fields() {
+        let ctx = Context::empty();
+        let p = StsAssumeRoleProvider::builder()
+            .secret("AKID", "k")
+            .role_arn("qcs::cam::uin/1:roleName/r")
+            .build(&ctx)
+            .unwrap();
+        let body = p.cache.source().body();
+        let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["DurationSeconds", "RoleArn", "RoleSessionName"]);
+        assert!(body["RoleSessionName"]
+            .as_str()
+            .unwrap()
+            .starts_with("credchain-"));
+        assert_eq!(body["DurationSeconds"], 7200);
+    }
+}

@@ -1,0 +1,377 @@
+//! The CVM instance role (`cvm_role`, `reference/tencent.md` §1.4).
+//!
+//! - Plain HTTP to `http://metadata.tencentyun.com` (override: the builder's endpoint, else
+//!   `TENCENTCLOUD_METADATA_ENDPOINT`, a full URL), never through a proxy, 1 s connect and 1 s read
+//!   timeouts (the SDKs set none).
+//! - `TENCENTCLOUD_METADATA_DISABLED=true`: not configured, without any request.
+//! - Role discovery: `GET /latest/meta-data/cam/security-credentials/`; the body (trimmed, first
+//!   line) is the role name. 404 or an empty answer means no role is bound, and an unreachable
+//!   metadata service (connection refused, timeout: not on a CVM) means not configured, so the
+//!   default chain finishes fast off-cloud. A given role name skips the listing. A discovered name is
+//!   kept.
+//! - Credentials: `GET .../<role>`, `Code` must be `Success`; `TmpSecretId`, `TmpSecretKey`,
+//!   `Token`, `ExpiredTime` (Unix seconds; `Expiration` as a fallback).
+//! - Behind the refreshing cache ([`RefreshPolicy::INSTANCE_METADATA`]); errors are surfaced, never
+//!   swallowed (the Python SDK hides them).
+
+use std::fmt;
+use std::sync::Arc;
+
+use arc_swap::ArcSwapOption;
+use http::Method;
+use serde::Deserialize;
+
+use super::env_vars;
+use crate::cache::{RefreshPolicy, RefreshingCache};
+use crate::context::Context;
+use crate::credentials::Credentials;
+use crate::error::{Error, ErrorKind, Result};
+use crate::http::{send_with_retry, HttpRequest, ProxyPolicy, RetryPolicy, Timeouts};
+use crate::provider::{ProvideCredentials, ProvideFuture};
+use crate::time::{from_unix_seconds, parse_rfc3339};
+
+/// The metadata service.
+pub const DEFAULT_METADATA_ENDPOINT: &str = "http://metadata.tencentyun.com";
+/// The role listing path.
+pub const ROLE_PATH: &str = "/latest/meta-data/cam/security-credentials/";
+
+/// Builds a [`CvmRoleProvider`].
+#[derive(Debug, Default)]
+pub struct CvmRoleBuilder {
+    role_name: Option<String>,
+    endpoint: Option<String>,
+    disabled: Option<bool>,
+    policy: Option<RefreshPolicy>,
+}
+
+impl CvmRoleBuilder {
+    /// The role name (skips the listing).
+    pub fn role_name(mut self, name: impl Into<String>) -> Self {
+        self.role_name = Some(name.into());
+        self
+    }
+    /// The metadata base URL (default `TENCENTCLOUD_METADATA_ENDPOINT`, else
+    /// `http://metadata.tencentyun.com`).
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = Some(endpoint.into());
+        self
+    }
+    /// Disables the source (default: `TENCENTCLOUD_METADATA_DISABLED=true`).
+    pub fn disabled(mut self, disabled: bool) -> Self {
+        self.disabled = Some(disabled);
+        self
+    }
+    /// Replaces the cache's refresh policy.
+    pub fn refresh_policy(mut self, policy: RefreshPolicy) -> Self {
+        self.policy = Some(policy);
+        self
+    }
+
+    /// Builds, reading the env fallbacks from `ctx` now.
+    pub fn build(self, ctx: &Context) -> CvmRoleProvider {
+        let disabled = self
+            .disabled
+            .unwrap_or_else(|| ctx.env_flag(env_vars::METADATA_DISABLED));
+        let base = self
+            .endpoint
+            .filter(|e| !e.trim().is_empty())
+            .or_else(|| ctx.env_non_empty(env_vars::METADATA_ENDPOINT))
+            .unwrap_or_else(|| DEFAULT_METADATA_ENDPOINT.to_string());
+        let base = base.trim().trim_end_matches('/').to_string();
+        let fixed_role = self
+            .role_name
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty());
+        let fetcher = CvmFetcher {
+            ctx: ctx.clone(),
+            base,
+            fixed_role,
+            discovered: ArcSwapOption::empty(),
+        };
+        let policy = self.policy.unwrap_or(RefreshPolicy::INSTANCE_METADATA);
+        CvmRoleProvider {
+            disabled,
+            cache: RefreshingCache::new(fetcher, policy, ctx.shared_clock()),
+        }
+    }
+}
+
+struct CvmFetcher {
+    ctx: Context,
+    base: String,
+    fixed_role: Option<String>,
+    discovered: ArcSwapOption<String>,
+}
+
+impl fmt::Debug for CvmFetcher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CvmRole")
+            .field("endpoint", &self.base)
+            .field("role_name", &self.role_name())
+            .finish()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct MetadataCredentials {
+    code: Option<String>,
+    tmp_secret_id: Option<String>,
+    tmp_secret_key: Option<String>,
+    token: Option<String>,
+    expired_time: Option<i64>,
+    expiration: Option<String>,
+}
+
+fn is_unreachable(e: &Error) -> bool {
+    matches!(e.kind(), ErrorKind::Transport | ErrorKind::Timeout)
+}
+
+impl CvmFetcher {
+    fn role_name(&self) -> Option<String> {
+        self.fixed_role
+            .clone()
+            .or_else(|| self.discovered.load_full().map(|r| (*r).clone()))
+    }
+
+    fn get(
+        &self,
+        url: String,
+    ) -> impl std::future::Future<Output = Result<crate::http::HttpResponse>> + '_ {
+        send_with_retry(self.ctx.http().as_ref(), RetryPolicy::METADATA, move || {
+            Ok(HttpRequest::new(Method::GET, url.clone())
+                .timeouts(Timeouts::METADATA)
+                .proxy(ProxyPolicy::Never))
+        })
+    }
+
+    async fn discover(&self) -> Result<String> {
+        if let Some(r) = self.role_name() {
+            return Ok(r);
+        }
+        let url = format!("{}{ROLE_PATH}", self.base);
+        let resp = self.get(url.clone()).await.map_err(|e| {
+            if is_unreachable(&e) {
+                Error::not_configured(
+                    "the CVM metadata service is not reachable (not on a CVM instance?)",
+                )
+                .with_endpoint(url.clone())
+                .with_source(e)
+                .with_hint(format!(
+                    "set {}=true to skip this source",
+                    env_vars::METADATA_DISABLED
+                ))
+            } else {
+                e
+            }
+        })?;
+        if resp.status == 404 {
+            return Err(
+                Error::not_configured("no CAM role is bound to this CVM instance")
+                    .with_endpoint(url)
+                    .with_status(404)
+                    .with_hint("bind a CAM role to the instance, or configure another source"),
+            );
+        }
+        if !resp.is_success() {
+            return Err(Error::new(ErrorKind::Service, "get cvm role name failed")
+                .with_endpoint(url)
+                .with_status(resp.status));
+        }
+        let body = String::from_utf8_lossy(&resp.body);
+        let role = body
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or("")
+            .to_string();
+        if role.is_empty() {
+            return Err(Error::not_configured(
+                "no CAM role is bound to this CVM instance (empty role listing)",
+            )
+            .with_endpoint(url));
+        }
+        if role.contains(['/', '?', '#', ' ']) {
+            return Err(Error::new(
+                ErrorKind::InvalidResponse,
+                "the role listing is not a role name",
+            )
+            .with_endpoint(url));
+        }
+        self.discovered.store(Some(Arc::new(role.clone())));
+        Ok(role)
+    }
+
+    async fn fetch(&self) -> Result<Credentials> {
+        let name = CvmRoleProvider::NAME;
+        let role = self.discover().await.map_err(|e| e.with_provider(name))?;
+        let url = format!("{}{ROLE_PATH}{role}", self.base);
+        let resp = self
+            .get(url.clone())
+            .await
+            .map_err(|e| e.with_provider(name))?;
+        let fail = |kind, msg: String| {
+            Error::new(kind, msg)
+                .with_provider(name)
+                .with_endpoint(url.clone())
+        };
+        if resp.status == 404 {
+            return Err(fail(
+                ErrorKind::Service,
+                format!("the CAM role '{role}' is not bound to this instance"),
+            )
+            .with_status(404));
+        }
+        if !resp.is_success() {
+            return Err(fail(
+                ErrorKind::Service,
+                format!("getting credentials for the CAM role '{role}' failed"),
+            )
+            .with_status(resp.status));
+        }
+        let m: MetadataCredentials = serde_json::from_slice(&resp.body).map_err(|e| {
+            fail(
+                ErrorKind::InvalidResponse,
+                format!("the metadata credentials of role '{role}' are not valid JSON: {e}"),
+            )
+        })?;
+        let code = m.code.unwrap_or_default();
+        if code != "Success" {
+            return Err(fail(
+                ErrorKind::Service,
+                format!(
+                    "Get credential from metadata server by role name {role} failed, code={code}"
+                ),
+            )
+            .with_service_error(code, "", None));
+        }
+        let field = |v: Option<String>, f: &str| {
+            v.filter(|s| !s.is_empty()).ok_or_else(|| {
+                fail(
+                    ErrorKind::InvalidResponse,
+                    format!("the metadata credentials have no \"{f}\""),
+                )
+            })
+        };
+        let id = field(m.tmp_secret_id, "TmpSecretId")?;
+        let key = field(m.tmp_secret_key, "TmpSecretKey")?;
+        let token = field(m.token, "Token")?;
+        let expiration = match (
+            m.expired_time,
+            m.expiration.as_deref().and_then(parse_rfc3339),
+        ) {
+            (Some(t), _) if t > 0 => from_unix_seconds(t),
+            (_, Some(t)) => t,
+            _ => {
+                return Err(fail(
+                    ErrorKind::InvalidResponse,
+                    "the metadata credentials have no \"ExpiredTime\"".into(),
+                ))
+            }
+        };
+        Ok(Credentials::builder(id, key)
+            .security_token(token)
+            .expiration(expiration)
+            .provider_name(name)
+            .build())
+    }
+}
+
+impl ProvideCredentials for CvmFetcher {
+    fn provide_credentials(&self) -> ProvideFuture<'_> {
+        ProvideFuture::new(self.fetch())
+    }
+    fn name(&self) -> &str {
+        CvmRoleProvider::NAME
+    }
+}
+
+/// `CVMRoleCredential`: the CAM role of this CVM instance, from the metadata service, cached.
+///
+/// ```
+/// use credchain::tencent::CvmRoleProvider;
+/// use credchain::context::{Context, MemoryEnv};
+/// use credchain::ProvideCredentials;
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let ctx = Context::empty().with_env(MemoryEnv::from_pairs([("TENCENTCLOUD_METADATA_DISABLED", "true")]));
+/// let e = CvmRoleProvider::from_context(&ctx).provide_credentials().await.unwrap_err();
+/// assert!(e.is_not_configured());
+/// assert_eq!(CvmRoleProvider::builder().role_name("app").build(&ctx).role_name().as_deref(), Some("app"));
+/// # });
+/// ```
+#[derive(Clone)]
+pub struct CvmRoleProvider {
+    disabled: bool,
+    cache: RefreshingCache<CvmFetcher>,
+}
+
+impl CvmRoleProvider {
+    /// The provider name.
+    pub const NAME: &'static str = "cvm_role";
+
+    /// A builder.
+    pub fn builder() -> CvmRoleBuilder {
+        CvmRoleBuilder::default()
+    }
+    /// Defaults from the context's environment.
+    pub fn from_context(ctx: &Context) -> Self {
+        Self::builder().build(ctx)
+    }
+    /// The role name in use: the given one, or the one discovered by the last listing (`None`
+    /// before the first successful discovery). The Python SDK's `get_role_name()`.
+    pub fn role_name(&self) -> Option<String> {
+        self.cache.source().role_name()
+    }
+    /// The role name, asking the metadata service when not yet known (errors are returned, not
+    /// hidden as in the Python SDK).
+    pub async fn resolve_role_name(&self) -> Result<String> {
+        if self.disabled {
+            return Err(disabled_error());
+        }
+        self.cache
+            .source()
+            .discover()
+            .await
+            .map_err(|e| e.with_provider(Self::NAME))
+    }
+    /// The metadata base URL.
+    pub fn endpoint(&self) -> &str {
+        &self.cache.source().base
+    }
+    /// How many credential fetches this provider has started.
+    pub fn fetch_count(&self) -> u64 {
+        self.cache.fetch_count()
+    }
+}
+
+fn disabled_error() -> Error {
+    Error::not_configured(format!("disabled by {}=true", env_vars::METADATA_DISABLED))
+        .with_provider(CvmRoleProvider::NAME)
+}
+
+impl fmt::Debug for CvmRoleProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CvmRoleProvider")
+            .field("disabled", &self.disabled)
+            .field("source", self.cache.source())
+            .finish()
+    }
+}
+
+impl ProvideCredentials for CvmRoleProvider {
+    fn provide_credentials(&self) -> ProvideFuture<'_> {
+        if self.disabled {
+            return ProvideFuture::ready(Err(disabled_error()));
+        }
+        self.cache.provide_credentials()
+    }
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+    fn force_refresh(&self) -> ProvideFuture<'_> {
+        if self.disabled {
+            return ProvideFuture::ready(Err(disabled_error()));
+        }
+        self.cache.force_refresh()
+    }
+}

@@ -1,0 +1,500 @@
+//! The Tencent Cloud credentials file (`profile`, `reference/tencent.md` §1.3).
+//!
+//! - File: the builder's path, else `TENCENTCLOUD_CREDENTIALS_FILE` (set but empty is an error, as
+//!   in the Go SDK; set to a file that does not exist is an error too, since it was asked for), else
+//!   `~/.tencentcloud/credentials` when it exists, else `/etc/tencentcloud/credentials` (the
+//!   Python/Node order: the home file wins whenever it exists). Neither: not configured.
+//! - Section: the builder's profile name, else `TENCENTCLOUD_PROFILE`, else `default` (named
+//!   profiles are a credchain addition asked for in tencentcloud-sdk-python PR #169).
+//! - Keys (case-insensitive): `secret_id`, `secret_key`, optional `token`; a profile with
+//!   `role_arn` (+ optional `role_session_name`, `duration_seconds`, `region`, `external_id`,
+//!   `policy`) assumes that role with the profile's keys through STS AssumeRole.
+//! - A file without the `[default]` section is not configured (the Python SDK crashes); a
+//!   profile selected by name that is missing is an error listing the sections there are. A section
+//!   without `secret_id` or `secret_key` (or with empty values) is an error naming file and section;
+//!   padded values are invalid credentials. Parse errors name file and line ([`super::ini`]).
+//! - The file is read when the provider is built, like the environment.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use super::assume_role::StsAssumeRoleProvider;
+use super::credential::Credential;
+use super::env_vars;
+use super::ini::{self, Section};
+use crate::context::{Context, MAX_FILE_SIZE};
+use crate::credentials::Credentials;
+use crate::error::{Error, ErrorKind, Result};
+use crate::provider::{ProvideCredentials, ProvideFuture, SharedProvider};
+
+/// The system-wide credentials file.
+pub const SYSTEM_CREDENTIALS_FILE: &str = "/etc/tencentcloud/credentials";
+/// The profile used when none is named.
+pub const DEFAULT_PROFILE: &str = "default";
+
+/// Builds a [`ProfileProvider`].
+#[derive(Debug, Default)]
+pub struct ProfileBuilder {
+    path: Option<PathBuf>,
+    profile: Option<String>,
+    sts_endpoint: Option<String>,
+}
+
+impl ProfileBuilder {
+    /// The file to read (default: see the module docs).
+    pub fn path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+    /// The section to use (default `TENCENTCLOUD_PROFILE`, else `default`).
+    pub fn profile(mut self, profile: impl Into<String>) -> Self {
+        self.profile = Some(profile.into());
+        self
+    }
+    /// The STS endpoint for `role_arn` profiles (default: `TENCENTCLOUD_STS_ENDPOINT`, else
+    /// `sts.tencentcloudapi.com`).
+    pub fn sts_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.sts_endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Reads the file now and builds the provider (errors are kept and returned by
+    /// `provide_credentials`, so a chain can skip a "not configured" profile).
+    pub fn build(self, ctx: &Context) -> ProfileProvider {
+        let outcome = load(&self, ctx).map_err(|e| e.with_provider(ProfileProvider::NAME));
+        ProfileProvider { outcome }
+    }
+}
+
+enum Loaded {
+    Static(Credentials),
+    AssumeRole(StsAssumeRoleProvider),
+}
+
+fn load(b: &ProfileBuilder, ctx: &Context) -> Result<(PathBuf, String, Loaded)> {
+    let (explicit_profile, profile) = match b.profile.clone().filter(|p| !p.is_empty()) {
+        Some(p) => (true, p),
+        None => match ctx.env_non_empty(env_vars::PROFILE) {
+            Some(p) => (true, p),
+            None => (false, DEFAULT_PROFILE.to_string()),
+        },
+    };
+    let (path, bytes) = find_file(b, ctx)?;
+    let parsed = ini::parse(&bytes).map_err(|e| {
+        let mut err = Error::new(
+            ErrorKind::File,
+            format!("INI file is not valid: {}", e.message),
+        )
+        .with_file(&path);
+        if e.line > 0 {
+            err = err.with_line(e.line);
+        }
+        err.with_hint("fix the line, or remove the file if it is not used")
+    })?;
+    let Some(section) = parsed.section(&profile) else {
+        let names: Vec<&str> = parsed.section_names().collect();
+        let listed = if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        };
+        if explicit_profile {
+            return Err(Error::invalid_config(format!(
+                "the profile [{profile}] is not in the credentials file (sections: {listed})"
+            ))
+            .with_file(&path)
+            .with_hint(format!(
+                "add a [{profile}] section, or select another profile ({})",
+                env_vars::PROFILE
+            )));
+        }
+        return Err(Error::not_configured(format!(
+            "the credentials file has no [{profile}] section (sections: {listed})"
+        ))
+        .with_file(&path));
+    };
+    let loaded = build_section(section, &profile, &path, b, ctx)?;
+    Ok((path, profile, loaded))
+}
+
+fn find_file(b: &ProfileBuilder, ctx: &Context) -> Result<(PathBuf, Vec<u8>)> {
+    let explicit = match &b.path {
+        Some(p) => Some(p.clone()),
+        None => match ctx.env_var(env_vars::CREDENTIALS_FILE) {
+            Some(v) if v.trim().is_empty() => {
+                return Err(Error::invalid_config(format!(
+                    "Environment variable '{}' cannot be empty",
+                    env_vars::CREDENTIALS_FILE
+                ))
+                .with_hint(format!(
+                    "unset {} or set it to the credentials file's path",
+                    env_vars::CREDENTIALS_FILE
+                )));
+            }
+            Some(v) => Some(PathBuf::from(v)),
+            None => None,
+        },
+    };
+    if let Some(path) = explicit {
+        return match read(ctx, &path)? {
+            Some(bytes) => Ok((path, bytes)),
+            None => Err(
+                Error::new(ErrorKind::File, "the credentials file does not exist")
+                    .with_file(&path)
+                    .with_hint(format!(
+                        "create it, or unset {}",
+                        env_vars::CREDENTIALS_FILE
+                    )),
+            ),
+        };
+    }
+    let mut tried = Vec::new();
+    if let Some(home) = ctx.env().home_dir() {
+        let p = home.join(".tencentcloud").join("credentials");
+        if let Some(bytes) = read(ctx, &p)? {
+            return Ok((p, bytes));
+        }
+        tried.push(p.display().to_string());
+    }
+    let sys = PathBuf::from(SYSTEM_CREDENTIALS_FILE);
+    if let Some(bytes) = read(ctx, &sys)? {
+        return Ok((sys, bytes));
+    }
+    tried.push(SYSTEM_CREDENTIALS_FILE.to_string());
+    Err(
+        Error::not_configured(format!("no credentials file ({})", tried.join(", "))).with_hint(
+            format!(
+                "create ~/.tencentcloud/credentials or set {}",
+                env_vars::CREDENTIALS_FILE
+            ),
+        ),
+    )
+}
+
+/// `None` when the file does not exist; an error for anything else (a directory, too large,
+/// unreadable).
+fn read(ctx: &Context, path: &Path) -> Result<Option<Vec<u8>>> {
+    match ctx.fs().read(path, MAX_FILE_SIZE) {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(
+            Error::new(ErrorKind::File, "cannot read the credentials file")
+                .with_source(e)
+                .with_file(path),
+        ),
+    }
+}
+
+fn build_section(
+    s: &Section,
+    profile: &str,
+    path: &Path,
+    b: &ProfileBuilder,
+    ctx: &Context,
+) -> Result<Loaded> {
+    let id = s.get_non_empty("secret_id");
+    let key = s.get_non_empty("secret_key");
+    if id.is_none() || key.is_none() {
+        let missing: Vec<&str> = [("secret_id", id), ("secret_key", key)]
+            .iter()
+            .filter(|(_, v)| v.is_none())
+            .map(|(n, _)| *n)
+            .collect();
+        return Err(Error::invalid_config(format!(
+            "Failed to parse profile file, please confirm whether it contains \"secret_id\" and \"secret_key\" \
+             in section: \"{profile}\" (missing or empty: {})",
+            missing.join(", ")
+        ))
+        .with_file(path)
+        .with_line(s.line));
+    }
+    let token = s.get_non_empty("token").map(str::to_string);
+    let credential = Credential::with_name(
+        id.map(Into::into),
+        key.map(Into::into),
+        token,
+        ProfileProvider::NAME,
+    )
+    .map_err(|e| {
+        let line = s.line_of(if e.message().starts_with("secret id") {
+            "secret_id"
+        } else {
+            "secret_key"
+        });
+        let e = e
+            .with_file(path)
+            .with_hint(format!("remove the spaces around the value in [{profile}]"));
+        match line {
+            Some(l) => e.with_line(l),
+            None => e,
+        }
+    })?;
+    let Some(role_arn) = s.get_non_empty("role_arn") else {
+        return Ok(Loaded::Static(credential.credentials().clone()));
+    };
+    let mut sts = StsAssumeRoleProvider::builder()
+        .with_source(SharedProvider::new(credential))
+        .role_arn(role_arn);
+    if let Some(n) = s.get_non_empty("role_session_name") {
+        sts = sts.role_session_name(n);
+    }
+    if let Some(d) = s.get_non_empty("duration_seconds") {
+        let d: u64 = d.parse().map_err(|_| {
+            Error::invalid_config(format!(
+                "duration_seconds in [{profile}] is not a whole number of seconds"
+            ))
+            .with_file(path)
+            .with_line(s.line_of("duration_seconds").unwrap_or(s.line))
+        })?;
+        sts = sts.duration_seconds(d);
+    }
+    if let Some(v) = s.get_non_empty("region") {
+        sts = sts.region(v);
+    }
+    if let Some(v) = s.get_non_empty("external_id") {
+        sts = sts.external_id(v);
+    }
+    if let Some(v) = s.get_non_empty("policy") {
+        sts = sts.policy(v);
+    }
+    if let Some(e) = &b.sts_endpoint {
+        sts = sts.endpoint(e.clone());
+    }
+    let provider = sts.build(ctx).map_err(|e| e.with_file(path))?;
+    Ok(Loaded::AssumeRole(provider))
+}
+
+/// `ProfileCredential`: credentials from the Tencent Cloud credentials file.
+///
+/// ```
+/// use credchain::tencent::ProfileProvider;
+/// use credchain::context::{Context, MemoryEnv, MemoryFs};
+/// use credchain::ProvideCredentials;
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let ctx = Context::empty()
+///     .with_env(MemoryEnv::from_pairs([("HOME", "/home/me")]))
+///     .with_fs(MemoryFs::new().with_file(
+///         "/home/me/.tencentcloud/credentials",
+///         "[default]\nsecret_id = AKIDexample\nsecret_key = key\n",
+///     ));
+/// let c = ProfileProvider::from_context(&ctx).provide_credentials().await.unwrap();
+/// assert_eq!((c.secret_id(), c.provider_name()), ("AKIDexample", "profile"));
+/// # });
+/// ```
+pub struct ProfileProvider {
+    outcome: Result<(PathBuf, String, Loaded)>,
+}
+
+impl ProfileProvider {
+    /// The provider name.
+    pub const NAME: &'static str = "profile";
+
+    /// A builder.
+    pub fn builder() -> ProfileBuilder {
+        ProfileBuilder::default()
+    }
+    /// Defaults from the context's environment.
+    pub fn from_context(ctx: &Context) -> Self {
+        Self::builder().build(ctx)
+    }
+    /// The file read, when one was found.
+    pub fn path(&self) -> Option<&Path> {
+        self.outcome.as_ref().ok().map(|(p, _, _)| p.as_path())
+    }
+    /// The profile (section) used, when the file was loaded.
+    pub fn profile(&self) -> Option<&str> {
+        self.outcome.as_ref().ok().map(|(_, p, _)| p.as_str())
+    }
+    /// The role ARN, for a `role_arn` profile.
+    pub fn role_arn(&self) -> Option<&str> {
+        match &self.outcome {
+            Ok((_, _, Loaded::AssumeRole(p))) => Some(p.role_arn()),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Debug for ProfileProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("tencent::ProfileProvider");
+        match &self.outcome {
+            Ok((path, profile, loaded)) => {
+                d.field("path", path).field("profile", profile);
+                match loaded {
+                    Loaded::Static(c) => d.field("secret_id", &c.secret_id()),
+                    Loaded::AssumeRole(p) => d.field("assume_role", p),
+                };
+            }
+            Err(e) => {
+                d.field("error", &e.message());
+            }
+        }
+        d.finish()
+    }
+}
+
+impl ProvideCredentials for ProfileProvider {
+    fn provide_credentials(&self) -> ProvideFuture<'_> {
+        match &self.outcome {
+            Ok((_, _, Loaded::Static(c))) => ProvideFuture::ready(Ok(c.clone())),
+            Ok((path, _, Loaded::AssumeRole(p))) => ProvideFuture::new(async move {
+                p.provide_credentials()
+                    .await
+                    .map(|c| c.with_outer_provider(Self::NAME))
+                    .map_err(|e| e.with_provider(Self::NAME).with_file(path))
+            }),
+            Err(e) => ProvideFuture::ready(Err(e.clone())),
+        }
+    }
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+    fn force_refresh(&self) -> ProvideFuture<'_> {
+        match &self.outcome {
+            Ok((path, _, Loaded::AssumeRole(p))) => ProvideFuture::new(async move {
+                p.force_refresh()
+                    .await
+                    .map(|c| c.with_outer_provider(Self::NAME))
+                    .map_err(|e| e.with_provider(Self::NAME).with_file(path))
+            }),
+            _ => self.provide_credentials(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::{MemoryEnv, MemoryFs};
+
+    const HOME_FILE: &str = "/home/u/.tencentcloud/credentials";
+
+    fn ctx(env: &[(&str, &str)], files: &[(&str, &[u8])]) -> Context {
+        let mut fs = MemoryFs::new();
+        for (p, c) in files {
+            fs = fs.with_file(*p, c.to_vec());
+        }
+        let mut pairs = vec![("HOME", "/home/u")];
+        pairs.extend_from_slice(env);
+        Context::empty()
+            .with_env(MemoryEnv::from_pairs(pairs))
+            .with_fs(fs)
+    }
+
+    async fn run(env: &[(&str, &str)], files: &[(&str, &[u8])]) -> Result<Credentials> {
+        ProfileProvider::from_context(&ctx(env, files))
+            .provide_credentials()
+            .await
+    }
+
+    #[tokio::test]
+    async fn file_order() {
+        let a: &[u8] = b"[default]\nsecret_id=A\nsecret_key=k\n";
+        let b: &[u8] = b"[default]\nsecret_id=B\nsecret_key=k\n";
+        let c: &[u8] = b"[default]\nsecret_id=C\nsecret_key=k\n";
+        let all = [
+            (HOME_FILE, a),
+            (SYSTEM_CREDENTIALS_FILE, b),
+            ("/x/creds", c),
+        ];
+        assert_eq!(
+            run(&[(env_vars::CREDENTIALS_FILE, "/x/creds")], &all)
+                .await
+                .unwrap()
+                .secret_id(),
+            "C"
+        );
+        assert_eq!(run(&[], &all).await.unwrap().secret_id(), "A");
+        assert_eq!(run(&[], &all[1..]).await.unwrap().secret_id(), "B");
+        let e = run(&[], &[]).await.unwrap_err();
+        assert!(
+            e.is_not_configured() && e.message().contains(SYSTEM_CREDENTIALS_FILE),
+            "{e}"
+        );
+        let e = run(&[(env_vars::CREDENTIALS_FILE, "")], &all)
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidConfig);
+        assert!(e.message().contains("cannot be empty"));
+        let e = run(&[(env_vars::CREDENTIALS_FILE, "/nope")], &all)
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::File);
+    }
+
+    #[tokio::test]
+    async fn sections_and_keys() {
+        let e = run(
+            &[],
+            &[(HOME_FILE, b"[Default]\nsecret_id=A\nsecret_key=k\n")],
+        )
+        .await
+        .unwrap_err();
+        assert!(e.is_not_configured());
+        let e = run(
+            &[(env_vars::PROFILE, "prod")],
+            &[(HOME_FILE, b"[default]\nsecret_id=A\nsecret_key=k\n")],
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidConfig);
+        assert!(e.message().contains("[prod]") && e.message().contains("default"));
+        let c = run(
+            &[(env_vars::PROFILE, "prod")],
+            &[(HOME_FILE, b"[default]\nsecret_id=A\nsecret_key=k\n[prod]\nSECRET_ID=P\nsecret_key=\"k\"\ntoken=t\n")],
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (c.secret_id(), c.secret_key(), c.token()),
+            ("P", "k", Some("t"))
+        );
+        let e = run(
+            &[],
+            &[(HOME_FILE, b"[default]\nsecret_id=A\nsecret_key=\n")],
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidConfig);
+        assert!(
+            e.to_string().contains(HOME_FILE) && e.message().contains("secret_key"),
+            "{e}"
+        );
+        let e = run(
+            &[],
+            &[(HOME_FILE, b"[default]\nsecret_id=\"A \"\nsecret_key=k\n")],
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidCredential);
+        assert_eq!(e.line(), Some(2));
+    }
+
+    #[tokio::test]
+    async fn parse_errors_name_file_and_line() {
+        let e = run(&[], &[(HOME_FILE, b"[default]\nsecret_id=A\n[\n")])
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::File);
+        assert_eq!(e.line(), Some(3));
+        assert!(e.to_string().contains(&format!("{HOME_FILE}:3")), "{e}");
+        let e = run(&[], &[(HOME_FILE, b"\x00\x9f\x92\x96garbage")])
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::File);
+        let big = vec![b'#'; (MAX_FILE_SIZE + 1) as usize];
+        let e = run(&[], &[(HOME_FILE, &big)]).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::File);
+    }
+
+    #[tokio::test]
+    async fn role_profiles_build_assume_role() {
+        let f: &[u8] = b"[default]\nsecret_id=A\nsecret_key=k\nrole_arn=qcs::cam::uin/1:roleName/r\nduration_seconds=60\n";
+        let e = run(&[], &[(HOME_FILE, f)]).await.unwrap_err();
+        assert!(e.message().contains("900~43200"), "{e}");
+        let f: &[u8] =
+            b"[default]\nsecret_id=A\nsecret_key=k\nrole_arn=qcs::cam::uin/1:roleName/r\n";
+        let p = ProfileProvider::from_context(&ctx(&[], &[(HOME_FILE, f)]));
+        assert_eq!(p.role_arn(), Some("qcs::cam::uin/1:roleName/r"));
+    }
+}

@@ -1,0 +1,520 @@
+//! Tencent Cloud STS over API 3.0 (`reference/tencent.md` §1.5, §1.6, §3): endpoints, the POST
+//! JSON call (TC3-signed or `Authorization: SKIP`), and response/error parsing shared by
+//! `sts_assume_role`, `oidc_role_arn` and `tke_oidc`.
+
+use std::time::{Duration, SystemTime};
+
+use http::Method;
+use serde::Deserialize;
+
+use crate::context::Context;
+use crate::credentials::Credentials;
+use crate::error::{Error, ErrorKind, Result};
+use crate::http::{send_with_retry, HttpRequest, HttpResponse, ProxyPolicy, RetryPolicy, Timeouts};
+use crate::sign::tc3::{self, Tc3Request};
+use crate::sign::Payload;
+use crate::time::{from_unix_seconds, parse_rfc3339, unix_seconds};
+
+/// The STS host every SDK uses.
+pub const DEFAULT_STS_HOST: &str = "sts.tencentcloudapi.com";
+/// The international STS host.
+pub const INTL_STS_HOST: &str = "sts.intl.tencentcloudapi.com";
+/// The STS API version.
+pub const STS_VERSION: &str = "2018-08-13";
+/// The STS service name (TC3 credential scope).
+pub const STS_SERVICE: &str = "sts";
+/// The region every SDK sends by default.
+pub const DEFAULT_REGION: &str = "ap-guangzhou";
+/// Default `DurationSeconds`.
+pub const DEFAULT_DURATION_SECONDS: u64 = 7200;
+/// Smallest accepted `DurationSeconds`.
+pub const MIN_DURATION_SECONDS: u64 = 900;
+/// Largest accepted `DurationSeconds`.
+pub const MAX_DURATION_SECONDS: u64 = 43200;
+/// Prefix of generated session names (`credchain-<unix microseconds>`; the SDKs use
+/// `tencentcloud-<lang>-sdk-<unix microseconds>`).
+pub const SESSION_NAME_PREFIX: &str = "credchain-";
+
+/// The regional STS host, e.g. `sts.ap-shanghai.tencentcloudapi.com`.
+///
+/// ```
+/// assert_eq!(credchain::tencent::regional_sts_host("ap-shanghai"), "sts.ap-shanghai.tencentcloudapi.com");
+/// ```
+pub fn regional_sts_host(region: &str) -> String {
+    format!("sts.{region}.tencentcloudapi.com")
+}
+
+/// A parsed STS endpoint: the URL to POST to and the host to sign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StsEndpoint {
+    /// `scheme://host[:port]/`.
+    pub url: String,
+    /// `host[:port]`, sent as `Host` and signed.
+    pub host: String,
+}
+
+impl StsEndpoint {
+    /// Parses a full URL (`https://sts.tencentcloudapi.com`, `http://127.0.0.1:8080/`) or a bare
+    /// host (`sts.ap-guangzhou.tencentcloudapi.com`, which means https).
+    ///
+    /// ```
+    /// use credchain::tencent::StsEndpoint;
+    /// let e = StsEndpoint::parse("sts.intl.tencentcloudapi.com").unwrap();
+    /// assert_eq!((e.url.as_str(), e.host.as_str()), ("https://sts.intl.tencentcloudapi.com/", "sts.intl.tencentcloudapi.com"));
+    /// let e = StsEndpoint::parse("http://127.0.0.1:9000").unwrap();
+    /// assert_eq!(e.host, "127.0.0.1:9000");
+    /// assert!(StsEndpoint::parse("ftp://x").is_err());
+    /// ```
+    pub fn parse(endpoint: &str) -> Result<StsEndpoint> {
+        let e = endpoint.trim();
+        let (scheme, rest) = match e.split_once("://") {
+            Some((s, r)) if s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https") => {
+                (s.to_ascii_lowercase(), r)
+            }
+            Some(_) => {
+                return Err(Error::invalid_config(format!(
+                    "STS endpoint '{e}' must be an http(s) URL or a bare host"
+                )))
+            }
+            None => ("https".to_string(), e),
+        };
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+        if host.is_empty() || host.contains(['@', ' ']) {
+            return Err(Error::invalid_config(format!(
+                "STS endpoint '{e}' has no valid host"
+            )));
+        }
+        let path = &rest[host.len()..];
+        let path = path.split(['?', '#']).next().unwrap_or("");
+        if !(path.is_empty() || path == "/") {
+            return Err(Error::invalid_config(format!(
+                "STS endpoint '{e}' must not have a path (API 3.0 calls POST to '/')"
+            )));
+        }
+        Ok(StsEndpoint {
+            url: format!("{scheme}://{host}/"),
+            host: host.to_string(),
+        })
+    }
+
+    /// The default endpoint `https://sts.tencentcloudapi.com/`.
+    pub fn default_global() -> StsEndpoint {
+        StsEndpoint {
+            url: format!("https://{DEFAULT_STS_HOST}/"),
+            host: DEFAULT_STS_HOST.into(),
+        }
+    }
+
+    /// An explicit endpoint, else `TENCENTCLOUD_STS_ENDPOINT`, else the default.
+    pub(crate) fn resolve(explicit: Option<&str>, ctx: &Context) -> Result<StsEndpoint> {
+        if let Some(e) = explicit.filter(|e| !e.trim().is_empty()) {
+            return StsEndpoint::parse(e);
+        }
+        if let Some(e) = ctx.env_non_empty(super::env_vars::STS_ENDPOINT) {
+            return StsEndpoint::parse(&e)
+                .map_err(|err| err.with_hint(format!("fix {}", super::env_vars::STS_ENDPOINT)));
+        }
+        Ok(StsEndpoint::default_global())
+    }
+}
+
+/// Checks `DurationSeconds` before any call.
+pub(crate) fn check_duration(action: &str, d: u64) -> Result<()> {
+    if (MIN_DURATION_SECONDS..=MAX_DURATION_SECONDS).contains(&d) {
+        Ok(())
+    } else {
+        Err(Error::invalid_config(format!(
+            "{action} durationSeconds should be in the range of \
+             {MIN_DURATION_SECONDS}~{MAX_DURATION_SECONDS}s, got {d}"
+        )))
+    }
+}
+
+/// A generated session name: `credchain-<unix microseconds>` (an integer, never a float string).
+pub fn generate_session_name(now: SystemTime) -> String {
+    let micros = now
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_micros())
+        .unwrap_or(0);
+    format!("{SESSION_NAME_PREFIX}{micros}")
+}
+
+/// How a call authenticates.
+pub(crate) enum Auth<'a> {
+    /// TC3 with these credentials (`X-TC-Token` when they carry a token).
+    Signed(&'a Credentials),
+    /// `Authorization: SKIP`, never a token.
+    Skip,
+}
+
+/// One STS call: POST JSON, retried (each attempt re-signed with a fresh timestamp), parsed into
+/// temporary credentials named `provider`.
+pub(crate) async fn call(
+    ctx: &Context,
+    endpoint: &StsEndpoint,
+    action: &str,
+    region: &str,
+    body: &serde_json::Value,
+    auth: Auth<'_>,
+    provider: &str,
+) -> Result<Credentials> {
+    let body = serde_json::to_vec(body)
+        .map_err(|e| Error::invalid_config(format!("cannot encode the {action} request: {e}")))?;
+    // Tencent answers throttling with HTTP 200 and RequestLimitExceeded in the body, which the
+    // generic retry does not see: retry those here, a bounded number of times.
+    let mut throttled = 0u32;
+    loop {
+        let resp = send_with_retry(ctx.http().as_ref(), RetryPolicy::REMOTE, || {
+            build_request(ctx, endpoint, action, region, &body, &auth)
+        })
+        .await
+        .map_err(|e| e.with_provider(provider))?;
+        match parse_response(&resp, action, &endpoint.url) {
+            Err(e) if is_throttled(&e) && throttled + 1 < RetryPolicy::REMOTE.max_attempts => {
+                throttled += 1;
+                let delay = Duration::from_millis(200 * (1 << throttled));
+                let delay = delay / 2 + delay.mul_f64(fastrand::f64() / 2.0);
+                tracing::debug!(action, ?delay, "STS throttled, retrying");
+                tokio::time::sleep(delay).await;
+            }
+            Err(e) => return Err(e.with_provider(provider)),
+            Ok(r) => return Ok(r.into_credentials(provider)),
+        }
+    }
+}
+
+fn is_throttled(e: &Error) -> bool {
+    e.code()
+        .is_some_and(|c| c.starts_with("RequestLimitExceeded"))
+}
+
+fn build_request(
+    ctx: &Context,
+    endpoint: &StsEndpoint,
+    action: &str,
+    region: &str,
+    body: &[u8],
+    auth: &Auth<'_>,
+) -> Result<HttpRequest> {
+    let mut req = Tc3Request::new(
+        endpoint.host.clone(),
+        action,
+        STS_VERSION,
+        unix_seconds(ctx.now()),
+    );
+    req.service = STS_SERVICE.into();
+    req.region = region.to_string();
+    req.payload = Payload::Bytes(body.to_vec());
+    let signed = match auth {
+        Auth::Signed(c) => tc3::sign(&req, c).map_err(|e| e.with_endpoint(endpoint.url.clone()))?,
+        Auth::Skip => tc3::skip_sign(&req)?,
+    };
+    let mut http = HttpRequest::new(Method::POST, endpoint.url.clone())
+        .timeouts(Timeouts::STS)
+        .proxy(ProxyPolicy::FromEnv)
+        .body(body.to_vec());
+    for (name, value) in &signed.headers {
+        http = http.header(name, value);
+    }
+    Ok(http)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Envelope {
+    response: Option<ResponseBody>,
+    // Legacy v2 shape `{code, message, codeDesc}`.
+    #[serde(rename = "code")]
+    legacy_code: Option<serde_json::Value>,
+    #[serde(rename = "message")]
+    legacy_message: Option<String>,
+    #[serde(rename = "codeDesc")]
+    legacy_code_desc: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ResponseBody {
+    error: Option<ServiceError>,
+    credentials: Option<TmpCredentials>,
+    expired_time: Option<i64>,
+    expiration: Option<String>,
+    request_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ServiceError {
+    code: Option<String>,
+    message: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct TmpCredentials {
+    tmp_secret_id: Option<String>,
+    tmp_secret_key: Option<String>,
+    token: Option<String>,
+}
+
+/// Parsed temporary credentials.
+pub(crate) struct Issued {
+    id: String,
+    key: String,
+    token: String,
+    expiration: SystemTime,
+}
+
+impl Issued {
+    fn into_credentials(self, provider: &str) -> Credentials {
+        Credentials::builder(self.id, self.key)
+            .security_token_opt(Some(self.token))
+            .expiration(self.expiration)
+            .provider_name(provider)
+            .build()
+    }
+}
+
+fn hint_for(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "AuthFailure.SignatureExpire" => {
+            "the request time is more than 5 minutes off the server's clock: check this machine's clock (NTP)"
+        }
+        "AuthFailure.SecretIdNotFound" | "AuthFailure.InvalidSecretId" => {
+            "the source SecretId does not exist or is disabled: check the key pair used to call STS"
+        }
+        "AuthFailure.SignatureFailure" => "the source SecretKey does not match the SecretId",
+        "AuthFailure.TokenFailure" => "the source credentials' token is invalid or expired",
+        "InternalError.GetRoleError" | "InvalidParameter.RoleNotExist" => {
+            "check the role ARN and that the role's trust policy allows this caller"
+        }
+        c if c.starts_with("RequestLimitExceeded") => "STS is throttling: retry later",
+        c if c.starts_with("InvalidParameter") => "check the request parameters (role ARN, session name, duration, policy)",
+        _ => return None,
+    })
+}
+
+/// Parses an STS answer (`reference/tencent.md` §3.2): non-2xx is a service error (with the
+/// Tencent error if the body has one); `Response.Error` is a service error with code, message and
+/// request id; the legacy `{code, message, codeDesc}` shape is recognised; anything unusable is an
+/// invalid response naming what is missing.
+pub(crate) fn parse_response(resp: &HttpResponse, action: &str, endpoint: &str) -> Result<Issued> {
+    let parsed: std::result::Result<Envelope, _> = serde_json::from_slice(&resp.body);
+    if !resp.is_success() {
+        let mut e = Error::new(
+            ErrorKind::Service,
+            format!("{action} failed with HTTP {}", resp.status),
+        )
+        .with_endpoint(endpoint)
+        .with_status(resp.status);
+        if let Ok(Envelope {
+            response:
+                Some(ResponseBody {
+                    error: Some(err),
+                    request_id,
+                    ..
+                }),
+            ..
+        }) = &parsed
+        {
+            let code = err.code.clone().unwrap_or_default();
+            if let Some(h) = hint_for(&code) {
+                e = e.with_hint(h);
+            }
+            e = e.with_service_error(
+                code,
+                err.message.clone().unwrap_or_default(),
+                request_id.clone(),
+            );
+        }
+        return Err(e);
+    }
+    let env = parsed.map_err(|err| {
+        Error::new(
+            ErrorKind::InvalidResponse,
+            format!("{action} answered with invalid JSON: {err}"),
+        )
+        .with_endpoint(endpoint)
+        .with_status(resp.status)
+    })?;
+    if let Some(code) = env
+        .legacy_code
+        .as_ref()
+        .filter(|c| !(c.is_null() || c.as_i64() == Some(0)))
+    {
+        let code = match code {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let code = env
+            .legacy_code_desc
+            .clone()
+            .filter(|d| !d.is_empty())
+            .unwrap_or(code);
+        return Err(
+            Error::new(ErrorKind::Service, format!("{action} was rejected"))
+                .with_endpoint(endpoint)
+                .with_status(resp.status)
+                .with_service_error(code, env.legacy_message.unwrap_or_default(), None),
+        );
+    }
+    let Some(body) = env.response else {
+        return Err(invalid(action, endpoint, "has no \"Response\" object"));
+    };
+    if let Some(err) = body.error {
+        let code = err.code.unwrap_or_default();
+        let mut e = Error::new(ErrorKind::Service, format!("{action} was rejected"))
+            .with_endpoint(endpoint)
+            .with_status(resp.status);
+        if let Some(h) = hint_for(&code) {
+            e = e.with_hint(h);
+        }
+        return Err(e.with_service_error(code, err.message.unwrap_or_default(), body.request_id));
+    }
+    let rid = body.request_id.clone();
+    let with_rid = |e: Error| match &rid {
+        Some(r) => e.with_request_id(r.clone()),
+        None => e,
+    };
+    let Some(c) = body.credentials else {
+        return Err(with_rid(invalid(
+            action,
+            endpoint,
+            "has no \"Response.Credentials\"",
+        )));
+    };
+    let field = |v: Option<String>, name: &str| {
+        v.filter(|s| !s.is_empty()).ok_or_else(|| {
+            with_rid(invalid(
+                action,
+                endpoint,
+                &format!("has no \"Credentials.{name}\""),
+            ))
+        })
+    };
+    let id = field(c.tmp_secret_id, "TmpSecretId")?;
+    let key = field(c.tmp_secret_key, "TmpSecretKey")?;
+    let token = field(c.token, "Token")?;
+    let expiration = match (
+        body.expired_time,
+        body.expiration.as_deref().and_then(parse_rfc3339),
+    ) {
+        (Some(t), _) if t > 0 => from_unix_seconds(t),
+        (_, Some(t)) => t,
+        _ => {
+            return Err(with_rid(invalid(
+                action,
+                endpoint,
+                "has no valid \"ExpiredTime\" or \"Expiration\"",
+            )))
+        }
+    };
+    Ok(Issued {
+        id,
+        key,
+        token,
+        expiration,
+    })
+}
+
+fn invalid(action: &str, endpoint: &str, what: &str) -> Error {
+    Error::new(
+        ErrorKind::InvalidResponse,
+        format!("the {action} answer {what}"),
+    )
+    .with_endpoint(endpoint)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+    use http::HeaderMap;
+
+    fn resp(status: u16, body: &str) -> HttpResponse {
+        HttpResponse {
+            status,
+            headers: HeaderMap::new(),
+            body: Bytes::from(body.to_string()),
+        }
+    }
+
+    #[test]
+    fn parses_success() {
+        let r = resp(
+            200,
+            r#"{"Response":{"Credentials":{"Token":"t","TmpSecretId":"i","TmpSecretKey":"k"},
+                "ExpiredTime":1700000000,"Expiration":"2023-11-14T22:13:20Z","RequestId":"r"}}"#,
+        );
+        let c = parse_response(&r, "AssumeRole", "e")
+            .unwrap()
+            .into_credentials("sts_assume_role");
+        assert_eq!(
+            (c.secret_id(), c.secret_key(), c.token()),
+            ("i", "k", Some("t"))
+        );
+        assert_eq!(unix_seconds(c.expiration().unwrap()), 1_700_000_000);
+    }
+
+    #[test]
+    fn parses_errors() {
+        let r = resp(
+            200,
+            r#"{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure","Message":"bad"},"RequestId":"rid"}}"#,
+        );
+        let e = parse_response(&r, "AssumeRole", "e").err().unwrap();
+        assert_eq!(e.kind(), ErrorKind::Service);
+        assert_eq!(
+            (e.code(), e.service_message(), e.request_id()),
+            (
+                Some("AuthFailure.SignatureFailure"),
+                Some("bad"),
+                Some("rid")
+            )
+        );
+        let e = parse_response(&resp(502, "oops"), "AssumeRole", "e")
+            .err()
+            .unwrap();
+        assert_eq!((e.kind(), e.status()), (ErrorKind::Service, Some(502)));
+        let e = parse_response(&resp(200, "{not json"), "AssumeRole", "e")
+            .err()
+            .unwrap();
+        assert_eq!(e.kind(), ErrorKind::InvalidResponse);
+        let e = parse_response(
+            &resp(
+                200,
+                r#"{"code":4000,"message":"m","codeDesc":"InvalidParameter"}"#,
+            ),
+            "A",
+            "e",
+        )
+        .err()
+        .unwrap();
+        assert_eq!(e.code(), Some("InvalidParameter"));
+        let e = parse_response(
+            &resp(200, r#"{"Response":{"Credentials":{"TmpSecretId":"i","TmpSecretKey":"k"},"ExpiredTime":1}}"#),
+            "A",
+            "e",
+        )
+        .err()
+        .unwrap();
+        assert!(e.message().contains("Token"), "{e}");
+    }
+
+    #[test]
+    fn endpoints() {
+        assert_eq!(
+            StsEndpoint::parse("https://sts.tencentcloudapi.com/").unwrap(),
+            StsEndpoint::default_global()
+        );
+        assert!(StsEndpoint::parse("https://sts.tencentcloudapi.com/v2").is_err());
+        assert!(StsEndpoint::parse("").is_err());
+        assert!(check_duration("AssumeRole", 899).is_err());
+        assert!(check_duration("AssumeRole", 43201).is_err());
+        assert!(check_duration("AssumeRole", 900).is_ok());
+        let n = generate_session_name(
+            SystemTime::UNIX_EPOCH + Duration::from_micros(1_700_000_000_123_456),
+        );
+        assert_eq!(n, "credchain-1700000000123456");
+    }
+}
