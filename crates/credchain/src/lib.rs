@@ -27,6 +27,8 @@
 //! - [`Error`]: what failed, where, and what to do; never a secret.
 #![warn(missing_docs)]
 
+#[cfg(feature = "blocking")]
+pub mod blocking;
 pub mod cache;
 pub mod chain;
 pub mod context;
@@ -34,7 +36,6 @@ pub mod credentials;
 pub mod error;
 pub mod http;
 pub mod provider;
-#[cfg(not(credchain_wip_nosign))] // TEMP while the signing module is mid-edit
 pub mod sign;
 pub mod time;
 
