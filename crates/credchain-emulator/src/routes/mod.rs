@@ -6,14 +6,20 @@
 //! | [`ALIBABA_IMDS_ROLE_LIST`] | `GET /latest/meta-data/ram/security-credentials/` |
 //! | [`ALIBABA_IMDS_CREDENTIALS`] | `GET /latest/meta-data/ram/security-credentials/<role>` |
 //! | [`ALIBABA_CREDENTIALS_URI`] | `GET /credentials-uri` (path configurable) |
+//! | [`alibaba_sts::ALIBABA_STS_ASSUME_ROLE`] | `GET`/`POST /?Action=AssumeRole` (RPC v1 signed) |
+//! | [`alibaba_sts::ALIBABA_STS_ASSUME_ROLE_WITH_OIDC`] | `POST /?Action=AssumeRoleWithOIDC` |
 //! | [`TENCENT_CVM_ROLE_LIST`] | `GET /latest/meta-data/cam/security-credentials/` |
 //! | [`TENCENT_CVM_CREDENTIALS`] | `GET /latest/meta-data/cam/security-credentials/<role>` |
+//! | [`TENCENT_STS_ASSUME_ROLE`] | `POST /`, `X-TC-Action: AssumeRole` (TC3 verified) |
+//! | [`TENCENT_STS_ASSUME_ROLE_WITH_WEB_IDENTITY`] | `POST /`, `X-TC-Action: AssumeRoleWithWebIdentity` |
 
 use crate::route::Route;
 
 pub mod alibaba_imds;
+pub mod alibaba_sts;
 pub mod credentials_uri;
 pub mod tencent_metadata;
+pub mod tencent_sts;
 
 /// ECS IMDSv2 session token: `PUT /latest/api/token`.
 pub const ALIBABA_IMDS_TOKEN: &str = "alibaba.imds.token";
@@ -28,6 +34,10 @@ pub const ALIBABA_CREDENTIALS_URI: &str = "alibaba.credentials_uri";
 pub const TENCENT_CVM_ROLE_LIST: &str = "tencent.cvm.role_list";
 /// CVM CAM role credentials: `GET /latest/meta-data/cam/security-credentials/<role>`.
 pub const TENCENT_CVM_CREDENTIALS: &str = "tencent.cvm.credentials";
+/// Tencent STS AssumeRole: `POST /` with `X-TC-Action: AssumeRole` (see [`tencent_sts`]).
+pub const TENCENT_STS_ASSUME_ROLE: &str = "tencent.sts.assume_role";
+/// Tencent STS AssumeRoleWithWebIdentity: `POST /` with `X-TC-Action: AssumeRoleWithWebIdentity`.
+pub const TENCENT_STS_ASSUME_ROLE_WITH_WEB_IDENTITY: &str = "tencent.sts.assume_role_with_web_identity";
 
 /// The built-in routes, in priority order.
 pub(crate) fn builtin(credentials_uri_path: &str) -> Vec<Route> {
@@ -36,7 +46,11 @@ pub(crate) fn builtin(credentials_uri_path: &str) -> Vec<Route> {
         alibaba_imds::role_list_route(),
         alibaba_imds::credentials_route(),
         credentials_uri::route(credentials_uri_path),
+        alibaba_sts::assume_role_route(),
+        alibaba_sts::assume_role_with_oidc_route(),
         tencent_metadata::role_list_route(),
         tencent_metadata::credentials_route(),
+        tencent_sts::assume_role_route(),
+        tencent_sts::web_identity_route(),
     ]
 }

@@ -1,10 +1,19 @@
 //! The Alibaba Cloud default chain (DESIGN.md §5, `reference/alibaba.md` §4).
 //!
-//! Order: env -> OIDC (RRSA) -> CLI config.json -> credentials.ini -> ECS instance role ->
-//! credentials URI. This version of credchain has the env source; the others are added by the
-//! issues that implement them, at their place in this order.
+//! Order: env -> OIDC (RRSA, only when `ALIBABA_CLOUD_OIDC_TOKEN_FILE`, `ALIBABA_CLOUD_ROLE_ARN`
+//! and `ALIBABA_CLOUD_OIDC_PROVIDER_ARN` are all set) -> CLI config.json (unless
+//! `ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true`) -> credentials.ini -> ECS instance role (unless
+//! `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true`) -> credentials URI (only when
+//! `ALIBABA_CLOUD_CREDENTIALS_URI` is set). Sources that are not configured are skipped; any other
+//! error stops the chain (DESIGN.md §5). Every source reads its configuration now.
 
+use super::cli_profile::CliProfileProvider;
+use super::credentials_uri::CredentialsUriProvider;
+use super::ecs_ram_role::EcsRamRoleProvider;
+use super::env_vars;
 use super::environment::EnvironmentProvider;
+use super::oidc_role_arn::{rrsa_env_present, OidcRoleArnProvider};
+use super::profile::ProfileProvider;
 use crate::chain::ProviderChain;
 use crate::context::Context;
 
@@ -28,7 +37,43 @@ pub const NOTHING_CONFIGURED_HINT: &str = "set ALIBABA_CLOUD_ACCESS_KEY_ID \
 /// # });
 /// ```
 pub fn default_chain(ctx: &Context) -> ProviderChain {
-    ProviderChain::new("default")
-        .with(EnvironmentProvider::from_context(ctx))
-        .with_hint(NOTHING_CONFIGURED_HINT)
+    let mut chain = ProviderChain::new("default").with(EnvironmentProvider::from_context(ctx));
+    if rrsa_env_present(ctx) {
+        match OidcRoleArnProvider::builder().build(ctx) {
+            Ok(p) => chain = chain.with(p),
+            Err(e) => {
+                chain = chain.with(Failed {
+                    name: OidcRoleArnProvider::NAME,
+                    error: e,
+                })
+            }
+        }
+    }
+    if !ctx.env_flag(env_vars::CLI_PROFILE_DISABLED) {
+        chain = chain.with(CliProfileProvider::builder().build(ctx));
+    }
+    chain = chain.with(ProfileProvider::builder().build(ctx));
+    if !EcsRamRoleProvider::is_disabled(ctx) {
+        chain = chain.with(EcsRamRoleProvider::builder().build(ctx));
+    }
+    if ctx.env_non_empty(env_vars::CREDENTIALS_URI).is_some() {
+        chain = chain.with(CredentialsUriProvider::builder().build(ctx));
+    }
+    chain.with_hint(NOTHING_CONFIGURED_HINT)
+}
+
+/// A source whose configuration is present but invalid: it answers its build error.
+#[derive(Debug)]
+struct Failed {
+    name: &'static str,
+    error: crate::Error,
+}
+
+impl crate::ProvideCredentials for Failed {
+    fn provide_credentials(&self) -> crate::ProvideFuture<'_> {
+        crate::ProvideFuture::ready(Err(self.error.clone()))
+    }
+    fn name(&self) -> &str {
+        self.name
+    }
 }

@@ -8,20 +8,31 @@
 //! {"type": "access_key", "access_key_id": "LTAI...", "access_key_secret": "..."}
 //! ```
 //!
-//! Types available in this version: `access_key`, `sts`, `bearer`, and no type (`default`, the
-//! default chain). The other documented types (`ecs_ram_role`, `ram_role_arn`, `rsa_key_pair`,
-//! `oidc_role_arn`, `credentials_uri`) are recognised and answer a clear "not supported yet" error
-//! until their sources land.
+//! Types available in this version: `access_key`, `sts`, `bearer`, `ecs_ram_role`
+//! (`role_name`, `disable_imds_v1`), `ram_role_arn` (`access_key_id`, `access_key_secret`,
+//! `security_token`, `role_arn`, `role_session_name`, `role_session_expiration` or
+//! `duration_seconds`, `policy`, `external_id`, `sts_endpoint`), `oidc_role_arn` (`role_arn`,
+//! `oidc_provider_arn`, `oidc_token_file_path`, `role_session_name`, `role_session_expiration`,
+//! `policy`, `sts_endpoint`), `credentials_uri` (`credentials_uri`), and no type (`default`, the
+//! default chain). Network types honour `timeout` (read) and `connect_timeout`, in milliseconds.
+//! `rsa_key_pair` is recognised and answers a clear "not supported yet" error. `proxy` is accepted
+//! and not used: proxies come from `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` of the context.
 
 use std::fmt;
 
 use serde::Deserialize;
 
 use super::chain::default_chain;
+use super::credentials_uri::CredentialsUriProvider;
+use super::ecs_ram_role::EcsRamRoleProvider;
+use super::oidc_role_arn::OidcRoleArnProvider;
+use super::ram_role_arn::{RamRoleArnProvider, RamRoleArnProviderBuilder};
+use super::remote::StsEndpoint;
 use super::static_credentials::{BearerTokenProvider, StaticAccessKeyProvider, StaticStsProvider};
 use crate::context::Context;
 use crate::credentials::Secret;
 use crate::error::{Error, Result};
+use crate::http::Timeouts;
 use crate::provider::{ProvideCredentials, SharedProvider};
 
 /// The documented type names, in the reference's order.
@@ -94,8 +105,10 @@ impl Config {
     /// ```
     pub fn from_json(text: &str) -> Result<Config> {
         serde_json::from_str(text).map_err(|e| {
-            Error::invalid_config(format!("the Alibaba Cloud credential config is not valid: {e}"))
-                .with_hint("use the field names of alibabacloud_credentials.models.Config")
+            Error::invalid_config(format!(
+                "the Alibaba Cloud credential config is not valid: {e}"
+            ))
+            .with_hint("use the field names of alibabacloud_credentials.models.Config")
         })
     }
 }
@@ -147,7 +160,10 @@ impl Client {
     /// Builds the provider for `config` (`None`: the default chain, type `default`).
     pub fn new(config: Option<Config>, ctx: &Context) -> Result<Client> {
         let Some(c) = config else {
-            return Ok(Client { type_: "default".into(), provider: SharedProvider::new(default_chain(ctx)) });
+            return Ok(Client {
+                type_: "default".into(),
+                provider: SharedProvider::new(default_chain(ctx)),
+            });
         };
         let type_ = c.type_.clone().unwrap_or_default();
         let provider = match type_.as_str() {
@@ -164,11 +180,86 @@ impl Client {
                 ctx,
             )?),
             "bearer" => SharedProvider::new(BearerTokenProvider::new(c.bearer_token.unwrap_or_default())?),
+            "ecs_ram_role" => {
+                if EcsRamRoleProvider::is_disabled(ctx) {
+                    return Err(Error::invalid_config("IMDS credentials is disabled")
+                        .with_provider(EcsRamRoleProvider::NAME)
+                        .with_hint("unset ALIBABA_CLOUD_ECS_METADATA_DISABLED"));
+                }
+                let mut b = EcsRamRoleProvider::builder().timeouts(Timeouts::METADATA.with_millis(c.connect_timeout, c.timeout));
+                if let Some(r) = c.role_name.filter(|r| !r.is_empty()) {
+                    b = b.role_name(r);
+                }
+                if let Some(d) = c.disable_imds_v1 {
+                    b = b.disable_imds_v1(d);
+                }
+                SharedProvider::new(b.build(ctx))
+            }
+            "credentials_uri" => {
+                let mut b = CredentialsUriProvider::builder().timeouts(Timeouts::STS.with_millis(c.connect_timeout, c.timeout));
+                if let Some(u) = c.credentials_uri.filter(|u| !u.is_empty()) {
+                    b = b.uri(u);
+                }
+                let p = b.build(ctx);
+                if !p.is_configured() {
+                    return Err(Error::invalid_config(
+                        "uri or environment variable ALIBABA_CLOUD_CREDENTIALS_URI cannot be empty",
+                    )
+                    .with_provider(CredentialsUriProvider::NAME));
+                }
+                SharedProvider::new(p)
+            }
+            "ram_role_arn" => {
+                let mut b = RamRoleArnProvider::builder()
+                    .timeouts(Timeouts::STS.with_millis(c.connect_timeout, c.timeout))
+                    .endpoint_options(StsEndpoint { sts_endpoint: c.sts_endpoint.clone(), ..Default::default() });
+                for (set, v) in [
+                    (RamRoleArnProviderBuilder::access_key_id as fn(_, String) -> _, c.access_key_id),
+                    (RamRoleArnProviderBuilder::access_key_secret, c.access_key_secret),
+                    (RamRoleArnProviderBuilder::security_token, c.security_token),
+                    (RamRoleArnProviderBuilder::role_arn, c.role_arn),
+                    (RamRoleArnProviderBuilder::role_session_name, c.role_session_name),
+                    (RamRoleArnProviderBuilder::policy, c.policy),
+                    (RamRoleArnProviderBuilder::external_id, c.external_id),
+                ] {
+                    if let Some(v) = v.filter(|v| !v.is_empty()) {
+                        b = set(b, v);
+                    }
+                }
+                if let Some(d) = c.role_session_expiration.or(c.duration_seconds) {
+                    b = b.duration_seconds(d);
+                }
+                SharedProvider::new(b.build(ctx)?)
+            }
+            "oidc_role_arn" => {
+                let mut b = OidcRoleArnProvider::builder()
+                    .timeouts(Timeouts::STS.with_millis(c.connect_timeout, c.timeout))
+                    .endpoint_options(StsEndpoint { sts_endpoint: c.sts_endpoint.clone(), ..Default::default() });
+                if let Some(v) = c.role_arn.filter(|v| !v.is_empty()) {
+                    b = b.role_arn(v);
+                }
+                if let Some(v) = c.oidc_provider_arn.filter(|v| !v.is_empty()) {
+                    b = b.oidc_provider_arn(v);
+                }
+                if let Some(v) = c.oidc_token_file_path.filter(|v| !v.is_empty()) {
+                    b = b.oidc_token_file_path(v);
+                }
+                if let Some(v) = c.role_session_name.filter(|v| !v.is_empty()) {
+                    b = b.role_session_name(v);
+                }
+                if let Some(v) = c.policy.filter(|v| !v.is_empty()) {
+                    b = b.policy(v);
+                }
+                if let Some(d) = c.role_session_expiration.or(c.duration_seconds) {
+                    b = b.duration_seconds(d);
+                }
+                SharedProvider::new(b.build(ctx)?)
+            }
             t if TYPES.contains(&t) => {
                 return Err(Error::invalid_config(format!(
                     "credential type '{t}' is not supported by this version of credchain yet"
                 ))
-                .with_hint("use access_key, sts, bearer or the default chain for now"))
+                .with_hint("use access_key, sts, bearer, ecs_ram_role, ram_role_arn, oidc_role_arn or credentials_uri"))
             }
             t => {
                 return Err(Error::invalid_config(format!(
@@ -177,13 +268,20 @@ impl Client {
                 )))
             }
         };
-        let type_ = if type_.is_empty() { "default".to_string() } else { type_ };
+        let type_ = if type_.is_empty() {
+            "default".to_string()
+        } else {
+            type_
+        };
         Ok(Client { type_, provider })
     }
 
     /// A client around any provider; its type is the provider's name (as the references do).
     pub fn from_provider(provider: SharedProvider) -> Client {
-        Client { type_: provider.name().to_string(), provider }
+        Client {
+            type_: provider.name().to_string(),
+            provider,
+        }
     }
 
     /// The type name (`access_key`, `sts`, ..., `default`).
@@ -217,10 +315,16 @@ mod tests {
 
     #[test]
     fn unknown_and_unsupported_types_are_clear() {
-        let cfg = |t: &str| Config { type_: Some(t.into()), ..Config::default() };
+        let cfg = |t: &str| Config {
+            type_: Some(t.into()),
+            ..Config::default()
+        };
         let e = Client::new(Some(cfg("magic")), &Context::empty()).unwrap_err();
-        assert!(e.message().contains("support: access_key, sts, bearer"), "{e}");
-        let e = Client::new(Some(cfg("ram_role_arn")), &Context::empty()).unwrap_err();
+        assert!(
+            e.message().contains("support: access_key, sts, bearer"),
+            "{e}"
+        );
+        let e = Client::new(Some(cfg("rsa_key_pair")), &Context::empty()).unwrap_err();
         assert!(e.message().contains("not supported"), "{e}");
     }
 
@@ -230,12 +334,26 @@ mod tests {
             r#"{"type":"sts","access_key_id":"id","access_key_secret":"s","security_token":"t"}"#,
         )
         .unwrap();
-        let m = Client::new(Some(cfg), &Context::empty()).unwrap().get_credential().await.unwrap();
+        let m = Client::new(Some(cfg), &Context::empty())
+            .unwrap()
+            .get_credential()
+            .await
+            .unwrap();
         assert_eq!(m.security_token.as_deref(), Some("t"));
-        assert_eq!((m.type_.as_str(), m.provider_name.as_str()), ("sts", "static_sts"));
+        assert_eq!(
+            (m.type_.as_str(), m.provider_name.as_str()),
+            ("sts", "static_sts")
+        );
         let cfg = Config::from_json(r#"{"type":"bearer","bearer_token":"bt"}"#).unwrap();
-        let m = Client::new(Some(cfg), &Context::empty()).unwrap().get_credential().await.unwrap();
-        assert_eq!((m.type_.as_str(), m.bearer_token.as_deref()), ("bearer", Some("bt")));
+        let m = Client::new(Some(cfg), &Context::empty())
+            .unwrap()
+            .get_credential()
+            .await
+            .unwrap();
+        assert_eq!(
+            (m.type_.as_str(), m.bearer_token.as_deref()),
+            ("bearer", Some("bt"))
+        );
         assert!(!format!("{m:?}").contains("bt\""));
     }
 

@@ -42,7 +42,9 @@ impl EnvironmentProvider {
 
     /// Reads the variables from the context's environment now.
     pub fn from_context(ctx: &Context) -> Self {
-        EnvironmentProvider { outcome: Self::read(ctx) }
+        EnvironmentProvider {
+            outcome: Self::read(ctx),
+        }
     }
 
     fn read(ctx: &Context) -> Result<Credentials> {
@@ -93,7 +95,9 @@ mod tests {
 
     async fn run(pairs: &[(&str, &str)]) -> Result<Credentials> {
         let ctx = Context::empty().with_env(MemoryEnv::from_pairs(pairs.iter().copied()));
-        EnvironmentProvider::from_context(&ctx).provide_credentials().await
+        EnvironmentProvider::from_context(&ctx)
+            .provide_credentials()
+            .await
     }
 
     #[tokio::test]
@@ -101,22 +105,37 @@ mod tests {
         for pairs in [
             vec![],
             vec![(env_vars::ACCESS_KEY_SECRET, "s")],
-            vec![(env_vars::ACCESS_KEY_ID, ""), (env_vars::ACCESS_KEY_SECRET, "s")],
+            vec![
+                (env_vars::ACCESS_KEY_ID, ""),
+                (env_vars::ACCESS_KEY_SECRET, "s"),
+            ],
             vec![(env_vars::ACCESS_KEY_ID, "id")],
-            vec![(env_vars::ACCESS_KEY_ID, "id"), (env_vars::ACCESS_KEY_SECRET, "")],
+            vec![
+                (env_vars::ACCESS_KEY_ID, "id"),
+                (env_vars::ACCESS_KEY_SECRET, ""),
+            ],
         ] {
             let e = run(&pairs).await.unwrap_err();
             assert!(e.is_not_configured(), "{pairs:?}: {e}");
         }
         let e = run(&[]).await.unwrap_err();
-        assert_eq!(e.message(), "Environment variable accessKeyId cannot be empty");
+        assert_eq!(
+            e.message(),
+            "Environment variable accessKeyId cannot be empty"
+        );
         let e = run(&[(env_vars::ACCESS_KEY_ID, "id")]).await.unwrap_err();
-        assert_eq!(e.message(), "Environment variable accessKeySecret cannot be empty");
+        assert_eq!(
+            e.message(),
+            "Environment variable accessKeySecret cannot be empty"
+        );
     }
 
     #[tokio::test]
     async fn token_is_optional() {
-        let base = [(env_vars::ACCESS_KEY_ID, "id"), (env_vars::ACCESS_KEY_SECRET, "s")];
+        let base = [
+            (env_vars::ACCESS_KEY_ID, "id"),
+            (env_vars::ACCESS_KEY_SECRET, "s"),
+        ];
         assert_eq!(run(&base).await.unwrap().security_token(), None);
         let mut with = base.to_vec();
         with.push((env_vars::SECURITY_TOKEN, "tok"));

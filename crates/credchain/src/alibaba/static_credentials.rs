@@ -47,8 +47,15 @@ impl StaticAccessKeyProvider {
     pub const NAME: &'static str = "static_ak";
 
     /// From explicit values, with no environment fallback.
-    pub fn new(access_key_id: impl Into<String>, access_key_secret: impl Into<String>) -> Result<Self> {
-        Self::build(Some(access_key_id.into()), Some(access_key_secret.into()), None)
+    pub fn new(
+        access_key_id: impl Into<String>,
+        access_key_secret: impl Into<String>,
+    ) -> Result<Self> {
+        Self::build(
+            Some(access_key_id.into()),
+            Some(access_key_secret.into()),
+            None,
+        )
     }
 
     /// From explicit values where given (empty counts as not given), else from the environment.
@@ -62,12 +69,23 @@ impl StaticAccessKeyProvider {
 
     fn build(id: Option<String>, secret: Option<String>, ctx: Option<&Context>) -> Result<Self> {
         let id = pick(id, ctx, env_vars::ACCESS_KEY_ID);
-        let id = required(id, "the access key id is empty", env_vars::ACCESS_KEY_ID, Self::NAME)?;
+        let id = required(
+            id,
+            "the access key id is empty",
+            env_vars::ACCESS_KEY_ID,
+            Self::NAME,
+        )?;
         let secret = pick(secret, ctx, env_vars::ACCESS_KEY_SECRET);
-        let secret =
-            required(secret, "the access key secret is empty", env_vars::ACCESS_KEY_SECRET, Self::NAME)?;
+        let secret = required(
+            secret,
+            "the access key secret is empty",
+            env_vars::ACCESS_KEY_SECRET,
+            Self::NAME,
+        )?;
         Ok(StaticAccessKeyProvider {
-            credentials: Credentials::builder(id, secret).provider_name(Self::NAME).build(),
+            credentials: Credentials::builder(id, secret)
+                .provider_name(Self::NAME)
+                .build(),
         })
     }
 }
@@ -140,13 +158,26 @@ impl StaticStsProvider {
         ctx: Option<&Context>,
     ) -> Result<Self> {
         let id = pick(id, ctx, env_vars::ACCESS_KEY_ID);
-        let id = required(id, "the access key id is empty", env_vars::ACCESS_KEY_ID, Self::NAME)?;
+        let id = required(
+            id,
+            "the access key id is empty",
+            env_vars::ACCESS_KEY_ID,
+            Self::NAME,
+        )?;
         let secret = pick(secret, ctx, env_vars::ACCESS_KEY_SECRET);
-        let secret =
-            required(secret, "the access key secret is empty", env_vars::ACCESS_KEY_SECRET, Self::NAME)?;
+        let secret = required(
+            secret,
+            "the access key secret is empty",
+            env_vars::ACCESS_KEY_SECRET,
+            Self::NAME,
+        )?;
         let token = pick(token, ctx, env_vars::SECURITY_TOKEN);
-        let token =
-            required(token, "the security token is empty", env_vars::SECURITY_TOKEN, Self::NAME)?;
+        let token = required(
+            token,
+            "the security token is empty",
+            env_vars::SECURITY_TOKEN,
+            Self::NAME,
+        )?;
         Ok(StaticStsProvider {
             credentials: Credentials::builder(id, secret)
                 .security_token(token)
@@ -194,15 +225,21 @@ impl BearerTokenProvider {
     pub fn new(token: impl Into<String>) -> Result<Self> {
         let token = token.into();
         if token.is_empty() {
-            return Err(Error::invalid_config("BearerToken cannot be empty").with_provider(Self::NAME));
+            return Err(
+                Error::invalid_config("BearerToken cannot be empty").with_provider(Self::NAME)
+            );
         }
-        Ok(BearerTokenProvider { credentials: Credentials::bearer(token, Self::NAME) })
+        Ok(BearerTokenProvider {
+            credentials: Credentials::bearer(token, Self::NAME),
+        })
     }
 }
 
 impl fmt::Debug for BearerTokenProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BearerTokenProvider").field("bearer_token", &Secret::new("")).finish()
+        f.debug_struct("BearerTokenProvider")
+            .field("bearer_token", &Secret::new(""))
+            .finish()
     }
 }
 
@@ -227,14 +264,25 @@ mod tests {
 
     #[tokio::test]
     async fn static_ak_falls_back_to_env() {
-        let ctx = env(&[(env_vars::ACCESS_KEY_ID, "envid"), (env_vars::ACCESS_KEY_SECRET, "envsecret")]);
-        let p = StaticAccessKeyProvider::with_env_fallback(Some(String::new()), None, &ctx).unwrap();
+        let ctx = env(&[
+            (env_vars::ACCESS_KEY_ID, "envid"),
+            (env_vars::ACCESS_KEY_SECRET, "envsecret"),
+        ]);
+        let p =
+            StaticAccessKeyProvider::with_env_fallback(Some(String::new()), None, &ctx).unwrap();
         let c = p.provide_credentials().await.unwrap();
-        assert_eq!((c.access_key_id(), c.access_key_secret()), ("envid", "envsecret"));
+        assert_eq!(
+            (c.access_key_id(), c.access_key_secret()),
+            ("envid", "envsecret")
+        );
         assert_eq!(c.provider_name(), "static_ak");
         assert_eq!(c.security_token(), None);
-        let p = StaticAccessKeyProvider::with_env_fallback(Some("explicit".into()), None, &ctx).unwrap();
-        assert_eq!(p.provide_credentials().await.unwrap().access_key_id(), "explicit");
+        let p = StaticAccessKeyProvider::with_env_fallback(Some("explicit".into()), None, &ctx)
+            .unwrap();
+        assert_eq!(
+            p.provide_credentials().await.unwrap().access_key_id(),
+            "explicit"
+        );
     }
 
     #[test]
@@ -252,8 +300,9 @@ mod tests {
         let e = StaticStsProvider::new("id", "s", "").unwrap_err();
         assert_eq!(e.message(), "the security token is empty");
         let ctx = env(&[(env_vars::SECURITY_TOKEN, "envtoken")]);
-        let p = StaticStsProvider::with_env_fallback(Some("id".into()), Some("s".into()), None, &ctx)
-            .unwrap();
+        let p =
+            StaticStsProvider::with_env_fallback(Some("id".into()), Some("s".into()), None, &ctx)
+                .unwrap();
         let c = p.provide_credentials().await.unwrap();
         assert_eq!(c.security_token(), Some("envtoken"));
         assert_eq!(c.provider_name(), "static_sts");
@@ -262,7 +311,11 @@ mod tests {
 
     #[tokio::test]
     async fn bearer_holds_only_a_token() {
-        let c = BearerTokenProvider::new("bt").unwrap().provide_credentials().await.unwrap();
+        let c = BearerTokenProvider::new("bt")
+            .unwrap()
+            .provide_credentials()
+            .await
+            .unwrap();
         assert_eq!(c.bearer_token(), Some("bt"));
         assert_eq!(c.access_key_id(), "");
     }

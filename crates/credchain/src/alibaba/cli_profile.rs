@@ -1,0 +1,397 @@
+//! The aliyun-cli `~/.aliyun/config.json` source (`cli_profile`, `reference/alibaba.md` §2.10,
+//! §5.2).
+//!
+//! - File: `ALIBABA_CLOUD_CONFIG_FILE` (the Go reference's override; must exist), else
+//!   `~/.aliyun/config.json`. `ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true` → "not configured".
+//! - Errors: missing file → "not configured"; a directory, unreadable file or invalid JSON → file
+//!   error; `{}` or no profiles at all → "not configured" (nothing set up yet).
+//! - Profile: explicit (builder), else `ALIBABA_CLOUD_PROFILE`, else `current`. A name that is not
+//!   in the file is an error ("unable to get profile with '<name>'"), except when it came from
+//!   `ALIBABA_CLOUD_PROFILE`, which also selects the `credentials.ini` section: then this source is
+//!   "not configured" and the chain goes on to the INI file.
+//! - Modes: `AK`, `StsToken`, `RamRoleArn`, `EcsRamRole`, `OIDC`, `ChainableRamRoleArn`
+//!   (`source_profile`, cycles detected), `CredentialsURI` (key `credentials_uri`; a credchain
+//!   extension: the SDKs reject it). Others → "unsupported profile mode '<mode>'".
+//! - `expired_seconds` absent, null or 0 → 3600 (aliyun-cli writes 0 for "unset").
+//! - The inner provider is built once. Credentials are named `cli_profile/<inner>`.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::credentials_uri::CredentialsUriProvider;
+use super::ecs_ram_role::EcsRamRoleProvider;
+use super::env_vars;
+use super::oidc_role_arn::OidcRoleArnProvider;
+use super::ram_role_arn::RamRoleArnProvider;
+use super::remote::StsEndpoint;
+use super::static_credentials::{StaticAccessKeyProvider, StaticStsProvider};
+use crate::context::{Context, MAX_FILE_SIZE};
+use crate::error::{Error, ErrorKind, Result};
+use crate::provider::{ProvideCredentials, ProvideFuture, SharedProvider};
+
+const NAME: &str = "cli_profile";
+
+/// Builds a [`CliProfileProvider`].
+#[derive(Debug, Clone, Default)]
+pub struct CliProfileProviderBuilder {
+    path: Option<PathBuf>,
+    profile: Option<String>,
+}
+
+impl CliProfileProviderBuilder {
+    /// The config file (default `ALIBABA_CLOUD_CONFIG_FILE`, else `~/.aliyun/config.json`).
+    pub fn path(mut self, p: impl Into<PathBuf>) -> Self {
+        self.path = Some(p.into());
+        self
+    }
+    /// The profile (default `ALIBABA_CLOUD_PROFILE`, else `current`).
+    pub fn profile(mut self, name: impl Into<String>) -> Self {
+        self.profile = Some(name.into());
+        self
+    }
+    /// Reads the file and builds the selected profile's provider now.
+    pub fn build(self, ctx: &Context) -> CliProfileProvider {
+        let (inner, path, profile) = match load(ctx, self.path, self.profile) {
+            Ok((p, path, profile)) => (Ok(p), Some(path), Some(profile)),
+            Err(e) => (Err(e), None, None),
+        };
+        CliProfileProvider {
+            inner,
+            path,
+            profile,
+        }
+    }
+}
+
+/// Credentials from a profile of aliyun-cli's `config.json`.
+pub struct CliProfileProvider {
+    inner: Result<SharedProvider>,
+    path: Option<PathBuf>,
+    profile: Option<String>,
+}
+
+impl CliProfileProvider {
+    /// The provider name.
+    pub const NAME: &'static str = NAME;
+
+    /// A builder.
+    pub fn builder() -> CliProfileProviderBuilder {
+        CliProfileProviderBuilder::default()
+    }
+    /// The profile used, when one was found.
+    pub fn profile(&self) -> Option<&str> {
+        self.profile.as_deref()
+    }
+    /// The file read, when one was found.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+}
+
+#[derive(PartialEq)]
+enum Origin {
+    Explicit,
+    Env,
+    Current,
+}
+
+fn load(
+    ctx: &Context,
+    path: Option<PathBuf>,
+    explicit: Option<String>,
+) -> Result<(SharedProvider, PathBuf, String)> {
+    if ctx.env_flag(env_vars::CLI_PROFILE_DISABLED) {
+        return Err(Error::not_configured("cli credentials file is disabled")
+            .with_provider(NAME)
+            .with_hint(format!("{} is true", env_vars::CLI_PROFILE_DISABLED)));
+    }
+    let from_env = path.is_none() && ctx.env_non_empty(env_vars::CONFIG_FILE).is_some();
+    let path = match path.or_else(|| ctx.env_non_empty(env_vars::CONFIG_FILE).map(PathBuf::from)) {
+        Some(p) => p,
+        None => match ctx.env().home_dir() {
+            Some(h) => h.join(".aliyun").join("config.json"),
+            None => {
+                return Err(Error::not_configured(
+                    "no home directory (HOME) to find ~/.aliyun/config.json",
+                )
+                .with_provider(NAME))
+            }
+        },
+    };
+    let bytes = match ctx.fs().read(&path, MAX_FILE_SIZE) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !from_env => {
+            return Err(Error::not_configured(format!(
+                "unable to open credentials file: {}",
+                path.display()
+            ))
+            .with_provider(NAME))
+        }
+        Err(e) => {
+            return Err(Error::new(
+                ErrorKind::File,
+                format!("unable to open credentials file: {}", path.display()),
+            )
+            .with_provider(NAME)
+            .with_file(&path)
+            .with_source(e))
+        }
+    };
+    let root: Value = serde_json::from_slice(&bytes).map_err(|e| {
+        Error::new(
+            ErrorKind::File,
+            format!(
+                "failed to parse credential form cli credentials file: {}",
+                path.display()
+            ),
+        )
+        .with_provider(NAME)
+        .with_file(&path)
+        .with_line(e.line())
+        .with_hint("the file is not valid JSON")
+    })?;
+    let Some(obj) = root.as_object() else {
+        return Err(Error::new(
+            ErrorKind::File,
+            "the cli credentials file is not a JSON object",
+        )
+        .with_provider(NAME)
+        .with_file(&path));
+    };
+    let profiles: Vec<&Value> = obj
+        .get("profiles")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
+    let (name, origin) = if let Some(n) = explicit.filter(|n| !n.is_empty()) {
+        (n, Origin::Explicit)
+    } else if let Some(n) = ctx.env_non_empty(env_vars::PROFILE) {
+        (n, Origin::Env)
+    } else if let Some(n) = obj
+        .get("current")
+        .and_then(Value::as_str)
+        .filter(|n| !n.is_empty())
+    {
+        (n.to_string(), Origin::Current)
+    } else if profiles.is_empty() {
+        return Err(Error::not_configured(format!(
+            "no any configured profiles in '{}'",
+            path.display()
+        ))
+        .with_provider(NAME)
+        .with_file(&path));
+    } else {
+        return Err(Error::invalid_config("invalid profile name")
+            .with_provider(NAME)
+            .with_file(&path)
+            .with_hint(format!(
+                "set \"current\" in the file or {}",
+                env_vars::PROFILE
+            )));
+    };
+    if profiles.is_empty() && origin != Origin::Explicit {
+        return Err(Error::not_configured(format!(
+            "no any configured profiles in '{}'",
+            path.display()
+        ))
+        .with_provider(NAME)
+        .with_file(&path));
+    }
+    let find = |n: &str| {
+        profiles
+            .iter()
+            .copied()
+            .find(|p| p.get("name").and_then(Value::as_str) == Some(n))
+    };
+    if find(&name).is_none() {
+        let e = unknown_profile(&name, &path);
+        return Err(if origin == Origin::Env {
+            e.with_kind(ErrorKind::NotConfigured)
+        } else {
+            e
+        });
+    }
+    let mut visiting = HashSet::new();
+    let provider = build_profile(ctx, &find, &name, &path, &mut visiting)?;
+    Ok((provider, path, name))
+}
+
+fn unknown_profile(name: &str, path: &Path) -> Error {
+    Error::invalid_config(format!("unable to get profile with '{name}'"))
+        .with_provider(NAME)
+        .with_file(path)
+}
+
+fn build_profile<'a>(
+    ctx: &Context,
+    find: &dyn Fn(&str) -> Option<&'a Value>,
+    name: &str,
+    path: &Path,
+    visiting: &mut HashSet<String>,
+) -> Result<SharedProvider> {
+    let Some(p) = find(name) else {
+        return Err(unknown_profile(name, path));
+    };
+    if !visiting.insert(name.to_string()) {
+        return Err(Error::invalid_config(format!(
+            "source_profile cycle through profile '{name}'"
+        ))
+        .with_provider(NAME)
+        .with_file(path));
+    }
+    let s = |k: &str| {
+        p.get(k)
+            .and_then(Value::as_str)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    let mode = p.get("mode").and_then(Value::as_str).unwrap_or_default();
+    let invalid = |m: String| Error::invalid_config(m).with_provider(NAME).with_file(path);
+    let need = |k: &str| {
+        s(k).ok_or_else(|| {
+            invalid(format!(
+                "profile '{name}' (mode {mode}) needs a non-empty {k}"
+            ))
+        })
+    };
+    let duration = p
+        .get("expired_seconds")
+        .and_then(Value::as_u64)
+        .filter(|d| *d > 0);
+    let endpoint = StsEndpoint {
+        sts_endpoint: None,
+        sts_region_id: s("sts_region"),
+        enable_vpc: p.get("enable_vpc").and_then(Value::as_bool),
+    };
+    let ram_role = |source: Option<SharedProvider>| -> Result<SharedProvider> {
+        let mut b = RamRoleArnProvider::builder()
+            .role_arn(need("ram_role_arn")?)
+            .endpoint_options(endpoint.clone());
+        b = match source {
+            Some(src) => b.source(src),
+            None => b
+                .access_key_id(need("access_key_id")?)
+                .access_key_secret(need("access_key_secret")?),
+        };
+        if let Some(v) = s("ram_session_name") {
+            b = b.role_session_name(v);
+        }
+        if let Some(d) = duration {
+            b = b.duration_seconds(d);
+        }
+        if let Some(v) = s("policy") {
+            b = b.policy(v);
+        }
+        if let Some(v) = s("external_id") {
+            b = b.external_id(v);
+        }
+        Ok(SharedProvider::new(
+            b.build(ctx).map_err(|e| e.with_file(path))?,
+        ))
+    };
+    let provider = match mode {
+        "AK" => SharedProvider::new(StaticAccessKeyProvider::new(need("access_key_id")?, need("access_key_secret")?)?),
+        "StsToken" => SharedProvider::new(StaticStsProvider::new(
+            need("access_key_id")?,
+            need("access_key_secret")?,
+            need("sts_token")?,
+        )?),
+        "RamRoleArn" => ram_role(None)?,
+        "EcsRamRole" => {
+            let mut b = EcsRamRoleProvider::builder();
+            if let Some(r) = s("ram_role_name") {
+                b = b.role_name(r);
+            }
+            SharedProvider::new(b.build(ctx))
+        }
+        "OIDC" => {
+            let mut b = OidcRoleArnProvider::builder()
+                .role_arn(need("ram_role_arn")?)
+                .oidc_provider_arn(need("oidc_provider_arn")?)
+                .oidc_token_file_path(need("oidc_token_file")?)
+                .endpoint_options(endpoint.clone());
+            if let Some(v) = s("ram_session_name") {
+                b = b.role_session_name(v);
+            }
+            if let Some(d) = duration {
+                b = b.duration_seconds(d);
+            }
+            if let Some(v) = s("policy") {
+                b = b.policy(v);
+            }
+            SharedProvider::new(b.build(ctx).map_err(|e| e.with_file(path))?)
+        }
+        "ChainableRamRoleArn" => {
+            let Some(src_name) = s("source_profile") else {
+                return Err(invalid(format!("profile '{name}' (mode ChainableRamRoleArn) needs a source_profile")));
+            };
+            let source = build_profile(ctx, find, &src_name, path, visiting).map_err(|e| {
+                if e.message().starts_with("unable to get profile") {
+                    invalid(format!("get source profile failed: {}", e.message()))
+                } else {
+                    e
+                }
+            })?;
+            ram_role(Some(source))?
+        }
+        "CredentialsURI" => {
+            let uri = need("credentials_uri")?;
+            SharedProvider::new(CredentialsUriProvider::builder().uri(uri).build(ctx))
+        }
+        other => {
+            return Err(invalid(format!("unsupported profile mode '{other}'")).with_hint(
+                "supported: AK, StsToken, RamRoleArn, EcsRamRole, OIDC, ChainableRamRoleArn, CredentialsURI",
+            ))
+        }
+    };
+    visiting.remove(name);
+    Ok(provider)
+}
+
+impl fmt::Debug for CliProfileProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CliProfileProvider")
+            .field("path", &self.path)
+            .field("profile", &self.profile)
+            .field(
+                "inner",
+                &self
+                    .inner
+                    .as_ref()
+                    .map(|p| p.name().to_string())
+                    .map_err(|e| e.kind()),
+            )
+            .finish()
+    }
+}
+
+impl ProvideCredentials for CliProfileProvider {
+    fn provide_credentials(&self) -> ProvideFuture<'_> {
+        match &self.inner {
+            Err(e) => ProvideFuture::ready(Err(e.clone())),
+            Ok(p) => ProvideFuture::new(async move {
+                p.provide_credentials()
+                    .await
+                    .map(|c| c.with_outer_provider(NAME))
+                    .map_err(|e| e.with_provider(p.name()))
+            }),
+        }
+    }
+    fn name(&self) -> &str {
+        NAME
+    }
+    fn force_refresh(&self) -> ProvideFuture<'_> {
+        match &self.inner {
+            Err(e) => ProvideFuture::ready(Err(e.clone())),
+            Ok(p) => ProvideFuture::new(async move {
+                p.force_refresh()
+                    .await
+                    .map(|c| c.with_outer_provider(NAME))
+                    .map_err(|e| e.with_provider(p.name()))
+            }),
+        }
+    }
+}

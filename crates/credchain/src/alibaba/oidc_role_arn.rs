@@ -1,0 +1,279 @@
+//! The OIDC role source (`oidc_role_arn`, RRSA, STS `AssumeRoleWithOIDC`,
+//! `reference/alibaba.md` §2.6, §6.2).
+//!
+//! - `role_arn` ← `ALIBABA_CLOUD_ROLE_ARN`, `oidc_provider_arn` ← `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`,
+//!   `oidc_token_file_path` ← `ALIBABA_CLOUD_OIDC_TOKEN_FILE` (all three required),
+//!   `role_session_name` ← `ALIBABA_CLOUD_ROLE_SESSION_NAME` (else generated), duration 3600
+//!   (at least 900), optional `policy`, endpoint as [`StsEndpoint`](super::StsEndpoint).
+//! - The token file is read again for every fetch, so a rotated token is picked up.
+//! - Unsigned `POST /`: `Action`, `Format`, `Version`, `Timestamp` in the query; `RoleArn`,
+//!   `OIDCProviderArn`, `OIDCToken`, `RoleSessionName`, `DurationSeconds`, `Policy` in the form
+//!   body. The token never goes into a URL (DESIGN.md §8).
+//! - 5 s connect / 10 s read, proxies from the environment, retried like AssumeRole, cached with
+//!   [`RefreshPolicy::STS`]. Credentials are named `oidc_role_arn`.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use http::Method;
+
+use super::env_vars;
+use super::remote::{self, StsEndpoint};
+use crate::cache::{RefreshPolicy, RefreshingCache};
+use crate::context::{Context, MAX_FILE_SIZE};
+use crate::credentials::Credentials;
+use crate::error::{Error, ErrorKind, Result};
+use crate::http::{send_with_retry, HttpRequest, ProxyPolicy, RetryPolicy, Timeouts};
+use crate::provider::{ProvideCredentials, ProvideFuture};
+use crate::sign::{self, encode::encode_query};
+
+/// Builds an [`OidcRoleArnProvider`].
+#[derive(Debug, Clone, Default)]
+pub struct OidcRoleArnProviderBuilder {
+    role_arn: Option<String>,
+    oidc_provider_arn: Option<String>,
+    oidc_token_file_path: Option<String>,
+    role_session_name: Option<String>,
+    duration_seconds: Option<u64>,
+    policy: Option<String>,
+    endpoint: StsEndpoint,
+    timeouts: Option<Timeouts>,
+}
+
+impl OidcRoleArnProviderBuilder {
+    /// The role to assume (default `ALIBABA_CLOUD_ROLE_ARN`).
+    pub fn role_arn(mut self, v: impl Into<String>) -> Self {
+        self.role_arn = Some(v.into());
+        self
+    }
+    /// The OIDC provider ARN (default `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`).
+    pub fn oidc_provider_arn(mut self, v: impl Into<String>) -> Self {
+        self.oidc_provider_arn = Some(v.into());
+        self
+    }
+    /// The token file (default `ALIBABA_CLOUD_OIDC_TOKEN_FILE`).
+    pub fn oidc_token_file_path(mut self, v: impl Into<String>) -> Self {
+        self.oidc_token_file_path = Some(v.into());
+        self
+    }
+    /// The session name (default `ALIBABA_CLOUD_ROLE_SESSION_NAME`, else generated).
+    pub fn role_session_name(mut self, v: impl Into<String>) -> Self {
+        self.role_session_name = Some(v.into());
+        self
+    }
+    /// Session duration in seconds (default 3600, at least 900).
+    pub fn duration_seconds(mut self, s: u64) -> Self {
+        self.duration_seconds = Some(s);
+        self
+    }
+    /// An inline policy.
+    pub fn policy(mut self, v: impl Into<String>) -> Self {
+        self.policy = Some(v.into());
+        self
+    }
+    /// Endpoint options.
+    pub fn endpoint_options(mut self, e: StsEndpoint) -> Self {
+        self.endpoint = e;
+        self
+    }
+    /// Timeouts (default [`Timeouts::STS`]).
+    pub fn timeouts(mut self, t: Timeouts) -> Self {
+        self.timeouts = Some(t);
+        self
+    }
+
+    /// Validates and builds; env fallbacks are read from `ctx` now.
+    pub fn build(self, ctx: &Context) -> Result<OidcRoleArnProvider> {
+        let need = |v: Option<String>, var: &str, field: &str| {
+            remote::explicit_or_env(v, ctx, var).ok_or_else(|| {
+                Error::invalid_config(format!(
+                    "{field} or environment variable {var} cannot be empty"
+                ))
+                .with_provider(NAME)
+            })
+        };
+        let role_arn = need(self.role_arn, env_vars::ROLE_ARN, "role_arn")?;
+        let provider_arn = need(
+            self.oidc_provider_arn,
+            env_vars::OIDC_PROVIDER_ARN,
+            "oidc_provider_arn",
+        )?;
+        let token_file = need(
+            self.oidc_token_file_path,
+            env_vars::OIDC_TOKEN_FILE,
+            "oidc_token_file_path",
+        )?;
+        let session =
+            remote::explicit_or_env(self.role_session_name, ctx, env_vars::ROLE_SESSION_NAME)
+                .unwrap_or_else(|| remote::default_session_name(ctx));
+        let duration = remote::check_duration(
+            self.duration_seconds
+                .unwrap_or(remote::DEFAULT_DURATION_SECONDS),
+            NAME,
+        )?;
+        let fetcher = AssumeRoleWithOidc {
+            ctx: ctx.clone(),
+            role_arn,
+            provider_arn,
+            token_file: PathBuf::from(token_file),
+            session,
+            duration,
+            policy: self.policy.filter(|p| !p.is_empty()),
+            endpoint: self.endpoint.resolve(ctx, remote::DEFAULT_STS_HOST),
+            timeouts: self.timeouts.unwrap_or(Timeouts::STS),
+        };
+        Ok(OidcRoleArnProvider {
+            cache: RefreshingCache::new(fetcher, RefreshPolicy::STS, ctx.shared_clock()),
+        })
+    }
+}
+
+/// Whether all three RRSA variables are set (the default chain's gate, §4.1).
+pub(crate) fn rrsa_env_present(ctx: &Context) -> bool {
+    [
+        env_vars::OIDC_TOKEN_FILE,
+        env_vars::ROLE_ARN,
+        env_vars::OIDC_PROVIDER_ARN,
+    ]
+    .iter()
+    .all(|v| ctx.env_non_empty(v).is_some())
+}
+
+/// Credentials from an OIDC token (`oidc_role_arn`, RRSA on ACK).
+pub struct OidcRoleArnProvider {
+    cache: RefreshingCache<AssumeRoleWithOidc>,
+}
+
+impl OidcRoleArnProvider {
+    /// The provider name.
+    pub const NAME: &'static str = "oidc_role_arn";
+
+    /// A builder.
+    pub fn builder() -> OidcRoleArnProviderBuilder {
+        OidcRoleArnProviderBuilder::default()
+    }
+    /// The STS base URL requests go to.
+    pub fn endpoint(&self) -> &str {
+        &self.cache.source().endpoint
+    }
+}
+
+impl fmt::Debug for OidcRoleArnProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.cache.source().fmt(f)
+    }
+}
+
+impl ProvideCredentials for OidcRoleArnProvider {
+    fn provide_credentials(&self) -> ProvideFuture<'_> {
+        self.cache.provide_credentials()
+    }
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+    fn force_refresh(&self) -> ProvideFuture<'_> {
+        self.cache.force_refresh()
+    }
+}
+
+const NAME: &str = OidcRoleArnProvider::NAME;
+
+struct AssumeRoleWithOidc {
+    ctx: Context,
+    role_arn: String,
+    provider_arn: String,
+    token_file: PathBuf,
+    session: String,
+    duration: u64,
+    policy: Option<String>,
+    endpoint: String,
+    timeouts: Timeouts,
+}
+
+impl fmt::Debug for AssumeRoleWithOidc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OidcRoleArnProvider")
+            .field("role_arn", &self.role_arn)
+            .field("oidc_provider_arn", &self.provider_arn)
+            .field("oidc_token_file_path", &self.token_file)
+            .field("role_session_name", &self.session)
+            .field("duration_seconds", &self.duration)
+            .field("endpoint", &self.endpoint)
+            .finish()
+    }
+}
+
+impl AssumeRoleWithOidc {
+    fn read_token(&self) -> Result<String> {
+        let bytes = self
+            .ctx
+            .fs()
+            .read(&self.token_file, MAX_FILE_SIZE)
+            .map_err(|e| {
+                Error::new(ErrorKind::File, "cannot read the OIDC token file")
+                    .with_provider(NAME)
+                    .with_file(&self.token_file)
+                    .with_source(e)
+            })?;
+        let token = String::from_utf8_lossy(&bytes).trim().to_string();
+        if token.is_empty() {
+            return Err(Error::new(ErrorKind::File, "the OIDC token file is empty")
+                .with_provider(NAME)
+                .with_file(&self.token_file));
+        }
+        Ok(token)
+    }
+
+    fn request(&self, token: &str) -> Result<HttpRequest> {
+        let timestamp = sign::format_iso8601(crate::time::unix_seconds(self.ctx.now()))?;
+        let query = encode_query(&[
+            ("Action", "AssumeRoleWithOIDC"),
+            ("Format", "JSON"),
+            ("Version", remote::STS_VERSION),
+            ("Timestamp", timestamp.as_str()),
+        ]);
+        let duration = self.duration.to_string();
+        let mut form = vec![
+            ("RoleArn", self.role_arn.as_str()),
+            ("OIDCProviderArn", self.provider_arn.as_str()),
+            ("OIDCToken", token),
+            ("RoleSessionName", self.session.as_str()),
+            ("DurationSeconds", duration.as_str()),
+        ];
+        if let Some(p) = &self.policy {
+            form.push(("Policy", p.as_str()));
+        }
+        Ok(
+            HttpRequest::new(Method::POST, format!("{}/?{query}", self.endpoint))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Accept-Encoding", "identity")
+                .body(encode_query(&form))
+                .timeouts(self.timeouts)
+                .proxy(ProxyPolicy::FromEnv),
+        )
+    }
+
+    async fn fetch(&self) -> Result<Credentials> {
+        let token = zeroize::Zeroizing::new(self.read_token()?);
+        let resp = send_with_retry(self.ctx.http().as_ref(), RetryPolicy::REMOTE, || {
+            self.request(&token)
+        })
+        .await
+        .map_err(|e| e.with_provider(NAME))?;
+        remote::sts_credentials(
+            &resp,
+            "AssumeRoleWithOIDC",
+            NAME,
+            &format!("{}/", self.endpoint),
+        )
+    }
+}
+
+impl ProvideCredentials for AssumeRoleWithOidc {
+    fn provide_credentials(&self) -> ProvideFuture<'_> {
+        ProvideFuture::new(self.fetch())
+    }
+    fn name(&self) -> &str {
+        NAME
+    }
+}

@@ -1,0 +1,292 @@
+//! The `credentials.ini` source (`profile`, `reference/alibaba.md` §2.10, §5.1).
+//!
+//! - File: `ALIBABA_CLOUD_CREDENTIALS_FILE` (must exist), else `~/.alibabacloud/credentials.ini`,
+//!   then `~/.alibabacloud/credentials` (the Go name). No file → "not configured".
+//! - Section: explicit, else `ALIBABA_CLOUD_PROFILE`, else `default`. A missing section is "not
+//!   configured", unless the name was given explicitly to the builder.
+//! - `enable`: absent or true → used; `false` → "not configured" (DESIGN.md §9: the seed's
+//!   documented meaning; only Java honours the key, and treats absent as disabled).
+//! - `type`: `access_key`, `ecs_ram_role`, `ram_role_arn`, `oidc_role_arn` (the keys of §5.1);
+//!   `rsa_key_pair` and anything else → "unsupported credential type" (the Python wording).
+//! - The inner provider is built once, when this provider is built; parse errors name the file and
+//!   line. Credentials are named `profile/<inner>` (e.g. `profile/ram_role_arn/static_ak`).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use super::ecs_ram_role::EcsRamRoleProvider;
+use super::env_vars;
+use super::ini::Ini;
+use super::oidc_role_arn::OidcRoleArnProvider;
+use super::ram_role_arn::RamRoleArnProvider;
+use super::static_credentials::StaticAccessKeyProvider;
+use crate::context::{Context, MAX_FILE_SIZE};
+use crate::error::{Error, ErrorKind, Result};
+use crate::provider::{ProvideCredentials, ProvideFuture, SharedProvider};
+
+const NAME: &str = "profile";
+
+/// Credentials from a section of `~/.alibabacloud/credentials.ini`.
+pub struct ProfileProvider {
+    inner: Result<SharedProvider>,
+    path: Option<PathBuf>,
+    section: String,
+}
+
+/// Builds a [`ProfileProvider`].
+#[derive(Debug, Clone, Default)]
+pub struct ProfileProviderBuilder {
+    path: Option<PathBuf>,
+    profile: Option<String>,
+}
+
+impl ProfileProviderBuilder {
+    /// The file (default: `ALIBABA_CLOUD_CREDENTIALS_FILE`, else the home-directory files).
+    pub fn path(mut self, p: impl Into<PathBuf>) -> Self {
+        self.path = Some(p.into());
+        self
+    }
+    /// The section (default: `ALIBABA_CLOUD_PROFILE`, else `default`).
+    pub fn profile(mut self, name: impl Into<String>) -> Self {
+        self.profile = Some(name.into());
+        self
+    }
+    /// Reads the file and builds the section's provider now.
+    pub fn build(self, ctx: &Context) -> ProfileProvider {
+        let explicit_section = self.profile.clone().filter(|p| !p.is_empty());
+        let section = explicit_section
+            .clone()
+            .or_else(|| ctx.env_non_empty(env_vars::PROFILE))
+            .unwrap_or_else(|| "default".to_string());
+        let (path, text) = match locate(ctx, self.path) {
+            Ok(found) => found,
+            Err(e) => {
+                return ProfileProvider {
+                    inner: Err(e),
+                    path: None,
+                    section,
+                }
+            }
+        };
+        let inner = build_section(ctx, &path, &text, &section, explicit_section.is_some());
+        ProfileProvider {
+            inner,
+            path: Some(path),
+            section,
+        }
+    }
+}
+
+fn file_error(path: &Path, e: std::io::Error) -> Error {
+    Error::new(ErrorKind::File, "cannot read the credentials file")
+        .with_provider(NAME)
+        .with_file(path)
+        .with_source(e)
+}
+
+/// Finds and reads the file.
+fn locate(ctx: &Context, explicit: Option<PathBuf>) -> Result<(PathBuf, String)> {
+    let read = |p: &Path| {
+        ctx.fs()
+            .read(p, MAX_FILE_SIZE)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+    };
+    let named = explicit.or_else(|| {
+        ctx.env_non_empty(env_vars::CREDENTIALS_FILE)
+            .map(PathBuf::from)
+    });
+    if let Some(p) = named {
+        return read(&p).map(|t| (p.clone(), t)).map_err(|e| {
+            file_error(&p, e).with_hint(format!("fix or unset {}", env_vars::CREDENTIALS_FILE))
+        });
+    }
+    let Some(home) = ctx.env().home_dir() else {
+        return Err(Error::not_configured(
+            "no home directory (HOME) to find ~/.alibabacloud/credentials.ini",
+        )
+        .with_provider(NAME));
+    };
+    let dir = home.join(".alibabacloud");
+    for p in [dir.join("credentials.ini"), dir.join("credentials")] {
+        match read(&p) {
+            Ok(t) => return Ok((p, t)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(file_error(&p, e)),
+        }
+    }
+    Err(Error::not_configured(format!(
+        "no credentials file at {} or {}",
+        dir.join("credentials.ini").display(),
+        dir.join("credentials").display()
+    ))
+    .with_provider(NAME))
+}
+
+fn build_section(
+    ctx: &Context,
+    path: &Path,
+    text: &str,
+    section: &str,
+    explicit: bool,
+) -> Result<SharedProvider> {
+    let ini = Ini::parse(text).map_err(|e| {
+        Error::new(
+            ErrorKind::File,
+            format!("cannot parse the credentials file: {}", e.message),
+        )
+        .with_provider(NAME)
+        .with_file(path)
+        .with_line(e.line)
+    })?;
+    let invalid = |m: String| Error::invalid_config(m).with_provider(NAME).with_file(path);
+    let Some(sec) = ini.section(section) else {
+        let e = Error::not_configured(format!("the credentials file has no section [{section}]"))
+            .with_provider(NAME)
+            .with_file(path);
+        return Err(if explicit {
+            e.with_kind(ErrorKind::InvalidConfig)
+        } else {
+            e
+        });
+    };
+    let get = |k: &str| {
+        sec.get(k)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    match sec.get("enable").map(|v| v.to_ascii_lowercase()) {
+        None => {}
+        Some(v) if v == "true" => {}
+        Some(v) if v == "false" => {
+            return Err(Error::not_configured(format!(
+                "section [{section}] is disabled (enable = false)"
+            ))
+            .with_provider(NAME)
+            .with_file(path))
+        }
+        Some(v) => return Err(invalid(format!("enable must be true or false, not '{v}'"))),
+    }
+    let type_ = get("type").unwrap_or_default();
+    let required = |k: &str| {
+        get(k).ok_or_else(|| {
+            invalid(format!(
+                "section [{section}] of type {type_} needs a non-empty {k}"
+            ))
+        })
+    };
+    let provider = match type_.as_str() {
+        "access_key" => SharedProvider::new(
+            StaticAccessKeyProvider::new(
+                required("access_key_id")?,
+                required("access_key_secret")?,
+            )
+            .map_err(|e| e.with_file(path))?,
+        ),
+        "ecs_ram_role" => {
+            let mut b = EcsRamRoleProvider::builder();
+            if let Some(r) = get("role_name") {
+                b = b.role_name(r);
+            }
+            SharedProvider::new(b.build(ctx))
+        }
+        "ram_role_arn" => {
+            let mut b = RamRoleArnProvider::builder()
+                .access_key_id(required("access_key_id")?)
+                .access_key_secret(required("access_key_secret")?)
+                .role_arn(required("role_arn")?);
+            if let Some(v) = get("role_session_name") {
+                b = b.role_session_name(v);
+            }
+            if let Some(v) = get("policy") {
+                b = b.policy(v);
+            }
+            SharedProvider::new(b.build(ctx).map_err(|e| e.with_file(path))?)
+        }
+        "oidc_role_arn" => {
+            let mut b = OidcRoleArnProvider::builder()
+                .role_arn(required("role_arn")?)
+                .oidc_provider_arn(required("oidc_provider_arn")?)
+                .oidc_token_file_path(required("oidc_token_file_path")?);
+            if let Some(v) = get("role_session_name") {
+                b = b.role_session_name(v);
+            }
+            if let Some(v) = get("policy") {
+                b = b.policy(v);
+            }
+            SharedProvider::new(b.build(ctx).map_err(|e| e.with_file(path))?)
+        }
+        other => {
+            return Err(invalid(format!(
+                "unsupported credential type {} from credentials file {}",
+                if other.is_empty() { "None" } else { other },
+                path.display()
+            ))
+            .with_hint("use access_key, ecs_ram_role, ram_role_arn or oidc_role_arn"))
+        }
+    };
+    Ok(provider)
+}
+
+impl ProfileProvider {
+    /// The provider name.
+    pub const NAME: &'static str = NAME;
+
+    /// A builder.
+    pub fn builder() -> ProfileProviderBuilder {
+        ProfileProviderBuilder::default()
+    }
+    /// The section used.
+    pub fn section(&self) -> &str {
+        &self.section
+    }
+    /// The file read, if one was found.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+}
+
+impl fmt::Debug for ProfileProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProfileProvider")
+            .field("path", &self.path)
+            .field("section", &self.section)
+            .field(
+                "inner",
+                &self
+                    .inner
+                    .as_ref()
+                    .map(|p| p.name().to_string())
+                    .map_err(|e| e.kind()),
+            )
+            .finish()
+    }
+}
+
+impl ProvideCredentials for ProfileProvider {
+    fn provide_credentials(&self) -> ProvideFuture<'_> {
+        match &self.inner {
+            Err(e) => ProvideFuture::ready(Err(e.clone())),
+            Ok(p) => ProvideFuture::new(async move {
+                p.provide_credentials()
+                    .await
+                    .map(|c| c.with_outer_provider(NAME))
+                    .map_err(|e| e.with_provider(p.name()))
+            }),
+        }
+    }
+    fn name(&self) -> &str {
+        NAME
+    }
+    fn force_refresh(&self) -> ProvideFuture<'_> {
+        match &self.inner {
+            Err(e) => ProvideFuture::ready(Err(e.clone())),
+            Ok(p) => ProvideFuture::new(async move {
+                p.force_refresh()
+                    .await
+                    .map(|c| c.with_outer_provider(NAME))
+                    .map_err(|e| e.with_provider(p.name()))
+            }),
+        }
+    }
+}

@@ -1,0 +1,381 @@
+//! The RAM role source (`ram_role_arn`, STS `AssumeRole`, `reference/alibaba.md` §2.5, §6.1).
+//!
+//! - Source credentials: any provider ([`RamRoleArnProviderBuilder::source`], which is how
+//!   ChainableRamRoleArn works), else an AccessKey (+ STS token) given to the builder, with the
+//!   `ALIBABA_CLOUD_ACCESS_KEY_*` fallbacks. The source's STS token is sent as `SecurityToken`.
+//! - `role_arn` ← `ALIBABA_CLOUD_ROLE_ARN`; `role_session_name` ← `ALIBABA_CLOUD_ROLE_SESSION_NAME`,
+//!   else `credentials-rust-<unix seconds>`; `duration_seconds` default 3600, at least 900;
+//!   `policy`, `external_id` sent only when non-empty.
+//! - Endpoint: see [`StsEndpoint`](super::StsEndpoint) (`ALIBABA_CLOUD_STS_ENDPOINT` wins).
+//! - Wire: `POST /` with `Action`, `Format`, `Version` and the signature parameters in the query,
+//!   the role parameters as an `application/x-www-form-urlencoded` body (the Go reference's
+//!   form, §10.4), signed with RPC v1 (HMAC-SHA1, RFC 3986 encoding: a space is `%20`, so a policy
+//!   with spaces works), a fresh nonce and UTC timestamp for every attempt.
+//! - 5 s connect / 10 s read, proxies from the environment, 5xx/throttling/connection failures
+//!   retried (each attempt re-signed), cached with [`RefreshPolicy::STS`] (single flight).
+//! - Credentials are named `ram_role_arn/<source>` (e.g. `ram_role_arn/static_sts`).
+
+use std::fmt;
+
+use http::Method;
+
+use super::env_vars;
+use super::remote::{self, StsEndpoint};
+use super::static_credentials::{StaticAccessKeyProvider, StaticStsProvider};
+use crate::cache::{RefreshPolicy, RefreshingCache};
+use crate::context::Context;
+use crate::credentials::Credentials;
+use crate::error::{Error, Result};
+use crate::http::{send_with_retry, HttpRequest, ProxyPolicy, RetryPolicy, Timeouts};
+use crate::provider::{ProvideCredentials, ProvideFuture, SharedProvider};
+use crate::sign::{self, rpc};
+
+/// Builds a [`RamRoleArnProvider`].
+#[derive(Default, Clone)]
+pub struct RamRoleArnProviderBuilder {
+    source: Option<SharedProvider>,
+    access_key_id: Option<String>,
+    access_key_secret: Option<String>,
+    security_token: Option<String>,
+    role_arn: Option<String>,
+    role_session_name: Option<String>,
+    duration_seconds: Option<u64>,
+    policy: Option<String>,
+    external_id: Option<String>,
+    endpoint: StsEndpoint,
+    timeouts: Option<Timeouts>,
+    policy_refresh: Option<RefreshPolicy>,
+}
+
+impl fmt::Debug for RamRoleArnProviderBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RamRoleArnProviderBuilder")
+            .field(
+                "source",
+                &self.source.as_ref().map(|s| s.name().to_string()),
+            )
+            .field("access_key_id", &self.access_key_id)
+            .field("role_arn", &self.role_arn)
+            .finish_non_exhaustive()
+    }
+}
+
+macro_rules! setter {
+    ($(#[$m:meta])* $name:ident) => {
+        $(#[$m])*
+        pub fn $name(mut self, v: impl Into<String>) -> Self {
+            self.$name = Some(v.into());
+            self
+        }
+    };
+}
+
+impl RamRoleArnProviderBuilder {
+    /// The provider whose credentials sign the AssumeRole call (chaining).
+    pub fn source(mut self, p: SharedProvider) -> Self {
+        self.source = Some(p);
+        self
+    }
+    setter!(
+        /// Source AccessKey id (when no [`source`](Self::source) is given).
+        access_key_id
+    );
+    setter!(
+        /// Source AccessKey secret.
+        access_key_secret
+    );
+    setter!(
+        /// Source STS token (makes the source `static_sts`).
+        security_token
+    );
+    setter!(
+        /// The role to assume (default `ALIBABA_CLOUD_ROLE_ARN`).
+        role_arn
+    );
+    setter!(
+        /// The session name (default `ALIBABA_CLOUD_ROLE_SESSION_NAME`, else generated).
+        role_session_name
+    );
+    setter!(
+        /// An inline policy narrowing the role's permissions.
+        policy
+    );
+    setter!(
+        /// The external id the role's trust policy requires.
+        external_id
+    );
+    /// Session duration in seconds (default 3600, at least 900).
+    pub fn duration_seconds(mut self, s: u64) -> Self {
+        self.duration_seconds = Some(s);
+        self
+    }
+    /// The STS host (or URL).
+    pub fn sts_endpoint(mut self, e: impl Into<String>) -> Self {
+        self.endpoint.sts_endpoint = Some(e.into());
+        self
+    }
+    /// The STS region (default `ALIBABA_CLOUD_STS_REGION`).
+    pub fn sts_region_id(mut self, r: impl Into<String>) -> Self {
+        self.endpoint.sts_region_id = Some(r.into());
+        self
+    }
+    /// Use the VPC endpoint (default `ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED`).
+    pub fn enable_vpc(mut self, on: bool) -> Self {
+        self.endpoint.enable_vpc = Some(on);
+        self
+    }
+    /// All endpoint options at once.
+    pub fn endpoint_options(mut self, e: StsEndpoint) -> Self {
+        self.endpoint = e;
+        self
+    }
+    /// Timeouts (default [`Timeouts::STS`]).
+    pub fn timeouts(mut self, t: Timeouts) -> Self {
+        self.timeouts = Some(t);
+        self
+    }
+    /// Refresh policy (default [`RefreshPolicy::STS`]).
+    pub fn refresh_policy(mut self, p: RefreshPolicy) -> Self {
+        self.policy_refresh = Some(p);
+        self
+    }
+
+    /// Validates and builds; env fallbacks are read from `ctx` now.
+    pub fn build(self, ctx: &Context) -> Result<RamRoleArnProvider> {
+        let name = RamRoleArnProvider::NAME;
+        let source = match self.source {
+            Some(s) => s,
+            None => {
+                let has_token = self
+                    .security_token
+                    .as_deref()
+                    .is_some_and(|t| !t.is_empty());
+                let built = if has_token {
+                    StaticStsProvider::with_env_fallback(
+                        self.access_key_id,
+                        self.access_key_secret,
+                        self.security_token,
+                        ctx,
+                    )
+                    .map(SharedProvider::new)
+                } else {
+                    StaticAccessKeyProvider::with_env_fallback(
+                        self.access_key_id,
+                        self.access_key_secret,
+                        ctx,
+                    )
+                    .map(SharedProvider::new)
+                };
+                built.map_err(|e| {
+                    e.with_hint(
+                        "ram_role_arn needs source credentials: an AccessKey or a source provider",
+                    )
+                })?
+            }
+        };
+        let role_arn =
+            remote::explicit_or_env(self.role_arn, ctx, env_vars::ROLE_ARN).ok_or_else(|| {
+                Error::invalid_config(
+                    "role_arn or environment variable ALIBABA_CLOUD_ROLE_ARN cannot be empty",
+                )
+                .with_provider(name)
+            })?;
+        let session =
+            remote::explicit_or_env(self.role_session_name, ctx, env_vars::ROLE_SESSION_NAME)
+                .unwrap_or_else(|| remote::default_session_name(ctx));
+        let duration = remote::check_duration(
+            self.duration_seconds
+                .unwrap_or(remote::DEFAULT_DURATION_SECONDS),
+            name,
+        )?;
+        let endpoint = self.endpoint.resolve(ctx, remote::DEFAULT_STS_HOST);
+        let fetcher = AssumeRole {
+            ctx: ctx.clone(),
+            source,
+            role_arn,
+            session,
+            duration,
+            policy: self.policy.filter(|p| !p.is_empty()),
+            external_id: self.external_id.filter(|p| !p.is_empty()),
+            endpoint,
+            timeouts: self.timeouts.unwrap_or(Timeouts::STS),
+        };
+        Ok(RamRoleArnProvider {
+            cache: RefreshingCache::new(
+                fetcher,
+                self.policy_refresh.unwrap_or(RefreshPolicy::STS),
+                ctx.shared_clock(),
+            ),
+        })
+    }
+}
+
+/// Credentials of an assumed RAM role (`ram_role_arn`).
+///
+/// ```
+/// use credchain::alibaba::RamRoleArnProvider;
+/// use credchain::context::Context;
+/// let e = RamRoleArnProvider::builder()
+///     .access_key_id("LTAI5tExample").access_key_secret("s")
+///     .role_arn("acs:ram::123456789012:role/test")
+///     .duration_seconds(899)
+///     .build(&Context::empty())
+///     .unwrap_err();
+/// assert!(e.message().contains("900s"));
+/// ```
+pub struct RamRoleArnProvider {
+    cache: RefreshingCache<AssumeRole>,
+}
+
+impl RamRoleArnProvider {
+    /// The provider name.
+    pub const NAME: &'static str = "ram_role_arn";
+
+    /// A builder.
+    pub fn builder() -> RamRoleArnProviderBuilder {
+        RamRoleArnProviderBuilder::default()
+    }
+    /// The STS base URL requests go to.
+    pub fn endpoint(&self) -> &str {
+        &self.cache.source().endpoint
+    }
+    /// The role session name.
+    pub fn role_session_name(&self) -> &str {
+        &self.cache.source().session
+    }
+    /// The session duration in seconds.
+    pub fn duration_seconds(&self) -> u64 {
+        self.cache.source().duration
+    }
+    /// How many AssumeRole fetches the cache started.
+    pub fn fetch_count(&self) -> u64 {
+        self.cache.fetch_count()
+    }
+}
+
+impl fmt::Debug for RamRoleArnProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.cache.source().fmt(f)
+    }
+}
+
+impl ProvideCredentials for RamRoleArnProvider {
+    fn provide_credentials(&self) -> ProvideFuture<'_> {
+        self.cache.provide_credentials()
+    }
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+    fn force_refresh(&self) -> ProvideFuture<'_> {
+        self.cache.force_refresh()
+    }
+}
+
+struct AssumeRole {
+    ctx: Context,
+    source: SharedProvider,
+    role_arn: String,
+    session: String,
+    duration: u64,
+    policy: Option<String>,
+    external_id: Option<String>,
+    endpoint: String,
+    timeouts: Timeouts,
+}
+
+impl fmt::Debug for AssumeRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RamRoleArnProvider")
+            .field("source", &self.source.name())
+            .field("role_arn", &self.role_arn)
+            .field("role_session_name", &self.session)
+            .field("duration_seconds", &self.duration)
+            .field("policy", &self.policy.is_some())
+            .field("external_id", &self.external_id.is_some())
+            .field("endpoint", &self.endpoint)
+            .finish()
+    }
+}
+
+const NAME: &str = RamRoleArnProvider::NAME;
+
+impl AssumeRole {
+    fn signed_request(&self, source: &Credentials) -> Result<HttpRequest> {
+        let host = self
+            .endpoint
+            .split("://")
+            .nth(1)
+            .unwrap_or(&self.endpoint)
+            .to_string();
+        let timestamp = sign::format_iso8601(crate::time::unix_seconds(self.ctx.now()))?;
+        let mut req = rpc::RpcRequest::new(
+            host,
+            "AssumeRole",
+            remote::STS_VERSION,
+            timestamp,
+            sign::new_nonce(),
+        );
+        req.method = "POST".into();
+        req.form.push(("RoleArn".into(), self.role_arn.clone()));
+        req.form
+            .push(("RoleSessionName".into(), self.session.clone()));
+        req.form
+            .push(("DurationSeconds".into(), self.duration.to_string()));
+        if let Some(p) = &self.policy {
+            req.form.push(("Policy".into(), p.clone()));
+        }
+        if let Some(x) = &self.external_id {
+            req.form.push(("ExternalId".into(), x.clone()));
+        }
+        let signed = rpc::sign(&req, source)?;
+        Ok(HttpRequest::new(
+            Method::POST,
+            format!("{}/?{}", self.endpoint, signed.query_string),
+        )
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Accept-Encoding", "identity")
+        .header("x-acs-credentials-provider", self.source.name())
+        .body(signed.form_body)
+        .timeouts(self.timeouts)
+        .proxy(ProxyPolicy::FromEnv))
+    }
+
+    async fn fetch(&self) -> Result<Credentials> {
+        let source = self
+            .source
+            .provide_credentials()
+            .await
+            .map_err(|e| e.with_provider(self.source.name()))?;
+        let resp = send_with_retry(self.ctx.http().as_ref(), RetryPolicy::REMOTE, || {
+            self.signed_request(&source)
+        })
+        .await
+        .map_err(|e| e.with_provider(NAME))?;
+        let endpoint = format!("{}/", self.endpoint);
+        let c = remote::sts_credentials(&resp, "AssumeRole", NAME, &endpoint)?;
+        let inner = source.provider_name();
+        Ok(if inner.is_empty() {
+            c
+        } else {
+            rename(&c, &format!("{NAME}/{inner}"))
+        })
+    }
+}
+
+/// The same credentials under another provider name.
+pub(crate) fn rename(c: &Credentials, name: &str) -> Credentials {
+    Credentials::builder(c.access_key_id(), c.access_key_secret())
+        .security_token_opt(c.security_token())
+        .expiration_opt(c.expiration())
+        .provider_name(name)
+        .build()
+}
+
+impl ProvideCredentials for AssumeRole {
+    fn provide_credentials(&self) -> ProvideFuture<'_> {
+        ProvideFuture::new(self.fetch())
+    }
+    fn name(&self) -> &str {
+        NAME
+    }
+}
