@@ -300,8 +300,8 @@ fn oidc(req: &RecordedRequest, ctx: &RouteContext<'_>) -> Reply {
             "The OIDC token must be sent in the request body, not in the URL.",
         );
     }
-    if get(&params, "OIDCProviderArn")
-        .is_none_or(|a| !a.starts_with("acs:ram::") || !a.contains(":oidc-provider/"))
+    if !get(&params, "OIDCProviderArn")
+        .is_some_and(|a| a.starts_with("acs:ram::") && a.contains(":oidc-provider/"))
     {
         return error(
             ctx,
