@@ -45,7 +45,7 @@
 
 use std::collections::hash_map::RandomState;
 use std::fmt;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::sync::{Mutex, OnceLock};
 
 use zeroize::Zeroizing;
@@ -362,12 +362,10 @@ impl DerivedKeyCache {
             return derive();
         }
         let (k1, k2) = hash_keys();
-        let tag = |state: &RandomState| {
-            let mut h = state.build_hasher();
-            (domain, secret, scope).hash(&mut h);
-            h.finish()
-        };
-        let tag = (tag(k1), tag(k2));
+        let tag = (
+            k1.hash_one((domain, secret, scope)),
+            k2.hash_one((domain, secret, scope)),
+        );
         {
             let mut st = self.lock();
             st.tick = st.tick.wrapping_add(1);
@@ -452,8 +450,19 @@ pub fn now_unix() -> i64 {
 /// Largest timestamp accepted by the formatters: 9999-12-31T23:59:59Z.
 const MAX_UNIX: i64 = 253_402_300_799;
 
-/// UTC civil time of a Unix timestamp: (year, month, day, hour, minute, second, weekday 0=Sunday).
-fn civil(unix: i64) -> Result<(i64, u32, u32, u32, u32, u32, u32), Error> {
+/// UTC civil time of a Unix timestamp.
+struct Civil {
+    year: i64,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    /// 0 = Sunday.
+    weekday: u32,
+}
+
+fn civil(unix: i64) -> Result<Civil, Error> {
     if !(0..=MAX_UNIX).contains(&unix) {
         return Err(Error::new(
             ErrorKind::InvalidConfig,
@@ -473,15 +482,15 @@ fn civil(unix: i64) -> Result<(i64, u32, u32, u32, u32, u32, u32), Error> {
     let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     let year = yoe + era * 400 + i64::from(month <= 2);
     let weekday = (days + 4).rem_euclid(7) as u32; // 1970-01-01 was a Thursday
-    Ok((
+    Ok(Civil {
         year,
         month,
         day,
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60,
+        hour: secs / 3600,
+        minute: secs / 60 % 60,
+        second: secs % 60,
         weekday,
-    ))
+    })
 }
 
 /// ISO 8601 UTC with whole seconds, `YYYY-MM-DDThh:mm:ssZ` (`x-acs-date`, RPC `Timestamp`).
@@ -491,8 +500,11 @@ fn civil(unix: i64) -> Result<(i64, u32, u32, u32, u32, u32, u32), Error> {
 /// assert!(credchain::sign::format_iso8601(-1).is_err());
 /// ```
 pub fn format_iso8601(unix: i64) -> Result<String, Error> {
-    let (y, mo, d, h, mi, s, _) = civil(unix)?;
-    Ok(format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z"))
+    let c = civil(unix)?;
+    Ok(format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        c.year, c.month, c.day, c.hour, c.minute, c.second
+    ))
 }
 
 /// The UTC date `YYYY-MM-DD` (the TC3 credential-scope date).
@@ -503,8 +515,8 @@ pub fn format_iso8601(unix: i64) -> Result<String, Error> {
 /// assert_eq!(format_date(1_551_139_200).unwrap(), "2019-02-26");
 /// ```
 pub fn format_date(unix: i64) -> Result<String, Error> {
-    let (y, mo, d, ..) = civil(unix)?;
-    Ok(format!("{y:04}-{mo:02}-{d:02}"))
+    let c = civil(unix)?;
+    Ok(format!("{:04}-{:02}-{:02}", c.year, c.month, c.day))
 }
 
 /// The compact UTC form `YYYYMMDDThhmmssZ` (OSS V4 `x-oss-date`).
@@ -513,8 +525,11 @@ pub fn format_date(unix: i64) -> Result<String, Error> {
 /// assert_eq!(credchain::sign::format_compact(1_702_743_657).unwrap(), "20231216T162057Z");
 /// ```
 pub fn format_compact(unix: i64) -> Result<String, Error> {
-    let (y, mo, d, h, mi, s, _) = civil(unix)?;
-    Ok(format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z"))
+    let c = civil(unix)?;
+    Ok(format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        c.year, c.month, c.day, c.hour, c.minute, c.second
+    ))
 }
 
 /// The HTTP date (RFC 7231 IMF-fixdate), `Thu, 17 Nov 2005 18:49:58 GMT` (OSS V1 / ROA `Date`).
@@ -527,14 +542,15 @@ pub fn format_http_date(unix: i64) -> Result<String, Error> {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
-    let (y, mo, d, h, mi, s, wd) = civil(unix)?;
-    let day = DAYS.get(wd as usize).copied().unwrap_or("Sun");
+    let c = civil(unix)?;
+    let day = DAYS.get(c.weekday as usize).copied().unwrap_or("Sun");
     let month = MONTHS
-        .get(mo.saturating_sub(1) as usize)
+        .get(c.month.saturating_sub(1) as usize)
         .copied()
         .unwrap_or("Jan");
     Ok(format!(
-        "{day}, {d:02} {month} {y:04} {h:02}:{mi:02}:{s:02} GMT"
+        "{day}, {:02} {month} {:04} {:02}:{:02}:{:02} GMT",
+        c.day, c.year, c.hour, c.minute, c.second
     ))
 }
 

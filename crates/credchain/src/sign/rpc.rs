@@ -211,8 +211,12 @@ pub fn sign_with_secret(
             "the request already has a Signature parameter; the signer adds it",
         ));
     }
-    let all: Vec<(String, String)> = query.iter().chain(req.form.iter()).cloned().collect();
-    let mut signed = sign_parameters(&req.method, &all, secret);
+    let mut signed = if req.form.is_empty() {
+        sign_core(&req.method, &query, secret)
+    } else {
+        let all: Vec<(String, String)> = query.iter().chain(req.form.iter()).cloned().collect();
+        sign_core(&req.method, &all, secret)
+    };
     query.push(("Signature".into(), signed.signature.clone()));
     signed.query_string = encode_query(&query);
     signed.query = query;
@@ -229,23 +233,28 @@ pub fn sign_with_secret(
 /// assert_eq!(s.string_to_sign, "GET&%2F&");
 /// ```
 pub fn sign_parameters(method: &str, params: &[(String, String)], secret: &str) -> RpcSigned {
+    let mut signed = sign_core(method, params, secret);
+    let mut query = params.to_vec();
+    query.push(("Signature".into(), signed.signature.clone()));
+    signed.query_string = encode_query(&query);
+    signed.query = query;
+    signed
+}
+
+/// Canonical query, string to sign and signature; `query`, `query_string` and `form_body` empty.
+fn sign_core(method: &str, params: &[(String, String)], secret: &str) -> RpcSigned {
     let canonical_query_string = canonical_query(params);
     let string_to_sign = string_to_sign(method, &canonical_query_string);
     let mut key = zeroize::Zeroizing::new(String::with_capacity(secret.len() + 1));
     key.push_str(secret);
     key.push('&');
     let signature = crypto::hmac_sha1_base64(key.as_bytes(), string_to_sign.as_bytes());
-    let signature_url_encoded = encode_param(&signature);
-    let mut query = params.to_vec();
-    query.push(("Signature".into(), signature.clone()));
     RpcSigned {
         canonical_query_string,
         string_to_sign,
-        query_string: encode_query(&query),
+        signature_url_encoded: encode_param(&signature),
         signature,
-        signature_url_encoded,
-        query,
-        form_body: String::new(),
+        ..RpcSigned::default()
     }
 }
 
