@@ -43,7 +43,11 @@ pub async fn run(args: &DoctorArgs) -> std::io::Result<(String, bool)> {
         Some(c) => vec![c],
         None => vec![Cloud::Alibaba, Cloud::Tencent],
     };
-    let emulator = if args.emulator { Some(Emulator::start().await?) } else { None };
+    let emulator = if args.emulator {
+        Some(Emulator::start().await?)
+    } else {
+        None
+    };
     let mut out = String::new();
     if let Some(emu) = &emulator {
         let _ = writeln!(
@@ -86,18 +90,32 @@ async fn diagnose(cloud: Cloud, chain: &ProviderChain) -> CloudReport {
             Err(e) if e.is_not_configured() => Finding::NotConfigured(e),
             Err(e) => Finding::Failed(e),
         };
-        reports.push(SourceReport { name: source.name().to_string(), finding, elapsed: started.elapsed() });
+        reports.push(SourceReport {
+            name: source.name().to_string(),
+            finding,
+            elapsed: started.elapsed(),
+        });
     }
-    let winner = reports.iter().position(|r| !matches!(r.finding, Finding::NotConfigured(_)));
+    let winner = reports
+        .iter()
+        .position(|r| !matches!(r.finding, Finding::NotConfigured(_)));
     let plural = if reports.len() == 1 { "" } else { "s" };
-    let mut text = format!("{} default chain ({} source{plural}, in order):\n", cloud.title(), reports.len());
+    let mut text = format!(
+        "{} default chain ({} source{plural}, in order):\n",
+        cloud.title(),
+        reports.len()
+    );
     for (i, r) in reports.iter().enumerate() {
         let ms = r.elapsed.as_secs_f64() * 1000.0;
         let mark = if Some(i) == winner { "=>" } else { "  " };
         let what = match &r.finding {
             Finding::Found(c) => {
                 let exp = c.expiration().map(credchain::time::format_rfc3339);
-                let token = if c.security_token().is_some() { ", with token" } else { "" };
+                let token = if c.security_token().is_some() {
+                    ", with token"
+                } else {
+                    ""
+                };
                 let exp = exp.map(|e| format!(", expires {e}")).unwrap_or_default();
                 if c.bearer_token().is_some() && c.access_key_id().is_empty() {
                     format!("found: bearer token{exp}")
@@ -108,14 +126,28 @@ async fn diagnose(cloud: Cloud, chain: &ProviderChain) -> CloudReport {
             Finding::NotConfigured(e) => format!("not configured: {}", e.message()),
             Finding::Failed(e) => format!("ERROR: {e}"),
         };
-        let _ = writeln!(text, "{mark} {:>2}. {:<16} {:>8.1} ms  {what}", i + 1, r.name, ms);
+        let _ = writeln!(
+            text,
+            "{mark} {:>2}. {:<16} {:>8.1} ms  {what}",
+            i + 1,
+            r.name,
+            ms
+        );
     }
     let resolved = match winner.map(|i| &reports[i]) {
-        Some(SourceReport { name, finding: Finding::Found(_), .. }) => {
+        Some(SourceReport {
+            name,
+            finding: Finding::Found(_),
+            ..
+        }) => {
             let _ = writeln!(text, "Winner: {name} (provider default/{name}).");
             true
         }
-        Some(SourceReport { name, finding: Finding::Failed(_), .. }) => {
+        Some(SourceReport {
+            name,
+            finding: Finding::Failed(_),
+            ..
+        }) => {
             let _ = writeln!(
                 text,
                 "The chain stops at {name}: it is configured but failed (see the error above). \
@@ -128,7 +160,10 @@ async fn diagnose(cloud: Cloud, chain: &ProviderChain) -> CloudReport {
                 Cloud::Alibaba => alibaba::NOTHING_CONFIGURED_HINT,
                 Cloud::Tencent => tencent::NOTHING_CONFIGURED_HINT,
             };
-            let _ = writeln!(text, "No source is configured. To configure credentials: {hint}.");
+            let _ = writeln!(
+                text,
+                "No source is configured. To configure credentials: {hint}."
+            );
             false
         }
     };

@@ -13,7 +13,11 @@ pub async fn run(args: &GetArgs) -> Result<String> {
     let ctx = resolve::real_context(args.cloud, args.profile.as_deref());
     let (provider, type_) = resolve::provider(args.cloud, args.config.as_deref(), &ctx)?;
     let credentials = provider.provide_credentials().await?;
-    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() { Format::Table } else { Format::Json });
+    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
+        Format::Table
+    } else {
+        Format::Json
+    });
     Ok(match format {
         Format::Json => format!("{}\n", output::to_json(&credentials, &type_)),
         Format::Env => output::to_env(&credentials, args.cloud),

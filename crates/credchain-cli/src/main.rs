@@ -1,5 +1,6 @@
 //! The `credchain` command.
 
+mod call;
 mod cli;
 mod doctor;
 mod get;
@@ -23,7 +24,10 @@ fn init_logging(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
@@ -34,13 +38,24 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => return fail(format!("cannot start the async runtime: {e}")),
     };
     let mut stdout = std::io::stdout().lock();
     match &cli.command {
         Command::Get(args) => match runtime.block_on(get::run(args)) {
+            Ok(text) => {
+                let _ = stdout.write_all(text.as_bytes());
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
+        Command::Call(cmd) => match runtime.block_on(call::run(cmd)) {
             Ok(text) => {
                 let _ = stdout.write_all(text.as_bytes());
                 ExitCode::SUCCESS

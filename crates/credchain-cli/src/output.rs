@@ -11,7 +11,13 @@ use crate::cli::Cloud;
 
 /// The one JSON object of `--format json`.
 pub fn to_json(c: &Credentials, type_: &str) -> Value {
-    let non_empty = |s: &str| if s.is_empty() { Value::Null } else { Value::String(s.to_string()) };
+    let non_empty = |s: &str| {
+        if s.is_empty() {
+            Value::Null
+        } else {
+            Value::String(s.to_string())
+        }
+    };
     json!({
         "access_key_id": non_empty(c.access_key_id()),
         "access_key_secret": non_empty(c.access_key_secret()),
@@ -32,11 +38,17 @@ pub fn shell_quote(v: &str) -> String {
 /// from the same shell is not combined with new keys.
 pub fn to_env(c: &Credentials, cloud: Cloud) -> String {
     let mut out = String::new();
-    let export = |out: &mut String, k: &str, v: &str| out.push_str(&format!("export {k}={}\n", shell_quote(v)));
+    let export = |out: &mut String, k: &str, v: &str| {
+        out.push_str(&format!("export {k}={}\n", shell_quote(v)))
+    };
     let token_vars: &[&str] = match cloud {
         Cloud::Alibaba => {
             export(&mut out, "ALIBABA_CLOUD_ACCESS_KEY_ID", c.access_key_id());
-            export(&mut out, "ALIBABA_CLOUD_ACCESS_KEY_SECRET", c.access_key_secret());
+            export(
+                &mut out,
+                "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+                c.access_key_secret(),
+            );
             &["ALIBABA_CLOUD_SECURITY_TOKEN"]
         }
         Cloud::Tencent => {
@@ -52,7 +64,9 @@ pub fn to_env(c: &Credentials, cloud: Cloud) -> String {
         }
     }
     if c.bearer_token().is_some() {
-        out.push_str("# bearer-token credentials have no environment variable; use --format json\n");
+        out.push_str(
+            "# bearer-token credentials have no environment variable; use --format json\n",
+        );
     }
     out
 }
@@ -63,13 +77,31 @@ pub fn to_table(c: &Credentials, type_: &str) -> String {
     let rows = [
         ("provider", c.provider_name().to_string()),
         ("type", type_.to_string()),
-        ("access key id", if c.access_key_id().is_empty() { "-".into() } else { c.access_key_id().to_string() }),
-        ("access key secret", redacted(!c.access_key_secret().is_empty()).to_string()),
-        ("security token", redacted(c.security_token().is_some()).to_string()),
-        ("bearer token", redacted(c.bearer_token().is_some()).to_string()),
+        (
+            "access key id",
+            if c.access_key_id().is_empty() {
+                "-".into()
+            } else {
+                c.access_key_id().to_string()
+            },
+        ),
+        (
+            "access key secret",
+            redacted(!c.access_key_secret().is_empty()).to_string(),
+        ),
+        (
+            "security token",
+            redacted(c.security_token().is_some()).to_string(),
+        ),
+        (
+            "bearer token",
+            redacted(c.bearer_token().is_some()).to_string(),
+        ),
         (
             "expiration",
-            c.expiration().map(credchain::time::format_rfc3339).unwrap_or_else(|| "never".into()),
+            c.expiration()
+                .map(credchain::time::format_rfc3339)
+                .unwrap_or_else(|| "never".into()),
         ),
     ];
     rows.iter().map(|(k, v)| format!("{k:<18} {v}\n")).collect()
@@ -103,7 +135,10 @@ mod tests {
         assert!(out.contains("export ALIBABA_CLOUD_ACCESS_KEY_SECRET='sec'\\''ret'\n"));
         let c = Credentials::builder("AKID", "k").build();
         let out = to_env(&c, Cloud::Tencent);
-        assert!(out.contains("unset TENCENTCLOUD_SESSION_TOKEN") && out.contains("unset TENCENTCLOUD_TOKEN"));
+        assert!(
+            out.contains("unset TENCENTCLOUD_SESSION_TOKEN")
+                && out.contains("unset TENCENTCLOUD_TOKEN")
+        );
     }
 
     #[test]

@@ -19,6 +19,9 @@ impl OverlayEnv {
 
 impl Env for OverlayEnv {
     fn var(&self, name: &str) -> Option<String> {
-        self.overrides.get(name).cloned().or_else(|| OsEnv.var(name))
+        self.overrides
+            .get(name)
+            .cloned()
+            .or_else(|| OsEnv.var(name))
     }
 }

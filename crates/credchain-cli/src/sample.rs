@@ -19,11 +19,17 @@ pub fn setup(cloud: Cloud, emulator: &str) -> (MemoryEnv, MemoryFs) {
     match cloud {
         Cloud::Alibaba => {
             env.set("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAI5tSampleEnvKey0001");
-            env.set("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "sample-env-secret-not-real");
+            env.set(
+                "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+                "sample-env-secret-not-real",
+            );
             env.set("ALIBABA_CLOUD_STS_ENDPOINT", emulator);
             env.set("ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT", emulator);
             env.set("ALIBABA_CLOUD_OAUTH_ENDPOINT", emulator);
-            env.set("ALIBABA_CLOUD_CREDENTIALS_URI", format!("{emulator}/credentials-uri"));
+            env.set(
+                "ALIBABA_CLOUD_CREDENTIALS_URI",
+                format!("{emulator}/credentials-uri"),
+            );
         }
         Cloud::Tencent => {
             env.set("TENCENTCLOUD_SECRET_ID", "AKIDSampleEnvSecretId0001");

@@ -44,7 +44,15 @@ fn get_json_prints_exactly_one_object() {
     keys.sort();
     assert_eq!(
         keys,
-        ["access_key_id", "access_key_secret", "bearer_token", "expiration", "provider", "security_token", "type"]
+        [
+            "access_key_id",
+            "access_key_secret",
+            "bearer_token",
+            "expiration",
+            "provider",
+            "security_token",
+            "type"
+        ]
     );
     assert_eq!(v["access_key_id"], "LTAI5tCliTestKey");
     assert_eq!(v["access_key_secret"], "cli-test-secret-value");
@@ -58,7 +66,11 @@ fn get_json_prints_exactly_one_object() {
 fn get_env_uses_the_clouds_own_names() {
     let o = credchain(
         &["get", "--cloud", "tencent", "--format", "env"],
-        &[("TENCENTCLOUD_SECRET_ID", "AKIDcli"), ("TENCENTCLOUD_SECRET_KEY", "cli-key"), ("TENCENTCLOUD_TOKEN", "tok")],
+        &[
+            ("TENCENTCLOUD_SECRET_ID", "AKIDcli"),
+            ("TENCENTCLOUD_SECRET_KEY", "cli-key"),
+            ("TENCENTCLOUD_TOKEN", "tok"),
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
@@ -74,21 +86,39 @@ fn get_table_redacts_secrets() {
     assert!(o.status.success());
     let out = stdout(&o);
     assert!(out.contains("LTAI5tCliTestKey"));
-    assert!(!out.contains("cli-test-secret-value") && !out.contains("cli-test-token-value"), "{out}");
+    assert!(
+        !out.contains("cli-test-secret-value") && !out.contains("cli-test-token-value"),
+        "{out}"
+    );
 }
 
 #[test]
 fn get_with_config_file() {
-    let path: PathBuf = std::env::temp_dir().join(format!("credchain-cli-cfg-{}.json", std::process::id()));
+    let path: PathBuf =
+        std::env::temp_dir().join(format!("credchain-cli-cfg-{}.json", std::process::id()));
     std::fs::write(
         &path,
         r#"{"type":"sts","access_key_id":"STS.cfg","access_key_secret":"cfg-secret","security_token":"cfg-token"}"#,
     )
     .unwrap();
-    let o = credchain(&["get", "--cloud", "alibaba", "--config", path.to_str().unwrap(), "--format", "json"], &[]);
+    let o = credchain(
+        &[
+            "get",
+            "--cloud",
+            "alibaba",
+            "--config",
+            path.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        &[],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!((v["type"].as_str(), v["provider"].as_str()), (Some("sts"), Some("static_sts")));
+    assert_eq!(
+        (v["type"].as_str(), v["provider"].as_str()),
+        (Some("sts"), Some("static_sts"))
+    );
     std::fs::remove_file(&path).ok();
 }
 
@@ -96,12 +126,18 @@ fn get_with_config_file() {
 fn get_failure_is_one_paragraph_without_secrets() {
     let o = credchain(
         &["get", "--cloud", "tencent", "--format", "json"],
-        &[("TENCENTCLOUD_SECRET_ID", "AKIDcli"), ("TENCENTCLOUD_SECRET_KEY", " padded-secret-key")],
+        &[
+            ("TENCENTCLOUD_SECRET_ID", "AKIDcli"),
+            ("TENCENTCLOUD_SECRET_KEY", " padded-secret-key"),
+        ],
     );
     assert!(!o.status.success());
     assert!(stdout(&o).is_empty());
     let err = stderr(&o);
-    assert!(err.contains("secret key should not contain spaces"), "{err}");
+    assert!(
+        err.contains("secret key should not contain spaces"),
+        "{err}"
+    );
     assert!(!err.contains("padded-secret-key"));
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
 }
@@ -110,14 +146,31 @@ fn get_failure_is_one_paragraph_without_secrets() {
 fn get_nothing_configured_says_how_to_fix() {
     let o = credchain(&["get", "--cloud", "alibaba", "--format", "json"], &[]);
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("set ALIBABA_CLOUD_ACCESS_KEY_ID"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("set ALIBABA_CLOUD_ACCESS_KEY_ID"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn missing_config_file_names_the_file() {
-    let o = credchain(&["get", "--cloud", "tencent", "--config", "/nonexistent/credchain.json"], &[]);
+    let o = credchain(
+        &[
+            "get",
+            "--cloud",
+            "tencent",
+            "--config",
+            "/nonexistent/credchain.json",
+        ],
+        &[],
+    );
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("/nonexistent/credchain.json"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("/nonexistent/credchain.json"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -125,10 +178,14 @@ fn doctor_emulator_resolves_both_clouds() {
     let o = credchain(&["doctor", "--emulator"], &[]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     let out = stdout(&o);
-    assert!(out.contains("Alibaba Cloud default chain") && out.contains("Tencent Cloud default chain"));
+    assert!(
+        out.contains("Alibaba Cloud default chain") && out.contains("Tencent Cloud default chain")
+    );
     assert_eq!(out.matches("Winner:").count(), 2, "{out}");
     assert!(out.contains("127.0.0.1"));
-    assert!(!out.contains("sample-env-secret-not-real") && !out.contains("sample-env-key-not-real"));
+    assert!(
+        !out.contains("sample-env-secret-not-real") && !out.contains("sample-env-key-not-real")
+    );
 }
 
 #[test]

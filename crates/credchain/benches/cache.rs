@@ -8,10 +8,10 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use arc_swap::ArcSwap;
-use criterion::{criterion_group, criterion_main, Criterion};
 use credchain::cache::{RefreshPolicy, RefreshingCache};
 use credchain::context::SystemClock;
 use credchain::{Credentials, ProvideCredentials, ProvideFuture};
+use criterion::{criterion_group, criterion_main, Criterion};
 
 #[derive(Debug)]
 struct OneHour;
@@ -42,7 +42,10 @@ fn now_or_never<F: std::future::Future>(f: F) -> Option<F::Output> {
 }
 
 fn bench(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let cache = RefreshingCache::new(OneHour, RefreshPolicy::STS, Arc::new(SystemClock));
     let warm = rt.block_on(cache.provide_credentials()).unwrap();
     let swap = Arc::new(ArcSwap::from_pointee(warm));

@@ -41,8 +41,14 @@ impl BlockingProvider {
             .thread_name("credchain-blocking")
             .enable_all()
             .build()
-            .map_err(|e| Error::new(ErrorKind::Transport, "cannot start the credchain runtime").with_source(e))?;
-        Ok(BlockingProvider { provider, runtime: Some(runtime) })
+            .map_err(|e| {
+                Error::new(ErrorKind::Transport, "cannot start the credchain runtime")
+                    .with_source(e)
+            })?;
+        Ok(BlockingProvider {
+            provider,
+            runtime: Some(runtime),
+        })
     }
 
     /// Resolves credentials, blocking the calling thread.
@@ -57,7 +63,10 @@ impl BlockingProvider {
 
     fn run(&self, force: bool) -> Result<Credentials> {
         let Some(runtime) = &self.runtime else {
-            return Err(Error::new(ErrorKind::Transport, "the credchain runtime has shut down"));
+            return Err(Error::new(
+                ErrorKind::Transport,
+                "the credchain runtime has shut down",
+            ));
         };
         let provider = self.provider.clone();
         let task = runtime.spawn(async move {
@@ -75,7 +84,10 @@ impl BlockingProvider {
         });
         match rx.recv() {
             Ok(Ok(result)) => result,
-            _ => Err(Error::new(ErrorKind::Transport, "the credential task was cancelled")),
+            _ => Err(Error::new(
+                ErrorKind::Transport,
+                "the credential task was cancelled",
+            )),
         }
     }
 }
@@ -91,7 +103,9 @@ impl Drop for BlockingProvider {
 
 impl fmt::Debug for BlockingProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BlockingProvider").field("provider", &self.provider).finish()
+        f.debug_struct("BlockingProvider")
+            .field("provider", &self.provider)
+            .finish()
     }
 }
 
@@ -107,15 +121,23 @@ mod tests {
             ("TENCENTCLOUD_SECRET_KEY", "k"),
         ]));
         let p = BlockingProvider::new(crate::tencent::default_chain(&ctx)).unwrap();
-        assert_eq!(p.provide_credentials().unwrap().provider_name(), "default/env");
+        assert_eq!(
+            p.provide_credentials().unwrap().provider_name(),
+            "default/env"
+        );
         assert_eq!(p.force_refresh().unwrap().secret_id(), "AKIDblocking");
     }
 
     #[tokio::test]
     async fn works_inside_a_runtime_too() {
-        let p = BlockingProvider::new(crate::alibaba::StaticAccessKeyProvider::new("id", "s").unwrap()).unwrap();
+        let p =
+            BlockingProvider::new(crate::alibaba::StaticAccessKeyProvider::new("id", "s").unwrap())
+                .unwrap();
         let c = tokio::task::spawn_blocking({
-            let p = BlockingProvider::new(crate::alibaba::StaticAccessKeyProvider::new("id", "s").unwrap()).unwrap();
+            let p = BlockingProvider::new(
+                crate::alibaba::StaticAccessKeyProvider::new("id", "s").unwrap(),
+            )
+            .unwrap();
             move || p.provide_credentials()
         })
         .await

@@ -147,7 +147,7 @@ struct Shared<P> {
 ///
 /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
 /// let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
-/// let cache = RefreshingCache::new(Sts(clock.clone()), RefreshPolicy::STS, clock.clone());
+/// let cache = RefreshingCache::new(Sts(clock.clone()), RefreshPolicy::STS, std::sync::Arc::new(clock.clone()));
 /// cache.provide_credentials().await.unwrap();
 /// cache.provide_credentials().await.unwrap();
 /// assert_eq!(cache.fetch_count(), 1); // the second call was served from the cache
@@ -159,7 +159,9 @@ pub struct RefreshingCache<P> {
 
 impl<P> Clone for RefreshingCache<P> {
     fn clone(&self) -> Self {
-        RefreshingCache { shared: self.shared.clone() }
+        RefreshingCache {
+            shared: self.shared.clone(),
+        }
     }
 }
 
@@ -207,7 +209,10 @@ impl<P: ProvideCredentials + 'static> RefreshingCache<P> {
     pub fn cached(&self) -> Option<Credentials> {
         let now = self.shared.clock.now();
         let entry = self.shared.entry.load();
-        entry.as_ref().filter(|e| e.is_valid_at(now)).map(|e| e.credentials.clone())
+        entry
+            .as_ref()
+            .filter(|e| e.is_valid_at(now))
+            .map(|e| e.credentials.clone())
     }
 
     /// Fetches new credentials now, single-flight: callers that force a refresh together share one
@@ -261,7 +266,12 @@ impl<P: ProvideCredentials + 'static> Shared<P> {
             let _guard = guard;
             let now = self.clock.now();
             // Someone may have refreshed between our check and taking the lock.
-            if self.entry.load().as_ref().is_some_and(|e| now < e.prefetch_at) {
+            if self
+                .entry
+                .load()
+                .as_ref()
+                .is_some_and(|e| now < e.prefetch_at)
+            {
                 return;
             }
             if let Err(e) = self.fetch_and_store().await {
@@ -333,7 +343,8 @@ impl<P: ProvideCredentials + 'static> Shared<P> {
         let result = result.and_then(|c| self.reject_expired(c, now));
         match &result {
             Ok(c) => {
-                self.entry.store(Some(Arc::new(self.schedule(c.clone(), now))));
+                self.entry
+                    .store(Some(Arc::new(self.schedule(c.clone(), now))));
                 let mut f = self.failures.lock().unwrap_or_else(|p| p.into_inner());
                 *f = Failures::default();
             }
@@ -365,7 +376,9 @@ impl<P: ProvideCredentials + 'static> Shared<P> {
 
     fn backoff(&self, failures: u32) -> Duration {
         let p = &self.policy;
-        let exp = p.min_backoff.saturating_mul(1u32 << failures.saturating_sub(1).min(16));
+        let exp = p
+            .min_backoff
+            .saturating_mul(1u32 << failures.saturating_sub(1).min(16));
         exp.min(p.max_backoff)
     }
 
@@ -373,7 +386,12 @@ impl<P: ProvideCredentials + 'static> Shared<P> {
         let p = &self.policy;
         let Some(expires_at) = credentials.expiration() else {
             let until = p.no_expiry_ttl.map(|ttl| now + ttl).unwrap_or(far_future());
-            return Entry { credentials, prefetch_at: until, stale_at: until, expires_at: None };
+            return Entry {
+                credentials,
+                prefetch_at: until,
+                stale_at: until,
+                expires_at: None,
+            };
         };
         let lifetime = expires_at.duration_since(now).unwrap_or_default();
         let prefetch_margin = p.prefetch_margin.min(lifetime / 2);
@@ -384,7 +402,12 @@ impl<P: ProvideCredentials + 'static> Shared<P> {
             prefetch_at = prefetch_at.min(now + after);
         }
         let stale_at = expires_at - stale_margin;
-        Entry { credentials, prefetch_at: prefetch_at.min(stale_at), stale_at, expires_at: Some(expires_at) }
+        Entry {
+            credentials,
+            prefetch_at: prefetch_at.min(stale_at),
+            stale_at,
+            expires_at: Some(expires_at),
+        }
     }
 }
 

@@ -107,7 +107,10 @@ impl ProviderChain {
         let names: Vec<&str> = self.sources.iter().map(|s| s.name()).collect();
         let mut err = Error::new(
             ErrorKind::NotConfigured,
-            format!("no credentials found by any source of the chain ({})", names.join(", ")),
+            format!(
+                "no credentials found by any source of the chain ({})",
+                names.join(", ")
+            ),
         )
         .with_provider(&self.name)
         .with_attempts(skipped);
@@ -143,7 +146,10 @@ impl fmt::Debug for ProviderChain {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ProviderChain")
             .field("name", &self.name)
-            .field("sources", &self.sources.iter().map(|s| s.name()).collect::<Vec<_>>())
+            .field(
+                "sources",
+                &self.sources.iter().map(|s| s.name()).collect::<Vec<_>>(),
+            )
             .field("remembered", &self.remembered().map(|s| s.name()))
             .finish()
     }
@@ -186,11 +192,20 @@ mod tests {
 
     fn src(name: &'static str, answer: fn() -> Result<Credentials>) -> (Scripted, Arc<AtomicU32>) {
         let calls = Arc::new(AtomicU32::new(0));
-        (Scripted { name, answer, calls: calls.clone() }, calls)
+        (
+            Scripted {
+                name,
+                answer,
+                calls: calls.clone(),
+            },
+            calls,
+        )
     }
 
     fn ok() -> Result<Credentials> {
-        Ok(Credentials::builder("id", "s").provider_name("inner").build())
+        Ok(Credentials::builder("id", "s")
+            .provider_name("inner")
+            .build())
     }
     fn skip() -> Result<Credentials> {
         Err(Error::not_configured("nothing here"))
@@ -208,7 +223,11 @@ mod tests {
         assert_eq!(c.provider_name(), "default/inner");
         assert_eq!(chain.remembered().unwrap().name(), "b");
         chain.provide_credentials().await.unwrap();
-        assert_eq!(a_calls.load(Ordering::SeqCst), 1, "the winner is remembered");
+        assert_eq!(
+            a_calls.load(Ordering::SeqCst),
+            1,
+            "the winner is remembered"
+        );
     }
 
     #[tokio::test]
@@ -227,12 +246,18 @@ mod tests {
     async fn lists_every_source_when_nothing_is_configured() {
         let (a, _) = src("a", skip);
         let (b, _) = src("b", skip);
-        let chain = ProviderChain::new("default").with(a).with(b).with_hint("set FOO");
+        let chain = ProviderChain::new("default")
+            .with(a)
+            .with(b)
+            .with_hint("set FOO");
         let e = chain.provide_credentials().await.unwrap_err();
         assert!(e.is_not_configured());
         assert_eq!(e.attempts().len(), 2);
         let text = e.to_string();
-        assert!(text.contains("a: nothing here") && text.contains("b: nothing here"), "{text}");
+        assert!(
+            text.contains("a: nothing here") && text.contains("b: nothing here"),
+            "{text}"
+        );
         assert!(text.ends_with("set FOO"));
         // Nothing succeeded, so nothing is remembered (the Go bug).
         assert!(chain.remembered().is_none());
@@ -242,7 +267,10 @@ mod tests {
     async fn reuse_can_be_turned_off() {
         let (a, a_calls) = src("a", skip);
         let (b, _) = src("b", ok);
-        let chain = ProviderChain::new("default").with(a).with(b).reuse_last_provider(false);
+        let chain = ProviderChain::new("default")
+            .with(a)
+            .with(b)
+            .reuse_last_provider(false);
         chain.provide_credentials().await.unwrap();
         chain.provide_credentials().await.unwrap();
         assert_eq!(a_calls.load(Ordering::SeqCst), 2);

@@ -64,7 +64,12 @@ impl MemoryEnv {
     pub fn from_pairs<K: Into<String>, V: Into<String>>(
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
-        MemoryEnv(pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
+        MemoryEnv(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        )
     }
     /// Sets one variable.
     pub fn set(&mut self, name: impl Into<String>, value: impl Into<String>) {
@@ -120,7 +125,10 @@ impl Fs for OsFs {
 }
 
 fn too_large(limit: u64) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, format!("file is larger than {limit} bytes"))
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("file is larger than {limit} bytes"),
+    )
 }
 
 /// An in-memory file system for tests. Paths are compared exactly; a path that is a prefix of a
@@ -221,7 +229,10 @@ impl Clock for SystemClock {
 #[cfg(target_os = "linux")]
 #[inline]
 fn coarse_now() -> SystemTime {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: `ts` is a valid, writable timespec; clock_gettime only writes to it.
     let rc = unsafe { libc::clock_gettime(libc::CLOCK_REALTIME_COARSE, &mut ts) };
     if rc != 0 || ts.tv_sec < 0 {
@@ -353,7 +364,9 @@ impl Context {
     /// Whether a variable is set to `true` (any case, surrounding spaces ignored), as the
     /// references test their boolean switches.
     pub fn env_flag(&self, name: &str) -> bool {
-        self.env.var(name).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+        self.env
+            .var(name)
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
     }
     /// The file system.
     pub fn fs(&self) -> &dyn Fs {
@@ -408,7 +421,10 @@ mod tests {
         let err = OsFs.read(&f, 1024).unwrap_err();
         assert!(err.to_string().contains("larger than 1024"));
         assert!(OsFs.read(&dir, 1024).is_err());
-        assert_eq!(OsFs.read(&dir.join("none"), 10).unwrap_err().kind(), io::ErrorKind::NotFound);
+        assert_eq!(
+            OsFs.read(&dir.join("none"), 10).unwrap_err().kind(),
+            io::ErrorKind::NotFound
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -429,7 +445,10 @@ mod tests {
         assert!(ctx.env_flag("A"));
         assert!(!ctx.env_flag("B"));
         assert!(!ctx.env_flag("C"));
-        assert_eq!(ctx.env().home_dir().unwrap(), PathBuf::from("C:\\Users\\me"));
+        assert_eq!(
+            ctx.env().home_dir().unwrap(),
+            PathBuf::from("C:\\Users\\me")
+        );
     }
 
     #[test]

@@ -256,7 +256,10 @@ impl CredentialsBuilder {
     /// Sets the token only when it is `Some` and not empty (an empty token means "no token": sending
     /// an empty `X-TC-Token` or `x-acs-security-token` is a bug, `reference/tencent.md` §8).
     pub fn security_token_opt(mut self, token: Option<impl Into<String>>) -> Self {
-        self.security_token = token.map(Into::into).filter(|t: &String| !t.is_empty()).map(Secret::new);
+        self.security_token = token
+            .map(Into::into)
+            .filter(|t: &String| !t.is_empty())
+            .map(Secret::new);
         self
     }
     /// Sets a bearer token.
@@ -315,17 +318,25 @@ mod tests {
 
     #[test]
     fn outer_provider_composes_names() {
-        let c = Credentials::builder("id", "s").provider_name("static_ak").build();
-        let c = c.with_outer_provider("ram_role_arn").with_outer_provider("cli_profile");
+        let c = Credentials::builder("id", "s")
+            .provider_name("static_ak")
+            .build();
+        let c = c
+            .with_outer_provider("ram_role_arn")
+            .with_outer_provider("cli_profile");
         assert_eq!(c.provider_name(), "cli_profile/ram_role_arn/static_ak");
         assert_eq!(c.access_key_secret(), "s");
     }
 
     #[test]
     fn empty_token_is_no_token() {
-        let c = Credentials::builder("id", "s").security_token_opt(Some("")).build();
+        let c = Credentials::builder("id", "s")
+            .security_token_opt(Some(""))
+            .build();
         assert_eq!(c.security_token(), None);
-        let c = Credentials::builder("id", "s").security_token_opt(Some("t")).build();
+        let c = Credentials::builder("id", "s")
+            .security_token_opt(Some("t"))
+            .build();
         assert_eq!(c.token(), Some("t"));
     }
 

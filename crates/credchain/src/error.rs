@@ -107,7 +107,11 @@ pub struct Error {
 impl Error {
     /// A new error of `kind` with a message saying what failed.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), details: Box::default() }
+        Error {
+            kind,
+            message: message.into(),
+            details: Box::default(),
+        }
     }
 
     /// Shorthand for [`ErrorKind::NotConfigured`].
@@ -339,7 +343,10 @@ impl fmt::Debug for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.details.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+        self.details
+            .source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
 
@@ -363,9 +370,13 @@ mod tests {
 
     #[test]
     fn provider_names_compose_outward() {
-        let e = Error::not_configured("no env").with_provider("env").with_provider("default");
+        let e = Error::not_configured("no env")
+            .with_provider("env")
+            .with_provider("default");
         assert_eq!(e.provider(), Some("default/env"));
-        let e = Error::not_configured("no env").with_provider("env").with_provider("env");
+        let e = Error::not_configured("no env")
+            .with_provider("env")
+            .with_provider("env");
         assert_eq!(e.provider(), Some("env"));
     }
 
@@ -375,7 +386,10 @@ mod tests {
             Error::not_configured("A unset").with_provider("env"),
             Error::not_configured("no file").with_provider("profile"),
         ]);
-        assert_eq!(e.to_string(), "no credentials found [env: A unset; profile: no file]");
+        assert_eq!(
+            e.to_string(),
+            "no credentials found [env: A unset; profile: no file]"
+        );
         assert!(format!("{e:?}").contains("attempts"));
     }
 }

@@ -39,11 +39,15 @@ pub struct Timeouts {
 
 impl Timeouts {
     /// Instance metadata: 1 s connect, 1 s read.
-    pub const METADATA: Timeouts =
-        Timeouts { connect: Duration::from_secs(1), read: Duration::from_secs(1) };
+    pub const METADATA: Timeouts = Timeouts {
+        connect: Duration::from_secs(1),
+        read: Duration::from_secs(1),
+    };
     /// STS, OAuth, SSO, credentials URI: 5 s connect, 10 s read.
-    pub const STS: Timeouts =
-        Timeouts { connect: Duration::from_secs(5), read: Duration::from_secs(10) };
+    pub const STS: Timeouts = Timeouts {
+        connect: Duration::from_secs(5),
+        read: Duration::from_secs(10),
+    };
 
     /// The bound on the whole call.
     pub fn total(&self) -> Duration {
@@ -54,7 +58,9 @@ impl Timeouts {
     /// `None` keeps the default.
     pub fn with_millis(self, connect_ms: Option<u64>, read_ms: Option<u64>) -> Timeouts {
         Timeouts {
-            connect: connect_ms.map(Duration::from_millis).unwrap_or(self.connect),
+            connect: connect_ms
+                .map(Duration::from_millis)
+                .unwrap_or(self.connect),
             read: read_ms.map(Duration::from_millis).unwrap_or(self.read),
         }
     }
@@ -215,9 +221,11 @@ impl HttpClient for NoHttpClient {
     fn send(&self, req: HttpRequest) -> BoxFuture<'_, Result<HttpResponse>> {
         let endpoint = req.endpoint().to_string();
         Box::pin(async move {
-            Err(Error::new(ErrorKind::Transport, "HTTP is disabled in this context")
-                .with_endpoint(endpoint)
-                .with_hint("give the Context an HTTP client (Context::real() or with_http)"))
+            Err(
+                Error::new(ErrorKind::Transport, "HTTP is disabled in this context")
+                    .with_endpoint(endpoint)
+                    .with_hint("give the Context an HTTP client (Context::real() or with_http)"),
+            )
         })
     }
 }
@@ -338,7 +346,10 @@ mod tests {
 
     impl Scripted {
         fn new(answers: Vec<Result<u16>>) -> Self {
-            Scripted { answers: Mutex::new(answers), calls: AtomicU32::new(0) }
+            Scripted {
+                answers: Mutex::new(answers),
+                calls: AtomicU32::new(0),
+            }
         }
     }
 
@@ -390,9 +401,17 @@ mod tests {
     async fn connection_errors_follow_policy() {
         let refused = || Err(Error::new(ErrorKind::Transport, "connection refused"));
         let c = Scripted::new(vec![refused(), Ok(200)]);
-        assert_eq!(send_with_retry(&c, RetryPolicy::REMOTE, get).await.unwrap().status, 200);
+        assert_eq!(
+            send_with_retry(&c, RetryPolicy::REMOTE, get)
+                .await
+                .unwrap()
+                .status,
+            200
+        );
         let c = Scripted::new(vec![refused(), Ok(200)]);
-        let e = send_with_retry(&c, RetryPolicy::METADATA, get).await.unwrap_err();
+        let e = send_with_retry(&c, RetryPolicy::METADATA, get)
+            .await
+            .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Transport);
         assert_eq!(c.calls.load(Ordering::SeqCst), 1);
     }
@@ -404,14 +423,23 @@ mod tests {
             headers: HeaderMap::new(),
             body: Bytes::from_static(body.as_bytes()),
         };
-        assert!(is_retryable_response(&resp(400, r#"{"Code":"Throttling.User"}"#)));
+        assert!(is_retryable_response(&resp(
+            400,
+            r#"{"Code":"Throttling.User"}"#
+        )));
         assert!(is_retryable_response(&resp(
             200 + 200,
             r#"{"Response":{"Error":{"Code":"RequestLimitExceeded"}}}"#
         )));
-        assert!(!is_retryable_response(&resp(400, r#"{"Code":"InvalidParameter"}"#)));
+        assert!(!is_retryable_response(&resp(
+            400,
+            r#"{"Code":"InvalidParameter"}"#
+        )));
         assert!(is_retryable_response(&resp(429, "")));
-        assert!(!is_retryable_response(&resp(200, r#"{"Code":"Throttling"}"#)));
+        assert!(!is_retryable_response(&resp(
+            200,
+            r#"{"Code":"Throttling"}"#
+        )));
     }
 
     #[test]

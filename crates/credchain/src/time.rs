@@ -40,7 +40,9 @@ pub fn from_unix_seconds(secs: i64) -> SystemTime {
 
 /// Unix seconds of a time (times before the epoch give 0).
 pub fn unix_seconds(t: SystemTime) -> i64 {
-    t.duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    t.duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 #[cfg(test)]

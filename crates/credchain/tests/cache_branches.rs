@@ -61,7 +61,10 @@ impl ProvideCredentials for Scripted {
             } else {
                 now + *self.lifetime.lock().unwrap()
             };
-            Ok(Credentials::builder(format!("id{n}"), "secret").expiration(exp).provider_name("scripted").build())
+            Ok(Credentials::builder(format!("id{n}"), "secret")
+                .expiration(exp)
+                .provider_name("scripted")
+                .build())
         })
     }
     fn name(&self) -> &str {
@@ -72,12 +75,21 @@ impl ProvideCredentials for Scripted {
 fn setup(policy: RefreshPolicy) -> (ManualClock, Arc<Scripted>, RefreshingCache<Arc<Scripted>>) {
     let clock = ManualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000));
     let source = Scripted::new(&clock);
-    let cache = RefreshingCache::new(source.clone(), policy.without_jitter(), Arc::new(clock.clone()));
+    let cache = RefreshingCache::new(
+        source.clone(),
+        policy.without_jitter(),
+        Arc::new(clock.clone()),
+    );
     (clock, source, cache)
 }
 
 async fn id(cache: &RefreshingCache<Arc<Scripted>>) -> String {
-    cache.provide_credentials().await.unwrap().access_key_id().to_string()
+    cache
+        .provide_credentials()
+        .await
+        .unwrap()
+        .access_key_id()
+        .to_string()
 }
 
 #[tokio::test]
@@ -108,7 +120,11 @@ async fn refresh_failure_while_valid_serves_cached_with_backoff() {
     source.fail.store(true, Ordering::SeqCst);
     // Past the stale point (5 min before expiry), still valid.
     clock.advance(HOUR - 4 * MIN);
-    assert_eq!(id(&cache).await, "id1", "stale-if-error serves the cached credentials");
+    assert_eq!(
+        id(&cache).await,
+        "id1",
+        "stale-if-error serves the cached credentials"
+    );
     assert_eq!(source.calls(), 2);
     // Within the back-off (1 s after the first failure) no new attempt is made.
     assert_eq!(id(&cache).await, "id1");
@@ -135,7 +151,10 @@ async fn refresh_failure_after_expiry_surfaces_the_error() {
     clock.advance(HOUR + Duration::from_secs(1));
     let e = cache.provide_credentials().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Service);
-    assert!(cache.cached().is_none(), "expired credentials are never handed out");
+    assert!(
+        cache.cached().is_none(),
+        "expired credentials are never handed out"
+    );
 }
 
 #[tokio::test]
@@ -160,14 +179,25 @@ async fn a_thousand_callers_at_expiry_cause_one_fetch() {
     let clock = ManualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000));
     let gate = Arc::new(Semaphore::new(1));
     let source = Scripted::gated(&clock, gate.clone());
-    let cache =
-        RefreshingCache::new(source.clone(), RefreshPolicy::STS.without_jitter(), Arc::new(clock.clone()));
-    assert_eq!(cache.provide_credentials().await.unwrap().access_key_id(), "id1");
+    let cache = RefreshingCache::new(
+        source.clone(),
+        RefreshPolicy::STS.without_jitter(),
+        Arc::new(clock.clone()),
+    );
+    assert_eq!(
+        cache.provide_credentials().await.unwrap().access_key_id(),
+        "id1"
+    );
     clock.advance(HOUR + MIN); // expired: everyone must wait for the refresh
     let tasks: Vec<_> = (0..1000)
         .map(|_| {
             let cache = cache.clone();
-            tokio::spawn(async move { cache.provide_credentials().await.map(|c| c.access_key_id().to_string()) })
+            tokio::spawn(async move {
+                cache
+                    .provide_credentials()
+                    .await
+                    .map(|c| c.access_key_id().to_string())
+            })
         })
         .collect();
     tokio::time::sleep(Duration::from_millis(50)).await; // let them all queue
@@ -175,7 +205,11 @@ async fn a_thousand_callers_at_expiry_cause_one_fetch() {
     for t in tasks {
         assert_eq!(t.await.unwrap().unwrap(), "id2");
     }
-    assert_eq!(source.calls(), 2, "one initial fetch and exactly one refresh");
+    assert_eq!(
+        source.calls(),
+        2,
+        "one initial fetch and exactly one refresh"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -196,7 +230,11 @@ async fn concurrent_callers_share_one_failed_fetch() {
     for t in tasks {
         assert_eq!(t.await.unwrap().unwrap_err().kind(), ErrorKind::Service);
     }
-    assert_eq!(source.calls(), 1, "waiters take the failed attempt's outcome");
+    assert_eq!(
+        source.calls(),
+        1,
+        "waiters take the failed attempt's outcome"
+    );
 }
 
 #[tokio::test]
@@ -292,11 +330,19 @@ async fn forced_refresh_is_single_flight_and_bypasses_the_cache() {
     let gate = Arc::new(Semaphore::new(1));
     let source = Scripted::gated(&clock, gate.clone());
     let cache = RefreshingCache::new(source.clone(), RefreshPolicy::STS, Arc::new(clock.clone()));
-    assert_eq!(cache.provide_credentials().await.unwrap().access_key_id(), "id1");
+    assert_eq!(
+        cache.provide_credentials().await.unwrap().access_key_id(),
+        "id1"
+    );
     let tasks: Vec<_> = (0..50)
         .map(|_| {
             let cache = cache.clone();
-            tokio::spawn(async move { cache.force_refresh().await.map(|c| c.access_key_id().to_string()) })
+            tokio::spawn(async move {
+                cache
+                    .force_refresh()
+                    .await
+                    .map(|c| c.access_key_id().to_string())
+            })
         })
         .collect();
     tokio::time::sleep(Duration::from_millis(20)).await;
@@ -305,7 +351,10 @@ async fn forced_refresh_is_single_flight_and_bypasses_the_cache() {
         assert_eq!(t.await.unwrap().unwrap(), "id2");
     }
     assert_eq!(source.calls(), 2);
-    assert_eq!(cache.provide_credentials().await.unwrap().access_key_id(), "id2");
+    assert_eq!(
+        cache.provide_credentials().await.unwrap().access_key_id(),
+        "id2"
+    );
 }
 
 #[tokio::test]
@@ -313,7 +362,10 @@ async fn failed_forced_refresh_reports_the_error() {
     let (_clock, source, cache) = setup(RefreshPolicy::STS);
     assert_eq!(id(&cache).await, "id1");
     source.fail.store(true, Ordering::SeqCst);
-    assert_eq!(cache.refresh().await.unwrap_err().kind(), ErrorKind::Service);
+    assert_eq!(
+        cache.refresh().await.unwrap_err().kind(),
+        ErrorKind::Service
+    );
     // The still-valid cache is not poisoned by the failure.
     assert_eq!(id(&cache).await, "id1");
 }
@@ -323,7 +375,8 @@ async fn jitter_moves_the_prefetch_point_earlier_within_bounds() {
     for _ in 0..20 {
         let clock = ManualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000));
         let source = Scripted::new(&clock);
-        let cache = RefreshingCache::new(source.clone(), RefreshPolicy::STS, Arc::new(clock.clone()));
+        let cache =
+            RefreshingCache::new(source.clone(), RefreshPolicy::STS, Arc::new(clock.clone()));
         id(&cache).await;
         // 15 min margin + up to 10 % (90 s) of jitter: nothing before 46.5 min.
         clock.advance(HOUR - 15 * MIN - Duration::from_secs(91));
@@ -354,7 +407,11 @@ async fn credentials_without_expiry_are_kept() {
         }
     }
     let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
-    let cache = RefreshingCache::new(Forever(AtomicU64::new(0)), RefreshPolicy::STS, Arc::new(clock.clone()));
+    let cache = RefreshingCache::new(
+        Forever(AtomicU64::new(0)),
+        RefreshPolicy::STS,
+        Arc::new(clock.clone()),
+    );
     cache.provide_credentials().await.unwrap();
     clock.advance(1000 * HOUR);
     cache.provide_credentials().await.unwrap();

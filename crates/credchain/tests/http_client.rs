@@ -12,7 +12,10 @@ use credchain::ErrorKind;
 use credchain_emulator::{routes, Emulator, Fault, Matcher, Reply, Route};
 use http::Method;
 
-const FAST: Timeouts = Timeouts { connect: Duration::from_millis(300), read: Duration::from_millis(300) };
+const FAST: Timeouts = Timeouts {
+    connect: Duration::from_millis(300),
+    read: Duration::from_millis(300),
+};
 
 fn client() -> ReqwestClient {
     ReqwestClient::from_env(&MemoryEnv::new())
@@ -33,7 +36,10 @@ async fn ok_response_is_read() {
 #[tokio::test]
 async fn slow_server_times_out_within_budget() {
     let emu = Emulator::start().await.unwrap();
-    emu.set_fault(routes::ALIBABA_CREDENTIALS_URI, Fault::Delay(Duration::from_secs(5)));
+    emu.set_fault(
+        routes::ALIBABA_CREDENTIALS_URI,
+        Fault::Delay(Duration::from_secs(5)),
+    );
     let started = Instant::now();
     let e = client().send(uri_request(&emu)).await.unwrap_err();
     let took = started.elapsed();
@@ -55,13 +61,20 @@ async fn truncated_body_is_an_error() {
     let emu = Emulator::start().await.unwrap();
     emu.set_fault(routes::ALIBABA_CREDENTIALS_URI, Fault::TruncatedBody);
     let e = client().send(uri_request(&emu)).await.unwrap_err();
-    assert!(matches!(e.kind(), ErrorKind::Transport | ErrorKind::Timeout), "{e}");
+    assert!(
+        matches!(e.kind(), ErrorKind::Transport | ErrorKind::Timeout),
+        "{e}"
+    );
 }
 
 #[tokio::test]
 async fn refused_connection_fails_fast() {
     // Bind then drop a listener so the port is (almost certainly) closed.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let started = Instant::now();
     let e = client()
         .send(HttpRequest::new(Method::GET, format!("http://127.0.0.1:{port}/x")).timeouts(FAST))
@@ -75,9 +88,17 @@ async fn refused_connection_fails_fast() {
 #[tokio::test]
 async fn oversized_bodies_are_refused() {
     let emu = Emulator::start().await.unwrap();
-    emu.add_route(Route::new("huge", Matcher::method_path("GET", "/huge"), |_, _| {
-        Reply::bytes(200, "application/octet-stream", vec![b'x'; MAX_RESPONSE_BODY + 1])
-    }));
+    emu.add_route(Route::new(
+        "huge",
+        Matcher::method_path("GET", "/huge"),
+        |_, _| {
+            Reply::bytes(
+                200,
+                "application/octet-stream",
+                vec![b'x'; MAX_RESPONSE_BODY + 1],
+            )
+        },
+    ));
     let e = client()
         .send(HttpRequest::new(Method::GET, emu.url("/huge")).timeouts(Timeouts::STS))
         .await
@@ -88,28 +109,50 @@ async fn oversized_bodies_are_refused() {
 
 #[tokio::test]
 async fn errors_never_show_the_query() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let e = client()
         .send(
-            HttpRequest::new(Method::GET, format!("http://127.0.0.1:{port}/x?Signature=SECRETSIG&Token=T0KEN"))
-                .timeouts(FAST),
+            HttpRequest::new(
+                Method::GET,
+                format!("http://127.0.0.1:{port}/x?Signature=SECRETSIG&Token=T0KEN"),
+            )
+            .timeouts(FAST),
         )
         .await
         .unwrap_err();
     let shown = format!("{e} {e:?}");
-    assert!(!shown.contains("SECRETSIG") && !shown.contains("T0KEN"), "{shown}");
+    assert!(
+        !shown.contains("SECRETSIG") && !shown.contains("T0KEN"),
+        "{shown}"
+    );
 }
 
 #[tokio::test]
 async fn proxy_from_env_is_used_except_for_metadata() {
     let emu = Emulator::start().await.unwrap();
     // A proxy that refuses connections: a request that goes through it fails.
-    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let env = MemoryEnv::from_pairs([("HTTP_PROXY", format!("http://127.0.0.1:{dead}"))]);
     let client = ReqwestClient::from_env(&env);
-    let via_proxy = client.send(uri_request(&emu).proxy(ProxyPolicy::FromEnv)).await;
-    assert!(via_proxy.is_err(), "the request went through the (dead) proxy");
-    let direct = client.send(uri_request(&emu).proxy(ProxyPolicy::Never)).await.unwrap();
+    let via_proxy = client
+        .send(uri_request(&emu).proxy(ProxyPolicy::FromEnv))
+        .await;
+    assert!(
+        via_proxy.is_err(),
+        "the request went through the (dead) proxy"
+    );
+    let direct = client
+        .send(uri_request(&emu).proxy(ProxyPolicy::Never))
+        .await
+        .unwrap();
     assert_eq!(direct.status, 200);
     // NO_PROXY exempts hosts.
     let env = MemoryEnv::from_pairs([
@@ -126,14 +169,21 @@ async fn retries_5xx_against_a_real_server() {
     emu.push_fault(routes::ALIBABA_CREDENTIALS_URI, Fault::status(500));
     emu.push_fault(routes::ALIBABA_CREDENTIALS_URI, Fault::status(503));
     let c = client();
-    let policy = RetryPolicy { base_delay: Duration::from_millis(10), ..RetryPolicy::REMOTE };
-    let resp = send_with_retry(&c, policy, || Ok(uri_request(&emu))).await.unwrap();
+    let policy = RetryPolicy {
+        base_delay: Duration::from_millis(10),
+        ..RetryPolicy::REMOTE
+    };
+    let resp = send_with_retry(&c, policy, || Ok(uri_request(&emu)))
+        .await
+        .unwrap();
     assert_eq!(resp.status, 200);
     assert_eq!(emu.requests_for(routes::ALIBABA_CREDENTIALS_URI).len(), 3);
     // A 403 is not retried.
     emu.clear_requests();
     emu.push_fault(routes::ALIBABA_CREDENTIALS_URI, Fault::status(403));
-    let resp = send_with_retry(&c, policy, || Ok(uri_request(&emu))).await.unwrap();
+    let resp = send_with_retry(&c, policy, || Ok(uri_request(&emu)))
+        .await
+        .unwrap();
     assert_eq!(resp.status, 403);
     assert_eq!(emu.requests_for(routes::ALIBABA_CREDENTIALS_URI).len(), 1);
 }

@@ -43,7 +43,9 @@ fn case_dirs() -> Vec<(String, PathBuf)> {
     let mut out = Vec::new();
     for cloud in ["alibaba", "tencent"] {
         let dir = scenarios_root().join(cloud);
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for e in entries.flatten() {
             if e.path().join("expected.json").is_file() {
                 out.push((cloud.to_string(), e.path()));
@@ -89,13 +91,18 @@ fn fault_from_json(v: &Value) -> Fault {
         parts.push(Fault::DropConnection);
     }
     if let Some(status) = v["status"].as_u64() {
-        parts.push(Fault::Status { status: status as u16, body: v["body"].as_str().map(str::to_string) });
+        parts.push(Fault::Status {
+            status: status as u16,
+            body: v["body"].as_str().map(str::to_string),
+        });
     }
     if v["expired"].as_bool() == Some(true) {
         parts.push(Fault::ExpiredCredentials);
     }
     if let Some(fields) = v["missing_fields"].as_array() {
-        parts.push(Fault::missing_fields(fields.iter().filter_map(|f| f.as_str())));
+        parts.push(Fault::missing_fields(
+            fields.iter().filter_map(|f| f.as_str()),
+        ));
     }
     if v["malformed"].as_bool() == Some(true) {
         parts.push(Fault::MalformedBody);
@@ -141,7 +148,9 @@ fn input_secrets(env: &HashMap<String, String>, fs_dir: &Path) -> Vec<String> {
     }
     let mut stack = vec![fs_dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
@@ -149,7 +158,11 @@ fn input_secrets(env: &HashMap<String, String>, fs_dir: &Path) -> Vec<String> {
                 continue;
             }
             let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap_or_default()).to_string();
-            let name = p.file_name().unwrap_or_default().to_string_lossy().to_lowercase();
+            let name = p
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_lowercase();
             if name.contains("token") {
                 secrets.push(text.trim().to_string());
             }
@@ -172,7 +185,10 @@ fn input_secrets(env: &HashMap<String, String>, fs_dir: &Path) -> Vec<String> {
 fn is_secret_key(k: &str) -> bool {
     let k = k.to_ascii_lowercase();
     (k.contains("secret") && !k.ends_with("_id") && !k.ends_with("id"))
-        || (k.contains("token") && !k.contains("file") && !k.contains("duration") && !k.contains("ttl"))
+        || (k.contains("token")
+            && !k.contains("file")
+            && !k.contains("duration")
+            && !k.contains("ttl"))
 }
 
 fn collect_json_secrets(v: &Value, out: &mut Vec<String>) {
@@ -196,11 +212,19 @@ struct Outcome {
     texts: Vec<String>,
 }
 
-fn build_provider(cloud: &str, config: Option<Value>, ctx: &Context) -> credchain::Result<SharedProvider> {
+fn build_provider(
+    cloud: &str,
+    config: Option<Value>,
+    ctx: &Context,
+) -> credchain::Result<SharedProvider> {
     match cloud {
         "alibaba" => {
-            let cfg = config.map(|c| alibaba::Config::from_json(&c.to_string())).transpose()?;
-            Ok(SharedProvider::new(alibaba::Client::new(cfg, ctx)?.provider().clone()))
+            let cfg = config
+                .map(|c| alibaba::Config::from_json(&c.to_string()))
+                .transpose()?;
+            Ok(SharedProvider::new(
+                alibaba::Client::new(cfg, ctx)?.provider().clone(),
+            ))
         }
         _ => match config {
             Some(c) => tencent::Config::from_json(&c.to_string())?.into_provider(ctx),
@@ -213,7 +237,10 @@ fn check_ok(c: &Credentials, expected: &Value, failures: &mut Vec<String>) {
     let opt = |s: Option<&str>| s.map(|s| Value::String(s.into())).unwrap_or(Value::Null);
     let fields = [
         ("access_key_id", Value::String(c.access_key_id().into())),
-        ("access_key_secret", Value::String(c.access_key_secret().into())),
+        (
+            "access_key_secret",
+            Value::String(c.access_key_secret().into()),
+        ),
         ("security_token", opt(c.security_token())),
         ("bearer_token", opt(c.bearer_token())),
         ("provider", Value::String(c.provider_name().into())),
@@ -223,7 +250,11 @@ fn check_ok(c: &Credentials, expected: &Value, failures: &mut Vec<String>) {
         if let Some(want) = expected.get(name) {
             if *want != got {
                 // Never print secret values: name the field only.
-                let shown = if name.contains("secret") || name.contains("token") { "(hidden)".into() } else { got.to_string() };
+                let shown = if name.contains("secret") || name.contains("token") {
+                    "(hidden)".into()
+                } else {
+                    got.to_string()
+                };
                 failures.push(format!("{name}: expected {want}, got {shown}"));
             }
         }
@@ -237,15 +268,24 @@ async fn run_case(cloud: &str, dir: &Path) -> Outcome {
     let env_spec: BTreeMap<String, String> = read_json(&dir.join("env.json"))
         .map(|v| serde_json::from_value(v).expect("env.json is a map of strings"))
         .unwrap_or_default();
-    let env: HashMap<String, String> =
-        env_spec.into_iter().map(|(k, v)| (k, v.replace("${EMULATOR}", &emu.base_url()))).collect();
+    let env: HashMap<String, String> = env_spec
+        .into_iter()
+        .map(|(k, v)| (k, v.replace("${EMULATOR}", &emu.base_url())))
+        .collect();
     if let Some(spec) = read_json(&dir.join("emulator.json")) {
         configure_emulator(&emu, &spec).await;
     }
     let fs_dir = dir.join("fs");
-    let fs = if fs_dir.is_dir() { MemoryFs::from_dir(&fs_dir).expect("fs/ loads") } else { MemoryFs::new() };
+    let fs = if fs_dir.is_dir() {
+        MemoryFs::from_dir(&fs_dir).expect("fs/ loads")
+    } else {
+        MemoryFs::new()
+    };
     let mem_env = MemoryEnv::from_pairs(env.clone());
-    let ctx = Context::empty().with_http(ReqwestClient::from_env(&mem_env)).with_env(mem_env).with_fs(fs);
+    let ctx = Context::empty()
+        .with_http(ReqwestClient::from_env(&mem_env))
+        .with_env(mem_env)
+        .with_fs(fs);
     let expected = read_json(&dir.join("expected.json")).expect("expected.json");
     let calls = expected["calls"].as_u64().unwrap_or(1);
 
@@ -273,16 +313,27 @@ async fn run_case(cloud: &str, dir: &Path) -> Outcome {
             texts.push(format!("{e:?}"));
             if let Some(kind) = want["kind"].as_str() {
                 if e.kind().as_str() != kind {
-                    failures.push(format!("error kind: expected {kind}, got {} ({e})", e.kind()));
+                    failures.push(format!(
+                        "error kind: expected {kind}, got {} ({e})",
+                        e.kind()
+                    ));
                 }
             }
-            for s in want["contains"].as_array().into_iter().flatten().filter_map(|s| s.as_str()) {
+            for s in want["contains"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s.as_str())
+            {
                 if !e.to_string().contains(s) {
                     failures.push(format!("error should contain {s:?}: {e}"));
                 }
             }
         }
-        (Ok(c), None, _) => failures.push(format!("expected an error, got credentials from {}", c.provider_name())),
+        (Ok(c), None, _) => failures.push(format!(
+            "expected an error, got credentials from {}",
+            c.provider_name()
+        )),
         (Err(e), _, None) => failures.push(format!("expected credentials, got error: {e}")),
     }
     for (route, count) in expected["requests"].as_object().into_iter().flatten() {
@@ -304,13 +355,21 @@ async fn run_case(cloud: &str, dir: &Path) -> Outcome {
         }
     }
     emu.shutdown().await;
-    Outcome { failures, secrets, texts }
+    Outcome {
+        failures,
+        secrets,
+        texts,
+    }
 }
 
 #[test]
 fn every_scenario_passes_and_no_secret_leaks() {
     let cases = case_dirs();
-    assert!(!cases.is_empty(), "no scenarios found under {}", scenarios_root().display());
+    assert!(
+        !cases.is_empty(),
+        "no scenarios found under {}",
+        scenarios_root().display()
+    );
     let logs = Captured::default();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
@@ -319,13 +378,20 @@ fn every_scenario_passes_and_no_secret_leaks() {
         .finish();
     // A current-thread runtime keeps every task (background refreshes included) on this thread,
     // where the capturing subscriber is the default.
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let mut report = Vec::new();
     let mut all_secrets = Vec::new();
     let mut all_texts = Vec::new();
     tracing::subscriber::with_default(subscriber, || {
         for (cloud, dir) in &cases {
-            let name = dir.strip_prefix(scenarios_root()).unwrap_or(dir).display().to_string();
+            let name = dir
+                .strip_prefix(scenarios_root())
+                .unwrap_or(dir)
+                .display()
+                .to_string();
             let outcome = rt.block_on(run_case(cloud, dir));
             for f in outcome.failures {
                 report.push(format!("{name}: {f}"));
@@ -335,17 +401,30 @@ fn every_scenario_passes_and_no_secret_leaks() {
         }
     });
     let log_text = String::from_utf8_lossy(&logs.0.lock().unwrap()).to_string();
-    assert!(!log_text.is_empty() || cases.is_empty(), "log capture saw nothing");
+    assert!(
+        !log_text.is_empty() || cases.is_empty(),
+        "log capture saw nothing"
+    );
     for (case, secret) in all_secrets.iter().filter(|(_, s)| s.len() >= 6) {
         if log_text.contains(secret.as_str()) {
-            report.push(format!("{case}: a secret of this case appears in the captured logs"));
+            report.push(format!(
+                "{case}: a secret of this case appears in the captured logs"
+            ));
         }
         for (where_, text) in &all_texts {
             if text.contains(secret.as_str()) {
-                report.push(format!("{case}: a secret of this case appears in output of {where_}"));
+                report.push(format!(
+                    "{case}: a secret of this case appears in output of {where_}"
+                ));
             }
         }
     }
-    assert!(report.is_empty(), "{} of {} scenarios failed:\n{}", report.len(), cases.len(), report.join("\n"));
+    assert!(
+        report.is_empty(),
+        "{} of {} scenarios failed:\n{}",
+        report.len(),
+        cases.len(),
+        report.join("\n")
+    );
     eprintln!("{} scenarios passed", cases.len());
 }

@@ -37,7 +37,8 @@ pub const TENCENT_CVM_CREDENTIALS: &str = "tencent.cvm.credentials";
 /// Tencent STS AssumeRole: `POST /` with `X-TC-Action: AssumeRole` (see [`tencent_sts`]).
 pub const TENCENT_STS_ASSUME_ROLE: &str = "tencent.sts.assume_role";
 /// Tencent STS AssumeRoleWithWebIdentity: `POST /` with `X-TC-Action: AssumeRoleWithWebIdentity`.
-pub const TENCENT_STS_ASSUME_ROLE_WITH_WEB_IDENTITY: &str = "tencent.sts.assume_role_with_web_identity";
+pub const TENCENT_STS_ASSUME_ROLE_WITH_WEB_IDENTITY: &str =
+    "tencent.sts.assume_role_with_web_identity";
 
 /// The built-in routes, in priority order.
 pub(crate) fn builtin(credentials_uri_path: &str) -> Vec<Route> {

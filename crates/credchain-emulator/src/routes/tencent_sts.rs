@@ -169,7 +169,7 @@ fn common_headers(req: &RecordedRequest) -> Result<(), Reply> {
     }
     if req
         .header("x-tc-region")
-        .map_or(true, |r| r.trim().is_empty())
+        .is_none_or(|r| r.trim().is_empty())
     {
         return Err(error(
             "MissingParameter",

@@ -37,7 +37,10 @@ pub struct ReqwestClient {
 }
 
 fn first_set(env: &dyn Env, names: &[&str]) -> Option<String> {
-    names.iter().filter_map(|n| env.var(n)).find(|v| !v.trim().is_empty())
+    names
+        .iter()
+        .filter_map(|n| env.var(n))
+        .find(|v| !v.trim().is_empty())
 }
 
 impl ReqwestClient {
@@ -65,10 +68,18 @@ impl ReqwestClient {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("credchain/", env!("CARGO_PKG_VERSION")));
         if policy == ProxyPolicy::FromEnv {
-            let no_proxy = self.proxy.no_proxy.as_deref().and_then(reqwest::NoProxy::from_string);
+            let no_proxy = self
+                .proxy
+                .no_proxy
+                .as_deref()
+                .and_then(reqwest::NoProxy::from_string);
             for (url, is_https) in [(&self.proxy.https, true), (&self.proxy.http, false)] {
                 let Some(url) = url else { continue };
-                let proxy = if is_https { reqwest::Proxy::https(url) } else { reqwest::Proxy::http(url) };
+                let proxy = if is_https {
+                    reqwest::Proxy::https(url)
+                } else {
+                    reqwest::Proxy::http(url)
+                };
                 let proxy = proxy.map_err(|e| {
                     Error::invalid_config("the proxy URL in HTTPS_PROXY/HTTP_PROXY is not valid")
                         .with_source(e)
@@ -88,7 +99,11 @@ fn transport_error(e: reqwest::Error, endpoint: &str) -> Error {
     // reqwest's Display includes the URL, which may carry a signed query: print the cause chain
     // without the URL.
     let e = e.without_url();
-    let kind = if e.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Transport };
+    let kind = if e.is_timeout() {
+        ErrorKind::Timeout
+    } else {
+        ErrorKind::Transport
+    };
     let what = if e.is_timeout() {
         "the request timed out"
     } else if e.is_connect() {
@@ -102,7 +117,11 @@ fn transport_error(e: reqwest::Error, endpoint: &str) -> Error {
         cause = s.to_string();
         src = s.source();
     }
-    let msg = if cause.is_empty() { what.to_string() } else { format!("{what}: {cause}") };
+    let msg = if cause.is_empty() {
+        what.to_string()
+    } else {
+        format!("{what}: {cause}")
+    };
     Error::new(kind, msg).with_endpoint(endpoint)
 }
 
@@ -124,7 +143,11 @@ impl HttpClient for ReqwestClient {
                 let status = resp.status().as_u16();
                 let headers = std::mem::take(resp.headers_mut());
                 let mut body = Vec::new();
-                while let Some(chunk) = resp.chunk().await.map_err(|e| transport_error(e, &endpoint))? {
+                while let Some(chunk) = resp
+                    .chunk()
+                    .await
+                    .map_err(|e| transport_error(e, &endpoint))?
+                {
                     if body.len() + chunk.len() > MAX_RESPONSE_BODY {
                         return Err(Error::new(
                             ErrorKind::InvalidResponse,
@@ -135,7 +158,11 @@ impl HttpClient for ReqwestClient {
                     }
                     body.extend_from_slice(&chunk);
                 }
-                Ok(HttpResponse { status, headers, body: body.into() })
+                Ok(HttpResponse {
+                    status,
+                    headers,
+                    body: body.into(),
+                })
             };
             // reqwest's timeout covers the body too, but bound the whole future anyway so a
             // misbehaving body stream can never hang past the call site's budget.

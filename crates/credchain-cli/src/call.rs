@@ -1,0 +1,321 @@
+//! `credchain call`: resolve credentials, sign one API request, send it, print the JSON response.
+//!
+//! - Alibaba `--style rpc` (default): RPC signature v1, GET with the signed query. Parameters go in
+//!   the query; one named like a common parameter (`Format`, `RegionId`, ...) replaces it.
+//! - Alibaba `--style acs3`: OpenAPI V3 `ACS3-HMAC-SHA256`, POST, parameters in the query, headers
+//!   as the official SDKs send them.
+//! - Tencent: TC3-HMAC-SHA256, POST with a JSON body, `X-TC-Token` for temporary credentials.
+//! - `--dry-run` prints the canonical request, the string to sign and the signed request. The
+//!   signature is shown; the security token never is (nor the secret, which is never part of
+//!   these texts).
+
+use std::fmt::Write as _;
+use std::io::IsTerminal;
+
+use credchain::context::Context;
+use credchain::credentials::REDACTED;
+use credchain::http::{
+    send_with_retry, HttpRequest, HttpResponse, ProxyPolicy, RetryPolicy, Timeouts,
+};
+use credchain::sign::{acs3, encode, rpc, tc3, Payload};
+use credchain::{Credentials, Error, ErrorKind, ProvideCredentials, Result};
+use http::Method;
+use serde_json::Value;
+
+use crate::cli::{AlibabaCallArgs, CallCommand, Cloud, Style, TencentCallArgs};
+use crate::resolve;
+
+/// A request ready to send (or to show).
+struct Prepared {
+    method: Method,
+    url: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    canonical_request: String,
+    string_to_sign: String,
+}
+
+/// Runs the call; returns what to print on stdout.
+pub async fn run(cmd: &CallCommand) -> Result<String> {
+    let (cloud, common) = match cmd {
+        CallCommand::Alibaba(a) => (Cloud::Alibaba, &a.common),
+        CallCommand::Tencent(t) => (Cloud::Tencent, &t.common),
+    };
+    let ctx = resolve::real_context(cloud, common.profile.as_deref());
+    let (provider, _) = resolve::provider(cloud, common.config.as_deref(), &ctx)?;
+    let creds = provider.provide_credentials().await?;
+    let prepared = match cmd {
+        CallCommand::Alibaba(a) => prepare_alibaba(a, &creds)?,
+        CallCommand::Tencent(t) => prepare_tencent(t, &creds)?,
+    };
+    if common.dry_run {
+        return Ok(redact(&dry_run_text(&prepared), &creds));
+    }
+    let resp = send(&ctx, &prepared).await?;
+    let json = check_response(cloud, &resp, &prepared.url)?;
+    Ok(if std::io::stdout().is_terminal() {
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&json).unwrap_or_default()
+        )
+    } else {
+        format!("{json}\n")
+    })
+}
+
+/// Splits `--endpoint` into scheme and authority: a bare host means https.
+fn endpoint(given: Option<&str>, default_host: String) -> Result<(String, String)> {
+    let raw = given.map(str::to_string).unwrap_or(default_host);
+    let (scheme, rest) = match raw.split_once("://") {
+        Some((s, r)) => (s.to_ascii_lowercase(), r),
+        None => ("https".to_string(), raw.as_str()),
+    };
+    let authority = rest.split('/').next().unwrap_or_default().to_string();
+    if authority.is_empty() || !(scheme == "http" || scheme == "https") {
+        return Err(Error::invalid_config(format!("the endpoint '{raw}' is not a host or an http(s) URL"))
+            .with_hint("pass a host such as ecs.cn-hangzhou.aliyuncs.com or a URL such as http://127.0.0.1:8080"));
+    }
+    Ok((scheme, authority))
+}
+
+/// `Key=Value` pairs, split at the first `=`.
+fn params(raw: &[String]) -> Result<Vec<(String, String)>> {
+    raw.iter()
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+            _ => Err(Error::invalid_config(format!(
+                "the parameter '{p}' is not Key=Value"
+            ))),
+        })
+        .collect()
+}
+
+fn prepare_alibaba(a: &AlibabaCallArgs, creds: &Credentials) -> Result<Prepared> {
+    let c = &a.common;
+    let (scheme, host) = endpoint(c.endpoint.as_deref(), "ecs.aliyuncs.com".to_string())?;
+    let timestamp = a
+        .timestamp
+        .clone()
+        .unwrap_or_else(|| credchain::time::format_rfc3339(std::time::SystemTime::now()));
+    let nonce = a.nonce.clone().unwrap_or_else(credchain::sign::new_nonce);
+    let params = params(&a.params)?;
+    match a.style {
+        Style::Rpc => {
+            let mut req = rpc::RpcRequest::new(
+                host.as_str(),
+                c.action.as_str(),
+                c.version.as_str(),
+                timestamp,
+                nonce,
+            );
+            for (k, v) in params {
+                match req.query.iter_mut().find(|(qk, _)| *qk == k) {
+                    Some(slot) => slot.1 = v,
+                    None => req.query.push((k, v)),
+                }
+            }
+            let signed = rpc::sign(&req, creds)?;
+            Ok(Prepared {
+                method: Method::GET,
+                url: format!("{scheme}://{host}/?{}", signed.query_string),
+                headers: Vec::new(),
+                body: Vec::new(),
+                canonical_request: signed.canonical_query_string,
+                string_to_sign: signed.string_to_sign,
+            })
+        }
+        Style::Acs3 => {
+            let mut req = acs3::Acs3Request::new(
+                host.as_str(),
+                c.action.as_str(),
+                c.version.as_str(),
+                timestamp,
+                nonce,
+            );
+            req.query = params;
+            req.payload = Payload::Bytes(Vec::new());
+            let signed = acs3::sign(&req, creds)?;
+            let query = if signed.canonical_query_string.is_empty() {
+                String::new()
+            } else {
+                format!("?{}", signed.canonical_query_string)
+            };
+            Ok(Prepared {
+                method: Method::POST,
+                url: format!("{scheme}://{host}{}{query}", signed.canonical_uri),
+                headers: signed.headers,
+                body: Vec::new(),
+                canonical_request: signed.canonical_request,
+                string_to_sign: signed.string_to_sign,
+            })
+        }
+    }
+}
+
+fn prepare_tencent(t: &TencentCallArgs, creds: &Credentials) -> Result<Prepared> {
+    let c = &t.common;
+    let (scheme, host) = endpoint(
+        c.endpoint.as_deref(),
+        format!("{}.tencentcloudapi.com", t.service),
+    )?;
+    let body = t.body.clone().unwrap_or_else(|| "{}".to_string());
+    serde_json::from_str::<Value>(&body)
+        .map_err(|e| Error::invalid_config(format!("--body is not valid JSON: {e}")))?;
+    let timestamp = t.timestamp.unwrap_or_else(credchain::sign::now_unix);
+    let mut req = tc3::Tc3Request::new(
+        host.as_str(),
+        c.action.as_str(),
+        c.version.as_str(),
+        timestamp,
+    );
+    req.service = t.service.clone();
+    req.region = t.region.clone().unwrap_or_default();
+    req.payload = Payload::Bytes(body.clone().into_bytes());
+    let signed = tc3::sign(&req, creds)?;
+    Ok(Prepared {
+        method: Method::POST,
+        url: format!("{scheme}://{host}/"),
+        headers: signed.headers,
+        body: body.into_bytes(),
+        canonical_request: signed.canonical_request,
+        string_to_sign: signed.string_to_sign,
+    })
+}
+
+fn dry_run_text(p: &Prepared) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "== canonical request ==\n{}\n", p.canonical_request);
+    let _ = writeln!(out, "== string to sign ==\n{}\n", p.string_to_sign);
+    let _ = writeln!(out, "== signed request ==\n{} {}", p.method, p.url);
+    for (k, v) in &p.headers {
+        let _ = writeln!(out, "{k}: {v}");
+    }
+    if !p.body.is_empty() {
+        let _ = writeln!(out, "\n{}", String::from_utf8_lossy(&p.body));
+    }
+    out
+}
+
+/// Replaces the security token (raw, percent-encoded, and double-encoded as in an RPC string to
+/// sign) and the secret with the redaction marker.
+fn redact(text: &str, creds: &Credentials) -> String {
+    let mut out = text.to_string();
+    let mut secrets: Vec<&str> = vec![creds.access_key_secret()];
+    secrets.extend(creds.security_token());
+    secrets.extend(creds.bearer_token());
+    for s in secrets.into_iter().filter(|s| s.len() >= 4) {
+        let once = encode::encode_param(s);
+        let twice = encode::encode_param(&once);
+        for form in [twice, once, s.to_string()] {
+            out = out.replace(&form, REDACTED);
+        }
+    }
+    out
+}
+
+async fn send(ctx: &Context, p: &Prepared) -> Result<HttpResponse> {
+    send_with_retry(ctx.http().as_ref(), RetryPolicy::NONE, || {
+        let mut req = HttpRequest::new(p.method.clone(), p.url.clone())
+            .timeouts(Timeouts::STS)
+            .proxy(ProxyPolicy::FromEnv)
+            .body(p.body.clone());
+        for (k, v) in p
+            .headers
+            .iter()
+            .filter(|(k, _)| !k.eq_ignore_ascii_case("host"))
+        {
+            req = req.header(k, v);
+        }
+        Ok(req)
+    })
+    .await
+}
+
+/// The response JSON, or the service's error (code, message, request id).
+fn check_response(cloud: Cloud, resp: &HttpResponse, url: &str) -> Result<Value> {
+    let endpoint = credchain::http::endpoint_of(url).to_string();
+    let json: Option<Value> = serde_json::from_slice(&resp.body).ok();
+    let error = match (cloud, &json) {
+        (Cloud::Tencent, Some(j)) => j["Response"]["Error"].as_object().map(|e| {
+            (
+                e.get("Code")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                e.get("Message")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                j["Response"]["RequestId"].as_str().map(str::to_string),
+            )
+        }),
+        (Cloud::Alibaba, Some(j)) if !resp.is_success() => Some((
+            j["Code"].as_str().unwrap_or_default().to_string(),
+            j["Message"].as_str().unwrap_or_default().to_string(),
+            j["RequestId"].as_str().map(str::to_string),
+        )),
+        _ => None,
+    };
+    if let Some((code, message, request_id)) = error {
+        return Err(Error::new(ErrorKind::Service, "the API call failed")
+            .with_endpoint(endpoint)
+            .with_status(resp.status)
+            .with_service_error(code, message, request_id));
+    }
+    match json {
+        Some(j) if resp.is_success() => Ok(j),
+        _ => Err(Error::new(
+            ErrorKind::InvalidResponse,
+            "the response is not a JSON API answer",
+        )
+        .with_endpoint(endpoint)
+        .with_status(resp.status)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints() {
+        assert_eq!(
+            endpoint(Some("ecs.aliyuncs.com"), String::new()).unwrap(),
+            ("https".into(), "ecs.aliyuncs.com".into())
+        );
+        assert_eq!(
+            endpoint(Some("http://127.0.0.1:8080/x"), String::new()).unwrap(),
+            ("http".into(), "127.0.0.1:8080".into())
+        );
+        assert_eq!(
+            endpoint(None, "cvm.tencentcloudapi.com".into()).unwrap().1,
+            "cvm.tencentcloudapi.com"
+        );
+        assert!(endpoint(Some("ftp://x"), String::new()).is_err());
+        assert!(endpoint(Some("http://"), String::new()).is_err());
+    }
+
+    #[test]
+    fn params_split_at_first_equals() {
+        let p = params(&["A=b=c".into(), "Empty=".into()]).unwrap();
+        assert_eq!(
+            p,
+            vec![("A".into(), "b=c".into()), ("Empty".into(), String::new())]
+        );
+        assert!(params(&["novalue".into()]).is_err());
+        assert!(params(&["=v".into()]).is_err());
+    }
+
+    #[test]
+    fn redaction_covers_encoded_tokens() {
+        let c = Credentials::builder("id", "sec")
+            .security_token("a/b+c")
+            .build();
+        let text = "x a/b+c y a%2Fb%2Bc z a%252Fb%252Bc";
+        let r = redact(text, &c);
+        assert!(
+            !r.contains("a/b") && !r.contains("a%2F") && !r.contains("a%25"),
+            "{r}"
+        );
+    }
+}
