@@ -60,7 +60,7 @@ pub async fn run(args: &DoctorArgs) -> std::io::Result<(String, bool)> {
     for cloud in clouds {
         let ctx = match &emulator {
             Some(emu) => {
-                let (env, fs) = sample::setup(cloud, &emu.base_url());
+                let (env, fs) = sample::setup(cloud, emu);
                 let http = ReqwestClient::from_env(&env);
                 Context::real().with_env(env).with_fs(fs).with_http(http)
             }
@@ -120,7 +120,12 @@ async fn diagnose(cloud: Cloud, chain: &ProviderChain) -> CloudReport {
                 if c.bearer_token().is_some() && c.access_key_id().is_empty() {
                     format!("found: bearer token{exp}")
                 } else {
-                    format!("found: key {}{token}{exp}", c.masked_key_id())
+                    let via = if c.provider_name() == r.name {
+                        String::new()
+                    } else {
+                        format!(" via {}", c.provider_name())
+                    };
+                    format!("found: key {}{via}{token}{exp}", c.masked_key_id())
                 }
             }
             Finding::NotConfigured(e) => format!("not configured: {}", e.message()),

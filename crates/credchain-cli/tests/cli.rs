@@ -182,6 +182,21 @@ fn doctor_emulator_resolves_both_clouds() {
         out.contains("Alibaba Cloud default chain") && out.contains("Tencent Cloud default chain")
     );
     assert_eq!(out.matches("Winner:").count(), 2, "{out}");
+    // Every source of both chains resolves against the emulator (6 Alibaba + 4 Tencent).
+    assert_eq!(out.matches("found: key").count(), 10, "{out}");
+    assert!(
+        !out.contains("ERROR") && !out.contains("not configured"),
+        "{out}"
+    );
+    for source in [
+        "oidc_role_arn",
+        "cli_profile",
+        "ecs_ram_role",
+        "tke_oidc",
+        "cvm_role",
+    ] {
+        assert!(out.contains(source), "{source} missing: {out}");
+    }
     assert!(out.contains("127.0.0.1"));
     assert!(
         !out.contains("sample-env-secret-not-real") && !out.contains("sample-env-key-not-real")
