@@ -12,12 +12,18 @@
 //! | [`TENCENT_CVM_CREDENTIALS`] | `GET /latest/meta-data/cam/security-credentials/<role>` |
 //! | [`TENCENT_STS_ASSUME_ROLE`] | `POST /`, `X-TC-Action: AssumeRole` (TC3 verified) |
 //! | [`TENCENT_STS_ASSUME_ROLE_WITH_WEB_IDENTITY`] | `POST /`, `X-TC-Action: AssumeRoleWithWebIdentity` |
+//! | [`alibaba_api::ALIBABA_API_ACS3`] | any action with `Authorization: ACS3-HMAC-SHA256 ...` (V3 verified) |
+//! | [`alibaba_api::ALIBABA_API_RPC`] | `GET`/`POST /?Action=<any non-STS action>` (RPC v1 verified) |
+//! | [`tencent_api::TENCENT_API`] | `POST`/`GET /`, `X-TC-Action: <any non-STS action>` (TC3 verified) |
 
 use crate::route::Route;
 
+pub mod alibaba_api;
 pub mod alibaba_imds;
 pub mod alibaba_sts;
 pub mod credentials_uri;
+pub mod crypto;
+pub mod tencent_api;
 pub mod tencent_metadata;
 pub mod tencent_sts;
 
@@ -53,5 +59,8 @@ pub(crate) fn builtin(credentials_uri_path: &str) -> Vec<Route> {
         tencent_metadata::credentials_route(),
         tencent_sts::assume_role_route(),
         tencent_sts::web_identity_route(),
+        alibaba_api::acs3_route(),
+        alibaba_api::rpc_route(),
+        tencent_api::api_route(),
     ]
 }
