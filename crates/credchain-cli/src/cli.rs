@@ -27,6 +27,14 @@ pub enum Command {
     /// Show every source of each cloud's default chain: configured or not, what it found, how long
     /// it took, and which one wins.
     Doctor(DoctorArgs),
+    /// Run a command with the resolved credentials in the cloud's own environment variables.
+    Exec(ExecArgs),
+    /// Serve the resolved credentials on loopback for other processes (credentials-URI format).
+    Serve(ServeArgs),
+    /// Run the built-in emulator (STS, instance metadata, credentials URI) on loopback.
+    Emulate(EmulateArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
 }
 
 /// Which cloud.
@@ -57,6 +65,9 @@ pub enum Format {
     Env,
     /// A human table; secrets redacted. The default on a terminal.
     Table,
+    /// The JSON aliyun-cli's `External` profile mode reads from its `process_command`
+    /// (`mode`, `access_key_id`, `access_key_secret`, `sts_token`, `expiration`).
+    AliyunExternal,
 }
 
 /// `credchain get`.
@@ -169,4 +180,62 @@ pub struct TencentCallArgs {
     /// Fixed Unix timestamp in seconds (for reproducible dry runs).
     #[arg(long)]
     pub timestamp: Option<i64>,
+}
+
+/// `credchain exec`.
+#[derive(Debug, clap::Args)]
+pub struct ExecArgs {
+    /// The cloud whose credentials and variable names to use.
+    #[arg(long, value_enum)]
+    pub cloud: Cloud,
+    /// Profile name, as for `get`.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// A JSON credential config, as for `get`.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// The command and its arguments (after `--`).
+    #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true,
+          value_name = "CMD")]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+/// `credchain serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The cloud.
+    #[arg(long, value_enum)]
+    pub cloud: Cloud,
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: std::net::SocketAddr,
+    /// Allow a non-loopback --listen address (anyone who can reach it and knows the path gets
+    /// the credentials).
+    #[arg(long)]
+    pub allow_non_loopback: bool,
+    /// Profile name, as for `get`.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// A JSON credential config, as for `get`.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+/// `credchain emulate`.
+#[derive(Debug, clap::Args)]
+pub struct EmulateArgs {
+    /// Emulator setup: roles, accepted keys and faults (TOML, or JSON for a `.json` file).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Loopback address to listen on (default: the file's `listen`, else 127.0.0.1:0).
+    #[arg(long)]
+    pub listen: Option<std::net::SocketAddr>,
+}
+
+/// `credchain completions`.
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }

@@ -22,5 +22,6 @@ pub async fn run(args: &GetArgs) -> Result<String> {
         Format::Json => format!("{}\n", output::to_json(&credentials, &type_)),
         Format::Env => output::to_env(&credentials, args.cloud),
         Format::Table => output::to_table(&credentials, &type_),
+        Format::AliyunExternal => format!("{}\n", output::to_aliyun_external(&credentials)?),
     })
 }

@@ -2,12 +2,16 @@
 
 mod call;
 mod cli;
+mod completions;
 mod doctor;
+mod emulate;
+mod exec;
 mod get;
 mod output;
 mod overlay_env;
 mod resolve;
 mod sample;
+mod serve;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -16,8 +20,10 @@ use clap::Parser;
 
 use cli::{Cli, Command};
 
-fn init_logging(verbose: u8) {
+fn init_logging(verbose: u8, long_running: bool) {
     let default = match verbose {
+        // serve and emulate log each request at info.
+        0 if long_running => "warn,credchain_cli=info",
         0 => "warn",
         1 => "credchain=debug",
         _ => "credchain=trace",
@@ -37,7 +43,10 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.verbose);
+    init_logging(
+        cli.verbose,
+        matches!(cli.command, Command::Serve(_) | Command::Emulate(_)),
+    );
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -73,5 +82,18 @@ fn main() -> ExitCode {
             }
             Err(e) => fail(format!("cannot start the emulator on loopback: {e}")),
         },
+        Command::Exec(args) => runtime.block_on(exec::run(args)).unwrap_or_else(fail),
+        Command::Serve(args) => match runtime.block_on(serve::run(args)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(e),
+        },
+        Command::Emulate(args) => match runtime.block_on(emulate::run(args)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(e),
+        },
+        Command::Completions(args) => {
+            let _ = stdout.write_all(&completions::script(args));
+            ExitCode::SUCCESS
+        }
     }
 }

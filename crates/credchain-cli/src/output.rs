@@ -71,6 +71,33 @@ pub fn to_env(c: &Credentials, cloud: Cloud) -> String {
     out
 }
 
+/// The JSON aliyun-cli's `External` profile mode expects from its `process_command`
+/// (`reference/alibaba.md` §2.13): `{"mode": "StsToken", "access_key_id", "access_key_secret",
+/// "sts_token", "expiration"}` for temporary credentials, `{"mode": "AK", "access_key_id",
+/// "access_key_secret"}` for long-term keys. `expiration` (`YYYY-MM-DDThh:mm:ssZ`) is present when
+/// known, so aliyun-cli reuses the credentials until shortly before it instead of re-running the
+/// command. Bearer-token credentials have no such form and are an error.
+pub fn to_aliyun_external(c: &Credentials) -> credchain::Result<Value> {
+    if c.access_key_id().is_empty() || c.access_key_secret().is_empty() {
+        return Err(credchain::Error::invalid_config(
+            "these credentials have no AccessKey pair (bearer token only); \
+             aliyun-cli's External mode needs access_key_id and access_key_secret",
+        ));
+    }
+    let mut v = json!({
+        "mode": if c.security_token().is_some() { "StsToken" } else { "AK" },
+        "access_key_id": c.access_key_id(),
+        "access_key_secret": c.access_key_secret(),
+    });
+    if let Some(t) = c.security_token() {
+        v["sts_token"] = Value::String(t.to_string());
+    }
+    if let Some(e) = c.expiration() {
+        v["expiration"] = Value::String(credchain::time::format_rfc3339(e));
+    }
+    Ok(v)
+}
+
 /// A human-readable table with secrets redacted.
 pub fn to_table(c: &Credentials, type_: &str) -> String {
     let redacted = |present: bool| if present { REDACTED } else { "-" };
@@ -139,6 +166,29 @@ mod tests {
             out.contains("unset TENCENTCLOUD_SESSION_TOKEN")
                 && out.contains("unset TENCENTCLOUD_TOKEN")
         );
+    }
+
+    #[test]
+    fn aliyun_external_shapes() {
+        // The library's External parser (alibaba::external) is being written in parallel; until
+        // it is exported, check the shape against reference/alibaba.md §2.13 directly.
+        let exp = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_545_151_178);
+        let c = Credentials::builder("STS.id", "sec")
+            .security_token("tok")
+            .expiration(exp)
+            .build();
+        let v = to_aliyun_external(&c).unwrap();
+        assert_eq!(
+            v,
+            json!({"mode": "StsToken", "access_key_id": "STS.id", "access_key_secret": "sec",
+                   "sts_token": "tok", "expiration": "2018-12-18T16:39:38Z"})
+        );
+        let v = to_aliyun_external(&Credentials::builder("LTAI", "sec").build()).unwrap();
+        assert_eq!(
+            v,
+            json!({"mode": "AK", "access_key_id": "LTAI", "access_key_secret": "sec"})
+        );
+        assert!(to_aliyun_external(&Credentials::bearer("b", "x")).is_err());
     }
 
     #[test]

@@ -1,0 +1,440 @@
+//! `credchain emulate`: the built-in emulator on loopback, set up from a TOML or JSON file.
+//!
+//! The file (every key optional; unknown keys are errors):
+//!
+//! ```toml
+//! listen = "127.0.0.1:8765"          # loopback only; --listen wins; default 127.0.0.1:0
+//! credential_lifetime_seconds = 3600  # lifetime of every credential the emulator issues
+//! require_imds_token = false          # ECS metadata: IMDSv2 token required (IMDSv1 refused)
+//! credentials_uri_path = "/credentials-uri"
+//!
+//! [alibaba]
+//! ecs_role_name = "EmulatorEcsRole"   # the ECS instance's RAM role; "" = no role bound
+//! access_keys = [{ id = "LTAI...", secret = "..." }]  # AssumeRole accepts these too
+//!
+//! [tencent]
+//! cvm_role_name = "EmulatorCvmRole"   # the CVM instance's CAM role; "" = no role bound
+//! secret_keys = [{ id = "AKID...", secret = "..." }]  # AssumeRole accepts these too
+//! oidc_provider_ids = ["my-provider"]  # AssumeRoleWithWebIdentity accepts these too
+//! web_identity_tokens = ["eyJ..."]     # ... and these tokens
+//! check_timestamp = true               # X-TC-Timestamp within 300 s of now
+//!
+//! [[faults]]                           # one entry per route; several keys combine
+//! route = "alibaba.credentials_uri"    # a route name (see `credchain_emulator::routes`)
+//! status = 503                         # answer this status instead (optional `body`)
+//! delay_ms = 200                       # wait first
+//! malformed_body = true                # body that is not JSON
+//! truncated_body = true                # body cut short on the wire
+//! missing_fields = ["SecurityToken"]   # fields removed from the JSON answer
+//! expired_credentials = true           # issue credentials that expired an hour ago
+//! drop_connection = true               # close without answering
+//! times = 2                            # only the next 2 requests; omit: every request
+//! ```
+//!
+//! The built-in keys (`LTAI5tEmulatorKeyId01` for Alibaba AssumeRole, `AKIDemuLongTermKey...` for
+//! Tencent AssumeRole), OIDC provider and web identity tokens stay accepted.
+
+use std::io::Write as _;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::time::Duration;
+
+use credchain::{Error, ErrorKind, Result};
+use credchain_emulator::routes::{alibaba_sts, tencent_sts};
+use credchain_emulator::{Emulator, EmulatorConfig, Fault};
+use serde::Deserialize;
+
+use crate::cli::EmulateArgs;
+use crate::serve::Shutdown;
+
+/// The emulator file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmulateFile {
+    /// Loopback address to listen on.
+    pub listen: Option<SocketAddr>,
+    /// Lifetime of issued credentials, in seconds.
+    pub credential_lifetime_seconds: Option<u64>,
+    /// Whether ECS metadata requires an IMDSv2 token.
+    pub require_imds_token: Option<bool>,
+    /// Path of the credentials-URI endpoint.
+    pub credentials_uri_path: Option<String>,
+    /// Alibaba Cloud settings.
+    #[serde(default)]
+    pub alibaba: AlibabaSection,
+    /// Tencent Cloud settings.
+    #[serde(default)]
+    pub tencent: TencentSection,
+    /// Faults to inject.
+    #[serde(default)]
+    pub faults: Vec<FaultSpec>,
+}
+
+/// `[alibaba]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlibabaSection {
+    /// The ECS RAM role ("" = none).
+    pub ecs_role_name: Option<String>,
+    /// Extra AccessKey pairs AssumeRole accepts.
+    #[serde(default)]
+    pub access_keys: Vec<KeyPair>,
+}
+
+/// `[tencent]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TencentSection {
+    /// The CVM CAM role ("" = none).
+    pub cvm_role_name: Option<String>,
+    /// Extra SecretId/SecretKey pairs AssumeRole accepts.
+    #[serde(default)]
+    pub secret_keys: Vec<KeyPair>,
+    /// Extra accepted OIDC provider ids.
+    #[serde(default)]
+    pub oidc_provider_ids: Vec<String>,
+    /// Extra accepted web identity tokens.
+    #[serde(default)]
+    pub web_identity_tokens: Vec<String>,
+    /// Whether `X-TC-Timestamp` is checked.
+    pub check_timestamp: Option<bool>,
+}
+
+/// A key id and its secret.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyPair {
+    /// AccessKey id / SecretId.
+    pub id: String,
+    /// AccessKey secret / SecretKey.
+    pub secret: String,
+}
+
+/// One `[[faults]]` entry.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultSpec {
+    /// Route name.
+    pub route: String,
+    /// Answer this status instead.
+    pub status: Option<u16>,
+    /// Body for `status`.
+    pub body: Option<String>,
+    /// Delay before answering.
+    pub delay_ms: Option<u64>,
+    /// Replace the body by non-JSON.
+    #[serde(default)]
+    pub malformed_body: bool,
+    /// Cut the body short.
+    #[serde(default)]
+    pub truncated_body: bool,
+    /// Fields to remove.
+    #[serde(default)]
+    pub missing_fields: Vec<String>,
+    /// Issue expired credentials.
+    #[serde(default)]
+    pub expired_credentials: bool,
+    /// Close without answering.
+    #[serde(default)]
+    pub drop_connection: bool,
+    /// One-shot: the next N requests only.
+    pub times: Option<u32>,
+}
+
+impl FaultSpec {
+    /// The emulator fault this entry describes (`None` when it sets none).
+    pub fn to_fault(&self) -> Option<Fault> {
+        let mut all = Vec::new();
+        if let Some(ms) = self.delay_ms {
+            all.push(Fault::Delay(Duration::from_millis(ms)));
+        }
+        if self.drop_connection {
+            all.push(Fault::DropConnection);
+        }
+        if let Some(status) = self.status {
+            all.push(match &self.body {
+                Some(b) => Fault::status_with_body(status, b.clone()),
+                None => Fault::status(status),
+            });
+        }
+        if self.expired_credentials {
+            all.push(Fault::ExpiredCredentials);
+        }
+        if !self.missing_fields.is_empty() {
+            all.push(Fault::missing_fields(self.missing_fields.iter().cloned()));
+        }
+        if self.malformed_body {
+            all.push(Fault::MalformedBody);
+        }
+        if self.truncated_body {
+            all.push(Fault::TruncatedBody);
+        }
+        match all.len() {
+            0 => None,
+            1 => all.pop(),
+            _ => Some(Fault::All(all)),
+        }
+    }
+}
+
+fn config_error(path: &Path, msg: impl std::fmt::Display) -> Error {
+    Error::new(ErrorKind::InvalidConfig, format!("emulator config: {msg}")).with_file(path)
+}
+
+/// Parses an emulator file: JSON when the name ends in `.json`, TOML otherwise.
+pub fn parse(path: &Path, text: &str) -> Result<EmulateFile> {
+    let is_json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if is_json {
+        serde_json::from_str(text).map_err(|e| config_error(path, e))
+    } else {
+        toml::from_str(text).map_err(|e| config_error(path, e))
+    }
+}
+
+fn role(name: &Option<String>) -> Option<Option<String>> {
+    name.as_ref()
+        .map(|n| Some(n.trim().to_string()).filter(|n| !n.is_empty()))
+}
+
+/// The emulator configuration the file describes.
+pub fn emulator_config(file: &EmulateFile) -> EmulatorConfig {
+    let mut c = EmulatorConfig::default();
+    if let Some(r) = role(&file.alibaba.ecs_role_name) {
+        c.ecs_role_name = r;
+    }
+    if let Some(r) = role(&file.tencent.cvm_role_name) {
+        c.cvm_role_name = r;
+    }
+    if let Some(s) = file.credential_lifetime_seconds {
+        c.credential_lifetime = Duration::from_secs(s);
+    }
+    if let Some(b) = file.require_imds_token {
+        c.require_imds_token = b;
+    }
+    if let Some(p) = &file.credentials_uri_path {
+        c.credentials_uri_path = if p.starts_with('/') {
+            p.clone()
+        } else {
+            format!("/{p}")
+        };
+    }
+    c
+}
+
+/// Starts the emulator the file describes on `addr` (loopback).
+pub async fn start(file: &EmulateFile, addr: SocketAddr, path: &Path) -> Result<Emulator> {
+    let emu = Emulator::start_with(addr, emulator_config(file))
+        .await
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Transport,
+                format!("cannot start the emulator on {addr}: {e}"),
+            )
+        })?;
+    if !file.alibaba.access_keys.is_empty() {
+        let keys = file
+            .alibaba
+            .access_keys
+            .iter()
+            .map(|k| (k.id.clone(), k.secret.clone()))
+            .collect();
+        emu.add_route(alibaba_sts::assume_role_route_with_keys(keys));
+    }
+    let t = &file.tencent;
+    if !t.secret_keys.is_empty()
+        || !t.oidc_provider_ids.is_empty()
+        || !t.web_identity_tokens.is_empty()
+        || t.check_timestamp.is_some()
+    {
+        let mut sts = tencent_sts::TencentStsConfig::default();
+        sts.keys.extend(
+            t.secret_keys
+                .iter()
+                .map(|k| (k.id.clone(), k.secret.clone())),
+        );
+        sts.provider_ids.extend(t.oidc_provider_ids.iter().cloned());
+        sts.web_identity_tokens
+            .extend(t.web_identity_tokens.iter().cloned());
+        if let Some(b) = t.check_timestamp {
+            sts.check_timestamp = b;
+        }
+        emu.add_route(tencent_sts::assume_role_route_with(sts.clone()));
+        emu.add_route(tencent_sts::web_identity_route_with(sts));
+    }
+    let names = emu.route_names();
+    for spec in &file.faults {
+        if !names.iter().any(|n| n == &spec.route) {
+            return Err(config_error(
+                path,
+                format!(
+                    "unknown route {:?} in [[faults]]; routes: {}",
+                    spec.route,
+                    names.join(", ")
+                ),
+            ));
+        }
+        let Some(fault) = spec.to_fault() else {
+            return Err(config_error(
+                path,
+                format!("the fault for {:?} sets no fault", spec.route),
+            ));
+        };
+        match spec.times {
+            Some(n) => {
+                for _ in 0..n {
+                    emu.push_fault(&spec.route, fault.clone());
+                }
+            }
+            None => emu.set_fault(&spec.route, fault),
+        }
+    }
+    Ok(emu)
+}
+
+/// The text `emulate` prints: env exports pointing credchain at `emu`, and the fake keys.
+pub fn exports(emu: &Emulator) -> String {
+    let base = emu.base_url();
+    let uri = emu.url(&emu.config().credentials_uri_path);
+    let config = emu.config();
+    let mut out = format!(
+        "# credchain emulator on {base} (loopback only); stop it with Ctrl-C.\n\
+         export ALIBABA_CLOUD_STS_ENDPOINT={base}\n\
+         export ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT={base}\n\
+         export ALIBABA_CLOUD_CREDENTIALS_URI={uri}\n\
+         export TENCENTCLOUD_STS_ENDPOINT={base}\n\
+         export TENCENTCLOUD_METADATA_ENDPOINT={base}\n"
+    );
+    out.push_str(&format!(
+        "# Alibaba AssumeRole accepts the fake key {} / {}\n\
+         # Tencent AssumeRole accepts the fake key {} / {}\n\
+         # Tencent AssumeRoleWithWebIdentity: provider id {}, token {}\n\
+         # ECS role: {}; CVM role: {}; routes: {}\n",
+        alibaba_sts::ACCESS_KEY_ID,
+        alibaba_sts::ACCESS_KEY_SECRET,
+        tencent_sts::EMULATOR_SECRET_ID,
+        tencent_sts::EMULATOR_SECRET_KEY,
+        tencent_sts::EMULATOR_OIDC_PROVIDER_ID,
+        tencent_sts::EMULATOR_WEB_IDENTITY_TOKEN,
+        config.ecs_role_name.as_deref().unwrap_or("(none)"),
+        config.cvm_role_name.as_deref().unwrap_or("(none)"),
+        emu.route_names().join(", "),
+    ));
+    out
+}
+
+/// Runs the emulator until SIGINT/SIGTERM.
+pub async fn run(args: &EmulateArgs) -> Result<()> {
+    let (file, path) = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Error::new(
+                    ErrorKind::File,
+                    format!("cannot read the emulator config: {e}"),
+                )
+                .with_file(path)
+            })?;
+            (parse(path, &text)?, path.clone())
+        }
+        None => (EmulateFile::default(), "(none)".into()),
+    };
+    let addr = args
+        .listen
+        .or(file.listen)
+        .unwrap_or(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)));
+    if !addr.ip().is_loopback() {
+        return Err(Error::invalid_config(format!(
+            "the emulator listens on loopback only, not {addr}"
+        )));
+    }
+    let shutdown = Shutdown::install().map_err(|e| {
+        Error::new(
+            ErrorKind::Transport,
+            format!("cannot install signal handlers: {e}"),
+        )
+    })?;
+    let emu = start(&file, addr, &path).await?;
+    {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(exports(&emu).as_bytes());
+        let _ = out.flush();
+    }
+    let wait = shutdown.wait();
+    tokio::pin!(wait);
+    let mut seen = 0;
+    let mut tick = tokio::time::interval(Duration::from_millis(200));
+    loop {
+        tokio::select! {
+            _ = &mut wait => break,
+            _ = tick.tick() => {
+                let requests = emu.requests();
+                for r in requests.iter().skip(seen) {
+                    tracing::info!(
+                        method = %r.method,
+                        path = %r.path,
+                        route = r.route.as_deref().unwrap_or("(no route: 404)"),
+                        "emulator request"
+                    );
+                }
+                seen = requests.len();
+            }
+        }
+    }
+    emu.shutdown().await;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_example_parses() {
+        let path = Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/emulate.toml"
+        ));
+        let text = std::fs::read_to_string(path).unwrap();
+        let file = parse(path, &text).unwrap();
+        assert!(!file.faults.is_empty());
+        for f in &file.faults {
+            assert!(f.to_fault().is_some());
+        }
+    }
+
+    #[test]
+    fn json_and_roles() {
+        let f = parse(
+            Path::new("x.json"),
+            r#"{"alibaba": {"ecs_role_name": ""}, "tencent": {"cvm_role_name": "R"},
+                "credential_lifetime_seconds": 900,
+                "faults": [{"route": "alibaba.credentials_uri", "status": 503, "delay_ms": 5, "times": 1}]}"#,
+        )
+        .unwrap();
+        let c = emulator_config(&f);
+        assert_eq!(c.ecs_role_name, None);
+        assert_eq!(c.cvm_role_name.as_deref(), Some("R"));
+        assert_eq!(c.credential_lifetime, Duration::from_secs(900));
+        assert!(matches!(f.faults[0].to_fault(), Some(Fault::All(v)) if v.len() == 2));
+        assert!(parse(Path::new("x.toml"), "nonsense = 1").is_err());
+    }
+
+    #[test]
+    fn route_names_are_checked() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let f = parse(
+                Path::new("x.toml"),
+                "[[faults]]\nroute = \"nope\"\nstatus = 500\n",
+            )
+            .unwrap();
+            let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+            let e = start(&f, addr, Path::new("x.toml")).await.unwrap_err();
+            assert!(e.to_string().contains("unknown route"));
+        });
+    }
+}

@@ -1,0 +1,442 @@
+//! `credchain serve`: a local credentials server other processes read.
+//!
+//! - Resolves the provider once (default chain, `--profile`, `--config`) into a
+//!   [`SharedProvider`] and calls `provide_credentials` per request; the library's cache makes
+//!   that a lock-free read and refreshes in the background before expiry.
+//! - Listens on loopback only unless `--allow-non-loopback` is given.
+//! - Answers only under an unguessable random path (`/<32 hex chars>`, 128 bits from the OS
+//!   random source), compared in constant time, so other local users cannot read credentials by
+//!   probing the port. Every other path is a 404; every method other than GET/HEAD is a 405.
+//! - Alibaba: `GET /<path>` answers the credentials-URI format (`reference/alibaba.md` §2.8, §6.4)
+//!   `{"Code":"Success","AccessKeyId","AccessKeySecret","SecurityToken","Expiration"}`; prints
+//!   `export ALIBABA_CLOUD_CREDENTIALS_URI=http://ADDR/<path>`.
+//! - Tencent: `GET /<path>` answers the CVM metadata shape
+//!   `{"TmpSecretId","TmpSecretKey","Token","ExpiredTime","Expiration","Code":"Success"}`, and
+//!   `/<path>/latest/meta-data/cam/security-credentials/` lists the role `credchain` whose
+//!   credentials are at `.../credchain`, so the server is a CVM metadata endpoint too; prints
+//!   `export TENCENTCLOUD_METADATA_ENDPOINT=http://ADDR/<path>`.
+//! - Serves only temporary credentials (with a token and an expiry): credentials-URI and metadata
+//!   clients reject anything else, so long-term keys are refused at start.
+//! - Logs each request at info (peer, method, status, latency; never the path, which is the
+//!   secret, nor any credential). Shuts down cleanly on SIGINT/SIGTERM: stops accepting and lets
+//!   in-flight requests finish (5 s at most).
+
+use std::convert::Infallible;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use credchain::{Credentials, Error, ErrorKind, ProvideCredentials, Result, SharedProvider};
+use http::{Method, Request, Response, StatusCode};
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+
+use crate::cli::{Cloud, ServeArgs};
+use crate::resolve;
+
+/// The role name the Tencent metadata emulation lists.
+pub const TENCENT_ROLE_NAME: &str = "credchain";
+const CAM_ROLE_PATH: &str = "/latest/meta-data/cam/security-credentials/";
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+struct State {
+    cloud: Cloud,
+    provider: SharedProvider,
+    /// `/<32 hex>`.
+    path: String,
+}
+
+/// A fresh `/<32 hex chars>` path from the OS random source.
+pub fn random_path() -> std::io::Result<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes).map_err(std::io::Error::other)?;
+    let mut s = String::with_capacity(33);
+    s.push('/');
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    Ok(s)
+}
+
+/// Equality that does not stop at the first difference.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Checks that `c` can be served: an AccessKey pair, a token and an expiry.
+fn servable(c: &Credentials) -> Result<()> {
+    if c.access_key_id().is_empty()
+        || c.access_key_secret().is_empty()
+        || c.security_token().is_none()
+        || c.expiration().is_none()
+    {
+        return Err(Error::invalid_config(format!(
+            "the resolved credentials ({}) are not temporary credentials with a token and an \
+             expiry; credentials-URI and metadata clients accept only those",
+            c.provider_name()
+        ))
+        .with_hint(
+            "serve a role instead (e.g. --config with a ram_role_arn / sts_assume_role config, \
+             or a profile that assumes a role)",
+        ));
+    }
+    Ok(())
+}
+
+/// The JSON body for `c` in `cloud`'s format.
+pub fn body_for(cloud: Cloud, c: &Credentials) -> Value {
+    let exp = c.expiration().unwrap_or(UNIX_EPOCH);
+    match cloud {
+        Cloud::Alibaba => json!({
+            "Code": "Success",
+            "AccessKeyId": c.access_key_id(),
+            "AccessKeySecret": c.access_key_secret(),
+            "SecurityToken": c.security_token().unwrap_or_default(),
+            "Expiration": credchain::time::format_rfc3339(exp),
+        }),
+        Cloud::Tencent => json!({
+            "Code": "Success",
+            "TmpSecretId": c.secret_id(),
+            "TmpSecretKey": c.secret_key(),
+            "Token": c.token().unwrap_or_default(),
+            "ExpiredTime": exp.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
+            "Expiration": credchain::time::format_rfc3339(exp),
+        }),
+    }
+}
+
+fn reply(status: StatusCode, content_type: &str, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(body.into()));
+    *r.status_mut() = status;
+    let headers = r.headers_mut();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_str(content_type)
+            .unwrap_or(http::HeaderValue::from_static("text/plain")),
+    );
+    headers.insert(
+        http::header::CACHE_CONTROL,
+        http::HeaderValue::from_static("no-store"),
+    );
+    r
+}
+
+fn error_json(status: StatusCode, code: &str, message: &str) -> Response<Full<Bytes>> {
+    reply(
+        status,
+        "application/json",
+        json!({"Code": code, "Message": message}).to_string(),
+    )
+}
+
+/// What a request path asks for.
+enum Target {
+    Credentials,
+    RoleList,
+    NotFound,
+}
+
+fn target(state: &State, path: &str) -> Target {
+    let secret = state.path.as_bytes();
+    let p = path.as_bytes();
+    let (head, tail) = p.split_at(p.len().min(secret.len()));
+    if !constant_time_eq(head, secret) {
+        return Target::NotFound;
+    }
+    match (state.cloud, tail) {
+        (_, b"") => Target::Credentials,
+        (Cloud::Tencent, t) if t == CAM_ROLE_PATH.as_bytes() => Target::RoleList,
+        (Cloud::Tencent, t)
+            if t.strip_prefix(CAM_ROLE_PATH.as_bytes()) == Some(TENCENT_ROLE_NAME.as_bytes()) =>
+        {
+            Target::Credentials
+        }
+        _ => Target::NotFound,
+    }
+}
+
+async fn handle(state: &State, req: &Request<Incoming>) -> Response<Full<Bytes>> {
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        let mut r = error_json(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            "use GET",
+        );
+        r.headers_mut()
+            .insert(http::header::ALLOW, http::HeaderValue::from_static("GET"));
+        return r;
+    }
+    match target(state, req.uri().path()) {
+        Target::NotFound => error_json(StatusCode::NOT_FOUND, "NotFound", "not found"),
+        Target::RoleList => reply(StatusCode::OK, "text/plain", TENCENT_ROLE_NAME),
+        Target::Credentials => match state.provider.provide_credentials().await {
+            Ok(c) => match servable(&c) {
+                Ok(()) => reply(
+                    StatusCode::OK,
+                    "application/json",
+                    body_for(state.cloud, &c).to_string(),
+                ),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot serve the resolved credentials");
+                    error_json(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "CredentialsUnavailable",
+                        &e.to_string(),
+                    )
+                }
+            },
+            Err(e) => {
+                // Library errors never contain a secret (DESIGN.md §5).
+                tracing::warn!(error = %e, "resolving credentials failed");
+                error_json(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "CredentialsUnavailable",
+                    &e.to_string(),
+                )
+            }
+        },
+    }
+}
+
+/// SIGINT/SIGTERM handlers, installed when created (so a signal that arrives before anyone
+/// waits is not lost and does not kill the process).
+pub struct Shutdown {
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+}
+
+impl Shutdown {
+    /// Installs the handlers (must run inside the tokio runtime).
+    pub fn install() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(Shutdown {
+                int: signal(SignalKind::interrupt())?,
+                term: signal(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Shutdown {})
+        }
+    }
+
+    /// Completes on the first SIGINT or SIGTERM (Ctrl-C elsewhere).
+    pub async fn wait(mut self) {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.int.recv() => {}
+                _ = self.term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+/// The line `serve` prints for the other processes' environment.
+pub fn export_line(cloud: Cloud, addr: SocketAddr, path: &str) -> String {
+    match cloud {
+        Cloud::Alibaba => format!("export ALIBABA_CLOUD_CREDENTIALS_URI=http://{addr}{path}"),
+        Cloud::Tencent => format!("export TENCENTCLOUD_METADATA_ENDPOINT=http://{addr}{path}"),
+    }
+}
+
+fn io_error(what: &str, e: std::io::Error) -> Error {
+    Error::new(ErrorKind::Transport, format!("{what}: {e}"))
+}
+
+/// Runs the server until SIGINT/SIGTERM.
+pub async fn run(args: &ServeArgs) -> Result<()> {
+    if !args.listen.ip().is_loopback() && !args.allow_non_loopback {
+        return Err(Error::invalid_config(format!(
+            "refusing to serve credentials on the non-loopback address {}",
+            args.listen
+        ))
+        .with_hint("use a 127.0.0.1 / ::1 address, or pass --allow-non-loopback"));
+    }
+    let ctx = resolve::real_context(args.cloud, args.profile.as_deref());
+    let (provider, type_) = resolve::provider(args.cloud, args.config.as_deref(), &ctx)?;
+    let shutdown =
+        Shutdown::install().map_err(|e| io_error("cannot install signal handlers", e))?;
+    let first = provider.provide_credentials().await?;
+    servable(&first)?;
+    tracing::info!(
+        provider = first.provider_name(),
+        r#type = %type_,
+        key = %first.masked_key_id(),
+        "serving credentials"
+    );
+    drop(first);
+
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| io_error(&format!("cannot listen on {}", args.listen), e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| io_error("cannot read the listening address", e))?;
+    let path = random_path().map_err(|e| io_error("no random source", e))?;
+    {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{}", export_line(args.cloud, addr, &path));
+        let _ = out.flush();
+    }
+    let state = Arc::new(State {
+        cloud: args.cloud,
+        provider,
+        path,
+    });
+    serve_until(listener, state, shutdown.wait()).await;
+    Ok(())
+}
+
+async fn serve_until(
+    listener: TcpListener,
+    state: Arc<State>,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let graceful = GracefulShutdown::new();
+    let http = hyper::server::conn::http1::Builder::new();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, peer) = match accepted {
+                    Ok(a) => a,
+                    Err(e) => {
+                        // EMFILE and friends: back off briefly instead of spinning.
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let state = Arc::clone(&state);
+                let service = service_fn(move |req: Request<Incoming>| {
+                    let state = Arc::clone(&state);
+                    async move {
+                        let started = Instant::now();
+                        let resp = handle(&state, &req).await;
+                        tracing::info!(
+                            %peer,
+                            method = %req.method(),
+                            status = resp.status().as_u16(),
+                            micros = started.elapsed().as_micros() as u64,
+                            "request"
+                        );
+                        Ok::<_, Infallible>(resp)
+                    }
+                });
+                let conn = http.serve_connection(TokioIo::new(stream), service);
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    if let Err(e) = conn.await {
+                        tracing::debug!(error = %e, "connection ended with an error");
+                    }
+                });
+            }
+            _ = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    tracing::info!("shutting down");
+    let started = SystemTime::now();
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(SHUTDOWN_GRACE) => {
+            tracing::warn!("connections still open after {SHUTDOWN_GRACE:?}; closing them");
+        }
+    }
+    tracing::debug!(took = ?started.elapsed().unwrap_or_default(), "stopped");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(cloud: Cloud) -> State {
+        State {
+            cloud,
+            provider: SharedProvider::new(
+                credchain::alibaba::StaticAccessKeyProvider::new("id", "secret").unwrap(),
+            ),
+            path: "/0123456789abcdef0123456789abcdef".into(),
+        }
+    }
+
+    #[test]
+    fn random_paths_are_32_hex_and_differ() {
+        let a = random_path().unwrap();
+        let b = random_path().unwrap();
+        assert_eq!(a.len(), 33);
+        assert!(a[1..].bytes().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn only_the_secret_path_matches() {
+        let s = state(Cloud::Alibaba);
+        assert!(matches!(
+            target(&s, "/0123456789abcdef0123456789abcdef"),
+            Target::Credentials
+        ));
+        for p in [
+            "/",
+            "/0123456789abcdef0123456789abcdee",
+            "/0123456789abcdef0123456789abcdef/",
+            "/0123456789abcdef0123456789abcdef/latest/meta-data/cam/security-credentials/",
+            "/0123456789abcdef",
+        ] {
+            assert!(matches!(target(&s, p), Target::NotFound), "{p}");
+        }
+        let t = state(Cloud::Tencent);
+        assert!(matches!(
+            target(
+                &t,
+                "/0123456789abcdef0123456789abcdef/latest/meta-data/cam/security-credentials/"
+            ),
+            Target::RoleList
+        ));
+        assert!(matches!(
+            target(
+                &t,
+                "/0123456789abcdef0123456789abcdef/latest/meta-data/cam/security-credentials/credchain"
+            ),
+            Target::Credentials
+        ));
+    }
+
+    #[test]
+    fn long_term_keys_are_not_servable() {
+        assert!(servable(&Credentials::builder("id", "s").build()).is_err());
+        let c = Credentials::builder("id", "s")
+            .security_token("t")
+            .expiration(UNIX_EPOCH + Duration::from_secs(1_545_151_178))
+            .build();
+        servable(&c).unwrap();
+        let v = body_for(Cloud::Tencent, &c);
+        assert_eq!(v["ExpiredTime"], 1_545_151_178);
+        assert_eq!(v["Expiration"], "2018-12-18T16:39:38Z");
+        assert_eq!(v["Token"], "t");
+        let v = body_for(Cloud::Alibaba, &c);
+        assert_eq!(v["Code"], "Success");
+        assert_eq!(v["SecurityToken"], "t");
+    }
+}
