@@ -23,7 +23,7 @@ use cli::{Cli, Command};
 fn init_logging(verbose: u8, long_running: bool) {
     let default = match verbose {
         // serve and emulate log each request at info.
-        0 if long_running => "warn,credchain_cli=info",
+        0 if long_running => "warn,credchain::serve=info,credchain::emulate=info",
         0 => "warn",
         1 => "credchain=debug",
         _ => "credchain=trace",
@@ -33,6 +33,7 @@ fn init_logging(verbose: u8, long_running: bool) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
 }
 

@@ -1,0 +1,311 @@
+//! `credchain emulate` end to end: the real binary runs the emulator from a config file, and
+//! `credchain get` runs resolve every Alibaba and Tencent source through the printed exports.
+//! Cleared environment (PATH and a temporary HOME only), loopback only; the emulator process is
+//! killed when its guard drops.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use credchain_emulator::routes::{alibaba_sts, tencent_sts};
+
+fn home() -> PathBuf {
+    let home = std::env::temp_dir().join(format!("credchain-emulate-home-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    home
+}
+
+fn credchain() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_credchain"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home())
+        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
+        .env("TENCENTCLOUD_METADATA_DISABLED", "true");
+    cmd
+}
+
+/// Kills and reaps the child when dropped (also when a test fails).
+struct Guard(Child);
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+const CONFIG: &str = r#"
+credential_lifetime_seconds = 3600
+
+[alibaba]
+ecs_role_name = "FileEcsRole"
+access_keys = [{ id = "LTAI5tFromTheFile01", secret = "file-secret-01" }]
+
+[tencent]
+cvm_role_name = "FileCvmRole"
+secret_keys = [{ id = "AKIDFromTheFile00000000000000001", secret = "file-secret-key-000000000000001" }]
+
+[[faults]]
+route = "alibaba.credentials_uri"
+status = 503
+times = 1
+
+[[faults]]
+route = "tencent.sts.assume_role_with_web_identity"
+delay_ms = 10
+"#;
+
+/// Starts the emulator from `config` and returns it with its exports.
+fn emulate(config: &str, name: &str) -> (Guard, HashMap<String, String>) {
+    let path = home().join(name);
+    std::fs::write(&path, config).unwrap();
+    let child = credchain()
+        .args(["emulate", "--listen", "127.0.0.1:0", "--config"])
+        .arg(&path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut guard = Guard(child);
+    let stdout = guard.0.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut exports = HashMap::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while exports.len() < 5 {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = rx.recv_timeout(left).expect("emulate prints its exports");
+        if let Some((k, v)) = line
+            .strip_prefix("export ")
+            .and_then(|kv| kv.split_once('='))
+        {
+            assert!(v.starts_with("http://127.0.0.1:"), "{line}");
+            exports.insert(k.to_string(), v.to_string());
+        }
+    }
+    (guard, exports)
+}
+
+fn get(cloud: &str, exports: &[(&str, &str)], extra: &[&str]) -> serde_json::Value {
+    let o: Output = credchain()
+        .args(["get", "--cloud", cloud, "--format", "json"])
+        .args(extra)
+        .envs(exports.iter().copied())
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "get {cloud} {extra:?} failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn write(name: &str, text: &str) -> String {
+    let p = home().join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+#[test]
+fn every_source_resolves_through_the_emulator() {
+    let (_guard, ex) = emulate(CONFIG, "emulate.toml");
+    let e = |k: &str| ex[k].clone();
+    let sts_ali = e("ALIBABA_CLOUD_STS_ENDPOINT");
+    let sts_tc = e("TENCENTCLOUD_STS_ENDPOINT");
+
+    // Credentials URI (its first request gets the file's one-shot 503; the retry succeeds).
+    let v = get(
+        "alibaba",
+        &[(
+            "ALIBABA_CLOUD_CREDENTIALS_URI",
+            &e("ALIBABA_CLOUD_CREDENTIALS_URI"),
+        )],
+        &[],
+    );
+    assert_eq!(v["provider"], "default/credential_uri");
+    assert!(v["access_key_id"].as_str().unwrap().starts_with("STS."));
+    assert!(v["security_token"].is_string() && v["expiration"].is_string());
+
+    // ECS instance role (the file's role name), metadata probing enabled for this run.
+    let o = credchain()
+        .env_remove("ALIBABA_CLOUD_ECS_METADATA_DISABLED")
+        .env(
+            "ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT",
+            e("ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT"),
+        )
+        .args(["get", "--cloud", "alibaba", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["provider"], "default/ecs_ram_role");
+
+    // RAM role ARN with the built-in key and with the key from the file.
+    for (id, secret) in [
+        (alibaba_sts::ACCESS_KEY_ID, alibaba_sts::ACCESS_KEY_SECRET),
+        ("LTAI5tFromTheFile01", "file-secret-01"),
+    ] {
+        let cfg = write(
+            &format!("ram-{id}.json"),
+            &serde_json::json!({
+                "type": "ram_role_arn", "access_key_id": id, "access_key_secret": secret,
+                "role_arn": "acs:ram::123456789012:role/emu", "role_session_name": "emu-session"
+            })
+            .to_string(),
+        );
+        let v = get(
+            "alibaba",
+            &[("ALIBABA_CLOUD_STS_ENDPOINT", &sts_ali)],
+            &["--config", &cfg],
+        );
+        assert_eq!(v["type"], "ram_role_arn");
+        assert!(v["security_token"].is_string());
+    }
+
+    // RRSA (OIDC) through the default chain.
+    let token = write("ali-oidc-token", "emu-oidc-token");
+    let v = get(
+        "alibaba",
+        &[
+            ("ALIBABA_CLOUD_STS_ENDPOINT", &sts_ali),
+            ("ALIBABA_CLOUD_ROLE_ARN", "acs:ram::123456789012:role/pod"),
+            (
+                "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+                "acs:ram::123456789012:oidc-provider/ack",
+            ),
+            ("ALIBABA_CLOUD_OIDC_TOKEN_FILE", &token),
+        ],
+        &[],
+    );
+    assert_eq!(v["provider"], "default/oidc_role_arn");
+
+    // Tencent CVM role.
+    let o = credchain()
+        .env_remove("TENCENTCLOUD_METADATA_DISABLED")
+        .env(
+            "TENCENTCLOUD_METADATA_ENDPOINT",
+            e("TENCENTCLOUD_METADATA_ENDPOINT"),
+        )
+        .args(["get", "--cloud", "tencent", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["provider"], "default/cvm_role");
+
+    // Tencent AssumeRole with the built-in key and with the key from the file.
+    for (id, key) in [
+        (
+            tencent_sts::EMULATOR_SECRET_ID,
+            tencent_sts::EMULATOR_SECRET_KEY,
+        ),
+        (
+            "AKIDFromTheFile00000000000000001",
+            "file-secret-key-000000000000001",
+        ),
+    ] {
+        let cfg = write(
+            &format!("tc-{id}.json"),
+            &serde_json::json!({
+                "type": "sts_assume_role", "secret_id": id, "secret_key": key,
+                "role_arn": "qcs::cam::uin/100000000001:roleName/emu",
+                "role_session_name": "emu-session"
+            })
+            .to_string(),
+        );
+        let v = get(
+            "tencent",
+            &[("TENCENTCLOUD_STS_ENDPOINT", &sts_tc)],
+            &["--config", &cfg],
+        );
+        assert_eq!(v["type"], "sts_assume_role");
+        assert!(v["security_token"].is_string());
+    }
+
+    // TKE OIDC through the default chain.
+    let token = write("tke-token", tencent_sts::EMULATOR_WEB_IDENTITY_TOKEN);
+    let v = get(
+        "tencent",
+        &[
+            ("TENCENTCLOUD_STS_ENDPOINT", &sts_tc),
+            ("TKE_REGION", "ap-guangzhou"),
+            ("TKE_PROVIDER_ID", tencent_sts::EMULATOR_OIDC_PROVIDER_ID),
+            ("TKE_WEB_IDENTITY_TOKEN_FILE", &token),
+            ("TKE_ROLE_ARN", "qcs::cam::uin/100000000001:roleName/emu"),
+        ],
+        &[],
+    );
+    assert_eq!(v["provider"], "default/tke_oidc");
+}
+
+#[test]
+fn faults_from_the_file_are_applied() {
+    let config = r#"
+[tencent]
+cvm_role_name = ""
+
+[[faults]]
+route = "alibaba.credentials_uri"
+expired_credentials = true
+"#;
+    let (_guard, ex) = emulate(config, "faults.toml");
+    let o = credchain()
+        .env(
+            "ALIBABA_CLOUD_CREDENTIALS_URI",
+            &ex["ALIBABA_CLOUD_CREDENTIALS_URI"],
+        )
+        .args(["get", "--cloud", "alibaba", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("xpired"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // No CVM role bound: the metadata source fails.
+    let o = credchain()
+        .env_remove("TENCENTCLOUD_METADATA_DISABLED")
+        .env(
+            "TENCENTCLOUD_METADATA_ENDPOINT",
+            &ex["TENCENTCLOUD_METADATA_ENDPOINT"],
+        )
+        .args(["get", "--cloud", "tencent", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+}
+
+#[test]
+fn a_bad_config_is_an_error_before_listening() {
+    let path = home().join("bad.toml");
+    std::fs::write(
+        &path,
+        "[[faults]]\nroute = \"no.such.route\"\nstatus = 500\n",
+    )
+    .unwrap();
+    let o = credchain()
+        .args(["emulate", "--config"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown route"));
+    let o = credchain()
+        .args(["emulate", "--listen", "0.0.0.0:0"])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("loopback"));
+}

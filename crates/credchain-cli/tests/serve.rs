@@ -1,0 +1,255 @@
+//! `credchain serve` end to end: the real binary serving credentials it resolves from the
+//! in-process emulator, read back by the library's own credentials-URI and CVM-role sources.
+//! Cleared environment (PATH and a temporary HOME only), loopback only; every child is killed
+//! when its guard drops.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use credchain::alibaba::CredentialsUriProvider;
+use credchain::context::{Context, MemoryEnv};
+use credchain::http::ReqwestClient;
+use credchain::tencent::CvmRoleProvider;
+use credchain::ProvideCredentials;
+use credchain_emulator::{routes, Emulator};
+
+fn credchain() -> Command {
+    let home = std::env::temp_dir().join(format!("credchain-serve-home-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_credchain"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", &home)
+        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
+        .env("TENCENTCLOUD_METADATA_DISABLED", "true");
+    cmd
+}
+
+/// Kills and reaps the child when dropped (also when a test fails).
+struct Guard(Child);
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `credchain serve` and returns it with the URL of its export line.
+fn serve(cmd: &mut Command) -> (Guard, String) {
+    let child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut guard = Guard(child);
+    let stdout = guard.0.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            let _ = tx.send(line);
+        }
+    });
+    let line = match rx.recv_timeout(Duration::from_secs(20)) {
+        Ok(l) => l,
+        Err(_) => {
+            let _ = guard.0.kill();
+            let mut err = String::new();
+            let _ = std::io::Read::read_to_string(guard.0.stderr.as_mut().unwrap(), &mut err);
+            panic!("serve printed no export line; stderr: {err}");
+        }
+    };
+    let url = line
+        .split_once('=')
+        .map(|(_, u)| u.to_string())
+        .unwrap_or_else(|| panic!("not an export line: {line}"));
+    (guard, url)
+}
+
+/// A context that sees no process environment (so no proxy setting applies).
+fn clean_ctx() -> Context {
+    let env = MemoryEnv::default();
+    let http = ReqwestClient::from_env(&env);
+    Context::real().with_env(env).with_http(http)
+}
+
+fn plain_client() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().build().unwrap()
+}
+
+fn wait_exit(guard: &mut Guard) -> std::process::ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(s) = guard.0.try_wait().unwrap() {
+            return s;
+        }
+        assert!(Instant::now() < deadline, "serve did not exit");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alibaba_serve_is_read_by_the_credentials_uri_source() {
+    let emu = Emulator::start().await.unwrap();
+    let (mut guard, url) = serve(
+        credchain()
+            .env("ALIBABA_CLOUD_CREDENTIALS_URI", emu.url("/credentials-uri"))
+            .args(["serve", "--cloud", "alibaba"]),
+    );
+    let port_and_path = url.strip_prefix("http://127.0.0.1:").expect(&url);
+    let path = port_and_path.split_once('/').unwrap().1;
+    assert_eq!(path.len(), 32);
+    assert!(path.bytes().all(|b| b.is_ascii_hexdigit()));
+
+    let issued = emu.issued();
+    assert_eq!(issued.len(), 1);
+    let provider = CredentialsUriProvider::builder()
+        .uri(url.clone())
+        .build(&clean_ctx());
+    let c = provider.provide_credentials().await.unwrap();
+    assert_eq!(c.access_key_id(), issued[0].access_key_id);
+    assert_eq!(c.access_key_secret(), issued[0].access_key_secret);
+    assert_eq!(c.security_token(), Some(issued[0].security_token.as_str()));
+    assert!(c.expiration().is_some());
+
+    // Many reads, one upstream fetch: the server answers from the library's cache.
+    let client = plain_client();
+    for _ in 0..20 {
+        let v: serde_json::Value = client.get(&url).send().await.unwrap().json().await.unwrap();
+        assert_eq!(v["Code"], "Success");
+        assert_eq!(v["AccessKeyId"], issued[0].access_key_id.as_str());
+    }
+    assert_eq!(emu.issued_count(routes::ALIBABA_CREDENTIALS_URI), 1);
+
+    // Clean shutdown on SIGTERM.
+    let pid = guard.0.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    assert!(wait_exit(&mut guard).success());
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_refuses_other_paths_and_methods_and_logs_no_secret() {
+    let emu = Emulator::start().await.unwrap();
+    let (mut guard, url) = serve(
+        credchain()
+            .env("ALIBABA_CLOUD_CREDENTIALS_URI", emu.url("/credentials-uri"))
+            .args(["serve", "--cloud", "alibaba"]),
+    );
+    let base = &url[..url.len() - 32];
+    let client = plain_client();
+    let mut wrong = url.clone();
+    let last = if wrong.ends_with('0') { '1' } else { '0' };
+    wrong.pop();
+    wrong.push(last);
+    for u in [
+        base.to_string(),
+        format!("{base}credentials-uri"),
+        wrong,
+        format!("{url}/"),
+        format!("{url}x"),
+        url[..url.len() - 1].to_string(),
+    ] {
+        let r = client.get(&u).send().await.unwrap();
+        assert_eq!(r.status(), 404, "{u}");
+        let body = r.text().await.unwrap();
+        assert!(!body.contains("STS."), "{body}");
+    }
+    let r = client.post(&url).send().await.unwrap();
+    assert_eq!(r.status(), 405);
+    let r = client.get(&url).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+
+    let pid = guard.0.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    assert!(wait_exit(&mut guard).success());
+    let mut log = String::new();
+    std::io::Read::read_to_string(guard.0.stderr.as_mut().unwrap(), &mut log).unwrap();
+    assert!(log.contains("request"), "requests are logged: {log}");
+    let issued = &emu.issued()[0];
+    let path = &url[url.len() - 32..];
+    for secret in [
+        issued.access_key_secret.as_str(),
+        issued.security_token.as_str(),
+        path,
+    ] {
+        assert!(!log.contains(secret), "the log shows a secret: {log}");
+    }
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tencent_serve_is_a_cvm_metadata_endpoint() {
+    let emu = Emulator::start().await.unwrap();
+    let (_guard, url) = serve(
+        credchain()
+            .env_remove("TENCENTCLOUD_METADATA_DISABLED")
+            .env("TENCENTCLOUD_METADATA_ENDPOINT", emu.base_url())
+            .args(["serve", "--cloud", "tencent"]),
+    );
+    let issued = emu.issued();
+    assert_eq!(issued.len(), 1);
+    let provider = CvmRoleProvider::builder()
+        .endpoint(url.clone())
+        .build(&clean_ctx());
+    let c = provider.provide_credentials().await.unwrap();
+    assert_eq!(c.secret_id(), issued[0].access_key_id);
+    assert_eq!(c.token(), Some(issued[0].security_token.as_str()));
+    assert_eq!(provider.role_name().as_deref(), Some("credchain"));
+
+    let v: serde_json::Value = plain_client()
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for k in [
+        "TmpSecretId",
+        "TmpSecretKey",
+        "Token",
+        "ExpiredTime",
+        "Expiration",
+    ] {
+        assert!(!v[k].is_null(), "{k} in {v}");
+    }
+    assert_eq!(v["Code"], "Success");
+    emu.shutdown().await;
+}
+
+#[test]
+fn serve_refuses_long_term_keys_and_non_loopback_addresses() {
+    let o = credchain()
+        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIlongterm")
+        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "long-term-secret")
+        .args(["serve", "--cloud", "alibaba"])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("not temporary credentials"), "{err}");
+    assert!(!err.contains("long-term-secret"));
+    assert!(o.stdout.is_empty());
+
+    let o = credchain()
+        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "STS.x")
+        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "s")
+        .env("ALIBABA_CLOUD_SECURITY_TOKEN", "t")
+        .args(["serve", "--cloud", "alibaba", "--listen", "0.0.0.0:0"])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("non-loopback"));
+}
