@@ -99,6 +99,30 @@ pub trait Fs: Send + Sync + fmt::Debug {
     /// Reads a whole file of at most `limit` bytes. A missing file is `NotFound`, a directory is an
     /// error, and a larger file is `InvalidData` ("file is larger than ...").
     fn read(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>>;
+
+    /// Runs `f` while holding an exclusive lock tied to `path`, shared with every other user of
+    /// the same file system (for [`OsFs`]: other threads and other processes, through an advisory
+    /// lock on the sibling file `<path>.lock`). Used for read-modify-write of shared config files.
+    /// The default implementation refuses (`Unsupported`).
+    fn with_lock(&self, path: &Path, f: &mut dyn FnMut() -> io::Result<()>) -> io::Result<()> {
+        let _ = (path, f);
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "this file system cannot lock files",
+        ))
+    }
+
+    /// Replaces the whole file at `path` atomically: readers see the old or the new content,
+    /// never a mix, even if the process dies midway. [`OsFs`] writes a temp file in the same
+    /// directory, fsyncs it, keeps the original file's permissions, and renames it over the
+    /// target. The default implementation refuses (`Unsupported`).
+    fn write_atomic(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
+        let _ = (path, contents);
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "this file system is read-only",
+        ))
+    }
 }
 
 /// The real file system.
@@ -122,6 +146,82 @@ impl Fs for OsFs {
         }
         Ok(buf)
     }
+
+    fn with_lock(&self, path: &Path, f: &mut dyn FnMut() -> io::Result<()>) -> io::Result<()> {
+        use fs4::FileExt;
+        let target = resolve_symlink(path);
+        let mut name = target.file_name().unwrap_or_default().to_os_string();
+        name.push(".lock");
+        let lock_path = target.with_file_name(name);
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&lock_path)?;
+        // Blocks until every other holder (thread or process) has released it; released when
+        // `file` is closed, also when the process dies.
+        FileExt::lock(&file)?;
+        let result = f();
+        let _ = FileExt::unlock(&file);
+        result
+    }
+
+    fn write_atomic(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
+        use std::io::Write;
+        let target = resolve_symlink(path);
+        let dir = match target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let permissions = std::fs::metadata(&target).ok().map(|m| m.permissions());
+        let nanos = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let mut tmp_name = std::ffi::OsString::from(".");
+        tmp_name.push(target.file_name().unwrap_or_default());
+        tmp_name.push(format!(".tmp-{}-{nanos}", std::process::id()));
+        let tmp = dir.join(tmp_name);
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            // Owner-only until the original permissions are applied: the content may be secret.
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let write = || -> io::Result<()> {
+            let mut file = options.open(&tmp)?;
+            file.write_all(contents)?;
+            if let Some(p) = &permissions {
+                file.set_permissions(p.clone())?;
+            }
+            file.sync_all()?;
+            drop(file);
+            std::fs::rename(&tmp, &target)?;
+            #[cfg(unix)]
+            if let Ok(d) = std::fs::File::open(&dir) {
+                let _ = d.sync_all();
+            }
+            Ok(())
+        };
+        let result = write();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result
+    }
+}
+
+/// The file a symlink points to (so a rename replaces the target, not the link), else `path`.
+fn resolve_symlink(path: &Path) -> PathBuf {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+        }
+        _ => path.to_path_buf(),
+    }
 }
 
 fn too_large(limit: u64) -> io::Error {
@@ -143,7 +243,11 @@ fn too_large(limit: u64) -> io::Error {
 /// assert!(fs.read(Path::new("/home/u/.tencentcloud"), 1024).is_err());
 /// ```
 #[derive(Default, Clone)]
-pub struct MemoryFs(Arc<Mutex<HashMap<PathBuf, Vec<u8>>>>);
+pub struct MemoryFs(
+    Arc<Mutex<HashMap<PathBuf, Vec<u8>>>>,
+    /// The lock of [`Fs::with_lock`] (one for the whole in-memory file system).
+    Arc<Mutex<()>>,
+);
 
 impl MemoryFs {
     /// An empty file system.
@@ -203,6 +307,16 @@ impl Fs for MemoryFs {
             return Err(io::Error::other("the path is a directory, not a file"));
         }
         Err(io::Error::new(io::ErrorKind::NotFound, "no such file"))
+    }
+
+    fn with_lock(&self, _path: &Path, f: &mut dyn FnMut() -> io::Result<()>) -> io::Result<()> {
+        let _guard = self.1.lock().unwrap_or_else(|p| p.into_inner());
+        f()
+    }
+
+    fn write_atomic(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
+        self.write(path, contents.to_vec());
+        Ok(())
     }
 }
 

@@ -74,12 +74,13 @@ async fn ini_sections() {
     assert_eq!(c.provider_name(), "profile/ram_role_arn/static_ak");
     let req = &emu.requests_for(alibaba_sts::ALIBABA_STS_ASSUME_ROLE)[0];
     assert_eq!(req.param("RoleSessionName").as_deref(), Some("ini-session"));
+    // rsa_key_pair is supported; its key file (/k.pem) is missing here.
     let e = get("rsa").provide_credentials().await.unwrap_err();
     assert!(
-        e.to_string()
-            .contains("unsupported credential type rsa_key_pair"),
+        e.to_string().contains("cannot read the private key file"),
         "{e}"
     );
+    assert_eq!(e.file(), Some(std::path::Path::new("/k.pem")));
     let e = get("notype").provide_credentials().await.unwrap_err();
     assert!(
         e.to_string().contains("unsupported credential type None"),

@@ -8,6 +8,10 @@
 //! | [`ALIBABA_CREDENTIALS_URI`] | `GET /credentials-uri` (path configurable) |
 //! | [`alibaba_sts::ALIBABA_STS_ASSUME_ROLE`] | `GET`/`POST /?Action=AssumeRole` (RPC v1 signed) |
 //! | [`alibaba_sts::ALIBABA_STS_ASSUME_ROLE_WITH_OIDC`] | `POST /?Action=AssumeRoleWithOIDC` |
+//! | [`alibaba_session_key::ALIBABA_STS_GENERATE_SESSION_ACCESS_KEY`] | `GET /?Action=GenerateSessionAccessKey` |
+//! | [`alibaba_oauth::ALIBABA_OAUTH_TOKEN`] | `POST /v1/token` |
+//! | [`alibaba_oauth::ALIBABA_OAUTH_EXCHANGE`] | `POST /v1/exchange` |
+//! | [`alibaba_cloudsso::ALIBABA_CLOUDSSO_CREDENTIALS`] | `POST /cloud-credentials` |
 //! | [`TENCENT_CVM_ROLE_LIST`] | `GET /latest/meta-data/cam/security-credentials/` |
 //! | [`TENCENT_CVM_CREDENTIALS`] | `GET /latest/meta-data/cam/security-credentials/<role>` |
 //! | [`TENCENT_STS_ASSUME_ROLE`] | `POST /`, `X-TC-Action: AssumeRole` (TC3 verified) |
@@ -19,7 +23,10 @@
 use crate::route::Route;
 
 pub mod alibaba_api;
+pub mod alibaba_cloudsso;
 pub mod alibaba_imds;
+pub mod alibaba_oauth;
+pub mod alibaba_session_key;
 pub mod alibaba_sts;
 pub mod credentials_uri;
 pub mod crypto;
@@ -55,6 +62,10 @@ pub(crate) fn builtin(credentials_uri_path: &str) -> Vec<Route> {
         credentials_uri::route(credentials_uri_path),
         alibaba_sts::assume_role_route(),
         alibaba_sts::assume_role_with_oidc_route(),
+        alibaba_session_key::route(),
+        alibaba_oauth::token_route(),
+        alibaba_oauth::exchange_route(),
+        alibaba_cloudsso::route(),
         tencent_metadata::role_list_route(),
         tencent_metadata::credentials_route(),
         tencent_sts::assume_role_route(),

@@ -10,24 +10,34 @@
 //!   `ALIBABA_CLOUD_PROFILE`, which also selects the `credentials.ini` section: then this source is
 //!   "not configured" and the chain goes on to the INI file.
 //! - Modes: `AK`, `StsToken`, `RamRoleArn`, `EcsRamRole`, `OIDC`, `ChainableRamRoleArn`
-//!   (`source_profile`, cycles detected), `CredentialsURI` (key `credentials_uri`; a credchain
-//!   extension: the SDKs reject it). Others → "unsupported profile mode '<mode>'".
+//!   (`source_profile`, cycles detected), `CloudSSO`, `OAuth` (`oauth_site_type` CN or INTL, any
+//!   case; absent or null means CN as in Python), `External` (`process_command`),
+//!   `CredentialsURI` (key `credentials_uri`; a credchain extension: the SDKs reject it). Others
+//!   (`RsaKeyPair`, `BearerToken`, ...) → "unsupported profile mode '<mode>'".
+//! - OAuth and External credentials are written back into the profile that holds them after
+//!   every exchange / process run (reached through `source_profile` when chained), keeping every
+//!   other key of the file ([`super::write_back`]). A failed write-back is logged, not an error.
 //! - `expired_seconds` absent, null or 0 → 3600 (aliyun-cli writes 0 for "unset").
 //! - The inner provider is built once. Credentials are named `cli_profile/<inner>`.
 
 use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::cloud_sso::CloudSsoProvider;
 use super::credentials_uri::CredentialsUriProvider;
 use super::ecs_ram_role::EcsRamRoleProvider;
 use super::env_vars;
+use super::external::ExternalProvider;
+use super::oauth::{OAuthProvider, OAuthSiteType, OAuthUpdate};
 use super::oidc_role_arn::OidcRoleArnProvider;
 use super::ram_role_arn::RamRoleArnProvider;
 use super::remote::StsEndpoint;
 use super::static_credentials::{StaticAccessKeyProvider, StaticStsProvider};
+use super::write_back;
 use crate::context::{Context, MAX_FILE_SIZE};
 use crate::error::{Error, ErrorKind, Result};
 use crate::provider::{ProvideCredentials, ProvideFuture, SharedProvider};
@@ -257,6 +267,11 @@ fn build_profile<'a>(
             ))
         })
     };
+    let int = |k: &str| match p.get(k) {
+        Some(Value::Number(n)) => n.as_i64().unwrap_or(0),
+        Some(Value::String(t)) => t.trim().parse().unwrap_or(0),
+        _ => 0,
+    };
     let duration = p
         .get("expired_seconds")
         .and_then(Value::as_u64)
@@ -337,13 +352,86 @@ fn build_profile<'a>(
             })?;
             ram_role(Some(source))?
         }
+        "CloudSSO" => {
+            let b = CloudSsoProvider::builder()
+                .sign_in_url(s("cloud_sso_sign_in_url").unwrap_or_default())
+                .account_id(s("cloud_sso_account_id").unwrap_or_default())
+                .access_config(s("cloud_sso_access_config").unwrap_or_default())
+                .access_token(s("access_token").unwrap_or_default())
+                .access_token_expire(int("cloud_sso_access_token_expire"));
+            SharedProvider::new(b.build(ctx).map_err(|e| e.with_file(path))?)
+        }
+        "OAuth" => {
+            let site = match p.get("oauth_site_type") {
+                None | Some(Value::Null) => OAuthSiteType::Cn,
+                Some(v) => v.as_str().and_then(OAuthSiteType::parse).ok_or_else(|| {
+                    invalid("Invalid OAuth site type, support CN or INTL".to_string())
+                })?,
+            };
+            let mut b = OAuthProvider::builder()
+                .site_type(site)
+                .access_token_expire(int("oauth_access_token_expire"));
+            if let Some(v) = s("oauth_access_token") {
+                b = b.access_token(v);
+            }
+            if let Some(v) = s("oauth_refresh_token") {
+                b = b.refresh_token(v);
+            }
+            if let (Some(id), Some(secret), Some(token)) =
+                (s("access_key_id"), s("access_key_secret"), s("sts_token"))
+            {
+                b = b.sts(id, secret, token, int("sts_expiration"));
+            }
+            let (wctx, wpath, wname) = (ctx.clone(), path.to_path_buf(), name.to_string());
+            b = b.on_update(Arc::new(move |u: &OAuthUpdate| {
+                let c = &u.credentials;
+                let exp = c.expiration().map(crate::time::unix_seconds).unwrap_or(0);
+                write_back::update_or_warn(
+                    &wctx,
+                    &wpath,
+                    &wname,
+                    "OAuth",
+                    vec![
+                        ("oauth_refresh_token", u.refresh_token.clone().map(Value::from).unwrap_or(Value::Null)),
+                        ("oauth_access_token", Value::from(u.access_token.clone())),
+                        ("oauth_access_token_expire", Value::from(u.access_token_expire)),
+                        ("access_key_id", Value::from(c.access_key_id())),
+                        ("access_key_secret", Value::from(c.access_key_secret())),
+                        ("sts_token", c.security_token().map(Value::from).unwrap_or(Value::Null)),
+                        ("sts_expiration", Value::from(exp)),
+                    ],
+                );
+            }));
+            SharedProvider::new(b.build(ctx).map_err(|e| e.with_file(path))?)
+        }
+        "External" => {
+            let (wctx, wpath, wname) = (ctx.clone(), path.to_path_buf(), name.to_string());
+            let b = ExternalProvider::builder()
+                .process_command(p.get("process_command").and_then(Value::as_str).unwrap_or_default())
+                .on_refresh(Arc::new(move |c| {
+                    let exp = c.expiration().map(crate::time::unix_seconds).unwrap_or(0);
+                    write_back::update_or_warn(
+                        &wctx,
+                        &wpath,
+                        &wname,
+                        "External",
+                        vec![
+                            ("access_key_id", Value::from(c.access_key_id())),
+                            ("access_key_secret", Value::from(c.access_key_secret())),
+                            ("sts_token", c.security_token().map(Value::from).unwrap_or(Value::Null)),
+                            ("sts_expiration", Value::from(exp)),
+                        ],
+                    );
+                }));
+            SharedProvider::new(b.build(ctx).map_err(|e| e.with_file(path))?)
+        }
         "CredentialsURI" => {
             let uri = need("credentials_uri")?;
             SharedProvider::new(CredentialsUriProvider::builder().uri(uri).build(ctx))
         }
         other => {
             return Err(invalid(format!("unsupported profile mode '{other}'")).with_hint(
-                "supported: AK, StsToken, RamRoleArn, EcsRamRole, OIDC, ChainableRamRoleArn, CredentialsURI",
+                "supported: AK, StsToken, RamRoleArn, EcsRamRole, OIDC, ChainableRamRoleArn, CloudSSO, OAuth, External, CredentialsURI",
             ))
         }
     };

@@ -14,8 +14,9 @@
 //! `duration_seconds`, `policy`, `external_id`, `sts_endpoint`), `oidc_role_arn` (`role_arn`,
 //! `oidc_provider_arn`, `oidc_token_file_path`, `role_session_name`, `role_session_expiration`,
 //! `policy`, `sts_endpoint`), `credentials_uri` (`credentials_uri`), and no type (`default`, the
-//! default chain). Network types honour `timeout` (read) and `connect_timeout`, in milliseconds.
-//! `rsa_key_pair` is recognised and answers a clear "not supported yet" error. `proxy` is accepted
+//! default chain), `rsa_key_pair` (`public_key_id`, `private_key_file`, `role_session_expiration`
+//! or `duration_seconds`, `sts_endpoint`; default host `sts.ap-northeast-1.aliyuncs.com`).
+//! Network types honour `timeout` (read) and `connect_timeout`, in milliseconds. `proxy` is accepted
 //! and not used: proxies come from `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` of the context.
 
 use std::fmt;
@@ -28,6 +29,7 @@ use super::ecs_ram_role::EcsRamRoleProvider;
 use super::oidc_role_arn::OidcRoleArnProvider;
 use super::ram_role_arn::{RamRoleArnProvider, RamRoleArnProviderBuilder};
 use super::remote::StsEndpoint;
+use super::rsa_key_pair::RsaKeyPairProvider;
 use super::static_credentials::{BearerTokenProvider, StaticAccessKeyProvider, StaticStsProvider};
 use crate::context::Context;
 use crate::credentials::Secret;
@@ -179,14 +181,17 @@ impl Client {
                 c.security_token,
                 ctx,
             )?),
-            "bearer" => SharedProvider::new(BearerTokenProvider::new(c.bearer_token.unwrap_or_default())?),
+            "bearer" => SharedProvider::new(BearerTokenProvider::new(
+                c.bearer_token.unwrap_or_default(),
+            )?),
             "ecs_ram_role" => {
                 if EcsRamRoleProvider::is_disabled(ctx) {
                     return Err(Error::invalid_config("IMDS credentials is disabled")
                         .with_provider(EcsRamRoleProvider::NAME)
                         .with_hint("unset ALIBABA_CLOUD_ECS_METADATA_DISABLED"));
                 }
-                let mut b = EcsRamRoleProvider::builder().timeouts(Timeouts::METADATA.with_millis(c.connect_timeout, c.timeout));
+                let mut b = EcsRamRoleProvider::builder()
+                    .timeouts(Timeouts::METADATA.with_millis(c.connect_timeout, c.timeout));
                 if let Some(r) = c.role_name.filter(|r| !r.is_empty()) {
                     b = b.role_name(r);
                 }
@@ -196,7 +201,8 @@ impl Client {
                 SharedProvider::new(b.build(ctx))
             }
             "credentials_uri" => {
-                let mut b = CredentialsUriProvider::builder().timeouts(Timeouts::STS.with_millis(c.connect_timeout, c.timeout));
+                let mut b = CredentialsUriProvider::builder()
+                    .timeouts(Timeouts::STS.with_millis(c.connect_timeout, c.timeout));
                 if let Some(u) = c.credentials_uri.filter(|u| !u.is_empty()) {
                     b = b.uri(u);
                 }
@@ -212,13 +218,25 @@ impl Client {
             "ram_role_arn" => {
                 let mut b = RamRoleArnProvider::builder()
                     .timeouts(Timeouts::STS.with_millis(c.connect_timeout, c.timeout))
-                    .endpoint_options(StsEndpoint { sts_endpoint: c.sts_endpoint.clone(), ..Default::default() });
+                    .endpoint_options(StsEndpoint {
+                        sts_endpoint: c.sts_endpoint.clone(),
+                        ..Default::default()
+                    });
                 for (set, v) in [
-                    (RamRoleArnProviderBuilder::access_key_id as fn(_, String) -> _, c.access_key_id),
-                    (RamRoleArnProviderBuilder::access_key_secret, c.access_key_secret),
+                    (
+                        RamRoleArnProviderBuilder::access_key_id as fn(_, String) -> _,
+                        c.access_key_id,
+                    ),
+                    (
+                        RamRoleArnProviderBuilder::access_key_secret,
+                        c.access_key_secret,
+                    ),
                     (RamRoleArnProviderBuilder::security_token, c.security_token),
                     (RamRoleArnProviderBuilder::role_arn, c.role_arn),
-                    (RamRoleArnProviderBuilder::role_session_name, c.role_session_name),
+                    (
+                        RamRoleArnProviderBuilder::role_session_name,
+                        c.role_session_name,
+                    ),
                     (RamRoleArnProviderBuilder::policy, c.policy),
                     (RamRoleArnProviderBuilder::external_id, c.external_id),
                 ] {
@@ -234,7 +252,10 @@ impl Client {
             "oidc_role_arn" => {
                 let mut b = OidcRoleArnProvider::builder()
                     .timeouts(Timeouts::STS.with_millis(c.connect_timeout, c.timeout))
-                    .endpoint_options(StsEndpoint { sts_endpoint: c.sts_endpoint.clone(), ..Default::default() });
+                    .endpoint_options(StsEndpoint {
+                        sts_endpoint: c.sts_endpoint.clone(),
+                        ..Default::default()
+                    });
                 if let Some(v) = c.role_arn.filter(|v| !v.is_empty()) {
                     b = b.role_arn(v);
                 }
@@ -255,11 +276,23 @@ impl Client {
                 }
                 SharedProvider::new(b.build(ctx)?)
             }
-            t if TYPES.contains(&t) => {
-                return Err(Error::invalid_config(format!(
-                    "credential type '{t}' is not supported by this version of credchain yet"
-                ))
-                .with_hint("use access_key, sts, bearer, ecs_ram_role, ram_role_arn, oidc_role_arn or credentials_uri"))
+            "rsa_key_pair" => {
+                let mut b = RsaKeyPairProvider::builder()
+                    .timeouts(Timeouts::STS.with_millis(c.connect_timeout, c.timeout))
+                    .endpoint_options(StsEndpoint {
+                        sts_endpoint: c.sts_endpoint.clone(),
+                        ..Default::default()
+                    });
+                if let Some(v) = c.public_key_id.filter(|v| !v.is_empty()) {
+                    b = b.public_key_id(v);
+                }
+                if let Some(v) = c.private_key_file.filter(|v| !v.is_empty()) {
+                    b = b.private_key_file(v);
+                }
+                if let Some(d) = c.role_session_expiration.or(c.duration_seconds) {
+                    b = b.duration_seconds(d);
+                }
+                SharedProvider::new(b.build(ctx)?)
             }
             t => {
                 return Err(Error::invalid_config(format!(
@@ -325,7 +358,7 @@ mod tests {
             "{e}"
         );
         let e = Client::new(Some(cfg("rsa_key_pair")), &Context::empty()).unwrap_err();
-        assert!(e.message().contains("not supported"), "{e}");
+        assert_eq!(e.message(), "public_key_id cannot be empty");
     }
 
     #[tokio::test]

@@ -6,27 +6,43 @@
 
 mod chain;
 mod cli_profile;
+mod cloud_sso;
 mod config;
 mod credentials_uri;
 mod ecs_ram_role;
 pub mod env_vars;
 mod environment;
+mod external;
 mod ini;
+mod oauth;
 mod oidc_role_arn;
 mod profile;
 mod ram_role_arn;
 mod remote;
+mod rsa_key_pair;
 mod static_credentials;
+pub mod write_back;
 
 pub use chain::{default_chain, NOTHING_CONFIGURED_HINT};
 pub use cli_profile::{CliProfileProvider, CliProfileProviderBuilder};
+pub use cloud_sso::{CloudSsoProvider, CloudSsoProviderBuilder};
 pub use config::{Client, Config, CredentialModel};
 pub use credentials_uri::{CredentialsUriProvider, CredentialsUriProviderBuilder};
 pub use ecs_ram_role::{EcsRamRoleProvider, EcsRamRoleProviderBuilder, DEFAULT_METADATA_ENDPOINT};
 pub use environment::EnvironmentProvider;
+pub use external::{
+    parse_process_output, split_command, split_command_unix, split_command_windows,
+    ExternalProvider, ExternalProviderBuilder, ExternalUpdateCallback, OsProcessRunner,
+    ProcessOutput, ProcessRunner, DEFAULT_EXTERNAL_TIMEOUT, EXTERNAL_REFRESH_MARGIN,
+};
 pub use ini::{Ini, IniError};
+pub use oauth::{
+    OAuthProvider, OAuthProviderBuilder, OAuthSiteType, OAuthUpdate, OAuthUpdateCallback,
+    OAUTH_REFRESH_LEAD_SECONDS,
+};
 pub use oidc_role_arn::{OidcRoleArnProvider, OidcRoleArnProviderBuilder};
 pub use profile::{ProfileProvider, ProfileProviderBuilder};
 pub use ram_role_arn::{RamRoleArnProvider, RamRoleArnProviderBuilder};
 pub use remote::{StsEndpoint, DEFAULT_STS_HOST};
+pub use rsa_key_pair::{RsaKeyPairProvider, RsaKeyPairProviderBuilder, RSA_KEY_PAIR_STS_HOST};
 pub use static_credentials::{BearerTokenProvider, StaticAccessKeyProvider, StaticStsProvider};

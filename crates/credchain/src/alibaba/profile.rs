@@ -6,8 +6,9 @@
 //!   configured", unless the name was given explicitly to the builder.
 //! - `enable`: absent or true → used; `false` → "not configured" (DESIGN.md §9: the seed's
 //!   documented meaning; only Java honours the key, and treats absent as disabled).
-//! - `type`: `access_key`, `ecs_ram_role`, `ram_role_arn`, `oidc_role_arn` (the keys of §5.1);
-//!   `rsa_key_pair` and anything else → "unsupported credential type" (the Python wording).
+//! - `type`: `access_key`, `ecs_ram_role`, `ram_role_arn`, `oidc_role_arn`, `rsa_key_pair`
+//!   (`public_key_id`, `private_key_file`) (the keys of §5.1); anything else → "unsupported
+//!   credential type" (the Python wording).
 //! - The inner provider is built once, when this provider is built; parse errors name the file and
 //!   line. Credentials are named `profile/<inner>` (e.g. `profile/ram_role_arn/static_ak`).
 
@@ -19,6 +20,7 @@ use super::env_vars;
 use super::ini::Ini;
 use super::oidc_role_arn::OidcRoleArnProvider;
 use super::ram_role_arn::RamRoleArnProvider;
+use super::rsa_key_pair::RsaKeyPairProvider;
 use super::static_credentials::StaticAccessKeyProvider;
 use crate::context::{Context, MAX_FILE_SIZE};
 use crate::error::{Error, ErrorKind, Result};
@@ -216,13 +218,28 @@ fn build_section(
             }
             SharedProvider::new(b.build(ctx).map_err(|e| e.with_file(path))?)
         }
+        "rsa_key_pair" => SharedProvider::new(
+            RsaKeyPairProvider::builder()
+                .public_key_id(required("public_key_id")?)
+                .private_key_file(required("private_key_file")?)
+                .build(ctx)
+                .map_err(|e| {
+                    if e.file().is_some() {
+                        e
+                    } else {
+                        e.with_file(path)
+                    }
+                })?,
+        ),
         other => {
             return Err(invalid(format!(
                 "unsupported credential type {} from credentials file {}",
                 if other.is_empty() { "None" } else { other },
                 path.display()
             ))
-            .with_hint("use access_key, ecs_ram_role, ram_role_arn or oidc_role_arn"))
+            .with_hint(
+                "use access_key, ecs_ram_role, ram_role_arn, oidc_role_arn or rsa_key_pair",
+            ))
         }
     };
     Ok(provider)

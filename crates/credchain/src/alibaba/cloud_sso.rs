@@ -1,0 +1,310 @@
+//! The CloudSSO source (`cloud_sso`, aliyun-cli mode `CloudSSO`, `reference/alibaba.md` §2.11,
+//! §6.6).
+//!
+//! - Fields: sign-in URL, account id, access configuration id, SSO access token and its expiry
+//!   (Unix seconds). At build time an empty token, an expiry of 0 or one already past is
+//!   "CloudSSO access token is empty or expired, please re-login with cli"; an empty URL, account
+//!   or configuration is "CloudSSO sign in url or account id or access config is empty". The
+//!   token is checked again at every refresh; it is never refreshed and nothing is written back.
+//! - Wire: `POST {scheme}://{host[:port]} of the sign-in URL/cloud-credentials` (any path of the
+//!   URL is dropped), `Authorization: Bearer <token>`, JSON body
+//!   `{"AccountId","AccessConfigurationId"}`; answer
+//!   `{"RequestId","CloudCredential":{"AccessKeyId","AccessKeySecret","SecurityToken","Expiration"}}`.
+//!   Errors report `ErrorCode` / `ErrorMessage` / `RequestId` (as aliyun-cli does).
+//! - Cached with [`RefreshPolicy::STS`]; 5 s connect / 10 s read; proxies from the environment.
+//!   Provider name `cloud_sso`.
+
+use std::fmt;
+
+use http::Method;
+use serde_json::{json, Value};
+
+use super::remote;
+use crate::cache::{RefreshPolicy, RefreshingCache};
+use crate::context::Context;
+use crate::credentials::{Credentials, Secret};
+use crate::error::{Error, ErrorKind, Result};
+use crate::http::{send_with_retry, HttpRequest, ProxyPolicy, RetryPolicy, Timeouts};
+use crate::provider::{ProvideCredentials, ProvideFuture};
+
+const NAME: &str = "cloud_sso";
+const EXPIRED: &str = "CloudSSO access token is empty or expired, please re-login with cli";
+
+/// Builds a [`CloudSsoProvider`].
+#[derive(Default, Clone)]
+pub struct CloudSsoProviderBuilder {
+    sign_in_url: Option<String>,
+    account_id: Option<String>,
+    access_config: Option<String>,
+    access_token: Option<String>,
+    access_token_expire: i64,
+    timeouts: Option<Timeouts>,
+}
+
+impl fmt::Debug for CloudSsoProviderBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CloudSsoProviderBuilder")
+            .field("sign_in_url", &self.sign_in_url)
+            .field("account_id", &self.account_id)
+            .field("access_config", &self.access_config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CloudSsoProviderBuilder {
+    /// The sign-in URL (`cloud_sso_sign_in_url`); only scheme, host and port are used.
+    pub fn sign_in_url(mut self, v: impl Into<String>) -> Self {
+        self.sign_in_url = Some(v.into());
+        self
+    }
+    /// The account id (`cloud_sso_account_id`).
+    pub fn account_id(mut self, v: impl Into<String>) -> Self {
+        self.account_id = Some(v.into());
+        self
+    }
+    /// The access configuration id (`cloud_sso_access_config`).
+    pub fn access_config(mut self, v: impl Into<String>) -> Self {
+        self.access_config = Some(v.into());
+        self
+    }
+    /// The SSO access token (`access_token`).
+    pub fn access_token(mut self, v: impl Into<String>) -> Self {
+        self.access_token = Some(v.into());
+        self
+    }
+    /// Its expiry, Unix seconds (`cloud_sso_access_token_expire`).
+    pub fn access_token_expire(mut self, v: i64) -> Self {
+        self.access_token_expire = v;
+        self
+    }
+    /// Timeouts (default [`Timeouts::STS`]).
+    pub fn timeouts(mut self, t: Timeouts) -> Self {
+        self.timeouts = Some(t);
+        self
+    }
+    /// Validates and builds.
+    pub fn build(self, ctx: &Context) -> Result<CloudSsoProvider> {
+        let now = crate::time::unix_seconds(ctx.now());
+        let token = self.access_token.filter(|t| !t.is_empty());
+        if token.is_none() || self.access_token_expire <= 0 || self.access_token_expire <= now {
+            return Err(Error::new(ErrorKind::Expired, EXPIRED)
+                .with_provider(NAME)
+                .with_hint("run `aliyun configure --mode CloudSSO` again"));
+        }
+        let non_empty =
+            |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let (Some(url), Some(account_id), Some(access_config)) = (
+            non_empty(self.sign_in_url),
+            non_empty(self.account_id),
+            non_empty(self.access_config),
+        ) else {
+            return Err(Error::invalid_config(
+                "CloudSSO sign in url or account id or access config is empty",
+            )
+            .with_provider(NAME));
+        };
+        let origin = origin_of(&url).ok_or_else(|| {
+            Error::invalid_config("the CloudSSO sign in url is not an http(s) URL")
+                .with_provider(NAME)
+        })?;
+        let fetcher = SsoFetcher {
+            ctx: ctx.clone(),
+            endpoint: format!("{origin}/cloud-credentials"),
+            account_id,
+            access_config,
+            access_token: Secret::new(token.unwrap_or_default()),
+            access_token_expire: self.access_token_expire,
+            timeouts: self.timeouts.unwrap_or(Timeouts::STS),
+        };
+        Ok(CloudSsoProvider {
+            cache: RefreshingCache::new(fetcher, RefreshPolicy::STS, ctx.shared_clock()),
+        })
+    }
+}
+
+/// `scheme://host[:port]` of a URL.
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    // Drop user-info, if any.
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    if host.is_empty() {
+        return None;
+    }
+    Some(format!("{}://{host}", scheme.to_ascii_lowercase()))
+}
+
+/// STS credentials from CloudSSO (`cloud_sso`).
+pub struct CloudSsoProvider {
+    cache: RefreshingCache<SsoFetcher>,
+}
+
+impl CloudSsoProvider {
+    /// The provider name.
+    pub const NAME: &'static str = NAME;
+    /// A builder.
+    pub fn builder() -> CloudSsoProviderBuilder {
+        CloudSsoProviderBuilder::default()
+    }
+    /// The URL credentials are requested from.
+    pub fn endpoint(&self) -> &str {
+        &self.cache.source().endpoint
+    }
+}
+
+impl fmt::Debug for CloudSsoProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.cache.source().fmt(f)
+    }
+}
+
+impl ProvideCredentials for CloudSsoProvider {
+    fn provide_credentials(&self) -> ProvideFuture<'_> {
+        self.cache.provide_credentials()
+    }
+    fn name(&self) -> &str {
+        NAME
+    }
+    fn force_refresh(&self) -> ProvideFuture<'_> {
+        self.cache.force_refresh()
+    }
+}
+
+struct SsoFetcher {
+    ctx: Context,
+    endpoint: String,
+    account_id: String,
+    access_config: String,
+    access_token: Secret,
+    access_token_expire: i64,
+    timeouts: Timeouts,
+}
+
+impl fmt::Debug for SsoFetcher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CloudSsoProvider")
+            .field("endpoint", &self.endpoint)
+            .field("account_id", &self.account_id)
+            .field("access_config", &self.access_config)
+            .field("access_token_expire", &self.access_token_expire)
+            .finish()
+    }
+}
+
+impl SsoFetcher {
+    async fn fetch(&self) -> Result<Credentials> {
+        if self.access_token_expire <= crate::time::unix_seconds(self.ctx.now()) {
+            return Err(Error::new(ErrorKind::Expired, EXPIRED).with_provider(NAME));
+        }
+        let body =
+            json!({"AccountId": self.account_id, "AccessConfigurationId": self.access_config})
+                .to_string();
+        let resp = send_with_retry(self.ctx.http().as_ref(), RetryPolicy::REMOTE, || {
+            Ok(HttpRequest::new(Method::POST, self.endpoint.clone())
+                .header("Accept", "application/json")
+                .header("Content-Type", "application/json")
+                .header(
+                    "Authorization",
+                    &format!("Bearer {}", self.access_token.expose()),
+                )
+                .body(body.clone())
+                .timeouts(self.timeouts)
+                .proxy(ProxyPolicy::FromEnv))
+        })
+        .await
+        .map_err(|e| e.with_provider(NAME))?;
+        if resp.status != 200 {
+            let mut e = Error::new(ErrorKind::Service, "getting CloudSSO credentials failed")
+                .with_provider(NAME)
+                .with_endpoint(&self.endpoint)
+                .with_status(resp.status);
+            if let Ok(v) = serde_json::from_slice::<Value>(&resp.body) {
+                let s = |k: &str| {
+                    v.get(k)
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                let code = if s("ErrorCode").is_empty() {
+                    s("Code")
+                } else {
+                    s("ErrorCode")
+                };
+                let msg = if s("ErrorMessage").is_empty() {
+                    s("Message")
+                } else {
+                    s("ErrorMessage")
+                };
+                e = e.with_service_error(code, msg, Some(s("RequestId")));
+            }
+            return Err(e);
+        }
+        let v = remote::parse_json(&resp, "CloudSSO", NAME, &self.endpoint)?;
+        let Some(cc) = v.get("CloudCredential").filter(|c| c.is_object()) else {
+            return Err(Error::new(
+                ErrorKind::InvalidResponse,
+                "the CloudSSO response has no CloudCredential",
+            )
+            .with_provider(NAME)
+            .with_endpoint(&self.endpoint));
+        };
+        remote::credentials_from(cc, true, "CloudSSO", NAME, &self.endpoint)
+    }
+}
+
+impl ProvideCredentials for SsoFetcher {
+    fn provide_credentials(&self) -> ProvideFuture<'_> {
+        ProvideFuture::new(self.fetch())
+    }
+    fn name(&self) -> &str {
+        NAME
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origin_drops_path() {
+        assert_eq!(
+            origin_of("https://signin.aliyun.com/d-123/login").as_deref(),
+            Some("https://signin.aliyun.com")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:8080").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(origin_of("ftp://x"), None);
+    }
+
+    #[test]
+    fn validation() {
+        let ctx = Context::empty();
+        let far = crate::time::unix_seconds(ctx.now()) + 3600;
+        let full = || {
+            CloudSsoProvider::builder()
+                .sign_in_url("https://s/x")
+                .account_id("1")
+                .access_config("ac")
+                .access_token("t")
+                .access_token_expire(far)
+        };
+        assert_eq!(
+            full().build(&ctx).unwrap().endpoint(),
+            "https://s/cloud-credentials"
+        );
+        for b in [
+            full().access_token(""),
+            full().access_token_expire(0),
+            full().access_token_expire(10),
+        ] {
+            assert_eq!(b.build(&ctx).unwrap_err().message(), EXPIRED);
+        }
+        let e = full().account_id("").build(&ctx).unwrap_err();
+        assert!(e.message().contains("sign in url or account id"));
+    }
+}

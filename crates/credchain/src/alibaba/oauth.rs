@@ -1,0 +1,603 @@
+//! The OAuth source (`oauth`, aliyun-cli mode `OAuth`, `reference/alibaba.md` §2.12, §6.7).
+//!
+//! - Site: `ALIBABA_CLOUD_OAUTH_ENDPOINT` (the site base URL, a credchain addition) wins over
+//!   everything; else the explicit sign-in URL; else the site type: CN
+//!   (`https://oauth.aliyun.com`, client id `4038181954557748008`) or INTL
+//!   (`https://oauth.alibabacloud.com`, client id `4103531455503354461`).
+//! - A previously exchanged STS credential (`access_key_id`, `access_key_secret`, `sts_token`,
+//!   `sts_expiration`) is reused until `sts_expiration` without any network call (Python ≥ 1.0.11,
+//!   credentials-python #86).
+//! - Access-token refresh: `POST {base}/v1/token` (form `grant_type=refresh_token`,
+//!   `refresh_token`, `client_id`, `Timestamp`) when a refresh token exists and the access token is
+//!   empty, its expiry is 0, or it expires within 1200 s. Both tokens are required in the answer;
+//!   `expires_in` defaults to 3600. Without a refresh token the current access token goes straight
+//!   to the exchange (credentials-python #81, credentials-go #154).
+//! - Exchange: `POST {base}/v1/exchange` with `Authorization: Bearer <access token>`, JSON content
+//!   type, empty body. The answer is accepted in camelCase (`accessKeyId`, ...: aliyun-cli, Go,
+//!   Java) and PascalCase (`AccessKeyId`, ...: Python); error bodies `{"error",
+//!   "error_description", "requestId"}` are reported with their code and request id.
+//! - After every exchange an optional callback receives the new tokens and STS credential (the
+//!   `cli_profile` source writes them back into `config.json`).
+//! - Cached with [`RefreshPolicy::STS`]; 5 s connect / 10 s read; proxies from the environment.
+//!   Provider name `oauth`.
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use http::Method;
+use serde_json::Value;
+
+use super::env_vars;
+use super::remote::{self, as_base_url};
+use crate::cache::{RefreshPolicy, RefreshingCache};
+use crate::context::Context;
+use crate::credentials::{Credentials, Secret};
+use crate::error::{Error, ErrorKind, Result};
+use crate::http::{send_with_retry, HttpRequest, HttpResponse, ProxyPolicy, RetryPolicy, Timeouts};
+use crate::provider::{ProvideCredentials, ProvideFuture};
+use crate::sign::encode::encode_query;
+
+const NAME: &str = "oauth";
+
+/// The access token is refreshed when it expires within this many seconds.
+pub const OAUTH_REFRESH_LEAD_SECONDS: i64 = 1200;
+
+/// The OAuth site of aliyun-cli's `oauth_site_type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OAuthSiteType {
+    /// China site (`CN`).
+    Cn,
+    /// International site (`INTL`).
+    Intl,
+}
+
+impl OAuthSiteType {
+    /// Parses `CN` / `INTL`, any case.
+    ///
+    /// ```
+    /// use credchain::alibaba::OAuthSiteType;
+    /// assert_eq!(OAuthSiteType::parse("intl"), Some(OAuthSiteType::Intl));
+    /// assert_eq!(OAuthSiteType::Cn.client_id(), "4038181954557748008");
+    /// assert_eq!(OAuthSiteType::Intl.base_url(), "https://oauth.alibabacloud.com");
+    /// assert_eq!(OAuthSiteType::parse("EU"), None);
+    /// ```
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "CN" => Some(OAuthSiteType::Cn),
+            "INTL" => Some(OAuthSiteType::Intl),
+            _ => None,
+        }
+    }
+    /// The site's base URL.
+    pub fn base_url(self) -> &'static str {
+        match self {
+            OAuthSiteType::Cn => "https://oauth.aliyun.com",
+            OAuthSiteType::Intl => "https://oauth.alibabacloud.com",
+        }
+    }
+    /// aliyun-cli's OAuth client id on that site.
+    pub fn client_id(self) -> &'static str {
+        match self {
+            OAuthSiteType::Cn => "4038181954557748008",
+            OAuthSiteType::Intl => "4103531455503354461",
+        }
+    }
+}
+
+/// What changed after an exchange (passed to the update callback). Secrets are redacted in
+/// `Debug`.
+#[derive(Clone)]
+pub struct OAuthUpdate {
+    /// The refresh token now in use (may be rotated by `/v1/token`).
+    pub refresh_token: Option<String>,
+    /// The access token now in use.
+    pub access_token: String,
+    /// Its expiry, Unix seconds.
+    pub access_token_expire: i64,
+    /// The exchanged STS credential (its expiration is `sts_expiration`).
+    pub credentials: Credentials,
+}
+
+impl fmt::Debug for OAuthUpdate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuthUpdate")
+            .field("access_token_expire", &self.access_token_expire)
+            .field("credentials", &self.credentials)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Called after every successful exchange.
+pub type OAuthUpdateCallback = Arc<dyn Fn(&OAuthUpdate) + Send + Sync>;
+
+/// Builds an [`OAuthProvider`].
+#[derive(Default, Clone)]
+pub struct OAuthProviderBuilder {
+    client_id: Option<String>,
+    sign_in_url: Option<String>,
+    site_type: Option<OAuthSiteType>,
+    access_token: Option<String>,
+    access_token_expire: i64,
+    refresh_token: Option<String>,
+    sts: Option<Credentials>,
+    timeouts: Option<Timeouts>,
+    on_update: Option<OAuthUpdateCallback>,
+}
+
+impl fmt::Debug for OAuthProviderBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuthProviderBuilder")
+            .field("client_id", &self.client_id)
+            .field("sign_in_url", &self.sign_in_url)
+            .field("site_type", &self.site_type)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OAuthProviderBuilder {
+    /// The site: base URL and client id (explicit values win).
+    pub fn site_type(mut self, s: OAuthSiteType) -> Self {
+        self.site_type = Some(s);
+        self
+    }
+    /// The OAuth client id.
+    pub fn client_id(mut self, v: impl Into<String>) -> Self {
+        self.client_id = Some(v.into());
+        self
+    }
+    /// The sign-in (site base) URL.
+    pub fn sign_in_url(mut self, v: impl Into<String>) -> Self {
+        self.sign_in_url = Some(v.into());
+        self
+    }
+    /// The current access token.
+    pub fn access_token(mut self, v: impl Into<String>) -> Self {
+        self.access_token = Some(v.into());
+        self
+    }
+    /// The access token's expiry, Unix seconds (0: unknown, refresh first).
+    pub fn access_token_expire(mut self, v: i64) -> Self {
+        self.access_token_expire = v;
+        self
+    }
+    /// The refresh token.
+    pub fn refresh_token(mut self, v: impl Into<String>) -> Self {
+        self.refresh_token = Some(v.into());
+        self
+    }
+    /// A previously exchanged STS credential, reused until `sts_expiration` (Unix seconds).
+    pub fn sts(
+        mut self,
+        access_key_id: impl Into<String>,
+        access_key_secret: impl Into<String>,
+        security_token: impl Into<String>,
+        sts_expiration: i64,
+    ) -> Self {
+        self.sts = Some(
+            Credentials::builder(access_key_id, access_key_secret)
+                .security_token(security_token)
+                .expiration(crate::time::from_unix_seconds(sts_expiration))
+                .provider_name(NAME)
+                .build(),
+        );
+        self
+    }
+    /// Timeouts (default [`Timeouts::STS`]).
+    pub fn timeouts(mut self, t: Timeouts) -> Self {
+        self.timeouts = Some(t);
+        self
+    }
+    /// Called after every exchange with the new tokens and credentials.
+    pub fn on_update(mut self, f: OAuthUpdateCallback) -> Self {
+        self.on_update = Some(f);
+        self
+    }
+    /// Validates and builds; `ALIBABA_CLOUD_OAUTH_ENDPOINT` is read from `ctx` now.
+    pub fn build(self, ctx: &Context) -> Result<OAuthProvider> {
+        let client_id = self
+            .client_id
+            .filter(|c| !c.is_empty())
+            .or_else(|| self.site_type.map(|s| s.client_id().to_string()))
+            .ok_or_else(|| Error::invalid_config("the ClientId is empty").with_provider(NAME))?;
+        let base = ctx
+            .env_non_empty(env_vars::OAUTH_ENDPOINT)
+            .or(self.sign_in_url.filter(|u| !u.trim().is_empty()))
+            .or_else(|| self.site_type.map(|s| s.base_url().to_string()))
+            .map(|u| as_base_url(u.trim()))
+            .ok_or_else(|| {
+                Error::invalid_config("the url for sign-in is empty").with_provider(NAME)
+            })?;
+        let now = crate::time::unix_seconds(ctx.now());
+        let persisted = self.sts.filter(|c| {
+            !c.access_key_id().is_empty()
+                && !c.access_key_secret().is_empty()
+                && c.security_token().is_some_and(|t| !t.is_empty())
+                && c.expiration()
+                    .is_some_and(|e| crate::time::unix_seconds(e) > now)
+        });
+        let fetcher = Exchange {
+            ctx: ctx.clone(),
+            base,
+            client_id,
+            state: Mutex::new(TokenState {
+                access_token: self.access_token.filter(|t| !t.is_empty()).map(Secret::new),
+                expire: self.access_token_expire,
+                refresh_token: self
+                    .refresh_token
+                    .filter(|t| !t.is_empty())
+                    .map(Secret::new),
+            }),
+            persisted: Mutex::new(persisted),
+            timeouts: self.timeouts.unwrap_or(Timeouts::STS),
+            on_update: self.on_update,
+        };
+        Ok(OAuthProvider {
+            cache: RefreshingCache::new(fetcher, RefreshPolicy::STS, ctx.shared_clock()),
+        })
+    }
+}
+
+/// STS credentials exchanged for an OAuth access token (`oauth`).
+pub struct OAuthProvider {
+    cache: RefreshingCache<Exchange>,
+}
+
+impl OAuthProvider {
+    /// The provider name.
+    pub const NAME: &'static str = NAME;
+
+    /// A builder.
+    pub fn builder() -> OAuthProviderBuilder {
+        OAuthProviderBuilder::default()
+    }
+    /// The site base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.cache.source().base
+    }
+    /// The OAuth client id.
+    pub fn client_id(&self) -> &str {
+        &self.cache.source().client_id
+    }
+}
+
+impl fmt::Debug for OAuthProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.cache.source().fmt(f)
+    }
+}
+
+impl ProvideCredentials for OAuthProvider {
+    fn provide_credentials(&self) -> ProvideFuture<'_> {
+        self.cache.provide_credentials()
+    }
+    fn name(&self) -> &str {
+        NAME
+    }
+    fn force_refresh(&self) -> ProvideFuture<'_> {
+        self.cache.force_refresh()
+    }
+}
+
+struct TokenState {
+    access_token: Option<Secret>,
+    expire: i64,
+    refresh_token: Option<Secret>,
+}
+
+struct Exchange {
+    ctx: Context,
+    base: String,
+    client_id: String,
+    state: Mutex<TokenState>,
+    persisted: Mutex<Option<Credentials>>,
+    timeouts: Timeouts,
+    on_update: Option<OAuthUpdateCallback>,
+}
+
+impl fmt::Debug for Exchange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuthProvider")
+            .field("base_url", &self.base)
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The Alibaba OAuth error shape, or an excerpt of the body.
+fn oauth_error(resp: &HttpResponse, what: &str, endpoint: &str) -> Error {
+    let mut e = Error::new(ErrorKind::Service, format!("{what} failed"))
+        .with_provider(NAME)
+        .with_endpoint(endpoint)
+        .with_status(resp.status);
+    if let Ok(v) = serde_json::from_slice::<Value>(&resp.body) {
+        let s = |k: &str| {
+            v.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let code = if s("error").is_empty() {
+            s("Code")
+        } else {
+            s("error")
+        };
+        let msg = if s("error_description").is_empty() {
+            s("Message")
+        } else {
+            s("error_description")
+        };
+        let rid = [s("requestId"), s("RequestId")]
+            .into_iter()
+            .find(|r| !r.is_empty());
+        e = e.with_service_error(code, msg, rid);
+    }
+    e
+}
+
+impl Exchange {
+    fn needs_token_refresh(&self, st: &TokenState) -> bool {
+        let now = crate::time::unix_seconds(self.ctx.now());
+        st.refresh_token.is_some()
+            && (st.access_token.is_none()
+                || st.expire <= 0
+                || st.expire - now <= OAUTH_REFRESH_LEAD_SECONDS)
+    }
+
+    async fn refresh_token(&self, refresh_token: &Secret) -> Result<(Secret, Secret, i64)> {
+        let endpoint = format!("{}/v1/token", self.base);
+        let body = |ts: String| {
+            encode_query(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh_token.expose()),
+                ("client_id", self.client_id.as_str()),
+                ("Timestamp", ts.as_str()),
+            ])
+        };
+        let resp = send_with_retry(self.ctx.http().as_ref(), RetryPolicy::REMOTE, || {
+            let ts = crate::time::format_rfc3339(self.ctx.now());
+            Ok(HttpRequest::new(Method::POST, endpoint.clone())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Accept", "application/json")
+                .body(body(ts))
+                .timeouts(self.timeouts)
+                .proxy(ProxyPolicy::FromEnv))
+        })
+        .await
+        .map_err(|e| e.with_provider(NAME))?;
+        if resp.status != 200 {
+            return Err(oauth_error(&resp, "refreshing the OAuth access token", &endpoint)
+                .with_hint("the refresh token may be revoked or expired: run `aliyun configure --mode OAuth` again"));
+        }
+        let v = remote::parse_json(&resp, "OAuth token", NAME, &endpoint)?;
+        let s = |k: &str| v.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
+        let (Some(at), Some(rt)) = (s("access_token"), s("refresh_token")) else {
+            return Err(Error::new(
+                ErrorKind::InvalidResponse,
+                "failed to refresh OAuth token: the answer lacks access_token or refresh_token",
+            )
+            .with_provider(NAME)
+            .with_endpoint(endpoint));
+        };
+        let expires_in = v.get("expires_in").and_then(Value::as_i64).unwrap_or(3600);
+        let expire = crate::time::unix_seconds(self.ctx.now()) + expires_in;
+        Ok((Secret::new(at), Secret::new(rt), expire))
+    }
+
+    async fn fetch(&self) -> Result<Credentials> {
+        if let Some(c) = lock(&self.persisted).take() {
+            if c.expiration().is_some_and(|e| self.ctx.now() < e) {
+                return Ok(c);
+            }
+        }
+        let (needs, refresh) = {
+            let st = lock(&self.state);
+            (
+                self.needs_token_refresh(&st),
+                st.refresh_token.as_ref().map(Secret::clone_secret),
+            )
+        };
+        if let (true, Some(rt)) = (needs, refresh) {
+            let (at, new_rt, expire) = self.refresh_token(&rt).await?;
+            let mut st = lock(&self.state);
+            st.access_token = Some(at);
+            st.refresh_token = Some(new_rt);
+            st.expire = expire;
+        }
+        let access_token = lock(&self.state)
+            .access_token
+            .as_ref()
+            .map(Secret::clone_secret)
+            .ok_or_else(|| {
+                Error::invalid_config("the OAuth profile has no access token and no refresh token")
+                    .with_provider(NAME)
+                    .with_hint("run `aliyun configure --mode OAuth` again")
+            })?;
+        let endpoint = format!("{}/v1/exchange", self.base);
+        let resp = send_with_retry(self.ctx.http().as_ref(), RetryPolicy::REMOTE, || {
+            Ok(HttpRequest::new(Method::POST, endpoint.clone())
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .header(
+                    "Authorization",
+                    &format!("Bearer {}", access_token.expose()),
+                )
+                .timeouts(self.timeouts)
+                .proxy(ProxyPolicy::FromEnv))
+        })
+        .await
+        .map_err(|e| e.with_provider(NAME))?;
+        if resp.status != 200 {
+            return Err(oauth_error(
+                &resp,
+                "exchanging the OAuth access token for STS credentials",
+                &endpoint,
+            ));
+        }
+        let v = remote::parse_json(&resp, "OAuth exchange", NAME, &endpoint)?;
+        if v.get("error").is_some() {
+            return Err(oauth_error(
+                &resp,
+                "exchanging the OAuth access token for STS credentials",
+                &endpoint,
+            ));
+        }
+        let c = exchange_credentials(&v, &endpoint)?;
+        if let Some(cb) = &self.on_update {
+            let update = {
+                let st = lock(&self.state);
+                OAuthUpdate {
+                    refresh_token: st.refresh_token.as_ref().map(|t| t.expose().to_string()),
+                    access_token: access_token.expose().to_string(),
+                    access_token_expire: st.expire,
+                    credentials: c.clone(),
+                }
+            };
+            let cb = cb.clone();
+            if let Err(e) = tokio::task::spawn_blocking(move || cb(&update)).await {
+                tracing::warn!(provider = NAME, error = %e, "the OAuth update callback failed");
+            }
+        }
+        Ok(c)
+    }
+}
+
+/// Reads the exchange answer in camelCase or PascalCase.
+fn exchange_credentials(v: &Value, endpoint: &str) -> Result<Credentials> {
+    let field = |camel: &str, pascal: &str| {
+        v.get(camel)
+            .or_else(|| v.get(pascal))
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
+    let id = field("accessKeyId", "AccessKeyId");
+    let secret = field("accessKeySecret", "AccessKeySecret");
+    let token = field("securityToken", "SecurityToken");
+    let exp = field("expiration", "Expiration");
+    let mut missing = Vec::new();
+    for (n, f) in [
+        ("accessKeyId", id),
+        ("accessKeySecret", secret),
+        ("securityToken", token),
+        ("expiration", exp),
+    ] {
+        if f.is_none() {
+            missing.push(n);
+        }
+    }
+    let invalid = |m: String| {
+        Error::new(ErrorKind::InvalidResponse, m)
+            .with_provider(NAME)
+            .with_endpoint(endpoint)
+    };
+    if !missing.is_empty() {
+        return Err(invalid(format!(
+            "the OAuth exchange response lacks {}",
+            missing.join(", ")
+        )));
+    }
+    let expiration: SystemTime = exp
+        .and_then(crate::time::parse_rfc3339)
+        .ok_or_else(|| invalid("the OAuth exchange response has an invalid expiration".into()))?;
+    Ok(
+        Credentials::builder(id.unwrap_or_default(), secret.unwrap_or_default())
+            .security_token_opt(token)
+            .expiration(expiration)
+            .provider_name(NAME)
+            .build(),
+    )
+}
+
+impl ProvideCredentials for Exchange {
+    fn provide_credentials(&self) -> ProvideFuture<'_> {
+        ProvideFuture::new(self.fetch())
+    }
+    fn name(&self) -> &str {
+        NAME
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::{ManualClock, MemoryEnv};
+    use std::time::Duration;
+
+    fn exch(expire: i64, at: Option<&str>, rt: Option<&str>, clock: &ManualClock) -> Exchange {
+        let ctx = Context::empty().with_clock(clock.clone());
+        Exchange {
+            ctx,
+            base: "http://127.0.0.1:1".into(),
+            client_id: "c".into(),
+            state: Mutex::new(TokenState {
+                access_token: at.map(Secret::new),
+                expire,
+                refresh_token: rt.map(Secret::new),
+            }),
+            persisted: Mutex::new(None),
+            timeouts: Timeouts::STS,
+            on_update: None,
+        }
+    }
+
+    /// `reference/alibaba.md` §8.2 item 12.
+    #[test]
+    fn refresh_timing() {
+        let clock = ManualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000));
+        let now = 1_000_000;
+        let needs = |expire, at, rt| {
+            let e = exch(expire, at, rt, &clock);
+            let st = lock(&e.state);
+            e.needs_token_refresh(&st)
+        };
+        assert!(needs(now + 1200, Some("a"), Some("r")));
+        assert!(!needs(now + 1300, Some("a"), Some("r")));
+        assert!(needs(0, Some("a"), Some("r")));
+        assert!(needs(now + 5000, None, Some("r")));
+        assert!(
+            !needs(0, Some("a"), None),
+            "no refresh token: straight to exchange"
+        );
+    }
+
+    #[test]
+    fn site_and_override() {
+        let b = || OAuthProvider::builder().site_type(OAuthSiteType::Intl);
+        let p = b().build(&Context::empty()).unwrap();
+        assert_eq!(
+            (p.base_url(), p.client_id()),
+            ("https://oauth.alibabacloud.com", "4103531455503354461")
+        );
+        let ctx = Context::empty().with_env(MemoryEnv::from_pairs([(
+            env_vars::OAUTH_ENDPOINT,
+            "http://127.0.0.1:9/",
+        )]));
+        assert_eq!(b().build(&ctx).unwrap().base_url(), "http://127.0.0.1:9");
+        let e = OAuthProvider::builder()
+            .sign_in_url("https://x")
+            .build(&Context::empty())
+            .unwrap_err();
+        assert_eq!(e.message(), "the ClientId is empty");
+        let e = OAuthProvider::builder()
+            .client_id("c")
+            .build(&Context::empty())
+            .unwrap_err();
+        assert_eq!(e.message(), "the url for sign-in is empty");
+    }
+
+    #[test]
+    fn both_casings() {
+        let camel = serde_json::json!({"accessKeyId":"a","accessKeySecret":"s","securityToken":"t","expiration":"2030-01-01T00:00:00Z"});
+        let pascal = serde_json::json!({"AccessKeyId":"a","AccessKeySecret":"s","SecurityToken":"t","Expiration":"2030-01-01T00:00:00Z"});
+        for v in [camel, pascal] {
+            let c = exchange_credentials(&v, "e").unwrap();
+            assert_eq!((c.access_key_id(), c.security_token()), ("a", Some("t")));
+        }
+        let e = exchange_credentials(&serde_json::json!({"accessKeyId":"a"}), "e").unwrap_err();
+        assert!(e.message().contains("accessKeySecret"));
+    }
+}
