@@ -27,9 +27,9 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// Largest response body credchain accepts (1 MiB). Credential responses are a few hundred bytes.
 pub const MAX_RESPONSE_BODY: usize = 1024 * 1024;
 
-/// Connect and read timeouts of one call site. The whole call (connect, send, read) is bounded by
-/// their sum, as the Go reference does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Connect and read timeouts of one call site. `read` bounds each wait for data once connected;
+/// the whole call (connect, send, read) is also bounded by their sum, as the Go reference does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Timeouts {
     /// Time to establish the connection.
     pub connect: Duration,

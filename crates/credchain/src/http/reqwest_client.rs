@@ -1,7 +1,7 @@
 //! The default [`HttpClient`]: reqwest over rustls.
 //!
-//! reqwest sets the connect timeout per client, not per request, so one client is kept per
-//! (connect timeout, proxy rule) pair; call sites use a handful of fixed pairs. The total timeout
+//! reqwest sets the connect and read timeouts per client, not per request, so one client is kept
+//! per (timeouts, proxy rule) pair; call sites use a handful of fixed pairs. The total timeout
 //! is set per request. Proxies are taken from the injected environment, not from the process, so
 //! a test's fake environment decides.
 
@@ -9,7 +9,9 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::{BoxFuture, HttpClient, HttpRequest, HttpResponse, ProxyPolicy, MAX_RESPONSE_BODY};
+use super::{
+    BoxFuture, HttpClient, HttpRequest, HttpResponse, ProxyPolicy, Timeouts, MAX_RESPONSE_BODY,
+};
 use crate::context::Env;
 use crate::error::{Error, ErrorKind, Result};
 
@@ -33,7 +35,7 @@ struct ProxyConfig {
 #[derive(Debug)]
 pub struct ReqwestClient {
     proxy: ProxyConfig,
-    clients: Mutex<HashMap<(Duration, ProxyPolicy), reqwest::Client>>,
+    clients: Mutex<HashMap<(Timeouts, ProxyPolicy), reqwest::Client>>,
 }
 
 fn first_set(env: &dyn Env, names: &[&str]) -> Option<String> {
@@ -56,15 +58,18 @@ impl ReqwestClient {
         }
     }
 
-    fn client(&self, connect: Duration, policy: ProxyPolicy) -> Result<reqwest::Client> {
+    fn client(&self, timeouts: Timeouts, policy: ProxyPolicy) -> Result<reqwest::Client> {
         let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(c) = clients.get(&(connect, policy)) {
+        if let Some(c) = clients.get(&(timeouts, policy)) {
             return Ok(c.clone());
         }
         // `no_proxy()` first: it turns off reqwest's own reading of the process environment.
         let mut builder = reqwest::Client::builder()
             .no_proxy()
-            .connect_timeout(connect)
+            .connect_timeout(timeouts.connect)
+            // Per-read idle timeout: a server that accepts and then says nothing fails after
+            // `read`, not after the whole connect + read budget.
+            .read_timeout(timeouts.read)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("credchain/", env!("CARGO_PKG_VERSION")));
         if policy == ProxyPolicy::FromEnv {
@@ -90,7 +95,7 @@ impl ReqwestClient {
         let client = builder.build().map_err(|e| {
             Error::new(ErrorKind::Transport, "cannot build the HTTP client").with_source(e)
         })?;
-        clients.insert((connect, policy), client.clone());
+        clients.insert((timeouts, policy), client.clone());
         Ok(client)
     }
 }
@@ -129,7 +134,7 @@ impl HttpClient for ReqwestClient {
     fn send(&self, req: HttpRequest) -> BoxFuture<'_, Result<HttpResponse>> {
         Box::pin(async move {
             let endpoint = req.endpoint().to_string();
-            let client = self.client(req.timeouts.connect, req.proxy)?;
+            let client = self.client(req.timeouts, req.proxy)?;
             let total = req.timeouts.total();
             let call = async {
                 let mut resp = client
