@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 
 use credchain::context::Context;
 use credchain::http::ReqwestClient;
-use credchain::{alibaba, tencent, Credentials, Error, ProvideCredentials, ProviderChain};
+use credchain::{
+    alibaba, tencent, Credentials, Error, ProvideCredentials, ProviderChain, SharedProvider,
+};
 use credchain_emulator::Emulator;
 
 use crate::cli::{Cloud, DoctorArgs};
@@ -70,7 +72,12 @@ pub async fn run(args: &DoctorArgs) -> std::io::Result<(String, bool)> {
             Cloud::Alibaba => alibaba::default_chain(&ctx),
             Cloud::Tencent => tencent::default_chain(&ctx),
         };
-        let report = diagnose(cloud, &chain).await;
+        let mut report = diagnose(cloud, &chain).await;
+        if emulator.is_some() {
+            report
+                .text
+                .push_str(&diagnose_extra(sample::extra_sources(cloud, &ctx)).await);
+        }
         all_resolved &= report.resolved;
         out.push_str(&report.text);
         out.push('\n');
@@ -81,20 +88,64 @@ pub async fn run(args: &DoctorArgs) -> std::io::Result<(String, bool)> {
     Ok((out, all_resolved))
 }
 
+async fn ask(name: String, source: &SharedProvider) -> SourceReport {
+    let started = Instant::now();
+    let finding = match source.provide_credentials().await {
+        Ok(c) => Finding::Found(c),
+        Err(e) if e.is_not_configured() => Finding::NotConfigured(e),
+        Err(e) => Finding::Failed(e),
+    };
+    SourceReport {
+        name,
+        finding,
+        elapsed: started.elapsed(),
+    }
+}
+
+/// Sources outside the default chain's own order (named sample profiles).
+async fn diagnose_extra(sources: Vec<(String, SharedProvider)>) -> String {
+    if sources.is_empty() {
+        return String::new();
+    }
+    let mut text = String::from("Also in the sample setup, through named profiles:\n");
+    for (label, source) in &sources {
+        let r = ask(label.clone(), source).await;
+        let ms = r.elapsed.as_secs_f64() * 1000.0;
+        let _ = writeln!(text, "   {:<30} {ms:>8.1} ms  {}", r.name, describe(&r));
+    }
+    text
+}
+
+fn describe(r: &SourceReport) -> String {
+    match &r.finding {
+        Finding::Found(c) => {
+            let exp = c.expiration().map(credchain::time::format_rfc3339);
+            let token = if c.security_token().is_some() {
+                ", with token"
+            } else {
+                ""
+            };
+            let exp = exp.map(|e| format!(", expires {e}")).unwrap_or_default();
+            if c.bearer_token().is_some() && c.access_key_id().is_empty() {
+                format!("found: bearer token{exp}")
+            } else {
+                let via = if c.provider_name() == r.name {
+                    String::new()
+                } else {
+                    format!(" via {}", c.provider_name())
+                };
+                format!("found: key {}{via}{token}{exp}", c.masked_key_id())
+            }
+        }
+        Finding::NotConfigured(e) => format!("not configured: {}", e.message()),
+        Finding::Failed(e) => format!("ERROR: {e}"),
+    }
+}
+
 async fn diagnose(cloud: Cloud, chain: &ProviderChain) -> CloudReport {
     let mut reports = Vec::new();
     for source in chain.sources() {
-        let started = Instant::now();
-        let finding = match source.provide_credentials().await {
-            Ok(c) => Finding::Found(c),
-            Err(e) if e.is_not_configured() => Finding::NotConfigured(e),
-            Err(e) => Finding::Failed(e),
-        };
-        reports.push(SourceReport {
-            name: source.name().to_string(),
-            finding,
-            elapsed: started.elapsed(),
-        });
+        reports.push(ask(source.name().to_string(), source).await);
     }
     let winner = reports
         .iter()
@@ -108,29 +159,7 @@ async fn diagnose(cloud: Cloud, chain: &ProviderChain) -> CloudReport {
     for (i, r) in reports.iter().enumerate() {
         let ms = r.elapsed.as_secs_f64() * 1000.0;
         let mark = if Some(i) == winner { "=>" } else { "  " };
-        let what = match &r.finding {
-            Finding::Found(c) => {
-                let exp = c.expiration().map(credchain::time::format_rfc3339);
-                let token = if c.security_token().is_some() {
-                    ", with token"
-                } else {
-                    ""
-                };
-                let exp = exp.map(|e| format!(", expires {e}")).unwrap_or_default();
-                if c.bearer_token().is_some() && c.access_key_id().is_empty() {
-                    format!("found: bearer token{exp}")
-                } else {
-                    let via = if c.provider_name() == r.name {
-                        String::new()
-                    } else {
-                        format!(" via {}", c.provider_name())
-                    };
-                    format!("found: key {}{via}{token}{exp}", c.masked_key_id())
-                }
-            }
-            Finding::NotConfigured(e) => format!("not configured: {}", e.message()),
-            Finding::Failed(e) => format!("ERROR: {e}"),
-        };
+        let what = describe(r);
         let _ = writeln!(
             text,
             "{mark} {:>2}. {:<16} {:>8.1} ms  {what}",

@@ -20,10 +20,16 @@
 //! | profile | `~/.tencentcloud/credentials`, `[default]` with a `role_arn` (AssumeRole) |
 //! | cvm_role | the emulator's metadata service |
 //!
+//! Sources that a default chain reaches only through a named profile are shown too
+//! ([`extra_sources`]): config.json `External`, `OAuth` and `CloudSSO` profiles, and a
+//! `rsa_key_pair` section of credentials.ini.
+//!
 //! The sample values are fake and public; the long-term keys are the emulator's test keys.
 
-use credchain::context::{MemoryEnv, MemoryFs};
-use credchain_emulator::routes::{alibaba_sts, tencent_sts};
+use credchain::alibaba::{CliProfileProvider, ProfileProvider};
+use credchain::context::{Context, MemoryEnv, MemoryFs};
+use credchain::SharedProvider;
+use credchain_emulator::routes::{alibaba_session_key, alibaba_sts, tencent_sts};
 use credchain_emulator::Emulator;
 
 use crate::cli::Cloud;
@@ -64,14 +70,24 @@ pub fn setup(cloud: Cloud, emulator: &Emulator) -> (MemoryEnv, MemoryFs) {
                 format!("{base}/credentials-uri"),
             );
             fs.write(format!("{HOME}/rrsa/token"), "sample-rrsa-oidc-token");
-            fs.write(format!("{HOME}/.aliyun/config.json"), aliyun_config_json());
+            fs.write(
+                format!("{HOME}/.aliyun/config.json"),
+                aliyun_config_json(&base),
+            );
+            fs.write(
+                format!("{HOME}/.alibabacloud/rsa.pem"),
+                alibaba_session_key::PRIVATE_KEY_PEM,
+            );
             fs.write(
                 format!("{HOME}/.alibabacloud/credentials.ini"),
                 format!(
                     "[default]\nenable = true\ntype = ram_role_arn\naccess_key_id = {}\n\
-                     access_key_secret = {}\nrole_arn = {ALIBABA_ROLE}\nrole_session_name = credchain-ini\n",
+                     access_key_secret = {}\nrole_arn = {ALIBABA_ROLE}\nrole_session_name = credchain-ini\n\n\
+                     [sample-rsa]\ntype = rsa_key_pair\npublic_key_id = {}\n\
+                     private_key_file = {HOME}/.alibabacloud/rsa.pem\n",
                     alibaba_sts::ACCESS_KEY_ID,
-                    alibaba_sts::ACCESS_KEY_SECRET
+                    alibaba_sts::ACCESS_KEY_SECRET,
+                    alibaba_session_key::PUBLIC_KEY_ID,
                 ),
             );
         }
@@ -102,9 +118,31 @@ pub fn setup(cloud: Cloud, emulator: &Emulator) -> (MemoryEnv, MemoryFs) {
     (env, fs)
 }
 
+/// Sources of the sample setup that the default chain reaches only through a named profile,
+/// labelled `source (profile)`.
+pub fn extra_sources(cloud: Cloud, ctx: &Context) -> Vec<(String, SharedProvider)> {
+    match cloud {
+        Cloud::Alibaba => {
+            let mut out: Vec<(String, SharedProvider)> =
+                ["sample-external", "sample-oauth", "sample-cloud-sso"]
+                    .into_iter()
+                    .map(|name| {
+                        let p = CliProfileProvider::builder().profile(name).build(ctx);
+                        (format!("cli_profile ({name})"), SharedProvider::new(p))
+                    })
+                    .collect();
+            let rsa = ProfileProvider::builder().profile("sample-rsa").build(ctx);
+            out.push(("profile (sample-rsa)".to_string(), SharedProvider::new(rsa)));
+            out
+        }
+        Cloud::Tencent => Vec::new(),
+    }
+}
+
 /// aliyun-cli's config.json: `current` is a ChainableRamRoleArn profile whose source is an AK
-/// profile holding the emulator's test key.
-fn aliyun_config_json() -> String {
+/// profile holding the emulator's test key; External, OAuth and CloudSSO profiles sit beside it.
+fn aliyun_config_json(base: &str) -> String {
+    let external_output = r#"{"mode":"StsToken","access_key_id":"STS.sampleExternal","access_key_secret":"sample-external-secret","sts_token":"sample-external-token","expiration":"2099-01-01T00:00:00Z"}"#;
     serde_json::json!({
         "current": "sample-chained-role",
         "profiles": [
@@ -122,6 +160,28 @@ fn aliyun_config_json() -> String {
                 "ram_role_arn": ALIBABA_ROLE,
                 "ram_session_name": "credchain-cli-profile",
                 "region_id": "cn-hangzhou"
+            },
+            {
+                "name": "sample-external",
+                "mode": "External",
+                "process_command": format!("printf '%s' '{external_output}'")
+            },
+            {
+                "name": "sample-oauth",
+                "mode": "OAuth",
+                "oauth_site_type": "CN",
+                "oauth_access_token": "sample-oauth-access",
+                "oauth_access_token_expire": 0,
+                "oauth_refresh_token": "sample-oauth-refresh"
+            },
+            {
+                "name": "sample-cloud-sso",
+                "mode": "CloudSSO",
+                "cloud_sso_sign_in_url": format!("{base}/login"),
+                "cloud_sso_account_id": "1234567890",
+                "cloud_sso_access_config": "ac-sample",
+                "access_token": "sample-sso-token",
+                "cloud_sso_access_token_expire": 4102444800u64
             }
         ],
         "meta_path": ""

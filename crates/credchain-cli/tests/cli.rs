@@ -182,8 +182,17 @@ fn doctor_emulator_resolves_both_clouds() {
         out.contains("Alibaba Cloud default chain") && out.contains("Tencent Cloud default chain")
     );
     assert_eq!(out.matches("Winner:").count(), 2, "{out}");
-    // Every source of both chains resolves against the emulator (6 Alibaba + 4 Tencent).
-    assert_eq!(out.matches("found: key").count(), 10, "{out}");
+    // Every source of both chains resolves against the emulator (6 Alibaba + 4 Tencent), and so
+    // do the sample's named profiles (External, OAuth, CloudSSO, rsa_key_pair).
+    assert_eq!(out.matches("found: key").count(), 14, "{out}");
+    for via in [
+        "cli_profile/external",
+        "cli_profile/oauth",
+        "cli_profile/cloud_sso",
+        "profile/rsa_key_pair",
+    ] {
+        assert!(out.contains(via), "{via} missing: {out}");
+    }
     assert!(
         !out.contains("ERROR") && !out.contains("not configured"),
         "{out}"
