@@ -222,9 +222,24 @@ impl<P: ProvideCredentials + 'static> RefreshingCache<P> {
         self.shared.clone().refresh_blocking(true).await
     }
 
+    /// The hot path: one load, one comparison, one `Arc` clone. Everything else is out of line.
+    #[inline]
     fn read(&self) -> ProvideFuture<'_> {
+        let now = self.shared.clock.now();
+        let guard = self.shared.entry.load();
+        if let Some(entry) = guard.as_ref() {
+            if now < entry.prefetch_at {
+                return ProvideFuture::ready(Ok(entry.credentials.clone()));
+            }
+        }
+        drop(guard);
+        self.read_slow(now)
+    }
+
+    /// Past the prefetch point, or nothing cached.
+    #[inline(never)]
+    fn read_slow(&self, now: SystemTime) -> ProvideFuture<'_> {
         let shared = &self.shared;
-        let now = shared.clock.now();
         let guard = shared.entry.load();
         if let Some(entry) = guard.as_ref() {
             if now < entry.prefetch_at {
@@ -416,6 +431,7 @@ fn far_future() -> SystemTime {
 }
 
 impl<P: ProvideCredentials + 'static> ProvideCredentials for RefreshingCache<P> {
+    #[inline]
     fn provide_credentials(&self) -> ProvideFuture<'_> {
         self.read()
     }

@@ -65,8 +65,10 @@ impl fmt::Display for ErrorKind {
     }
 }
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 struct Details {
+    kind: ErrorKind,
+    message: String,
     provider: Option<String>,
     file: Option<PathBuf>,
     line: Option<usize>,
@@ -99,8 +101,7 @@ struct Details {
 /// ```
 #[derive(Clone)]
 pub struct Error {
-    kind: ErrorKind,
-    message: String,
+    // One pointer: keeps `Result<Credentials, Error>` small on the hot path.
     details: Box<Details>,
 }
 
@@ -108,9 +109,21 @@ impl Error {
     /// A new error of `kind` with a message saying what failed.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error {
-            kind,
-            message: message.into(),
-            details: Box::default(),
+            details: Box::new(Details {
+                kind,
+                message: message.into(),
+                provider: None,
+                file: None,
+                line: None,
+                endpoint: None,
+                status: None,
+                code: None,
+                service_message: None,
+                request_id: None,
+                hint: None,
+                attempts: Vec::new(),
+                source: None,
+            }),
         }
     }
 
@@ -194,21 +207,21 @@ impl Error {
     }
     /// Changes the kind (e.g. a missing file is `NotConfigured` in one place, an error in another).
     pub fn with_kind(mut self, kind: ErrorKind) -> Self {
-        self.kind = kind;
+        self.details.kind = kind;
         self
     }
 
     /// The kind of failure.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.details.kind
     }
     /// Whether a chain should move on to its next source.
     pub fn is_not_configured(&self) -> bool {
-        self.kind == ErrorKind::NotConfigured
+        self.details.kind == ErrorKind::NotConfigured
     }
     /// What failed, without the context fields.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.details.message
     }
     /// The provider that failed.
     pub fn provider(&self) -> Option<&str> {
@@ -287,7 +300,7 @@ impl fmt::Display for Error {
         if let Some(p) = &self.details.provider {
             write!(f, "{p}: ")?;
         }
-        f.write_str(&self.message)?;
+        f.write_str(&self.details.message)?;
         if let Some(src) = &self.details.source {
             write!(f, ": {src}")?;
         }
@@ -314,7 +327,8 @@ impl fmt::Debug for Error {
         // Same fields as Display, structured. Nothing here can hold a secret (see module docs).
         let d = &self.details;
         let mut s = f.debug_struct("Error");
-        s.field("kind", &self.kind).field("message", &self.message);
+        s.field("kind", &self.details.kind)
+            .field("message", &self.details.message);
         macro_rules! opt {
             ($name:literal, $v:expr) => {
                 if let Some(v) = $v {

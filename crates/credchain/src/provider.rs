@@ -23,6 +23,7 @@ enum Repr<'a> {
 
 impl<'a> ProvideFuture<'a> {
     /// A future that is already complete.
+    #[inline]
     pub fn ready(result: Result<Credentials>) -> Self {
         ProvideFuture(Repr::Ready(Some(result)))
     }
@@ -35,18 +36,23 @@ impl<'a> ProvideFuture<'a> {
 impl Future for ProvideFuture<'_> {
     type Output = Result<Credentials>;
 
+    #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         match &mut self.0 {
             Repr::Ready(r) => match r.take() {
                 Some(r) => Poll::Ready(r),
-                // Polling a finished future is a caller bug; answer with an error, not a panic.
-                None => Poll::Ready(Err(crate::Error::invalid_config(
-                    "ProvideFuture polled after it completed",
-                ))),
+                None => Poll::Ready(Err(polled_after_completion())),
             },
             Repr::Pending(f) => f.as_mut().poll(cx),
         }
     }
+}
+
+/// Polling a finished future is a caller bug; it gets an error, not a panic.
+#[cold]
+#[inline(never)]
+fn polled_after_completion() -> crate::Error {
+    crate::Error::invalid_config("ProvideFuture polled after it completed")
 }
 
 /// A source of credentials.
