@@ -170,8 +170,8 @@ mod tests {
 
     #[test]
     fn aliyun_external_shapes() {
-        // The library's External parser (alibaba::external) is being written in parallel; until
-        // it is exported, check the shape against reference/alibaba.md §2.13 directly.
+        // The shape of reference/alibaba.md §2.13; tests/cli_extra.rs also parses the real
+        // binary's output with the library's External parser.
         let exp = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_545_151_178);
         let c = Credentials::builder("STS.id", "sec")
             .security_token("tok")
