@@ -121,19 +121,32 @@ impl ProviderChain {
     }
 
     async fn ask(&self, source: &SharedProvider, force: bool) -> Result<Credentials> {
+        use tracing::Instrument;
+        // One span per source tried, so `-v` output groups what each source did.
+        let span =
+            tracing::debug_span!("credential_source", chain = %self.name, source = source.name());
         let started = std::time::Instant::now();
         let outcome = if force {
-            source.force_refresh().await
+            source.force_refresh().instrument(span.clone()).await
         } else {
-            source.provide_credentials().await
+            source.provide_credentials().instrument(span.clone()).await
         };
-        tracing::debug!(
-            chain = %self.name,
-            source = source.name(),
-            ok = outcome.is_ok(),
-            elapsed_us = started.elapsed().as_micros() as u64,
-            "credential source tried"
-        );
+        let _entered = span.enter();
+        match &outcome {
+            Ok(c) => tracing::debug!(
+                elapsed_us = started.elapsed().as_micros() as u64,
+                provider = c.provider_name(),
+                "source found credentials"
+            ),
+            // Error Display never holds a secret (see error.rs).
+            Err(e) => tracing::debug!(
+                elapsed_us = started.elapsed().as_micros() as u64,
+                kind = %e.kind(),
+                error = %e,
+                "source gave no credentials"
+            ),
+        }
+        drop(_entered);
         match outcome {
             Ok(c) => Ok(c.with_outer_provider(&self.name)),
             Err(e) if e.is_not_configured() => Err(e.with_provider(source.name())),

@@ -6,14 +6,14 @@
 //! - Errors: missing file → "not configured"; a directory, unreadable file or invalid JSON → file
 //!   error; `{}` or no profiles at all → "not configured" (nothing set up yet).
 //! - Profile: explicit (builder), else `ALIBABA_CLOUD_PROFILE`, else `current`. A name that is not
-//!   in the file is an error ("unable to get profile with '<name>'"), except when it came from
+//!   in the file is an error (`unable to get profile with '<name>'`), except when it came from
 //!   `ALIBABA_CLOUD_PROFILE`, which also selects the `credentials.ini` section: then this source is
 //!   "not configured" and the chain goes on to the INI file.
 //! - Modes: `AK`, `StsToken`, `RamRoleArn`, `EcsRamRole`, `OIDC`, `ChainableRamRoleArn`
 //!   (`source_profile`, cycles detected), `CloudSSO`, `OAuth` (`oauth_site_type` CN or INTL, any
 //!   case; absent or null means CN as in Python), `External` (`process_command`),
 //!   `CredentialsURI` (key `credentials_uri`; a credchain extension: the SDKs reject it). Others
-//!   (`RsaKeyPair`, `BearerToken`, ...) → "unsupported profile mode '<mode>'".
+//!   (`RsaKeyPair`, `BearerToken`, ...) → `unsupported profile mode '<mode>'`.
 //! - OAuth and External credentials are written back into the profile that holds them after
 //!   every exchange / process run (reached through `source_profile` when chained), keeping every
 //!   other key of the file ([`super::write_back`]). A failed write-back is logged, not an error.

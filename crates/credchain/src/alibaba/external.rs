@@ -12,7 +12,7 @@
 //!   when the provider is built.
 //! - The child inherits the environment, gets no stdin, and must finish within the timeout
 //!   (default 60 s, [`ExternalProviderBuilder::timeout`]); on timeout it is killed:
-//!   "command process timed out after <ms> milliseconds". A non-zero exit is an error that includes
+//!   `command process timed out after <ms> milliseconds`. A non-zero exit is an error that includes
 //!   the child's stderr ("failed to execute external command: exit status N\nstderr: ...").
 //! - Only stdout is parsed ([`parse_process_output`]): a JSON object with `mode`, `access_key_id`,
 //!   `access_key_secret`, `sts_token`, `expiration` (`YYYY-MM-DDThh:mm:ssZ`, optional).
@@ -262,9 +262,9 @@ pub struct ProcessOutput {
     pub success: bool,
     /// The exit code, when the process exited (not killed by a signal).
     pub code: Option<i32>,
-    /// Standard output (at most [`MAX_PROCESS_OUTPUT`] bytes).
+    /// Standard output (at most 1 MiB).
     pub stdout: Vec<u8>,
-    /// Standard error (at most [`MAX_PROCESS_OUTPUT`] bytes).
+    /// Standard error (at most 1 MiB).
     pub stderr: Vec<u8>,
 }
 
