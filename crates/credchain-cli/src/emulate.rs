@@ -303,6 +303,7 @@ pub fn exports(emu: &Emulator) -> String {
          export ALIBABA_CLOUD_STS_ENDPOINT={base}\n\
          export ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT={base}\n\
          export ALIBABA_CLOUD_CREDENTIALS_URI={uri}\n\
+         export ALIBABA_CLOUD_OAUTH_ENDPOINT={base}\n\
          export TENCENTCLOUD_STS_ENDPOINT={base}\n\
          export TENCENTCLOUD_METADATA_ENDPOINT={base}\n"
     );
