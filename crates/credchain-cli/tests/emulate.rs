@@ -82,7 +82,7 @@ fn emulate(config: &str, name: &str) -> (Guard, HashMap<String, String>) {
     });
     let mut exports = HashMap::new();
     let deadline = Instant::now() + Duration::from_secs(20);
-    while exports.len() < 5 {
+    while exports.len() < 6 {
         let left = deadline.saturating_duration_since(Instant::now());
         let line = rx.recv_timeout(left).expect("emulate prints its exports");
         if let Some((k, v)) = line
