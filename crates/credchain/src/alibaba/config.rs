@@ -295,10 +295,14 @@ impl Client {
                 SharedProvider::new(b.build(ctx)?)
             }
             t => {
+                // The Python reference's exact message; the rejected value goes in the hint.
                 return Err(Error::invalid_config(format!(
-                    "invalid type option '{t}', support: {}",
+                    "invalid type option, support: {}",
                     TYPES.join(", ")
-                )))
+                ))
+                .with_hint(format!(
+                    "the config's type is '{t}' (type names are case-sensitive)"
+                )));
             }
         };
         let type_ = if type_.is_empty() {
@@ -353,10 +357,12 @@ mod tests {
             ..Config::default()
         };
         let e = Client::new(Some(cfg("magic")), &Context::empty()).unwrap_err();
-        assert!(
-            e.message().contains("support: access_key, sts, bearer"),
-            "{e}"
+        assert_eq!(
+            e.message(),
+            "invalid type option, support: access_key, sts, bearer, ecs_ram_role, ram_role_arn, \
+             rsa_key_pair, oidc_role_arn, credentials_uri"
         );
+        assert!(e.to_string().contains("'magic'"), "{e}");
         let e = Client::new(Some(cfg("rsa_key_pair")), &Context::empty()).unwrap_err();
         assert_eq!(e.message(), "public_key_id cannot be empty");
     }
