@@ -11,7 +11,16 @@
 //!   containing `#` is kept whole (Python cuts at any `#`, truncating such secrets).
 //! - Quotes are kept as part of the value (both references do).
 //! - A key before the first section, or a line that is neither, is an error naming the line.
-//! - Leading whitespace is ignored everywhere (no continuation lines).
+//! - Leading whitespace is ignored everywhere (no continuation lines: Python's `configparser`
+//!   appends an indented line to the previous value after a newline, a value no server accepts;
+//!   here such a line is an error like any other line without `=`).
+//! - Values are literal: no `%` interpolation (Python's `configparser` rejects a bare `%` and turns
+//!   `%%` into `%`; AccessKey ids and secrets never contain `%`). An inline ` ;` comment is cut like
+//!   ` #` (Python keeps `v ; note` as the value). A UTF-8 byte-order mark at the start is ignored
+//!   (Python reads it as part of the first line and fails with `MissingSectionHeaderError`).
+//! - Where this differs from Python (the points above, `#` inside values, `[ ]`, trimmed section
+//!   names) the choice is deliberate: no valid credential file changes meaning, and a typo is an
+//!   error naming its line instead of a silently different value.
 
 use std::collections::BTreeMap;
 

@@ -3,12 +3,22 @@
 //! - File: `ALIBABA_CLOUD_CREDENTIALS_FILE` (must exist), else `~/.alibabacloud/credentials.ini`,
 //!   then `~/.alibabacloud/credentials` (the Go name). No file → "not configured".
 //! - Section: explicit, else `ALIBABA_CLOUD_PROFILE`, else `default`. A missing section is "not
-//!   configured", unless the name was given explicitly to the builder.
+//!   configured", unless the name was given explicitly to the builder. An empty
+//!   `ALIBABA_CLOUD_PROFILE` counts as unset (Python looks for a section named `""` and fails).
+//! - A missing file or section, and an unreadable named file, carry the Python message "failed to
+//!   get credential from credentials file: $<path>" (the literal `$` is the reference's).
+//! - Keys of a `[DEFAULT]` section apply to every section that does not set them (Python's
+//!   `configparser`); `[DEFAULT]` itself is not a profile.
 //! - `enable`: absent or true → used; `false` → "not configured" (DESIGN.md §9: the seed's
-//!   documented meaning; only Java honours the key, and treats absent as disabled).
+//!   documented meaning; only Java honours the key, and treats absent as disabled). Any other
+//!   value is an error (Python ignores the key).
 //! - `type`: `access_key`, `ecs_ram_role`, `ram_role_arn`, `oidc_role_arn`, `rsa_key_pair`
 //!   (`public_key_id`, `private_key_file`) (the keys of §5.1); anything else → "unsupported
-//!   credential type" (the Python wording).
+//!   credential type <type> from credentials file <path>" (the Python wording; `None` when the
+//!   key is absent). Missing values get the inner providers' Python messages and environment
+//!   fallbacks, as in Python: an `access_key` or `ram_role_arn` section without `access_key_id`
+//!   uses `ALIBABA_CLOUD_ACCESS_KEY_ID` ("the access key id is empty" when that is unset too), a
+//!   missing `role_arn` falls back to `ALIBABA_CLOUD_ROLE_ARN`, and so on.
 //! - The inner provider is built once, when this provider is built; parse errors name the file and
 //!   line. Credentials are named `profile/<inner>` (e.g. `profile/ram_role_arn/static_ak`).
 
@@ -79,11 +89,22 @@ impl ProfileProviderBuilder {
     }
 }
 
+/// The Python reference's message for a missing file or section (the `$` is in the original).
+fn python_failed(path: &Path) -> String {
+    format!(
+        "failed to get credential from credentials file: ${}",
+        path.display()
+    )
+}
+
 fn file_error(path: &Path, e: std::io::Error) -> Error {
-    Error::new(ErrorKind::File, "cannot read the credentials file")
-        .with_provider(NAME)
-        .with_file(path)
-        .with_source(e)
+    Error::new(
+        ErrorKind::File,
+        format!("{}: cannot read the file", python_failed(path)),
+    )
+    .with_provider(NAME)
+    .with_file(path)
+    .with_source(e)
 }
 
 /// Finds and reads the file.
@@ -117,8 +138,8 @@ fn locate(ctx: &Context, explicit: Option<PathBuf>) -> Result<(PathBuf, String)>
         }
     }
     Err(Error::not_configured(format!(
-        "no credentials file at {} or {}",
-        dir.join("credentials.ini").display(),
+        "{} (no credentials file there or at {})",
+        python_failed(&dir.join("credentials.ini")),
         dir.join("credentials").display()
     ))
     .with_provider(NAME))
@@ -142,22 +163,27 @@ fn build_section(
     })?;
     let invalid = |m: String| Error::invalid_config(m).with_provider(NAME).with_file(path);
     let Some(sec) = ini.section(section) else {
-        let e = Error::not_configured(format!("the credentials file has no section [{section}]"))
-            .with_provider(NAME)
-            .with_file(path);
+        let e = Error::not_configured(format!(
+            "{} (the file has no section [{section}])",
+            python_failed(path)
+        ))
+        .with_provider(NAME)
+        .with_file(path);
         return Err(if explicit {
             e.with_kind(ErrorKind::InvalidConfig)
         } else {
             e
         });
     };
-    let get = |k: &str| {
+    // configparser merges the keys of `[DEFAULT]` into every section.
+    let defaults = ini.section("DEFAULT").filter(|_| section != "DEFAULT");
+    let raw = |k: &str| {
         sec.get(k)
+            .or_else(|| defaults.and_then(|d| d.get(k)))
             .map(String::as_str)
-            .filter(|v| !v.is_empty())
-            .map(str::to_string)
     };
-    match sec.get("enable").map(|v| v.to_ascii_lowercase()) {
+    let get = |k: &str| raw(k).filter(|v| !v.is_empty()).map(str::to_string);
+    match raw("enable").map(|v| v.to_ascii_lowercase()) {
         None => {}
         Some(v) if v == "true" => {}
         Some(v) if v == "false" => {
@@ -169,19 +195,13 @@ fn build_section(
         }
         Some(v) => return Err(invalid(format!("enable must be true or false, not '{v}'"))),
     }
-    let type_ = get("type").unwrap_or_default();
-    let required = |k: &str| {
-        get(k).ok_or_else(|| {
-            invalid(format!(
-                "section [{section}] of type {type_} needs a non-empty {k}"
-            ))
-        })
-    };
-    let provider = match type_.as_str() {
+    let type_ = raw("type");
+    let provider = match type_.unwrap_or_default() {
         "access_key" => SharedProvider::new(
-            StaticAccessKeyProvider::new(
-                required("access_key_id")?,
-                required("access_key_secret")?,
+            StaticAccessKeyProvider::with_env_fallback(
+                get("access_key_id"),
+                get("access_key_secret"),
+                ctx,
             )
             .map_err(|e| e.with_file(path))?,
         ),
@@ -193,10 +213,16 @@ fn build_section(
             SharedProvider::new(b.build(ctx))
         }
         "ram_role_arn" => {
-            let mut b = RamRoleArnProvider::builder()
-                .access_key_id(required("access_key_id")?)
-                .access_key_secret(required("access_key_secret")?)
-                .role_arn(required("role_arn")?);
+            let mut b = RamRoleArnProvider::builder();
+            if let Some(v) = get("access_key_id") {
+                b = b.access_key_id(v);
+            }
+            if let Some(v) = get("access_key_secret") {
+                b = b.access_key_secret(v);
+            }
+            if let Some(v) = get("role_arn") {
+                b = b.role_arn(v);
+            }
             if let Some(v) = get("role_session_name") {
                 b = b.role_session_name(v);
             }
@@ -206,10 +232,16 @@ fn build_section(
             SharedProvider::new(b.build(ctx).map_err(|e| e.with_file(path))?)
         }
         "oidc_role_arn" => {
-            let mut b = OidcRoleArnProvider::builder()
-                .role_arn(required("role_arn")?)
-                .oidc_provider_arn(required("oidc_provider_arn")?)
-                .oidc_token_file_path(required("oidc_token_file_path")?);
+            let mut b = OidcRoleArnProvider::builder();
+            if let Some(v) = get("role_arn") {
+                b = b.role_arn(v);
+            }
+            if let Some(v) = get("oidc_provider_arn") {
+                b = b.oidc_provider_arn(v);
+            }
+            if let Some(v) = get("oidc_token_file_path") {
+                b = b.oidc_token_file_path(v);
+            }
             if let Some(v) = get("role_session_name") {
                 b = b.role_session_name(v);
             }
@@ -218,23 +250,26 @@ fn build_section(
             }
             SharedProvider::new(b.build(ctx).map_err(|e| e.with_file(path))?)
         }
-        "rsa_key_pair" => SharedProvider::new(
-            RsaKeyPairProvider::builder()
-                .public_key_id(required("public_key_id")?)
-                .private_key_file(required("private_key_file")?)
-                .build(ctx)
-                .map_err(|e| {
-                    if e.file().is_some() {
-                        e
-                    } else {
-                        e.with_file(path)
-                    }
-                })?,
-        ),
-        other => {
+        "rsa_key_pair" => {
+            let mut b = RsaKeyPairProvider::builder();
+            if let Some(v) = get("public_key_id") {
+                b = b.public_key_id(v);
+            }
+            if let Some(v) = get("private_key_file") {
+                b = b.private_key_file(v);
+            }
+            SharedProvider::new(b.build(ctx).map_err(|e| {
+                if e.file().is_some() {
+                    e
+                } else {
+                    e.with_file(path)
+                }
+            })?)
+        }
+        _ => {
             return Err(invalid(format!(
                 "unsupported credential type {} from credentials file {}",
-                if other.is_empty() { "None" } else { other },
+                type_.unwrap_or("None"),
                 path.display()
             ))
             .with_hint(
