@@ -1,8 +1,8 @@
 //! The Alibaba Cloud default chain (DESIGN.md §5, `reference/alibaba.md` §4).
 //!
 //! Order: env -> OIDC (RRSA, only when `ALIBABA_CLOUD_OIDC_TOKEN_FILE`, `ALIBABA_CLOUD_ROLE_ARN`
-//! and `ALIBABA_CLOUD_OIDC_PROVIDER_ARN` are all set) -> CLI config.json (unless
-//! `ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true`) -> credentials.ini -> ECS instance role (unless
+//! and `ALIBABA_CLOUD_OIDC_PROVIDER_ARN` are all set) -> CLI config.json (skipped with "cli
+//! credentials file is disabled" when `ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true`) -> credentials.ini -> ECS instance role (unless
 //! `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true`) -> credentials URI (only when
 //! `ALIBABA_CLOUD_CREDENTIALS_URI` is set). Sources that are not configured are skipped; any other
 //! error stops the chain (DESIGN.md §5). Every source reads its configuration now.
@@ -49,9 +49,9 @@ pub fn default_chain(ctx: &Context) -> ProviderChain {
             }
         }
     }
-    if !ctx.env_flag(env_vars::CLI_PROFILE_DISABLED) {
-        chain = chain.with(CliProfileProvider::builder().build(ctx));
-    }
+    // Always present, as in Python: with ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true it answers "not
+    // configured" with Python's "cli credentials file is disabled", so the reason is listed.
+    chain = chain.with(CliProfileProvider::builder().build(ctx));
     chain = chain.with(ProfileProvider::builder().build(ctx));
     if !EcsRamRoleProvider::is_disabled(ctx) {
         chain = chain.with(EcsRamRoleProvider::builder().build(ctx));

@@ -3,12 +3,21 @@
 //!
 //! - File: `ALIBABA_CLOUD_CONFIG_FILE` (the Go reference's override; must exist), else
 //!   `~/.aliyun/config.json`. `ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true` → "not configured".
-//! - Errors: missing file → "not configured"; a directory, unreadable file or invalid JSON → file
-//!   error; `{}` or no profiles at all → "not configured" (nothing set up yet).
+//! - Errors: missing file → "not configured"; a directory, unreadable file, invalid JSON or JSON
+//!   that is not an object (`null`, a list) → file error; `{}` or no profiles at all → "not
+//!   configured" (nothing set up yet). Messages contain the Python reference's (typos included:
+//!   "failed to parse credential form cli credentials file: <path>", "invalid profile name",
+//!   "unable to get profile with '<name>' form cli credentials file.", "unsupported profile mode
+//!   '<mode>' form cli credentials file.", `None` for a profile without `mode`).
 //! - Profile: explicit (builder), else `ALIBABA_CLOUD_PROFILE`, else `current`. A name that is not
-//!   in the file is an error (`unable to get profile with '<name>'`), except when it came from
+//!   in the file is an error ("unable to get profile with '<name>'"), except when it came from
 //!   `ALIBABA_CLOUD_PROFILE`, which also selects the `credentials.ini` section: then this source is
 //!   "not configured" and the chain goes on to the INI file.
+//! - Missing keys get the inner providers' Python messages and environment fallbacks, as in
+//!   Python: an `AK` profile without `access_key_id` uses `ALIBABA_CLOUD_ACCESS_KEY_ID` ("the
+//!   access key id is empty" when that is unset too), a `StsToken` profile without `sts_token`
+//!   uses `ALIBABA_CLOUD_SECURITY_TOKEN`, a `RamRoleArn` or `OIDC` profile without `ram_role_arn`
+//!   uses `ALIBABA_CLOUD_ROLE_ARN`, and so on.
 //! - Modes: `AK`, `StsToken`, `RamRoleArn`, `EcsRamRole`, `OIDC`, `ChainableRamRoleArn`
 //!   (`source_profile`, cycles detected), `CloudSSO`, `OAuth` (`oauth_site_type` CN or INTL, any
 //!   case; absent or null means CN as in Python), `External` (`process_command`),
@@ -166,7 +175,10 @@ fn load(
     let Some(obj) = root.as_object() else {
         return Err(Error::new(
             ErrorKind::File,
-            "the cli credentials file is not a JSON object",
+            format!(
+                "failed to parse credential form cli credentials file: {} (not a JSON object)",
+                path.display()
+            ),
         )
         .with_provider(NAME)
         .with_file(&path));
@@ -188,7 +200,7 @@ fn load(
         (n.to_string(), Origin::Current)
     } else if profiles.is_empty() {
         return Err(Error::not_configured(format!(
-            "no any configured profiles in '{}'",
+            "invalid profile name: no any configured profiles in '{}'",
             path.display()
         ))
         .with_provider(NAME)
@@ -204,7 +216,8 @@ fn load(
     };
     if profiles.is_empty() && origin != Origin::Explicit {
         return Err(Error::not_configured(format!(
-            "no any configured profiles in '{}'",
+            "{} (no any configured profiles in '{}')",
+            unknown_profile_message(&name),
             path.display()
         ))
         .with_provider(NAME)
@@ -229,8 +242,13 @@ fn load(
     Ok((provider, path, name))
 }
 
+/// The Python reference's message ("form" is its typo).
+fn unknown_profile_message(name: &str) -> String {
+    format!("unable to get profile with '{name}' form cli credentials file.")
+}
+
 fn unknown_profile(name: &str, path: &Path) -> Error {
-    Error::invalid_config(format!("unable to get profile with '{name}'"))
+    Error::invalid_config(unknown_profile_message(name))
         .with_provider(NAME)
         .with_file(path)
 }
@@ -258,7 +276,8 @@ fn build_profile<'a>(
             .filter(|v| !v.is_empty())
             .map(str::to_string)
     };
-    let mode = p.get("mode").and_then(Value::as_str).unwrap_or_default();
+    let mode_value = p.get("mode").and_then(Value::as_str);
+    let mode = mode_value.unwrap_or_default();
     let invalid = |m: String| Error::invalid_config(m).with_provider(NAME).with_file(path);
     let need = |k: &str| {
         s(k).ok_or_else(|| {
@@ -282,15 +301,21 @@ fn build_profile<'a>(
         enable_vpc: p.get("enable_vpc").and_then(Value::as_bool),
     };
     let ram_role = |source: Option<SharedProvider>| -> Result<SharedProvider> {
-        let mut b = RamRoleArnProvider::builder()
-            .role_arn(need("ram_role_arn")?)
-            .endpoint_options(endpoint.clone());
-        b = match source {
-            Some(src) => b.source(src),
-            None => b
-                .access_key_id(need("access_key_id")?)
-                .access_key_secret(need("access_key_secret")?),
-        };
+        let mut b = RamRoleArnProvider::builder().endpoint_options(endpoint.clone());
+        if let Some(v) = s("ram_role_arn") {
+            b = b.role_arn(v);
+        }
+        match source {
+            Some(src) => b = b.source(src),
+            None => {
+                if let Some(v) = s("access_key_id") {
+                    b = b.access_key_id(v);
+                }
+                if let Some(v) = s("access_key_secret") {
+                    b = b.access_key_secret(v);
+                }
+            }
+        }
         if let Some(v) = s("ram_session_name") {
             b = b.role_session_name(v);
         }
@@ -308,12 +333,19 @@ fn build_profile<'a>(
         ))
     };
     let provider = match mode {
-        "AK" => SharedProvider::new(StaticAccessKeyProvider::new(need("access_key_id")?, need("access_key_secret")?)?),
-        "StsToken" => SharedProvider::new(StaticStsProvider::new(
-            need("access_key_id")?,
-            need("access_key_secret")?,
-            need("sts_token")?,
-        )?),
+        "AK" => SharedProvider::new(
+            StaticAccessKeyProvider::with_env_fallback(s("access_key_id"), s("access_key_secret"), ctx)
+                .map_err(|e| e.with_file(path))?,
+        ),
+        "StsToken" => SharedProvider::new(
+            StaticStsProvider::with_env_fallback(
+                s("access_key_id"),
+                s("access_key_secret"),
+                s("sts_token"),
+                ctx,
+            )
+            .map_err(|e| e.with_file(path))?,
+        ),
         "RamRoleArn" => ram_role(None)?,
         "EcsRamRole" => {
             let mut b = EcsRamRoleProvider::builder();
@@ -323,11 +355,16 @@ fn build_profile<'a>(
             SharedProvider::new(b.build(ctx))
         }
         "OIDC" => {
-            let mut b = OidcRoleArnProvider::builder()
-                .role_arn(need("ram_role_arn")?)
-                .oidc_provider_arn(need("oidc_provider_arn")?)
-                .oidc_token_file_path(need("oidc_token_file")?)
-                .endpoint_options(endpoint.clone());
+            let mut b = OidcRoleArnProvider::builder().endpoint_options(endpoint.clone());
+            if let Some(v) = s("ram_role_arn") {
+                b = b.role_arn(v);
+            }
+            if let Some(v) = s("oidc_provider_arn") {
+                b = b.oidc_provider_arn(v);
+            }
+            if let Some(v) = s("oidc_token_file") {
+                b = b.oidc_token_file_path(v);
+            }
             if let Some(v) = s("ram_session_name") {
                 b = b.role_session_name(v);
             }
@@ -341,7 +378,7 @@ fn build_profile<'a>(
         }
         "ChainableRamRoleArn" => {
             let Some(src_name) = s("source_profile") else {
-                return Err(invalid(format!("profile '{name}' (mode ChainableRamRoleArn) needs a source_profile")));
+                return Err(invalid(format!("invalid profile name: profile '{name}' (mode ChainableRamRoleArn) needs a source_profile")));
             };
             let source = build_profile(ctx, find, &src_name, path, visiting).map_err(|e| {
                 if e.message().starts_with("unable to get profile") {
@@ -429,8 +466,12 @@ fn build_profile<'a>(
             let uri = need("credentials_uri")?;
             SharedProvider::new(CredentialsUriProvider::builder().uri(uri).build(ctx))
         }
-        other => {
-            return Err(invalid(format!("unsupported profile mode '{other}'")).with_hint(
+        _ => {
+            return Err(invalid(format!(
+                "unsupported profile mode '{}' form cli credentials file.",
+                mode_value.unwrap_or("None")
+            ))
+            .with_hint(
                 "supported: AK, StsToken, RamRoleArn, EcsRamRole, OIDC, ChainableRamRoleArn, CloudSSO, OAuth, External, CredentialsURI",
             ))
         }
