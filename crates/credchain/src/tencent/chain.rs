@@ -5,6 +5,9 @@
 //! without a request when `TENCENTCLOUD_METADATA_DISABLED=true`. A source that is not configured
 //! is skipped; any other error (a padded env value, a broken credentials file, a rejected STS call)
 //! stops the chain. Nothing configured: one error listing every source and why it was skipped.
+//! (The Python SDK's order is env -> profile -> CVM -> TKE, and its documented "no valid
+//! credentail." error is unreachable: with nothing configured it raises `OSError("TKE_REGION not
+//! exist")`, `reference/tencent.md` §1.7 and §8; credchain reports what it looked at instead.)
 
 use super::cvm_role::CvmRoleProvider;
 use super::environment::EnvironmentProvider;

@@ -7,17 +7,21 @@
 //!   comments** (`secret_id = abc # note` has the value `abc # note`, as in every SDK);
 //! - `[name]` opens a section (the name is trimmed and compared case-sensitively, so `[Default]` is
 //!   not `[default]`); `[]`, `[   ]` or a `[` without its closing `]` is an error naming the line;
-//! - `key = value`: the key is trimmed and lower-cased (keys are case-insensitive), the value is
-//!   trimmed; `key =` (empty value) is kept as empty and treated as missing by the callers;
+//! - `key = value` or `key: value` (the first `=` or `:` splits, as in Python's `configparser`;
+//!   Go accepts only `=`): the key is trimmed and lower-cased (keys are case-insensitive), the value
+//!   is trimmed; `key =` (empty value) is kept as empty and treated as missing by the callers;
 //! - **quote policy**: one pair of matching surrounding quotes (`"..."` or `'...'`) is removed
 //!   (`secret_id = "AKID..."` gives `AKID...`). The SDKs keep the quotes and then fail at the server
 //!   with a signature error; no SecretId, SecretKey or token ever contains quotes, so removing them
 //!   cannot break a working file. Anything inside the quotes is kept verbatim (padding inside them is
 //!   then reported as an invalid credential);
-//! - a line that is none of these (no `=`, or `=` first) is an error naming the line (Go ignores it,
-//!   Python raises `ParsingError`); so is a key before the first section header (Python raises
-//!   `MissingSectionHeaderError`);
-//! - duplicate keys: the last one wins; a repeated section continues the earlier one (Go);
+//! - a line that is none of these (no `=` or `:`, or one first) is an error naming the line (Go
+//!   ignores it, Python raises `ParsingError`); so is a key before the first section header (Python
+//!   raises `MissingSectionHeaderError`). An indented line is not a continuation of the previous
+//!   value: Python's `configparser` appends it after a newline, giving a SecretKey with a newline
+//!   inside that no server accepts; here it is the same error as any other line without `=`;
+//! - duplicate keys: the last one wins; a repeated section continues the earlier one (Go; Python's
+//!   `configparser` raises `DuplicateOptionError` / `DuplicateSectionError`);
 //! - the text must be UTF-8: binary garbage is an error, never a panic.
 
 use std::fmt;
@@ -161,7 +165,7 @@ pub fn parse(bytes: &[u8]) -> Result<Ini, IniError> {
             });
             continue;
         }
-        let Some(eq) = line.find('=') else {
+        let Some(eq) = line.find(['=', ':']) else {
             return Err(err(
                 line_no,
                 "expected 'key = value', a '[section]' header or a comment",
@@ -169,7 +173,7 @@ pub fn parse(bytes: &[u8]) -> Result<Ini, IniError> {
         };
         let key = line[..eq].trim();
         if key.is_empty() {
-            return Err(err(line_no, "a key is missing before '='"));
+            return Err(err(line_no, "a key is missing before '=' or ':'"));
         }
         let Some(idx) = current else {
             return Err(err(
@@ -217,6 +221,16 @@ mod tests {
         assert_eq!(s.get("secret_key"), Some("k=v"));
         assert_eq!(s.line_of("secret_key"), Some(6));
         assert!(ini.section("Default").is_none());
+    }
+
+    #[test]
+    fn colon_separates_like_configparser() {
+        let ini = parse(b"[default]\nSecret_Id : AKIDx\nsecret_key=a:b\ntoken: t=1\n").unwrap();
+        let s = ini.section("default").unwrap();
+        assert_eq!(s.get("secret_id"), Some("AKIDx"));
+        assert_eq!(s.get("secret_key"), Some("a:b"));
+        assert_eq!(s.get("token"), Some("t=1"));
+        assert_eq!(parse(b"[default]\n: v\n").unwrap_err().line, 2);
     }
 
     #[test]
