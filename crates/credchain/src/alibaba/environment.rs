@@ -4,6 +4,8 @@
 //! `ALIBABA_CLOUD_SECURITY_TOKEN` when the provider is built (the Python library reads them at
 //! import time, so later changes are lost; credchain reads them when you build the provider).
 //! An absent or empty id or secret means "not configured": a chain moves on.
+//! An empty `ALIBABA_CLOUD_SECURITY_TOKEN` means no token (`security_token` is `None`, printed as
+//! `null`); Python passes the empty string through, which its signers also treat as no token.
 
 use std::fmt;
 
