@@ -91,6 +91,29 @@ pub trait ProvideCredentials: Send + Sync + fmt::Debug {
     }
 }
 
+/// Answers for a wrapper source (a profile file, config.json) whose inner provider was chosen
+/// when it was built: asks `inner` (or returns the build error) and names the result
+/// `outer/inner`, so `cli_profile` around `ram_role_arn` reports `cli_profile/ram_role_arn/...`.
+pub(crate) fn delegate<'a>(
+    outer: &'static str,
+    inner: &'a crate::Result<SharedProvider>,
+    force: bool,
+) -> ProvideFuture<'a> {
+    match inner {
+        Err(e) => ProvideFuture::ready(Err(e.clone())),
+        Ok(p) => ProvideFuture::new(async move {
+            let outcome = if force {
+                p.force_refresh().await
+            } else {
+                p.provide_credentials().await
+            };
+            outcome
+                .map(|c| c.with_outer_provider(outer))
+                .map_err(|e| e.with_provider(p.name()))
+        }),
+    }
+}
+
 /// A cheaply clonable, shareable provider (`Arc<dyn ProvideCredentials>`).
 ///
 /// ```

@@ -499,28 +499,12 @@ impl fmt::Debug for CliProfileProvider {
 
 impl ProvideCredentials for CliProfileProvider {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
-        match &self.inner {
-            Err(e) => ProvideFuture::ready(Err(e.clone())),
-            Ok(p) => ProvideFuture::new(async move {
-                p.provide_credentials()
-                    .await
-                    .map(|c| c.with_outer_provider(NAME))
-                    .map_err(|e| e.with_provider(p.name()))
-            }),
-        }
+        crate::provider::delegate(NAME, &self.inner, false)
     }
     fn name(&self) -> &str {
         NAME
     }
     fn force_refresh(&self) -> ProvideFuture<'_> {
-        match &self.inner {
-            Err(e) => ProvideFuture::ready(Err(e.clone())),
-            Ok(p) => ProvideFuture::new(async move {
-                p.force_refresh()
-                    .await
-                    .map(|c| c.with_outer_provider(NAME))
-                    .map_err(|e| e.with_provider(p.name()))
-            }),
-        }
+        crate::provider::delegate(NAME, &self.inner, true)
     }
 }
