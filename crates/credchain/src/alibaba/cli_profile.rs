@@ -6,11 +6,11 @@
 //! - Errors: missing file → "not configured"; a directory, unreadable file, invalid JSON or JSON
 //!   that is not an object (`null`, a list) → file error; `{}` or no profiles at all → "not
 //!   configured" (nothing set up yet). Messages contain the Python reference's (typos included:
-//!   "failed to parse credential form cli credentials file: <path>", "invalid profile name",
-//!   "unable to get profile with '<name>' form cli credentials file.", "unsupported profile mode
-//!   '<mode>' form cli credentials file.", `None` for a profile without `mode`).
+//!   "failed to parse credential form cli credentials file: PATH", "invalid profile name",
+//!   "unable to get profile with 'NAME' form cli credentials file.", "unsupported profile mode
+//!   'MODE' form cli credentials file.", `None` for a profile without `mode`).
 //! - Profile: explicit (builder), else `ALIBABA_CLOUD_PROFILE`, else `current`. A name that is not
-//!   in the file is an error ("unable to get profile with '<name>'"), except when it came from
+//!   in the file is an error ("unable to get profile with 'NAME'"), except when it came from
 //!   `ALIBABA_CLOUD_PROFILE`, which also selects the `credentials.ini` section: then this source is
 //!   "not configured" and the chain goes on to the INI file.
 //! - Missing keys get the inner providers' Python messages and environment fallbacks, as in

@@ -6,7 +6,7 @@
 //!   configured", unless the name was given explicitly to the builder. An empty
 //!   `ALIBABA_CLOUD_PROFILE` counts as unset (Python looks for a section named `""` and fails).
 //! - A missing file or section, and an unreadable named file, carry the Python message "failed to
-//!   get credential from credentials file: $<path>" (the literal `$` is the reference's).
+//!   get credential from credentials file: $PATH" (the literal `$` is the reference's).
 //! - Keys of a `[DEFAULT]` section apply to every section that does not set them (Python's
 //!   `configparser`); `[DEFAULT]` itself is not a profile.
 //! - `enable`: absent or true → used; `false` → "not configured" (DESIGN.md §9: the seed's
@@ -14,7 +14,7 @@
 //!   value is an error (Python ignores the key).
 //! - `type`: `access_key`, `ecs_ram_role`, `ram_role_arn`, `oidc_role_arn`, `rsa_key_pair`
 //!   (`public_key_id`, `private_key_file`) (the keys of §5.1); anything else → "unsupported
-//!   credential type <type> from credentials file <path>" (the Python wording; `None` when the
+//!   credential type TYPE from credentials file PATH" (the Python wording; `None` when the
 //!   key is absent). Missing values get the inner providers' Python messages and environment
 //!   fallbacks, as in Python: an `access_key` or `ram_role_arn` section without `access_key_id`
 //!   uses `ALIBABA_CLOUD_ACCESS_KEY_ID` ("the access key id is empty" when that is unset too), a
