@@ -317,7 +317,7 @@ fn write_back_goes_to_the_source_profile_and_keeps_permissions() {
 
 #[test]
 fn eight_threads_and_four_processes_refreshing_at_once() {
-    const ROUNDS: usize = 150;
+    const ROUNDS: usize = 300;
     let home = temp_dir("conc");
     let cfg = home.join(".aliyun/config.json");
     std::fs::create_dir_all(cfg.parent().unwrap()).unwrap();
