@@ -850,3 +850,29 @@ async fn config_facade_builds_every_type() {
     }
     emu.shutdown().await;
 }
+
+/// Conformance case 26: when STS grants less than was asked for, refresh timing follows the
+/// granted `ExpiredTime` (not `now + requested`, which the SDKs' "10 % of the requested lifetime"
+/// rule gets wrong), and a warm read does not call STS again.
+#[tokio::test]
+async fn sts_granted_shorter_than_requested_uses_the_granted_expiry() {
+    let emu = Emulator::start().await.unwrap();
+    emu.set_credential_lifetime(Duration::from_secs(900));
+    let ctx = ctx(&emu);
+    let p = StsAssumeRoleProvider::builder()
+        .secret(EMULATOR_SECRET_ID, EMULATOR_SECRET_KEY)
+        .role_arn(ROLE_ARN)
+        .duration_seconds(7200)
+        .build(&ctx)
+        .unwrap();
+    let before = SystemTime::now();
+    let c = p.provide_credentials().await.unwrap();
+    let lifetime = c.expiration().unwrap().duration_since(before).unwrap();
+    assert!(
+        lifetime <= Duration::from_secs(905) && lifetime >= Duration::from_secs(890),
+        "expiry follows the granted 900 s, got {lifetime:?}"
+    );
+    let again = p.provide_credentials().await.unwrap();
+    assert_eq!(again.secret_id(), c.secret_id());
+    assert_eq!(emu.requests_for("tencent.sts.assume_role").len(), 1);
+}
