@@ -15,6 +15,7 @@
 //!   token must come in the form body (never the query) and must not start with `invalid`.
 //! - Errors use the Alibaba shape `{"RequestId","HostId","Code","Message"}`.
 
+use super::crypto::percent_encode;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -378,17 +379,9 @@ fn parse_timestamp(s: &str) -> Option<SystemTime> {
 // RPC v1 signature, implemented here independently of credchain's signer.
 // ---------------------------------------------------------------------------------------------
 
-/// RFC 3986 percent-encoding: only `A-Z a-z 0-9 - _ . ~` stay literal.
-pub fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for &b in s.as_bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+/// RFC 3986 percent-encoding as RPC v1 uses it (`/` encoded too).
+fn pe(s: &str) -> String {
+    percent_encode(s, false)
 }
 
 /// `METHOD&%2F&pe(sorted pe(k)=pe(v) joined by &)`.
@@ -397,13 +390,9 @@ pub fn string_to_sign(method: &str, params: &[(String, String)]) -> String {
     sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     let canonical: Vec<String> = sorted
         .iter()
-        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
+        .map(|(k, v)| format!("{}={}", pe(k), pe(v)))
         .collect();
-    format!(
-        "{method}&{}&{}",
-        percent_encode("/"),
-        percent_encode(&canonical.join("&"))
-    )
+    format!("{method}&{}&{}", pe("/"), pe(&canonical.join("&")))
 }
 
 /// `Base64(HMAC-SHA1(secret + "&", string_to_sign))`.
@@ -524,7 +513,7 @@ mod tests {
             );
         }
         assert_eq!(
-            percent_encode("123abc!@#$%^&*()-=_+ ~|\\/"),
+            pe("123abc!@#$%^&*()-=_+ ~|\\/"),
             "123abc%21%40%23%24%25%5E%26%2A%28%29-%3D_%2B%20~%7C%5C%2F"
         );
     }

@@ -30,6 +30,7 @@ pub mod alibaba_session_key;
 pub mod alibaba_sts;
 pub mod credentials_uri;
 pub mod crypto;
+pub mod tc3_verify;
 pub mod tencent_api;
 pub mod tencent_metadata;
 pub mod tencent_sts;

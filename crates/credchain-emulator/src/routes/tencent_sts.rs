@@ -27,10 +27,9 @@
 //! Throttling (`RequestLimitExceeded`) and other errors are injected with a status fault whose
 //! body is [`error_body`] (Tencent answers them with HTTP 200).
 
-use super::crypto::{constant_time_eq, hex, hmac_sha256, sha256, utc_date};
+use super::tc3_verify::{self, Tc3Check};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use serde_json::{json, Value};
 
@@ -54,8 +53,7 @@ pub const EMULATOR_WEB_IDENTITY_TOKEN_ROTATED: &str =
     "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJlbXUtcG9kLTIifQ.ZW11LXNpZy0y";
 /// The STS API version.
 pub const STS_VERSION: &str = "2018-08-13";
-/// Largest accepted clock difference of `X-TC-Timestamp`, in seconds.
-pub const MAX_SKEW_SECONDS: i64 = 300;
+pub use super::tc3_verify::MAX_SKEW_SECONDS;
 
 /// What the emulated STS accepts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -324,156 +322,25 @@ fn web_identity(req: &RecordedRequest, ctx: &RouteContext<'_>, config: &TencentS
     success(ctx)
 }
 
-fn sig_failure(msg: &str) -> Reply {
-    error("AuthFailure.SignatureFailure", msg)
-}
-
-/// Verifies a TC3-HMAC-SHA256 request, written from the spec (tencent.md §4.1).
+/// Verifies a TC3-HMAC-SHA256 request for STS (the scope must name `sts`); see [`tc3_verify`].
 fn verify_tc3(
     req: &RecordedRequest,
     ctx: &RouteContext<'_>,
     config: &TencentStsConfig,
 ) -> Result<(), Reply> {
-    let auth = req.header("authorization").unwrap_or_default();
-    let Some(rest) = auth.strip_prefix("TC3-HMAC-SHA256 ") else {
-        return Err(sig_failure("Authorization is not TC3-HMAC-SHA256"));
+    let check = Tc3Check {
+        keys: &config.keys,
+        accept_issued: config.accept_issued,
+        check_timestamp: config.check_timestamp,
+        service: Some("sts"),
+        error,
     };
-    let mut credential = None;
-    let mut signed_headers = None;
-    let mut signature = None;
-    for part in rest.split(", ") {
-        match part.split_once('=') {
-            Some(("Credential", v)) => credential = Some(v),
-            Some(("SignedHeaders", v)) => signed_headers = Some(v),
-            Some(("Signature", v)) => signature = Some(v),
-            _ => return Err(sig_failure("malformed Authorization")),
-        }
-    }
-    let (Some(credential), Some(signed_headers), Some(signature)) =
-        (credential, signed_headers, signature)
-    else {
-        return Err(sig_failure("malformed Authorization"));
-    };
-    let scope: Vec<&str> = credential.split('/').collect();
-    let [secret_id, date, service, "tc3_request"] = scope[..] else {
-        return Err(sig_failure("malformed Credential scope"));
-    };
-    if service != "sts" {
-        return Err(sig_failure("the credential scope's service is not sts"));
-    }
-    let Some(ts) = req
-        .header("x-tc-timestamp")
-        .and_then(|t| t.parse::<i64>().ok())
-    else {
-        return Err(error(
-            "MissingParameter",
-            "The request is missing a required parameter `Timestamp`.",
-        ));
-    };
-    if config.check_timestamp {
-        let now = crate::time::unix_seconds(SystemTime::now());
-        if (now - ts).abs() > MAX_SKEW_SECONDS {
-            return Err(error(
-                "AuthFailure.SignatureExpire",
-                "Signature expired: the request time is more than 5 minutes off the server time",
-            ));
-        }
-    }
-    if utc_date(ts) != date {
-        return Err(sig_failure(
-            "the credential scope's date is not the UTC date of X-TC-Timestamp",
-        ));
-    }
-    let names: Vec<&str> = signed_headers.split(';').collect();
-    if !names.contains(&"content-type") || !names.contains(&"host") {
-        return Err(sig_failure("content-type and host must be signed"));
-    }
-    let mut sorted = names.clone();
-    sorted.sort_unstable();
-    if sorted != names
-        || names
-            .iter()
-            .any(|n| n.chars().any(|c| c.is_ascii_uppercase()))
-    {
-        return Err(sig_failure("SignedHeaders must be lower-case and sorted"));
-    }
-    // Which key?
-    let token = req.header("x-tc-token");
-    let secret_key = if let Some((_, k)) = config.keys.iter().find(|(id, _)| id == secret_id) {
-        if token.is_some() {
-            return Err(error(
-                "AuthFailure.TokenFailure",
-                "a long-term SecretId must not send X-TC-Token",
-            ));
-        }
-        k.clone()
-    } else if let Some(c) = config
-        .accept_issued
-        .then(|| {
-            ctx.state()
-                .issued()
-                .into_iter()
-                .find(|c| c.access_key_id == secret_id)
-        })
-        .flatten()
-    {
-        if token != Some(c.security_token.as_str()) {
-            return Err(error(
-                "AuthFailure.TokenFailure",
-                "the X-TC-Token does not match the temporary SecretId",
-            ));
-        }
-        if c.expiration <= SystemTime::now() {
-            return Err(error(
-                "AuthFailure.TokenFailure",
-                "the temporary credentials have expired",
-            ));
-        }
-        c.access_key_secret
-    } else {
-        return Err(error(
-            "AuthFailure.SecretIdNotFound",
-            "The SecretId is not found, please ensure that your SecretId is correct.",
-        ));
-    };
-    let mut canonical_headers = String::new();
-    for name in &names {
-        let Some(value) = req.header(name) else {
-            return Err(sig_failure(&format!("signed header {name} is missing")));
-        };
-        canonical_headers.push_str(name);
-        canonical_headers.push(':');
-        canonical_headers.push_str(&value.trim().to_ascii_lowercase());
-        canonical_headers.push('\n');
-    }
-    let payload_hash = if req.header("x-tc-content-sha256") == Some("UNSIGNED-PAYLOAD") {
-        hex(&sha256(b"UNSIGNED-PAYLOAD"))
-    } else {
-        hex(&sha256(&req.body))
-    };
-    let canonical_request = format!(
-        "{}\n/\n{}\n{}\n{}\n{}",
-        req.method, req.query, canonical_headers, signed_headers, payload_hash
-    );
-    let string_to_sign = format!(
-        "TC3-HMAC-SHA256\n{ts}\n{date}/{service}/tc3_request\n{}",
-        hex(&sha256(canonical_request.as_bytes()))
-    );
-    let k_date = hmac_sha256(format!("TC3{secret_key}").as_bytes(), date.as_bytes());
-    let k_service = hmac_sha256(&k_date, service.as_bytes());
-    let k_signing = hmac_sha256(&k_service, b"tc3_request");
-    let expected = hex(&hmac_sha256(&k_signing, string_to_sign.as_bytes()));
-    if !constant_time_eq(expected.as_bytes(), signature.as_bytes()) {
-        return Err(sig_failure(
-            "The provided credentials could not be validated. Please check your signature is correct.",
-        ));
-    }
-    Ok(())
+    tc3_verify::verify(req, ctx, &check)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::routes::crypto::{hex, hmac_sha256, sha256, utc_date};
 
     #[test]
     fn sha256_and_hmac_known_answers() {
