@@ -1,5 +1,6 @@
 //! Cached `provide_credentials()` on a warm cache, next to a bare `ArcSwap::load_full` + clone of
-//! the same `Credentials`, with 1 and 2 threads (DESIGN.md §7: within 2x of the bare load).
+//! the same `Credentials`, with 1 and 2 threads; and the same read through a `ProviderChain` whose
+//! remembered source is the cache (DESIGN.md §7: within 2x of the bare load).
 //!
 //! Run: `cargo bench -p credchain --bench cache`
 
@@ -49,6 +50,9 @@ fn bench(c: &mut Criterion) {
     let cache = RefreshingCache::new(OneHour, RefreshPolicy::STS, Arc::new(SystemClock));
     let warm = rt.block_on(cache.provide_credentials()).unwrap();
     let swap = Arc::new(ArcSwap::from_pointee(warm));
+    // A chain whose remembered source is the cache: what `default_chain()` users call.
+    let chain = credchain::ProviderChain::new("default").with(cache.clone());
+    rt.block_on(chain.provide_credentials()).unwrap();
 
     let mut g = c.benchmark_group("cached_read_1_thread");
     g.bench_function("arcswap_load_full_clone", |b| {
@@ -56,6 +60,9 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("credchain_cache_provide", |b| {
         b.iter(|| black_box(now_or_never(cache.provide_credentials()).unwrap().unwrap()))
+    });
+    g.bench_function("credchain_chain_over_cache_provide", |b| {
+        b.iter(|| black_box(now_or_never(chain.provide_credentials()).unwrap().unwrap()))
     });
     g.finish();
 

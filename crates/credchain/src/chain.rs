@@ -12,6 +12,9 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use arc_swap::ArcSwapOption;
 
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind, Result};
@@ -41,6 +44,9 @@ pub struct ProviderChain {
     reuse_last: bool,
     winner: AtomicUsize,
     hint: Option<String>,
+    /// The last answer of a source and its `chain/inner`-named copy: a warm source hands back the
+    /// same snapshot on every call, so the renamed copy is made once, not per call.
+    named: ArcSwapOption<(Credentials, Credentials)>,
 }
 
 impl ProviderChain {
@@ -52,6 +58,7 @@ impl ProviderChain {
             reuse_last: true,
             winner: AtomicUsize::new(NONE),
             hint: None,
+            named: ArcSwapOption::empty(),
         }
     }
     /// Appends a source.
@@ -147,11 +154,32 @@ impl ProviderChain {
             ),
         }
         drop(_entered);
+        self.name_outcome(source, outcome)
+    }
+
+    /// Names an answer of `source` as the chain's: credentials become `chain/inner`, errors name
+    /// the source (and the chain, for errors that stop it).
+    fn name_outcome(
+        &self,
+        source: &SharedProvider,
+        outcome: Result<Credentials>,
+    ) -> Result<Credentials> {
         match outcome {
-            Ok(c) => Ok(c.with_outer_provider(&self.name)),
+            Ok(c) => Ok(self.named(c)),
             Err(e) if e.is_not_configured() => Err(e.with_provider(source.name())),
             Err(e) => Err(e.with_provider(source.name()).with_provider(&self.name)),
         }
+    }
+
+    fn named(&self, inner: Credentials) -> Credentials {
+        if let Some(pair) = self.named.load().as_ref() {
+            if pair.0.same_snapshot(&inner) {
+                return pair.1.clone();
+            }
+        }
+        let outer = inner.with_outer_provider(&self.name);
+        self.named.store(Some(Arc::new((inner, outer.clone()))));
+        outer
     }
 }
 
@@ -170,6 +198,12 @@ impl fmt::Debug for ProviderChain {
 
 impl ProvideCredentials for ProviderChain {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
+        // The remembered source answers directly: a warm cache behind it stays allocation-free.
+        if let Some(source) = self.sources.get(self.winner.load(Ordering::Acquire)) {
+            return source
+                .provide_credentials()
+                .map_result(move |r| self.name_outcome(source, r));
+        }
         ProvideFuture::new(self.resolve(false))
     }
     fn name(&self) -> &str {
@@ -274,6 +308,47 @@ mod tests {
         assert!(text.ends_with("set FOO"));
         // Nothing succeeded, so nothing is remembered (the Go bug).
         assert!(chain.remembered().is_none());
+    }
+
+    #[test]
+    fn a_warm_source_is_renamed_once_and_answers_without_waiting() {
+        #[derive(Debug)]
+        struct Fixed(Credentials);
+        impl ProvideCredentials for Fixed {
+            fn provide_credentials(&self) -> ProvideFuture<'_> {
+                ProvideFuture::ready(Ok(self.0.clone()))
+            }
+            fn name(&self) -> &str {
+                "fixed"
+            }
+        }
+        let chain = ProviderChain::new("default").with(Fixed(
+            Credentials::builder("id", "s")
+                .provider_name("fixed")
+                .build(),
+        ));
+        let poll = |f: ProvideFuture<'_>| {
+            let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+            let mut f = std::pin::pin!(f);
+            match std::future::Future::poll(f.as_mut(), &mut cx) {
+                std::task::Poll::Ready(r) => r.unwrap(),
+                std::task::Poll::Pending => panic!("a remembered warm source must answer at once"),
+            }
+        };
+        let first = futures_ready(&chain);
+        assert_eq!(first.provider_name(), "default/fixed");
+        let a = poll(chain.provide_credentials());
+        let b = poll(chain.provide_credentials());
+        assert_eq!(a.provider_name(), "default/fixed");
+        assert!(a.same_snapshot(&b), "the renamed copy is reused");
+    }
+
+    fn futures_ready(chain: &ProviderChain) -> Credentials {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(chain.provide_credentials())
+            .unwrap()
     }
 
     #[tokio::test]

@@ -187,6 +187,11 @@ impl Credentials {
         }))
     }
 
+    /// Whether both values are the same snapshot (the same allocation), not just equal values.
+    pub fn same_snapshot(&self, other: &Credentials) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
     /// The key id masked to its last four characters, for human output (`****ABCD`).
     pub fn masked_key_id(&self) -> String {
         mask_tail(self.access_key_id())

@@ -27,6 +27,19 @@ impl<'a> ProvideFuture<'a> {
     pub fn ready(result: Result<Credentials>) -> Self {
         ProvideFuture(Repr::Ready(Some(result)))
     }
+    /// Applies `f` to the outcome. A ready future stays ready (no allocation), so a wrapper over a
+    /// warm cache keeps the cache's allocation-free hot path.
+    #[inline]
+    pub fn map_result(
+        self,
+        f: impl FnOnce(Result<Credentials>) -> Result<Credentials> + Send + 'a,
+    ) -> ProvideFuture<'a> {
+        match self.0 {
+            Repr::Ready(Some(r)) => ProvideFuture::ready(f(r)),
+            Repr::Ready(None) => ProvideFuture::ready(Err(polled_after_completion())),
+            Repr::Pending(fut) => ProvideFuture::new(async move { f(fut.await) }),
+        }
+    }
     /// Wraps any sendable future.
     pub fn new(fut: impl Future<Output = Result<Credentials>> + Send + 'a) -> Self {
         ProvideFuture(Repr::Pending(Box::pin(fut)))
