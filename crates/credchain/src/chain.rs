@@ -12,13 +12,10 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
-
-use arc_swap::ArcSwapOption;
 
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind, Result};
-use crate::provider::{ProvideCredentials, ProvideFuture, SharedProvider};
+use crate::provider::{ProvideCredentials, ProvideFuture, Renamed, SharedProvider};
 
 const NONE: usize = usize::MAX;
 
@@ -44,9 +41,8 @@ pub struct ProviderChain {
     reuse_last: bool,
     winner: AtomicUsize,
     hint: Option<String>,
-    /// The last answer of a source and its `chain/inner`-named copy: a warm source hands back the
-    /// same snapshot on every call, so the renamed copy is made once, not per call.
-    named: ArcSwapOption<(Credentials, Credentials)>,
+    /// The `chain/inner` copy of the current snapshot, made once per refresh.
+    renamed: Renamed,
 }
 
 impl ProviderChain {
@@ -58,7 +54,7 @@ impl ProviderChain {
             reuse_last: true,
             winner: AtomicUsize::new(NONE),
             hint: None,
-            named: ArcSwapOption::empty(),
+            renamed: Renamed::new(),
         }
     }
     /// Appends a source.
@@ -165,21 +161,10 @@ impl ProviderChain {
         outcome: Result<Credentials>,
     ) -> Result<Credentials> {
         match outcome {
-            Ok(c) => Ok(self.named(c)),
+            Ok(c) => Ok(self.renamed.apply(c, &self.name)),
             Err(e) if e.is_not_configured() => Err(e.with_provider(source.name())),
             Err(e) => Err(e.with_provider(source.name()).with_provider(&self.name)),
         }
-    }
-
-    fn named(&self, inner: Credentials) -> Credentials {
-        if let Some(pair) = self.named.load().as_ref() {
-            if pair.0.same_snapshot(&inner) {
-                return pair.1.clone();
-            }
-        }
-        let outer = inner.with_outer_provider(&self.name);
-        self.named.store(Some(Arc::new((inner, outer.clone()))));
-        outer
     }
 }
 

@@ -4,6 +4,8 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+
+use arc_swap::ArcSwapOption;
 use std::task::{Context as TaskContext, Poll};
 
 use crate::credentials::Credentials;
@@ -104,26 +106,65 @@ pub trait ProvideCredentials: Send + Sync + fmt::Debug {
     }
 }
 
-/// Answers for a wrapper source (a profile file, config.json) whose inner provider was chosen
-/// when it was built: asks `inner` (or returns the build error) and names the result
-/// `outer/inner`, so `cli_profile` around `ram_role_arn` reports `cli_profile/ram_role_arn/...`.
-pub(crate) fn delegate<'a>(
+/// Renames a source's credentials `outer/inner`, keeping the renamed copy of the source's current
+/// snapshot: a warm source hands back the same snapshot on every call, so the copy (an allocation
+/// and a copy of the secrets) is made once per refresh, not once per call.
+pub(crate) struct Renamed(ArcSwapOption<(Credentials, Credentials)>);
+
+impl Renamed {
+    pub(crate) fn new() -> Self {
+        Renamed(ArcSwapOption::empty())
+    }
+
+    pub(crate) fn apply(&self, inner: Credentials, outer: &str) -> Credentials {
+        if let Some(pair) = self.0.load().as_ref() {
+            if pair.0.same_snapshot(&inner) {
+                return pair.1.clone();
+            }
+        }
+        let renamed = inner.with_outer_provider(outer);
+        self.0.store(Some(Arc::new((inner, renamed.clone()))));
+        renamed
+    }
+}
+
+/// The inner provider a wrapper source (a profile file, config.json) chose when it was built, or
+/// the error building it failed with. Answers name the credentials `outer/inner`, so `cli_profile`
+/// around `ram_role_arn` reports `cli_profile/ram_role_arn/...`.
+pub(crate) struct Delegate {
     outer: &'static str,
-    inner: &'a crate::Result<SharedProvider>,
-    force: bool,
-) -> ProvideFuture<'a> {
-    match inner {
-        Err(e) => ProvideFuture::ready(Err(e.clone())),
-        Ok(p) => ProvideFuture::new(async move {
-            let outcome = if force {
-                p.force_refresh().await
-            } else {
-                p.provide_credentials().await
-            };
-            outcome
-                .map(|c| c.with_outer_provider(outer))
-                .map_err(|e| e.with_provider(p.name()))
-        }),
+    inner: crate::Result<SharedProvider>,
+    renamed: Renamed,
+}
+
+impl Delegate {
+    pub(crate) fn new(outer: &'static str, inner: crate::Result<SharedProvider>) -> Self {
+        Delegate {
+            outer,
+            inner,
+            renamed: Renamed::new(),
+        }
+    }
+
+    pub(crate) fn inner(&self) -> &crate::Result<SharedProvider> {
+        &self.inner
+    }
+
+    pub(crate) fn provide(&self, force: bool) -> ProvideFuture<'_> {
+        match &self.inner {
+            Err(e) => ProvideFuture::ready(Err(e.clone())),
+            Ok(p) => {
+                let fut = if force {
+                    p.force_refresh()
+                } else {
+                    p.provide_credentials()
+                };
+                fut.map_result(move |r| {
+                    r.map(|c| self.renamed.apply(c, self.outer))
+                        .map_err(|e| e.with_provider(p.name()))
+                })
+            }
+        }
     }
 }
 

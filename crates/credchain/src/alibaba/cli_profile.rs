@@ -78,7 +78,7 @@ impl CliProfileProviderBuilder {
             Err(e) => (Err(e), None, None),
         };
         CliProfileProvider {
-            inner,
+            inner: crate::provider::Delegate::new(NAME, inner),
             path,
             profile,
         }
@@ -87,7 +87,7 @@ impl CliProfileProviderBuilder {
 
 /// Credentials from a profile of aliyun-cli's `config.json`.
 pub struct CliProfileProvider {
-    inner: Result<SharedProvider>,
+    inner: crate::provider::Delegate,
     path: Option<PathBuf>,
     profile: Option<String>,
 }
@@ -489,6 +489,7 @@ impl fmt::Debug for CliProfileProvider {
                 "inner",
                 &self
                     .inner
+                    .inner()
                     .as_ref()
                     .map(|p| p.name().to_string())
                     .map_err(|e| e.kind()),
@@ -499,12 +500,12 @@ impl fmt::Debug for CliProfileProvider {
 
 impl ProvideCredentials for CliProfileProvider {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
-        crate::provider::delegate(NAME, &self.inner, false)
+        self.inner.provide(false)
     }
     fn name(&self) -> &str {
         NAME
     }
     fn force_refresh(&self) -> ProvideFuture<'_> {
-        crate::provider::delegate(NAME, &self.inner, true)
+        self.inner.provide(true)
     }
 }

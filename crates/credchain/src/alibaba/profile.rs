@@ -40,7 +40,7 @@ const NAME: &str = "profile";
 
 /// Credentials from a section of `~/.alibabacloud/credentials.ini`.
 pub struct ProfileProvider {
-    inner: Result<SharedProvider>,
+    inner: crate::provider::Delegate,
     path: Option<PathBuf>,
     section: String,
 }
@@ -74,7 +74,7 @@ impl ProfileProviderBuilder {
             Ok(found) => found,
             Err(e) => {
                 return ProfileProvider {
-                    inner: Err(e),
+                    inner: crate::provider::Delegate::new(NAME, Err(e)),
                     path: None,
                     section,
                 }
@@ -82,7 +82,7 @@ impl ProfileProviderBuilder {
         };
         let inner = build_section(ctx, &path, &text, &section, explicit_section.is_some());
         ProfileProvider {
-            inner,
+            inner: crate::provider::Delegate::new(NAME, inner),
             path: Some(path),
             section,
         }
@@ -307,6 +307,7 @@ impl fmt::Debug for ProfileProvider {
                 "inner",
                 &self
                     .inner
+                    .inner()
                     .as_ref()
                     .map(|p| p.name().to_string())
                     .map_err(|e| e.kind()),
@@ -317,12 +318,12 @@ impl fmt::Debug for ProfileProvider {
 
 impl ProvideCredentials for ProfileProvider {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
-        crate::provider::delegate(NAME, &self.inner, false)
+        self.inner.provide(false)
     }
     fn name(&self) -> &str {
         NAME
     }
     fn force_refresh(&self) -> ProvideFuture<'_> {
-        crate::provider::delegate(NAME, &self.inner, true)
+        self.inner.provide(true)
     }
 }
