@@ -281,7 +281,7 @@ fn api_errors_exit_non_zero_with_code_message_and_request_id() {
 fn doc_vector() -> Value {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/vectors/signing.json"
+        "/../credchain/tests/data/signing-vectors.json"
     );
     let all: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     all.as_array()

@@ -18,7 +18,7 @@ use serde_json::Value;
 fn vector(name: &str) -> Value {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/vectors/signing.json"
+        "/../credchain/tests/data/signing-vectors.json"
     );
     let all: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     all.as_array()

@@ -1,4 +1,4 @@
-//! Every entry of `shared/vectors/signing.json` (read at test time), step by step, plus the extra
+//! Every entry of `tests/data/signing-vectors.json` (read at test time), step by step, plus the extra
 //! reference values of `signing.md` §1, `alibaba.md` §6.1/§8.2 and `tencent.md` §4.4/§6.2.
 //!
 //! Each test recomputes every intermediate present under `expected` and compares bytes, so a
@@ -20,7 +20,7 @@ use serde_json::Value;
 
 const VECTORS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/vectors/signing.json"
+    "/tests/data/signing-vectors.json"
 );
 
 fn all() -> &'static Vec<Value> {
