@@ -131,12 +131,15 @@ impl Renamed {
 /// The inner provider a wrapper source (a profile file, config.json) chose when it was built, or
 /// the error building it failed with. Answers name the credentials `outer/inner`, so `cli_profile`
 /// around `ram_role_arn` reports `cli_profile/ram_role_arn/...`.
+// Only the Alibaba wrapper sources (credentials.ini, config.json) use it.
+#[cfg_attr(not(feature = "alibaba"), allow(dead_code))]
 pub(crate) struct Delegate {
     outer: &'static str,
     inner: crate::Result<SharedProvider>,
     renamed: Renamed,
 }
 
+#[cfg_attr(not(feature = "alibaba"), allow(dead_code))]
 impl Delegate {
     pub(crate) fn new(outer: &'static str, inner: crate::Result<SharedProvider>) -> Self {
         Delegate {
