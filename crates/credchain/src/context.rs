@@ -329,7 +329,7 @@ pub trait Clock: Send + Sync + fmt::Debug {
 /// The system clock.
 ///
 /// On Linux it reads `CLOCK_REALTIME_COARSE` (a few ns, millisecond-ish resolution), which is plenty
-/// for credential expiry and keeps the cached-read hot path cheap (DESIGN.md §7).
+/// for credential expiry and keeps the cached-read hot path cheap (`BENCHMARKS.md`).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemClock;
 

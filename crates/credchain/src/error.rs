@@ -5,8 +5,9 @@
 //! It never holds a secret, a token or a signature: every field is filled by credchain code from
 //! non-secret values, and service messages are copied from error responses, which carry none.
 //!
-//! The kind drives chain control (DESIGN.md §5): [`ErrorKind::NotConfigured`] means "this source has
-//! nothing to offer, try the next one"; every other kind stops a chain.
+//! The kind drives chain control (`docs/architecture.md#chain-semantics`):
+//! [`ErrorKind::NotConfigured`] means "this source has nothing to offer, try the next one"; every
+//! other kind stops a chain.
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -2,10 +2,10 @@
 //!
 //! - Every request carries its own [`Timeouts`]: instance metadata uses 1 s to connect and 1 s to
 //!   read ([`Timeouts::METADATA`]); STS, OAuth, SSO and credentials-URI calls 5 s + 10 s
-//!   ([`Timeouts::STS`]), the references' defaults (`reference/alibaba.md` §2.0).
+//!   ([`Timeouts::STS`]), the official libraries' defaults (`docs/sources/alibaba.md#timeouts`).
 //! - [`ProxyPolicy::Never`] is used for instance-metadata hosts: metadata is link-local and a proxy
 //!   would either fail or, worse, answer for another machine. Everything else honours
-//!   `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` (DESIGN.md §8).
+//!   `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` (`docs/architecture.md#http`).
 //! - [`send_with_retry`] retries 5xx, throttling and connection failures with exponential back-off
 //!   and jitter, a bounded number of times; never another 4xx. The request is rebuilt for every
 //!   attempt, so signed requests get a fresh nonce and timestamp.

@@ -518,8 +518,8 @@ impl HttpClient for Redirect {
     }
 }
 
-/// §8.2 item 4: region cn-beijing, an STS source, policy and external id: exactly the expected
-/// host and parameters.
+/// The endpoint matrix (`docs/sources/alibaba.md#sts-endpoint`): region cn-beijing, an STS source,
+/// policy and external id: exactly the expected host and parameters.
 #[tokio::test]
 async fn assume_role_request_has_exactly_the_expected_host_and_parameters() {
     let emu = Emulator::start().await.unwrap();

@@ -1,4 +1,5 @@
-//! The data-driven scenario runner (DESIGN.md §6; aws-config's `test-data` is the model).
+//! The data-driven scenario runner (`docs/architecture.md#tests`; aws-config's `test-data` is the
+//! model).
 //!
 //! Every folder `tests/scenarios/<cloud>/<case>/` (workspace root) is one case:
 //!

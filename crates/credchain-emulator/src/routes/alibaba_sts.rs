@@ -1,5 +1,6 @@
-//! Alibaba Cloud STS (reference: alibaba.md §6.1, §6.2; signing.md §7): `AssumeRole` verifying the
-//! RPC v1 signature, and `AssumeRoleWithOIDC` checking the token.
+//! Alibaba Cloud STS (`docs/sources/alibaba.md#ram-role`,
+//! `docs/sources/alibaba.md#oidc-role-rrsa`): `AssumeRole` verifying the RPC v1 signature, and
+//! `AssumeRoleWithOIDC` checking the token.
 //!
 //! - `AssumeRole` (`GET` or `POST /`, parameters in the query and/or an urlencoded form body):
 //!   `Format=JSON`, `Version=2015-04-01`, `SignatureMethod=HMAC-SHA1`, `SignatureVersion=1.0`, a

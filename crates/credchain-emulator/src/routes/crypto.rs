@@ -195,7 +195,7 @@ mod tests {
             sha256_hex(b"UNSIGNED-PAYLOAD"),
             "438d4109ef0d676b8c2c7ed13cdfcb418e494d53b843d4634ce3b1085f07bb96"
         );
-        // signing.md §1.
+        // Known digests and MACs (`docs/signing.md#building-blocks`).
         assert_eq!(
             hex(&hmac_sha256(b"secret", b"source")),
             "1d93c62698a1c26427265668e79fac099aa26c1df873669599a2fb2f272e64c9"

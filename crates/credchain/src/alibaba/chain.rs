@@ -1,11 +1,12 @@
-//! The Alibaba Cloud default chain (DESIGN.md §5, `reference/alibaba.md` §4).
+//! The Alibaba Cloud default chain (`docs/architecture.md#chain-semantics`,
+//! `docs/sources/alibaba.md#default-chain`).
 //!
 //! Order: env -> OIDC (RRSA, only when `ALIBABA_CLOUD_OIDC_TOKEN_FILE`, `ALIBABA_CLOUD_ROLE_ARN`
 //! and `ALIBABA_CLOUD_OIDC_PROVIDER_ARN` are all set) -> CLI config.json (skipped with "cli
 //! credentials file is disabled" when `ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true`) -> credentials.ini -> ECS instance role (unless
 //! `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true`) -> credentials URI (only when
 //! `ALIBABA_CLOUD_CREDENTIALS_URI` is set). Sources that are not configured are skipped; any other
-//! error stops the chain (DESIGN.md §5). Every source reads its configuration now.
+//! error stops the chain. Every source reads its configuration now.
 
 use super::cli_profile::CliProfileProvider;
 use super::credentials_uri::CredentialsUriProvider;

@@ -1,5 +1,5 @@
-//! The aliyun-cli `~/.aliyun/config.json` source (`cli_profile`, `reference/alibaba.md` §2.10,
-//! §5.2).
+//! The aliyun-cli `~/.aliyun/config.json` source (`cli_profile`,
+//! `docs/sources/alibaba.md#cli-profile-file`).
 //!
 //! - File: `ALIBABA_CLOUD_CONFIG_FILE` (the Go reference's override; must exist), else
 //!   `~/.aliyun/config.json`. `ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true` → "not configured".

@@ -1,5 +1,5 @@
-//! The CloudSSO source (`cloud_sso`, aliyun-cli mode `CloudSSO`, `reference/alibaba.md` §2.11,
-//! §6.6).
+//! The CloudSSO source (`cloud_sso`, aliyun-cli mode `CloudSSO`,
+//! `docs/sources/alibaba.md#cloudsso`).
 //!
 //! - Fields: sign-in URL, account id, access configuration id, SSO access token and its expiry
 //!   (Unix seconds). At build time an empty token, an expiry of 0 or one already past is

@@ -1,5 +1,6 @@
 //! The `alibabacloud_credentials`-compatible facade: [`Config`] (field names and `type` strings of
-//! `alibabacloud_credentials.models.Config`, `reference/alibaba.md` §1.2a) and [`Client`].
+//! `alibabacloud_credentials.models.Config`, `docs/sources/alibaba.md#names-and-types`) and
+//! [`Client`].
 //!
 //! Someone porting Python code writes the same config as JSON (this is also what
 //! `credchain get --config FILE` reads):

@@ -1,4 +1,4 @@
-//! The credentials-URI source (`reference/alibaba.md` §2.8, §6.4).
+//! The credentials-URI source (`docs/sources/alibaba.md#credentials-uri`).
 //!
 //! `GET <uri>` (the URI exactly as given, query included), no authentication. The answer must be
 //! HTTP 200 with `{"Code": "Success", "AccessKeyId", "AccessKeySecret", "SecurityToken",

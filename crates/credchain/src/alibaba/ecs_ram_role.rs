@@ -1,4 +1,4 @@
-//! The ECS RAM role source (`ecs_ram_role`, `reference/alibaba.md` §2.7, §6.3).
+//! The ECS RAM role source (`ecs_ram_role`, `docs/sources/alibaba.md#ecs-ram-role`).
 //!
 //! - IMDSv2 first: `PUT /latest/api/token` with `X-aliyun-ecs-metadata-token-ttl-seconds: 21600`;
 //!   the token is cached until 5 minutes before it expires (the references fetch one per request).
@@ -7,7 +7,8 @@
 //! - Token obtained but a GET fails (transport error or non-200): the GET is retried once without
 //!   the token, unless IMDSv1 is disabled (credentials-java #106 / credentials-python #87).
 //! - Role name: explicit, else `ALIBABA_CLOUD_ECS_METADATA`, else discovered from
-//!   `/latest/meta-data/ram/security-credentials/` (and remembered). Trimmed (DESIGN.md §9).
+//!   `/latest/meta-data/ram/security-credentials/` (and remembered). Trimmed, as Go does
+//!   (`docs/differences.md`).
 //! - `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true`: "not configured" without any request.
 //! - Off-cloud: when the very first request (the token PUT) gets no HTTP answer at all (connection
 //!   refused, timeout), the source is "not configured" and no IMDSv1 attempt follows, so a chain

@@ -1,4 +1,4 @@
-//! The Alibaba Cloud environment source (`env`, `reference/alibaba.md` §2.3).
+//! The Alibaba Cloud environment source (`env`, `docs/sources/alibaba.md#environment`).
 //!
 //! Reads `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET` and the optional
 //! `ALIBABA_CLOUD_SECURITY_TOKEN` when the provider is built (the Python library reads them at

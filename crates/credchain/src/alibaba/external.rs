@@ -1,5 +1,5 @@
-//! The external-process source (`external`, aliyun-cli mode `External`, `reference/alibaba.md`
-//! §2.13).
+//! The external-process source (`external`, aliyun-cli mode `External`,
+//! `docs/sources/alibaba.md#external-process`).
 //!
 //! - `process_command` is split into a program and its arguments the way the Go and Java
 //!   references do it ([`split_command`]): no shell is involved. On Unix, POSIX-like rules:
@@ -22,7 +22,7 @@
 //! - Process execution goes through a [`ProcessRunner`] ([`OsProcessRunner`] by default), so tests
 //!   can inject one.
 //! - After every successful run an optional callback receives the credentials; the `cli_profile`
-//!   source uses it to write them back into `config.json` (§5.3).
+//!   source uses it to write them back into `config.json` (`docs/sources/alibaba.md#write-back`).
 //! - Provider name `external`. The command line is never shown (it may hold secrets): `Debug` and
 //!   errors name the program only.
 
@@ -567,7 +567,8 @@ mod tests {
         split_command_unix(s).unwrap_or_else(|e| panic!("{s:?}: {e}"))
     }
 
-    /// `reference/alibaba.md` §8.2 item 13: every splitting case.
+    /// Every splitting case of the Go and Java splitters (quotes, escapes, continuations, empty
+    /// words).
     #[test]
     fn unix_splitting_cases() {
         assert_eq!(ok("tool --a b"), ["tool", "--a", "b"]);

@@ -1,8 +1,9 @@
 //! Alibaba Cloud credential sources, the default chain and the `alibabacloud_credentials`-compatible
 //! [`Config`] / [`Client`] facade.
 //!
-//! Provider names and `type` strings are those of `reference/alibaba.md` §1.5 and §1.2. The
-//! credentials-URI provider is named `credential_uri` (Python and Go; Java says `credentials_uri`).
+//! Provider names and `type` strings are the official libraries'
+//! (`docs/sources/alibaba.md#names-and-types`). The credentials-URI provider is named
+//! `credential_uri` (Python and Go; Java says `credentials_uri`).
 
 mod chain;
 mod cli_profile;

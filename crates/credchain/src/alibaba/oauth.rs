@@ -1,4 +1,4 @@
-//! The OAuth source (`oauth`, aliyun-cli mode `OAuth`, `reference/alibaba.md` §2.12, §6.7).
+//! The OAuth source (`oauth`, aliyun-cli mode `OAuth`, `docs/sources/alibaba.md#oauth`).
 //!
 //! - Site: `ALIBABA_CLOUD_OAUTH_ENDPOINT` (the site base URL, a credchain addition) wins over
 //!   everything; else the explicit sign-in URL; else the site type: CN
@@ -544,7 +544,7 @@ mod tests {
         }
     }
 
-    /// `reference/alibaba.md` §8.2 item 12.
+    /// The access token is refreshed only when it is empty, has expiry 0 or expires within 1200 s.
     #[test]
     fn refresh_timing() {
         let clock = ManualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000));

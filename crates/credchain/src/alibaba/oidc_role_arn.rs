@@ -1,5 +1,5 @@
 //! The OIDC role source (`oidc_role_arn`, RRSA, STS `AssumeRoleWithOIDC`,
-//! `reference/alibaba.md` §2.6, §6.2).
+//! `docs/sources/alibaba.md#oidc-role-rrsa`).
 //!
 //! - `role_arn` ← `ALIBABA_CLOUD_ROLE_ARN`, `oidc_provider_arn` ← `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`,
 //!   `oidc_token_file_path` ← `ALIBABA_CLOUD_OIDC_TOKEN_FILE` (all three required),
@@ -8,7 +8,7 @@
 //! - The token file is read again for every fetch, so a rotated token is picked up.
 //! - Unsigned `POST /`: `Action`, `Format`, `Version`, `Timestamp` in the query; `RoleArn`,
 //!   `OIDCProviderArn`, `OIDCToken`, `RoleSessionName`, `DurationSeconds`, `Policy` in the form
-//!   body. The token never goes into a URL (DESIGN.md §8).
+//!   body. The token never goes into a URL (`docs/architecture.md#secret-hygiene`).
 //! - 5 s connect / 10 s read, proxies from the environment, retried like AssumeRole, cached with
 //!   [`RefreshPolicy::STS`]. Credentials are named `oidc_role_arn`.
 
@@ -128,7 +128,8 @@ impl OidcRoleArnProviderBuilder {
     }
 }
 
-/// Whether all three RRSA variables are set (the default chain's gate, §4.1).
+/// Whether all three RRSA variables are set (the default chain's gate,
+/// `docs/sources/alibaba.md#default-chain`).
 pub(crate) fn rrsa_env_present(ctx: &Context) -> bool {
     [
         env_vars::OIDC_TOKEN_FILE,

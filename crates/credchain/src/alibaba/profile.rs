@@ -1,4 +1,4 @@
-//! The `credentials.ini` source (`profile`, `reference/alibaba.md` §2.10, §5.1).
+//! The `credentials.ini` source (`profile`, `docs/sources/alibaba.md#ini-profile-file`).
 //!
 //! - File: `ALIBABA_CLOUD_CREDENTIALS_FILE` (must exist), else `~/.alibabacloud/credentials.ini`,
 //!   then `~/.alibabacloud/credentials` (the Go name). No file → "not configured".
@@ -9,16 +9,17 @@
 //!   get credential from credentials file: $PATH" (the literal `$` is the reference's).
 //! - Keys of a `[DEFAULT]` section apply to every section that does not set them (Python's
 //!   `configparser`); `[DEFAULT]` itself is not a profile.
-//! - `enable`: absent or true → used; `false` → "not configured" (DESIGN.md §9: the seed's
-//!   documented meaning; only Java honours the key, and treats absent as disabled). Any other
-//!   value is an error (Python ignores the key).
+//! - `enable`: absent or true → used; `false` → "not configured" (the documented meaning of
+//!   the key; only Java honours it, and treats absent as disabled, `docs/differences.md`). Any
+//!   other value is an error (Python ignores the key).
 //! - `type`: `access_key`, `ecs_ram_role`, `ram_role_arn`, `oidc_role_arn`, `rsa_key_pair`
-//!   (`public_key_id`, `private_key_file`) (the keys of §5.1); anything else → "unsupported
-//!   credential type TYPE from credentials file PATH" (the Python wording; `None` when the
-//!   key is absent). Missing values get the inner providers' Python messages and environment
-//!   fallbacks, as in Python: an `access_key` or `ram_role_arn` section without `access_key_id`
-//!   uses `ALIBABA_CLOUD_ACCESS_KEY_ID` ("the access key id is empty" when that is unset too), a
-//!   missing `role_arn` falls back to `ALIBABA_CLOUD_ROLE_ARN`, and so on.
+//!   (`public_key_id`, `private_key_file`) (the keys of each type:
+//!   `docs/sources/alibaba.md#ini-profile-file`); anything else → "unsupported credential type TYPE
+//!   from credentials file PATH" (the Python wording; `None` when the key is absent). Missing
+//!   values get the inner providers' Python messages and environment fallbacks, as in Python: an
+//!   `access_key` or `ram_role_arn` section without `access_key_id` uses
+//!   `ALIBABA_CLOUD_ACCESS_KEY_ID` ("the access key id is empty" when that is unset too), a missing
+//!   `role_arn` falls back to `ALIBABA_CLOUD_ROLE_ARN`, and so on.
 //! - The inner provider is built once, when this provider is built; parse errors name the file and
 //!   line. Credentials are named `profile/<inner>` (e.g. `profile/ram_role_arn/static_ak`).
 

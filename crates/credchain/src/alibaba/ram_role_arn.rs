@@ -1,4 +1,4 @@
-//! The RAM role source (`ram_role_arn`, STS `AssumeRole`, `reference/alibaba.md` §2.5, §6.1).
+//! The RAM role source (`ram_role_arn`, STS `AssumeRole`, `docs/sources/alibaba.md#ram-role`).
 //!
 //! - Source credentials: any provider ([`RamRoleArnProviderBuilder::source`], which is how
 //!   ChainableRamRoleArn works), else an AccessKey (+ STS token) given to the builder, with the
@@ -8,8 +8,8 @@
 //!   `policy`, `external_id` sent only when non-empty.
 //! - Endpoint: see [`StsEndpoint`](super::StsEndpoint) (`ALIBABA_CLOUD_STS_ENDPOINT` wins).
 //! - Wire: `POST /` with `Action`, `Format`, `Version` and the signature parameters in the query,
-//!   the role parameters as an `application/x-www-form-urlencoded` body (the Go reference's
-//!   form, §10.4), signed with RPC v1 (HMAC-SHA1, RFC 3986 encoding: a space is `%20`, so a policy
+//!   the role parameters as an `application/x-www-form-urlencoded` body (the Go library's
+//!   form), signed with RPC v1 (HMAC-SHA1, RFC 3986 encoding: a space is `%20`, so a policy
 //!   with spaces works), a fresh nonce and UTC timestamp for every attempt.
 //! - 5 s connect / 10 s read, proxies from the environment, 5xx/throttling/connection failures
 //!   retried (each attempt re-signed), cached with [`RefreshPolicy::STS`] (single flight).

@@ -1,5 +1,6 @@
 //! Pieces shared by the Alibaba sources that talk to a server: STS endpoint resolution
-//! (`reference/alibaba.md` §2.5), response parsing (§6.1, §6.3, §6.4) and common validation.
+//! (`docs/sources/alibaba.md#sts-endpoint`), response parsing (AssumeRole, instance metadata,
+//! credentials URI) and common validation.
 
 use std::time::SystemTime;
 
@@ -20,7 +21,7 @@ pub const DEFAULT_DURATION_SECONDS: u64 = 3600;
 /// Shortest session STS grants.
 pub const MIN_DURATION_SECONDS: u64 = 900;
 
-/// How an STS-based source finds its endpoint (`reference/alibaba.md` §2.5).
+/// How an STS-based source finds its endpoint (`docs/sources/alibaba.md#sts-endpoint`).
 ///
 /// Order: `ALIBABA_CLOUD_STS_ENDPOINT` (a full URL or a bare host, which means https) wins over
 /// everything; then the explicit `sts_endpoint` (a host, or a full URL); then
@@ -89,7 +90,8 @@ pub(crate) fn as_base_url(s: &str) -> String {
     }
 }
 
-/// Validates a session duration (`reference/alibaba.md` §2.5: at least 900 s, no client maximum).
+/// Validates a session duration (at least 900 s; no client maximum: STS enforces the role's
+/// own limit).
 pub(crate) fn check_duration(seconds: u64, provider: &str) -> Result<u64> {
     if seconds < MIN_DURATION_SECONDS {
         return Err(Error::invalid_config(
@@ -267,7 +269,8 @@ mod tests {
         Context::empty().with_env(MemoryEnv::from_pairs(pairs.iter().copied()))
     }
 
-    /// `reference/alibaba.md` §8.2 item 4: the endpoint matrix.
+    /// The endpoint matrix of `docs/sources/alibaba.md#sts-endpoint`: override, explicit host,
+    /// region, VPC flag, fallback.
     #[test]
     fn endpoint_matrix() {
         let region = |r: &str, vpc: Option<bool>| StsEndpoint {

@@ -1,5 +1,5 @@
 //! Static Alibaba Cloud credentials: an AccessKey (`static_ak`), an STS triple (`static_sts`) and a
-//! bearer token (type `bearer`), as `reference/alibaba.md` §2.1, §2.2 and §1.3 describe.
+//! bearer token (type `bearer`), (`docs/sources/alibaba.md#static-credentials`).
 //!
 //! Explicit values come first; an empty or missing value falls back to `ALIBABA_CLOUD_ACCESS_KEY_ID`,
 //! `ALIBABA_CLOUD_ACCESS_KEY_SECRET` and `ALIBABA_CLOUD_SECURITY_TOKEN`, read from the context when

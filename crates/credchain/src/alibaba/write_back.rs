@@ -1,5 +1,5 @@
 //! Write-back of refreshed OAuth and External credentials into aliyun-cli's `config.json`
-//! (`reference/alibaba.md` §5.3, DESIGN.md §8).
+//! (`docs/sources/alibaba.md#write-back`, `docs/architecture.md#secret-hygiene`).
 //!
 //! - The target profile is found from the selected one by following `source_profile` links to the
 //!   first profile of the wanted mode (`OAuth` or `External`), the fix of credentials-python

@@ -1,4 +1,5 @@
-//! The Tencent Cloud default chain (DESIGN.md §5, `reference/tencent.md` §1.7).
+//! The Tencent Cloud default chain (`docs/architecture.md#chain-semantics`,
+//! `docs/sources/tencent.md#default-chain`).
 //!
 //! Order: env -> TKE OIDC -> profile file -> CVM instance role. Workload identity ranks above the
 //! instance role so a pod never silently acts as its node; the metadata source is last, and skips
@@ -7,7 +8,7 @@
 //! stops the chain. Nothing configured: one error listing every source and why it was skipped.
 //! (The Python SDK's order is env -> profile -> CVM -> TKE, and its documented "no valid
 //! credentail." error is unreachable: with nothing configured it raises `OSError("TKE_REGION not
-//! exist")`, `reference/tencent.md` §1.7 and §8; credchain reports what it looked at instead.)
+//! exist")`; credchain reports what it looked at instead.)
 
 use super::cvm_role::CvmRoleProvider;
 use super::environment::EnvironmentProvider;

@@ -1,5 +1,6 @@
 //! The Tencent Cloud credential config: a `type` and the Python constructors' parameter names
-//! (DESIGN.md §2). This is what `credchain get --cloud tencent --config FILE` reads:
+//! (`docs/sources/tencent.md#names-and-types`). This is what `credchain get --cloud tencent
+//! --config FILE` reads:
 //!
 //! ```json
 //! {"type": "credential", "secret_id": "AKID...", "secret_key": "...", "token": null}

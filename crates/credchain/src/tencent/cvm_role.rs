@@ -1,4 +1,4 @@
-//! The CVM instance role (`cvm_role`, `reference/tencent.md` §1.4).
+//! The CVM instance role (`cvm_role`, `docs/sources/tencent.md#cvm-instance-role`).
 //!
 //! - Plain HTTP to `http://metadata.tencentyun.com` (override: the builder's endpoint, else
 //!   `TENCENTCLOUD_METADATA_ENDPOINT`, a full URL), never through a proxy, 1 s connect and 1 s read

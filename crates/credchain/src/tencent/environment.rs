@@ -1,4 +1,4 @@
-//! The Tencent Cloud environment source (`env`, `reference/tencent.md` §1.2).
+//! The Tencent Cloud environment source (`env`, `docs/sources/tencent.md#environment`).
 //!
 //! - `TENCENTCLOUD_SECRET_ID` and `TENCENTCLOUD_SECRET_KEY`, read when the provider is built.
 //!   Absent or empty means "not configured" and a chain moves on (as the Python SDK).

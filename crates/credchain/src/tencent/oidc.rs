@@ -1,5 +1,5 @@
 //! STS AssumeRoleWithWebIdentity: `oidc_role_arn` and its TKE variant `tke_oidc`
-//! (`reference/tencent.md` §1.6).
+//! (`docs/sources/tencent.md#web-identity-and-tke`).
 //!
 //! - Unsigned: `Authorization: SKIP`, and never an `X-TC-Token`.
 //! - Body: `ProviderId`, `WebIdentityToken`, `RoleArn`, `RoleSessionName`, `DurationSeconds`.

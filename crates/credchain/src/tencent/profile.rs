@@ -1,4 +1,4 @@
-//! The Tencent Cloud credentials file (`profile`, `reference/tencent.md` §1.3).
+//! The Tencent Cloud credentials file (`profile`, `docs/sources/tencent.md#profile-file`).
 //!
 //! - File: the builder's path, else `TENCENTCLOUD_CREDENTIALS_FILE` (set but empty is an error, as
 //!   in the Go SDK; set to a file that does not exist is an error too, since it was asked for), else

@@ -1,4 +1,4 @@
-//! Tencent Cloud STS over API 3.0 (`reference/tencent.md` §1.5, §1.6, §3): endpoints, the POST
+//! Tencent Cloud STS over API 3.0 (`docs/sources/tencent.md#sts`): endpoints, the POST
 //! JSON call (TC3-signed or `Authorization: SKIP`), and response/error parsing shared by
 //! `sts_assume_role`, `oidc_role_arn` and `tke_oidc`.
 
@@ -294,7 +294,7 @@ fn hint_for(code: &str) -> Option<&'static str> {
     })
 }
 
-/// Parses an STS answer (`reference/tencent.md` §3.2): non-2xx is a service error (with the
+/// Parses an STS answer (`{"Response": {...}}`): non-2xx is a service error (with the
 /// Tencent error if the body has one); `Response.Error` is a service error with code, message and
 /// request id; the legacy `{code, message, codeDesc}` shape is recognised; anything unusable is an
 /// invalid response naming what is missing.
