@@ -17,6 +17,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// Longest message or hint kept, in characters: a safety net under the excerpts callers make.
+const MAX_MESSAGE_CHARS: usize = 1000;
+
 /// A `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -116,7 +119,7 @@ impl Error {
         Error {
             details: Box::new(Details {
                 kind,
-                message: message.into(),
+                message: crate::redact::line(&message.into(), MAX_MESSAGE_CHARS),
                 provider: None,
                 file: None,
                 line: None,
@@ -272,7 +275,7 @@ impl Error {
     }
     /// Says what to do about it.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
-        self.details.hint = Some(hint.into());
+        self.details.hint = Some(crate::redact::line(&hint.into(), MAX_MESSAGE_CHARS));
         self
     }
     /// Keeps the underlying cause (shown by `Display` after the message).
@@ -349,8 +352,8 @@ impl Error {
         let mut parts: Vec<String> = Vec::new();
         if let Some(file) = &d.file {
             match d.line {
-                Some(line) => parts.push(format!("file {}:{line}", file.display())),
-                None => parts.push(format!("file {}", file.display())),
+                Some(line) => parts.push(format!("file {}:{line}", crate::redact::path(file))),
+                None => parts.push(format!("file {}", crate::redact::path(file))),
             }
         }
         if let Some(e) = &d.endpoint {

@@ -47,6 +47,12 @@ pub fn excerpt(text: &str) -> String {
     bounded_line(text, EXCERPT_CHARS)
 }
 
+/// A file path as an [`excerpt`]: paths come from env vars and settings, which may be huge or
+/// hold control characters.
+pub fn path(path: impl AsRef<std::path::Path>) -> String {
+    excerpt(&path.as_ref().to_string_lossy())
+}
+
 /// [`excerpt`] of bytes that may not be UTF-8 (invalid sequences become `\u{fffd}`).
 pub fn excerpt_bytes(bytes: &[u8]) -> String {
     let head = &bytes[..bytes.len().min(EXCERPT_CHARS * 4)];
@@ -197,6 +203,17 @@ pub fn json_error(e: &serde_json::Error) -> String {
     out
 }
 
+/// A parse error message (serde, toml) without the values it quotes, on one bounded line: field
+/// names of `missing field` / `unknown field` / `duplicate field` stay.
+///
+/// ```
+/// let m = credchain::redact::parse_error_message("invalid type: string \"hunter2\", expected u64");
+/// assert_eq!(m, "invalid type: string, expected u64");
+/// ```
+pub fn parse_error_message(message: &str) -> String {
+    bounded_line(&strip_quoted_values(message), EXCERPT_CHARS)
+}
+
 /// serde's messages quote values in backticks (`integer `5``) or as a Rust string literal
 /// (`string "abc"`). Field names (`missing field `x``) are kept; every other quoted part goes.
 fn strip_quoted_values(message: &str) -> String {
@@ -240,6 +257,15 @@ fn strip_quoted_values(message: &str) -> String {
         }
     }
     out
+}
+
+/// `text` on one line (control characters escaped), cut after `max_chars` characters with a
+/// `…(N bytes)` marker. [`crate::Error`] applies it to every message and hint.
+pub fn line(text: &str, max_chars: usize) -> String {
+    if text.len() <= max_chars && !text.chars().any(|c| c.is_control() || is_line_separator(c)) {
+        return text.to_string();
+    }
+    bounded_line(text, max_chars)
 }
 
 fn bounded_line(text: &str, max_chars: usize) -> String {

@@ -93,7 +93,7 @@ impl ProfileProviderBuilder {
 fn python_failed(path: &Path) -> String {
     format!(
         "failed to get credential from credentials file: ${}",
-        path.display()
+        crate::redact::path(&path)
     )
 }
 
@@ -140,7 +140,7 @@ fn locate(ctx: &Context, explicit: Option<PathBuf>) -> Result<(PathBuf, String)>
     Err(Error::not_configured(format!(
         "{} (no credentials file there or at {})",
         python_failed(&dir.join("credentials.ini")),
-        dir.join("credentials").display()
+        crate::redact::path(dir.join("credentials"))
     ))
     .with_provider(NAME))
 }
@@ -270,7 +270,7 @@ fn build_section(
             return Err(invalid(format!(
                 "unsupported credential type {} from credentials file {}",
                 type_.unwrap_or("None"),
-                path.display()
+                crate::redact::path(&path)
             ))
             .with_hint(
                 "use access_key, ecs_ram_role, ram_role_arn, oidc_role_arn or rsa_key_pair",

@@ -343,7 +343,10 @@ pub(crate) fn parse_response(resp: &HttpResponse, action: &str, endpoint: &str) 
     let env = parsed.map_err(|err| {
         Error::new(
             ErrorKind::InvalidResponse,
-            format!("{action} answered with invalid JSON: {err}"),
+            format!(
+                "{action} answered with invalid JSON: {}",
+                crate::redact::json_error(&err)
+            ),
         )
         .with_endpoint(endpoint)
         .with_status(resp.status)
