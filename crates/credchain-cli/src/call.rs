@@ -238,7 +238,7 @@ async fn send(ctx: &Context, p: &Prepared) -> Result<HttpResponse> {
 
 /// The response JSON, or the service's error (code, message, request id).
 fn check_response(cloud: Cloud, resp: &HttpResponse, url: &str) -> Result<Value> {
-    let endpoint = credchain::http::endpoint_of(url).to_string();
+    let endpoint = credchain::redact::url(url);
     let json: Option<Value> = serde_json::from_slice(&resp.body).ok();
     let error = match (cloud, &json) {
         (Cloud::Tencent, Some(j)) => j["Response"]["Error"].as_object().map(|e| {

@@ -163,9 +163,10 @@ pub fn url(url: &str) -> String {
     out
 }
 
-/// Whether a path segment looks like a generated secret: at least 16 characters mixing at least
-/// two of lower case, upper case and digits, or any segment of 40 characters or more. Words
-/// (`latest`, `security-credentials`, role names in lower case) stay readable.
+/// Whether a path segment looks like a generated secret: at least 16 characters that are all hex
+/// digits or mix at least two of lower case, upper case and digits, or any segment of 40
+/// characters or more. Words (`latest`, `security-credentials`, role names in lower case) stay
+/// readable.
 pub fn is_random_looking(segment: &str) -> bool {
     let n = segment.chars().count();
     if n >= 40 {
@@ -173,6 +174,9 @@ pub fn is_random_looking(segment: &str) -> bool {
     }
     if n < 16 {
         return false;
+    }
+    if segment.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return true;
     }
     let lower = segment.bytes().any(|b| b.is_ascii_lowercase());
     let upper = segment.bytes().any(|b| b.is_ascii_uppercase());
