@@ -49,14 +49,14 @@ pub fn provider(
                 .map(alibaba::Config::from_json)
                 .transpose()
                 .map_err(located)?;
-            let client = alibaba::Client::new(cfg, ctx)?;
+            let client = alibaba::Client::new(cfg, ctx).map_err(located)?;
             Ok((client.provider().clone(), client.get_type().to_string()))
         }
         Cloud::Tencent => match text {
             Some(t) => {
                 let cfg = tencent::Config::from_json(&t).map_err(located)?;
                 let type_ = cfg.type_name().to_string();
-                Ok((cfg.into_provider(ctx)?, type_))
+                Ok((cfg.into_provider(ctx).map_err(located)?, type_))
             }
             None => Ok((
                 SharedProvider::new(tencent::default_chain(ctx)),
@@ -90,8 +90,12 @@ impl<'a> ConfigSource<'a> {
         }
     }
 
-    /// Says which --config failed, without echoing inline JSON.
+    /// Says which --config failed, without echoing inline JSON. Only configuration errors are
+    /// the config's fault; a network or service error keeps its own hint.
     fn locate(&self, e: Error) -> Error {
+        if e.kind() != ErrorKind::InvalidConfig {
+            return e;
+        }
         match self {
             ConfigSource::Inline(_) => e.with_hint(
                 "the inline --config JSON is not a valid credential config (an argument starting \
