@@ -160,7 +160,12 @@ fn prepare_tencent(t: &TencentCallArgs, creds: &Credentials) -> Result<Prepared>
     )?;
     let body = t.body.clone().unwrap_or_else(|| "{}".to_string());
     serde_json::from_str::<Value>(&body)
-        .map_err(|e| Error::invalid_config(format!("--body is not valid JSON: {e}")))?;
+        .map_err(|e| {
+            Error::invalid_config(format!(
+                "--body is not valid JSON: {}",
+                credchain::redact::json_error(&e)
+            ))
+        })?;
     let timestamp = t.timestamp.unwrap_or_else(credchain::sign::now_unix);
     let mut req = tc3::Tc3Request::new(
         host.as_str(),
@@ -233,7 +238,7 @@ async fn send(ctx: &Context, p: &Prepared) -> Result<HttpResponse> {
 
 /// The response JSON, or the service's error (code, message, request id).
 fn check_response(cloud: Cloud, resp: &HttpResponse, url: &str) -> Result<Value> {
-    let endpoint = credchain::http::endpoint_of(url).to_string();
+    let endpoint = credchain::redact::url(url);
     let json: Option<Value> = serde_json::from_slice(&resp.body).ok();
     let error = match (cloud, &json) {
         (Cloud::Tencent, Some(j)) => j["Response"]["Error"].as_object().map(|e| {

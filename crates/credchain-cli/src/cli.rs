@@ -79,8 +79,9 @@ pub struct GetArgs {
     /// Profile name (sets ALIBABA_CLOUD_PROFILE / TENCENTCLOUD_PROFILE for this run).
     #[arg(long)]
     pub profile: Option<String>,
-    /// A JSON credential config (Alibaba: alibabacloud_credentials Config fields and types;
-    /// Tencent: {"type": "credential" | "env" | "profile" | ..., ...}). Default: the default chain.
+    /// A JSON credential config: a file path, or the JSON itself when it starts with '{'
+    /// (Alibaba: alibabacloud_credentials Config fields and types; Tencent: {"type": "credential" |
+    /// "env" | "profile" | ..., ...}). Never echoed in errors. Default: the default chain.
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// Output format (default: table on a terminal, json otherwise).
@@ -133,7 +134,7 @@ pub struct CommonCallArgs {
     /// Profile name for credential resolution.
     #[arg(long)]
     pub profile: Option<String>,
-    /// A JSON credential config, as for `get`.
+    /// A JSON credential config (a file path, or inline JSON starting with `{`), as for `get`.
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// Send nothing; print the canonical request, the string to sign and the signed request
@@ -191,7 +192,7 @@ pub struct ExecArgs {
     /// Profile name, as for `get`.
     #[arg(long)]
     pub profile: Option<String>,
-    /// A JSON credential config, as for `get`.
+    /// A JSON credential config (a file path, or inline JSON starting with `{`), as for `get`.
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// The command and its arguments (after `--`).
@@ -216,7 +217,7 @@ pub struct ServeArgs {
     /// Profile name, as for `get`.
     #[arg(long)]
     pub profile: Option<String>,
-    /// A JSON credential config, as for `get`.
+    /// A JSON credential config (a file path, or inline JSON starting with `{`), as for `get`.
     #[arg(long)]
     pub config: Option<PathBuf>,
 }

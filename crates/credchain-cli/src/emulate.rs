@@ -187,9 +187,21 @@ pub fn parse(path: &Path, text: &str) -> Result<EmulateFile> {
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     if is_json {
-        serde_json::from_str(text).map_err(|e| config_error(path, e))
+        serde_json::from_str(text).map_err(|e| config_error(path, credchain::redact::json_error(&e)))
     } else {
-        toml::from_str(text).map_err(|e| config_error(path, e))
+        toml::from_str(text).map_err(|e: toml::de::Error| {
+            // toml's Display quotes the offending line: keep its message and position only.
+            let line = e
+                .span()
+                .and_then(|s| text.get(..s.start))
+                .map(|before| before.matches('\n').count() + 1);
+            let msg = credchain::redact::parse_error_message(e.message());
+            let err = config_error(path, msg);
+            match line {
+                Some(l) => err.with_line(l),
+                None => err,
+            }
+        })
     }
 }
 

@@ -21,8 +21,9 @@
 //!
 //! Adding a case is adding a folder. Every case runs with all log output captured at TRACE level,
 //! and the run fails if any secret of any case (env values named like secrets, secret-looking
-//! keys in its files, token files, the credentials the emulator issued) appears in a log line, an
-//! error message or a `Debug` output.
+//! keys in its files and its `config.json`, token files, private keys, passwords, the credentials
+//! and OAuth tokens the emulator issued, the emulator's own long-term keys) appears in a log line,
+//! an error message or a `Debug` output.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -167,6 +168,7 @@ fn input_secrets(env: &HashMap<String, String>, fs_dir: &Path) -> Vec<String> {
             if name.contains("token") {
                 secrets.push(text.trim().to_string());
             }
+            private_key_lines(&text, &mut secrets);
             if let Ok(json) = serde_json::from_str::<Value>(&text) {
                 collect_json_secrets(&json, &mut secrets);
             } else {
@@ -183,9 +185,42 @@ fn input_secrets(env: &HashMap<String, String>, fs_dir: &Path) -> Vec<String> {
     secrets
 }
 
+/// The base64 lines of a PEM private key (each is a secret on its own).
+fn private_key_lines(text: &str, out: &mut Vec<String>) {
+    if !text.contains("PRIVATE KEY") {
+        return;
+    }
+    let body = text
+        .split("\\n")
+        .flat_map(str::lines)
+        .map(str::trim)
+        .filter(|l| l.len() >= 16 && !l.starts_with("-----"));
+    out.extend(body.map(|l| l.trim_matches(['"', ',']).to_string()));
+}
+
+/// Values the emulator knows as secrets: its long-term keys, OIDC tokens, the private key of its
+/// key pair, and the OAuth tokens it hands out (`emu-oauth-access-…`, `emu-oauth-refresh-…`).
+fn emulator_secrets() -> Vec<String> {
+    use credchain_emulator::routes::{alibaba_session_key, alibaba_sts, tencent_sts};
+    let mut out: Vec<String> = [
+        alibaba_sts::ACCESS_KEY_SECRET,
+        tencent_sts::EMULATOR_SECRET_KEY,
+        tencent_sts::EMULATOR_WEB_IDENTITY_TOKEN,
+        tencent_sts::EMULATOR_WEB_IDENTITY_TOKEN_ROTATED,
+        "emu-oauth-access-",
+        "emu-oauth-refresh-",
+    ]
+    .map(String::from)
+    .to_vec();
+    private_key_lines(alibaba_session_key::PRIVATE_KEY_PEM, &mut out);
+    out
+}
+
 fn is_secret_key(k: &str) -> bool {
     let k = k.to_ascii_lowercase();
-    (k.contains("secret") && !k.ends_with("_id") && !k.ends_with("id"))
+    k.contains("password")
+        || (k.contains("private_key") && !k.contains("file"))
+        || (k.contains("secret") && !k.ends_with("_id") && !k.ends_with("id"))
         || (k.contains("token")
             && !k.contains("file")
             && !k.contains("duration")
@@ -344,6 +379,10 @@ async fn run_case(cloud: &str, dir: &Path) -> Outcome {
         }
     }
     let mut secrets = input_secrets(&env, &fs_dir);
+    if let Some(config) = read_json(&dir.join("config.json")) {
+        collect_json_secrets(&config, &mut secrets);
+    }
+    secrets.extend(emulator_secrets());
     for issued in emu.issued() {
         secrets.push(issued.access_key_secret);
         secrets.push(issued.security_token);
@@ -407,13 +446,15 @@ fn every_scenario_passes_and_no_secret_leaks() {
         "log capture saw nothing"
     );
     for (case, secret) in all_secrets.iter().filter(|(_, s)| s.len() >= 6) {
-        if log_text.contains(secret.as_str()) {
+        // Raw, percent-encoded or encoded twice (as in an RPC string to sign).
+        let found = |text: &str| credchain::redact::contains_any(text, [secret.as_str()]);
+        if found(&log_text) {
             report.push(format!(
                 "{case}: a secret of this case appears in the captured logs"
             ));
         }
         for (where_, text) in &all_texts {
-            if text.contains(secret.as_str()) {
+            if found(text) {
                 report.push(format!(
                     "{case}: a secret of this case appears in output of {where_}"
                 ));

@@ -145,14 +145,14 @@ fn load(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !from_env => {
             return Err(Error::not_configured(format!(
                 "unable to open credentials file: {}",
-                path.display()
+                crate::redact::path(&path)
             ))
             .with_provider(NAME))
         }
         Err(e) => {
             return Err(Error::new(
                 ErrorKind::File,
-                format!("unable to open credentials file: {}", path.display()),
+                format!("unable to open credentials file: {}", crate::redact::path(&path)),
             )
             .with_provider(NAME)
             .with_file(&path)
@@ -164,7 +164,7 @@ fn load(
             ErrorKind::File,
             format!(
                 "failed to parse credential form cli credentials file: {}",
-                path.display()
+                crate::redact::path(&path)
             ),
         )
         .with_provider(NAME)
@@ -177,7 +177,7 @@ fn load(
             ErrorKind::File,
             format!(
                 "failed to parse credential form cli credentials file: {} (not a JSON object)",
-                path.display()
+                crate::redact::path(&path)
             ),
         )
         .with_provider(NAME)
@@ -201,7 +201,7 @@ fn load(
     } else if profiles.is_empty() {
         return Err(Error::not_configured(format!(
             "invalid profile name: no any configured profiles in '{}'",
-            path.display()
+            crate::redact::path(&path)
         ))
         .with_provider(NAME)
         .with_file(&path));
@@ -218,7 +218,7 @@ fn load(
         return Err(Error::not_configured(format!(
             "{} (no any configured profiles in '{}')",
             unknown_profile_message(&name),
-            path.display()
+            crate::redact::path(&path)
         ))
         .with_provider(NAME)
         .with_file(&path));

@@ -257,7 +257,12 @@ impl SsoFetcher {
 
 impl ProvideCredentials for SsoFetcher {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
-        ProvideFuture::new(self.fetch())
+        // A server may echo the access token it was sent: never let it into the error.
+        ProvideFuture::new(async {
+            self.fetch()
+                .await
+                .map_err(|e| e.redact([self.access_token.expose()]))
+        })
     }
     fn name(&self) -> &str {
         NAME

@@ -109,7 +109,8 @@ impl Config {
     pub fn from_json(text: &str) -> Result<Config> {
         serde_json::from_str(text).map_err(|e| {
             Error::invalid_config(format!(
-                "the Alibaba Cloud credential config is not valid: {e}"
+                "the Alibaba Cloud credential config is not valid: {}",
+                crate::redact::json_error(&e)
             ))
             .with_hint("use the field names of alibabacloud_credentials.models.Config")
         })

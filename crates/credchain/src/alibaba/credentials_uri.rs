@@ -23,7 +23,7 @@ use crate::cache::{RefreshPolicy, RefreshingCache};
 use crate::context::Context;
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind, Result};
-use crate::http::{endpoint_of, send_with_retry, HttpRequest, ProxyPolicy, RetryPolicy, Timeouts};
+use crate::http::{send_with_retry, HttpRequest, ProxyPolicy, RetryPolicy, Timeouts};
 use crate::provider::{ProvideCredentials, ProvideFuture};
 
 /// Builds a [`CredentialsUriProvider`].
@@ -83,7 +83,7 @@ impl CredentialsUriProvider {
 impl fmt::Debug for CredentialsUriProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The query may carry a token: show the endpoint only.
-        let uri = self.cache.source().uri.as_deref().map(endpoint_of);
+        let uri = self.cache.source().uri.as_deref().map(crate::redact::url);
         f.debug_struct("CredentialsUriProvider")
             .field("uri", &uri)
             .finish()
@@ -124,7 +124,7 @@ struct UriFetcher {
 impl fmt::Debug for UriFetcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UriFetcher")
-            .field("uri", &self.uri.as_deref().map(endpoint_of))
+            .field("uri", &self.uri.as_deref().map(crate::redact::url))
             .finish()
     }
 }
@@ -141,7 +141,7 @@ impl UriFetcher {
                 .with_provider(NAME)
                 .with_hint("use an http:// or https:// URL"));
         }
-        let endpoint = endpoint_of(uri).to_string();
+        let endpoint = crate::redact::url(uri);
         let resp = send_with_retry(self.ctx.http().as_ref(), RetryPolicy::REMOTE, || {
             Ok(HttpRequest::new(Method::GET, uri)
                 .timeouts(self.timeouts)

@@ -229,7 +229,7 @@ impl EcsRamRoleFetcher {
     fn unreachable(&self, e: Error) -> Error {
         Error::not_configured(format!(
             "the ECS instance metadata service at {} did not answer; not running on an ECS instance",
-            self.endpoint
+            crate::redact::url(&self.endpoint)
         ))
         .with_provider(NAME)
         .with_source(e)

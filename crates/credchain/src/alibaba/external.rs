@@ -13,7 +13,8 @@
 //! - The child inherits the environment, gets no stdin, and must finish within the timeout
 //!   (default 60 s, [`ExternalProviderBuilder::timeout`]); on timeout it is killed:
 //!   `command process timed out after <ms> milliseconds`. A non-zero exit is an error that includes
-//!   the child's stderr ("failed to execute external command: exit status N\nstderr: ...").
+//!   the child's stderr as one bounded line ("failed to execute external command: exit status N; stderr: ...",
+//!   the reference puts stderr on a new line, unbounded).
 //! - Only stdout is parsed ([`parse_process_output`]): a JSON object with `mode`, `access_key_id`,
 //!   `access_key_secret`, `sts_token`, `expiration` (`YYYY-MM-DDThh:mm:ssZ`, optional).
 //! - Caching as the Python reference: without an expiration the command runs on every call; with
@@ -213,8 +214,11 @@ pub fn split_command_windows(command: &str) -> std::result::Result<Vec<String>, 
 pub fn parse_process_output(stdout: &[u8]) -> Result<Credentials> {
     let invalid = |m: String| Error::new(ErrorKind::InvalidResponse, m).with_provider(NAME);
     let v: Value = serde_json::from_slice(stdout).map_err(|e| {
-        // The serde message names a line and column, never the content.
-        invalid(format!("failed to parse external command output: {e}"))
+        // Category, line and column only: the output holds secrets.
+        invalid(format!(
+            "failed to parse external command output: {}",
+            crate::redact::json_error(&e)
+        ))
     })?;
     let Some(obj) = v.as_object() else {
         return Err(invalid(
@@ -493,11 +497,11 @@ impl ExternalProvider {
                 Some(c) => format!("exit status {c}"),
                 None => "killed by a signal".to_string(),
             };
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            let stderr: String = stderr.trim_end().chars().take(4096).collect();
+            // One bounded line: stderr is outside text of any size and may span many lines.
+            let stderr = crate::redact::excerpt_bytes(out.stderr.trim_ascii());
             return Err(Error::new(
                 ErrorKind::Process,
-                format!("failed to execute external command: {status}\nstderr: {stderr}"),
+                format!("failed to execute external command: {status}; stderr: {stderr}"),
             )
             .with_provider(NAME));
         }

@@ -512,9 +512,18 @@ fn exchange_credentials(v: &Value, endpoint: &str) -> Result<Credentials> {
     )
 }
 
+impl Exchange {
+    /// Removes the tokens in use from an error: a server may echo what it was sent.
+    fn redact_tokens(&self, e: Error) -> Error {
+        let st = lock(&self.state);
+        let tokens = [&st.access_token, &st.refresh_token];
+        e.redact(tokens.into_iter().flatten().map(Secret::expose))
+    }
+}
+
 impl ProvideCredentials for Exchange {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
-        ProvideFuture::new(self.fetch())
+        ProvideFuture::new(async { self.fetch().await.map_err(|e| self.redact_tokens(e)) })
     }
     fn name(&self) -> &str {
         NAME

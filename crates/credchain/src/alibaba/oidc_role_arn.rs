@@ -260,13 +260,14 @@ impl AssumeRoleWithOidc {
             self.request(&token)
         })
         .await
-        .map_err(|e| e.with_provider(NAME))?;
+        .map_err(|e| e.with_provider(NAME).redact([token.as_str()]))?;
         remote::sts_credentials(
             &resp,
             "AssumeRoleWithOIDC",
             NAME,
             &format!("{}/", self.endpoint),
         )
+        .map_err(|e| e.redact([token.as_str()]))
     }
 }
 

@@ -94,7 +94,7 @@ impl ProfileProviderBuilder {
 fn python_failed(path: &Path) -> String {
     format!(
         "failed to get credential from credentials file: ${}",
-        path.display()
+        crate::redact::path(&path)
     )
 }
 
@@ -141,7 +141,7 @@ fn locate(ctx: &Context, explicit: Option<PathBuf>) -> Result<(PathBuf, String)>
     Err(Error::not_configured(format!(
         "{} (no credentials file there or at {})",
         python_failed(&dir.join("credentials.ini")),
-        dir.join("credentials").display()
+        crate::redact::path(dir.join("credentials"))
     ))
     .with_provider(NAME))
 }
@@ -271,7 +271,7 @@ fn build_section(
             return Err(invalid(format!(
                 "unsupported credential type {} from credentials file {}",
                 type_.unwrap_or("None"),
-                path.display()
+                crate::redact::path(&path)
             ))
             .with_hint(
                 "use access_key, ecs_ram_role, ram_role_arn, oidc_role_arn or rsa_key_pair",

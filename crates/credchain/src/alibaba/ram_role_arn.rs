@@ -350,9 +350,11 @@ impl AssumeRole {
             self.signed_request(&source)
         })
         .await
-        .map_err(|e| e.with_provider(NAME))?;
+        .map_err(|e| e.with_provider(NAME).redact_credentials(&source))?;
         let endpoint = format!("{}/", self.endpoint);
-        let c = remote::sts_credentials(&resp, "AssumeRole", NAME, &endpoint)?;
+        // The service may echo the request (Alibaba's string to sign holds the SecurityToken).
+        let c = remote::sts_credentials(&resp, "AssumeRole", NAME, &endpoint)
+            .map_err(|e| e.redact_credentials(&source))?;
         let inner = source.provider_name();
         Ok(if inner.is_empty() {
             c

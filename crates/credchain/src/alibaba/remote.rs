@@ -150,10 +150,9 @@ pub(crate) fn service_error(
             e = e.with_service_error(s("Code"), s("Message"), request_id);
         }
         _ => {
-            let text = String::from_utf8_lossy(&resp.body);
-            let excerpt: String = text.chars().take(200).collect();
-            if !excerpt.trim().is_empty() {
-                e = e.with_service_error("", excerpt.trim().to_string(), None);
+            let excerpt = crate::redact::excerpt_bytes(resp.body.trim_ascii());
+            if !excerpt.is_empty() {
+                e = e.with_service_error("", excerpt, None);
             }
         }
     }

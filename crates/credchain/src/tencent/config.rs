@@ -93,7 +93,8 @@ impl Config {
     pub fn from_json(text: &str) -> Result<Config> {
         serde_json::from_str(text).map_err(|e| {
             Error::invalid_config(format!(
-                "the Tencent Cloud credential config is not valid: {e}"
+                "the Tencent Cloud credential config is not valid: {}",
+                crate::redact::json_error(&e)
             ))
             .with_hint(format!(
                 "use \"type\" (one of {}) and the SDK's parameter names",

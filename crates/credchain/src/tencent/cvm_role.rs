@@ -232,7 +232,10 @@ impl CvmFetcher {
         let m: MetadataCredentials = serde_json::from_slice(&resp.body).map_err(|e| {
             fail(
                 ErrorKind::InvalidResponse,
-                format!("the metadata credentials of role '{role}' are not valid JSON: {e}"),
+                format!(
+                    "the metadata credentials of role '{role}' are not valid JSON: {}",
+                    crate::redact::json_error(&e)
+                ),
             )
         })?;
         let code = m.code.unwrap_or_default();

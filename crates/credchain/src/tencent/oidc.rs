@@ -189,6 +189,7 @@ impl OidcFetcher {
             self.name,
         )
         .await
+        .map_err(|e| e.redact([token.expose()]))
     }
 }
 

@@ -154,7 +154,7 @@ fn find_file(b: &ProfileBuilder, ctx: &Context) -> Result<(PathBuf, Vec<u8>)> {
         if let Some(bytes) = read(ctx, &p)? {
             return Ok((p, bytes));
         }
-        tried.push(p.display().to_string());
+        tried.push(crate::redact::path(&p));
     }
     let sys = PathBuf::from(SYSTEM_CREDENTIALS_FILE);
     if let Some(bytes) = read(ctx, &sys)? {

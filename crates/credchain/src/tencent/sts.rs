@@ -147,6 +147,16 @@ pub(crate) enum Auth<'a> {
     Skip,
 }
 
+impl Auth<'_> {
+    /// Removes the values of the credentials in use from an error (a service may echo them).
+    fn redact(&self, e: Error) -> Error {
+        match self {
+            Auth::Signed(c) => e.redact_credentials(c),
+            Auth::Skip => e,
+        }
+    }
+}
+
 /// One STS call: POST JSON, retried (each attempt re-signed with a fresh timestamp), parsed into
 /// temporary credentials named `provider`.
 pub(crate) async fn call(
@@ -168,8 +178,9 @@ pub(crate) async fn call(
             build_request(ctx, endpoint, action, region, &body, &auth)
         })
         .await
-        .map_err(|e| e.with_provider(provider))?;
-        match parse_response(&resp, action, &endpoint.url) {
+        .map_err(|e| auth.redact(e.with_provider(provider)))?;
+        let parsed = parse_response(&resp, action, &endpoint.url).map_err(|e| auth.redact(e));
+        match parsed {
             Err(e) if is_throttled(&e) && throttled + 1 < RetryPolicy::REMOTE.max_attempts => {
                 throttled += 1;
                 let delay = Duration::from_millis(200 * (1 << throttled));
@@ -332,7 +343,10 @@ pub(crate) fn parse_response(resp: &HttpResponse, action: &str, endpoint: &str) 
     let env = parsed.map_err(|err| {
         Error::new(
             ErrorKind::InvalidResponse,
-            format!("{action} answered with invalid JSON: {err}"),
+            format!(
+                "{action} answered with invalid JSON: {}",
+                crate::redact::json_error(&err)
+            ),
         )
         .with_endpoint(endpoint)
         .with_status(resp.status)
