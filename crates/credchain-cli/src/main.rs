@@ -9,6 +9,7 @@ mod exec;
 mod get;
 mod output;
 mod overlay_env;
+mod presign;
 mod resolve;
 mod sample;
 mod serve;
@@ -68,6 +69,13 @@ fn main() -> ExitCode {
         Command::Call(cmd) => match runtime.block_on(call::run(cmd)) {
             Ok(text) => {
                 let _ = stdout.write_all(text.as_bytes());
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
+        Command::Presign(cmd) => match runtime.block_on(presign::run(cmd)) {
+            Ok(line) => {
+                let _ = stdout.write_all(line.as_bytes());
                 ExitCode::SUCCESS
             }
             Err(e) => fail(e),

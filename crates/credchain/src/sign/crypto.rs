@@ -5,7 +5,8 @@
 //! | SHA-256 | TC3, ACS3-HMAC-SHA256, ACS3-RSA-SHA256, OSS V4 | lowercase hex |
 //! | SM3 | ACS3-HMAC-SM3 | lowercase hex |
 //! | HMAC-SHA256 / HMAC-SM3 | TC3, ACS3, OSS V4 | raw bytes / lowercase hex |
-//! | HMAC-SHA1 | RPC, ROA, OSS V1, Tencent v1 | Base64 |
+//! | HMAC-SHA1 | RPC, ROA, OSS V1, Tencent v1 / COS | Base64 / lowercase hex |
+//! | SHA-1 | COS HttpString | lowercase hex |
 //! | RSASSA-PKCS1-v1_5 / SHA-256 | ACS3-RSA-SHA256 | lowercase hex |
 //!
 //! ```
@@ -115,6 +116,25 @@ pub fn hmac_sm3(key: &[u8], msg: &[u8]) -> [u8; 32] {
 /// ```
 pub fn hmac_sha1(key: &[u8], msg: &[u8]) -> [u8; 20] {
     mac::<Hmac<Sha1>>(key, msg).finalize().into_bytes().into()
+}
+
+/// SHA-1 as lowercase hex (COS hashes its HttpString with it).
+///
+/// ```
+/// assert_eq!(credchain::sign::crypto::sha1_hex(b"abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
+/// ```
+pub fn sha1_hex(data: &[u8]) -> String {
+    hex::encode(Sha1::digest(data))
+}
+
+/// HMAC-SHA1 as lowercase hex (the COS SignKey and signature).
+///
+/// ```
+/// use credchain::sign::crypto::hmac_sha1_hex;
+/// assert_eq!(hmac_sha1_hex(b"key", b"The quick brown fox jumps over the lazy dog"), "de7c9b85b8b78aa6bc8a7a36f70a90701c9db4d9");
+/// ```
+pub fn hmac_sha1_hex(key: &[u8], msg: &[u8]) -> String {
+    hex::encode(hmac_sha1(key, msg))
 }
 
 /// Base64 HMAC-SHA1 (RPC, ROA, OSS V1, Tencent v1 `HmacSHA1`).

@@ -12,6 +12,10 @@
 //! | [`oss`] | OSS header signature V1 and V4 (`OSS4-HMAC-SHA256`) | raw secret / `"aliyun_v4" + secret` |
 //! | [`tc3`] | Tencent `TC3-HMAC-SHA256` (API 3.0) | `"TC3" + secret` |
 //! | [`tc_v1`] | Tencent signature v1 (`HmacSHA1` / `HmacSHA256`, also API 2.0) | raw secret |
+//! | [`cos`] | Tencent COS object storage (`q-sign-algorithm=sha1`), `Authorization` header | `HMAC-SHA1(secret, key time)` |
+//!
+//! Presigned object URLs (the signature in the query string, equal to the official SDKs' URLs):
+//! [`oss_presign`] (OSS V1 and V4) and [`cos_presign`] (COS), with hosts from [`object_endpoint`].
 //!
 //! Building blocks live in [`encode`] (RFC 3986 percent-encoding) and [`crypto`] (SHA-256, SM3,
 //! HMACs, RSA).
@@ -54,9 +58,13 @@ use crate::credentials::REDACTED;
 use crate::error::{Error, ErrorKind};
 
 pub mod acs3;
+pub mod cos;
+pub mod cos_presign;
 pub mod crypto;
 pub mod encode;
+pub mod object_endpoint;
 pub mod oss;
+pub mod oss_presign;
 pub mod rpc;
 pub mod tc3;
 pub mod tc_v1;
@@ -143,6 +151,9 @@ pub(crate) fn is_sensitive_name(name: &str) -> bool {
         "token",
         "signature",
         "security-token",
+        "x-cos-security-token",
+        "q-signature",
+        "x-oss-signature",
     ];
     SENSITIVE.iter().any(|s| s.eq_ignore_ascii_case(name))
 }
