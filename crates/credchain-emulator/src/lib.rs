@@ -48,6 +48,7 @@
 mod emulator;
 mod fault;
 mod issue;
+mod objects;
 mod reply;
 mod request;
 mod route;
@@ -60,6 +61,7 @@ pub mod time;
 pub use emulator::Emulator;
 pub use fault::Fault;
 pub use issue::{Cloud, IssuedCredentials};
+pub use objects::{ObjectStore, StoredObject};
 pub use reply::{Reply, ReplyBody};
 pub use request::RecordedRequest;
 pub use route::{Matcher, Route, RouteContext};
