@@ -38,6 +38,13 @@
 //!
 //! The built-in keys (`LTAI5tEmulatorKeyId01` for Alibaba AssumeRole, `AKIDemuLongTermKey...` for
 //! Tencent AssumeRole), OIDC provider and web identity tokens stay accepted.
+//!
+//! Besides the credential endpoints' `export` lines, the output names the emulated buckets'
+//! endpoint for each object-storage API, all the emulator's base URL (path-style
+//! `<endpoint>/<bucket>/<key>`; the request's signature tells the APIs apart, see
+//! `credchain_emulator::routes::object_storage`): `CREDCHAIN_EMULATOR_OSS_ENDPOINT` (OSS V1/V4
+//! signatures and presigned URLs), `CREDCHAIN_EMULATOR_COS_ENDPOINT` (COS `q-sign-algorithm`), and
+//! `CREDCHAIN_EMULATOR_S3_ENDPOINT` (AWS SigV4, the S3-compatible APIs).
 
 use std::io::Write as _;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -158,13 +165,19 @@ pub fn exports(emu: &Emulator) -> String {
          export ALIBABA_CLOUD_CREDENTIALS_URI={uri}\n\
          export ALIBABA_CLOUD_OAUTH_ENDPOINT={base}\n\
          export TENCENTCLOUD_STS_ENDPOINT={base}\n\
-         export TENCENTCLOUD_METADATA_ENDPOINT={base}\n"
+         export TENCENTCLOUD_METADATA_ENDPOINT={base}\n\
+         export CREDCHAIN_EMULATOR_OSS_ENDPOINT={base}\n\
+         export CREDCHAIN_EMULATOR_COS_ENDPOINT={base}\n\
+         export CREDCHAIN_EMULATOR_S3_ENDPOINT={base}\n"
     );
     out.push_str(&format!(
         "# Alibaba AssumeRole accepts the fake key {} / {}\n\
          # Tencent AssumeRole accepts the fake key {} / {}\n\
          # Tencent AssumeRoleWithWebIdentity: provider id {}, token {}\n\
-         # ECS role: {}; CVM role: {}; routes: {}\n",
+         # ECS role: {}; CVM role: {}; routes: {}\n\
+         # Buckets, path-style {base}/<bucket>/<key> (PUT/GET/HEAD/DELETE, objects in memory): OSS V1/V4,\n\
+         # COS q-sign and S3 SigV4 signatures by the fake keys or issued credentials; presigned URLs too.\n\
+         # e.g. curl --aws-sigv4 aws:amz:cn-hangzhou:s3 --user {}:{} -T FILE {base}/bucket/key\n",
         alibaba_sts::ACCESS_KEY_ID,
         alibaba_sts::ACCESS_KEY_SECRET,
         tencent_sts::EMULATOR_SECRET_ID,
@@ -174,6 +187,8 @@ pub fn exports(emu: &Emulator) -> String {
         config.ecs_role_name.as_deref().unwrap_or("(none)"),
         config.cvm_role_name.as_deref().unwrap_or("(none)"),
         emu.route_names().join(", "),
+        alibaba_sts::ACCESS_KEY_ID,
+        alibaba_sts::ACCESS_KEY_SECRET,
     ));
     out
 }

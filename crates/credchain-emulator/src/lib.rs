@@ -49,6 +49,7 @@
 mod emulator;
 mod fault;
 mod issue;
+mod objects;
 mod reply;
 mod request;
 mod route;
@@ -62,6 +63,7 @@ pub mod time;
 pub use emulator::Emulator;
 pub use fault::{Fault, OVERSIZED_BODY_BYTES, UNPARSEABLE_EXPIRY, WRONG_TYPE_NUMBER};
 pub use issue::{Cloud, IssuedCredentials};
+pub use objects::{ObjectStore, StoredObject};
 pub use reply::{Reply, ReplyBody};
 pub use request::RecordedRequest;
 pub use route::{Matcher, Route, RouteContext};
