@@ -50,14 +50,18 @@ impl EnvironmentProvider {
     }
 
     fn read(ctx: &Context) -> Result<Credentials> {
-        let Some(id) = ctx.env_non_empty(env_vars::ACCESS_KEY_ID) else {
+        let var = |name| {
+            ctx.env_non_empty(name)
+                .map_err(|e| e.with_provider(Self::NAME))
+        };
+        let Some(id) = var(env_vars::ACCESS_KEY_ID)? else {
             return Err(missing("accessKeyId", env_vars::ACCESS_KEY_ID));
         };
-        let Some(secret) = ctx.env_non_empty(env_vars::ACCESS_KEY_SECRET) else {
+        let Some(secret) = var(env_vars::ACCESS_KEY_SECRET)? else {
             return Err(missing("accessKeySecret", env_vars::ACCESS_KEY_SECRET));
         };
         Ok(Credentials::builder(id, secret)
-            .security_token_opt(ctx.env_var(env_vars::SECURITY_TOKEN))
+            .security_token_opt(var(env_vars::SECURITY_TOKEN)?)
             .provider_name(Self::NAME)
             .build())
     }
