@@ -14,6 +14,7 @@ pub mod env_vars;
 mod environment;
 mod external;
 mod ini;
+mod key_check;
 mod named_profile;
 mod oauth;
 mod oidc_role_arn;

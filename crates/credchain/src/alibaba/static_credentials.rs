@@ -8,6 +8,7 @@
 use std::fmt;
 
 use super::env_vars;
+use super::key_check::check_keys;
 use crate::context::Context;
 use crate::credentials::{Credentials, Secret};
 use crate::error::{Error, Result};
@@ -85,6 +86,7 @@ impl StaticAccessKeyProvider {
             env_vars::ACCESS_KEY_SECRET,
             Self::NAME,
         )?;
+        check_keys(&id, &secret, None).map_err(|e| e.with_provider(Self::NAME))?;
         Ok(StaticAccessKeyProvider {
             credentials: Credentials::builder(id, secret)
                 .provider_name(Self::NAME)
@@ -181,6 +183,7 @@ impl StaticStsProvider {
             env_vars::SECURITY_TOKEN,
             Self::NAME,
         )?;
+        check_keys(&id, &secret, Some(&token)).map_err(|e| e.with_provider(Self::NAME))?;
         Ok(StaticStsProvider {
             credentials: Credentials::builder(id, secret)
                 .security_token(token)
