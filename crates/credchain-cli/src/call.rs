@@ -41,8 +41,13 @@ pub async fn run(cmd: &CallCommand) -> Result<String> {
         CallCommand::Alibaba(a) => (Cloud::Alibaba, &a.common),
         CallCommand::Tencent(t) => (Cloud::Tencent, &t.common),
     };
-    let ctx = resolve::real_context(cloud, common.profile.as_deref());
-    let (provider, _) = resolve::provider(cloud, common.config.as_deref(), &ctx)?;
+    let ctx = resolve::real_context();
+    let (provider, _) = resolve::provider(
+        cloud,
+        common.config.as_deref(),
+        common.profile.as_deref(),
+        &ctx,
+    )?;
     let creds = provider.provide_credentials().await?;
     let prepared = match cmd {
         CallCommand::Alibaba(a) => prepare_alibaba(a, &creds)?,

@@ -53,7 +53,7 @@ use std::time::Duration;
 
 use credchain::{Error, ErrorKind, Result};
 use credchain_emulator::routes::{alibaba_sts, tencent_sts};
-use credchain_emulator::{Emulator, EmulatorConfig, Fault};
+use credchain_emulator::{Emulator, EmulatorConfig};
 
 use crate::cli::EmulateArgs;
 use crate::serve::Shutdown;

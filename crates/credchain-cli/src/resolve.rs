@@ -1,10 +1,16 @@
-//! Building the provider a command asks for: the default chain, or a `--config`, with
-//! `--profile` applied.
+//! Building the provider a command asks for: the default chain, or a `--config`, or the profile
+//! named by `--profile`.
 //!
 //! `--config` takes a path to a JSON file, or the JSON itself when the argument starts with `{`
 //! (after leading whitespace). The argument may hold a secret (`access_key_secret`), so no error
 //! ever echoes it: a file is named by its path only when it is read as a file, inline JSON is
 //! called "the inline --config JSON", and parse errors give position and expected type only.
+//!
+//! `--profile NAME` selects that profile's source directly ([`credchain::alibaba::named_profile`],
+//! [`credchain::tencent::DefaultChainBuilder::profile`]): environment keys do not win over it, and
+//! a profile that does not exist is an error. With `--config`, it fills the config's `profile`
+//! (Tencent `default` / `profile` types; Alibaba: only without a type); any other config type is
+//! refused rather than silently ignoring the flag.
 
 use std::path::Path;
 
@@ -12,25 +18,18 @@ use credchain::context::{Context, MAX_FILE_SIZE};
 use credchain::{alibaba, tencent, Error, ErrorKind, Result, SharedProvider};
 
 use crate::cli::Cloud;
-use crate::overlay_env::OverlayEnv;
 
-/// The real context, with `--profile` set in the environment it sees.
-pub fn real_context(cloud: Cloud, profile: Option<&str>) -> Context {
-    let mut env = OverlayEnv::default();
-    if let Some(p) = profile {
-        match cloud {
-            Cloud::Alibaba => env.set(alibaba::env_vars::PROFILE, p),
-            Cloud::Tencent => env.set(tencent::env_vars::PROFILE, p),
-        }
-    }
-    let http = credchain::http::ReqwestClient::from_env(&env);
-    Context::real().with_env(env).with_http(http)
+/// The real context: process env, real files, system clock, the default HTTP client.
+pub fn real_context() -> Context {
+    Context::real()
 }
 
-/// The provider and its type name (`default` for the chain, else the config's type).
+/// The provider and its type name (`default` for the chain, else the config's type, or the
+/// profile's source for `--profile`).
 pub fn provider(
     cloud: Cloud,
     config: Option<&Path>,
+    profile: Option<&str>,
     ctx: &Context,
 ) -> Result<(SharedProvider, String)> {
     let source = config.map(ConfigSource::of);
@@ -49,20 +48,39 @@ pub fn provider(
                 .map(alibaba::Config::from_json)
                 .transpose()
                 .map_err(located)?;
+            if let Some(name) = profile {
+                let type_ = cfg.as_ref().and_then(|c| c.type_.as_deref());
+                if let Some(t) = type_.filter(|t| !matches!(*t, "" | "default")) {
+                    return Err(profile_conflict(t));
+                }
+                let p = alibaba::named_profile(ctx, name)?;
+                let type_ = p.name().to_string();
+                return Ok((p, type_));
+            }
             let client = alibaba::Client::new(cfg, ctx).map_err(located)?;
             Ok((client.provider().clone(), client.get_type().to_string()))
         }
-        Cloud::Tencent => match text {
-            Some(t) => {
-                let cfg = tencent::Config::from_json(&t).map_err(located)?;
-                let type_ = cfg.type_name().to_string();
-                Ok((cfg.into_provider(ctx).map_err(located)?, type_))
+        Cloud::Tencent => {
+            let mut cfg = match text {
+                Some(t) => tencent::Config::from_json(&t).map_err(located)?,
+                None => tencent::Config::default(),
+            };
+            if let Some(name) = profile {
+                let t = cfg.type_name();
+                if !matches!(t, "default" | "profile") {
+                    return Err(profile_conflict(t));
+                }
+                if cfg.profile.as_deref().is_some_and(|p| p != name) {
+                    return Err(Error::invalid_config(
+                        "--profile and the --config file's \"profile\" name different profiles",
+                    )
+                    .with_hint("give the profile in one place only"));
+                }
+                cfg.profile = Some(name.to_string());
             }
-            None => Ok((
-                SharedProvider::new(tencent::default_chain(ctx)),
-                "default".into(),
-            )),
-        },
+            let type_ = cfg.type_name().to_string();
+            Ok((cfg.into_provider(ctx).map_err(located)?, type_))
+        }
     }
 }
 
@@ -104,6 +122,13 @@ impl<'a> ConfigSource<'a> {
             ConfigSource::File(path) => e.with_file(path),
         }
     }
+}
+
+fn profile_conflict(type_: &str) -> Error {
+    Error::invalid_config(format!(
+        "--profile cannot be used with a --config of type '{type_}', which does not read profiles"
+    ))
+    .with_hint("drop --profile, or drop --config to use the profile")
 }
 
 fn read_config(path: &Path, ctx: &Context) -> Result<String> {

@@ -273,8 +273,13 @@ pub async fn run(args: &ServeArgs) -> Result<()> {
         ))
         .with_hint("use a 127.0.0.1 / ::1 address, or pass --allow-non-loopback"));
     }
-    let ctx = resolve::real_context(args.cloud, args.profile.as_deref());
-    let (provider, type_) = resolve::provider(args.cloud, args.config.as_deref(), &ctx)?;
+    let ctx = resolve::real_context();
+    let (provider, type_) = resolve::provider(
+        args.cloud,
+        args.config.as_deref(),
+        args.profile.as_deref(),
+        &ctx,
+    )?;
     let shutdown =
         Shutdown::install().map_err(|e| io_error("cannot install signal handlers", e))?;
     let first = provider.provide_credentials().await?;

@@ -6,12 +6,14 @@
 //! test touches the process environment, the real home directory or a real network address.
 
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use crate::error::{Error, ErrorKind, Result};
 use crate::http::{HttpClient, NoHttpClient};
 
 /// Largest file credchain reads (credentials files, config.json, token files): 1 MiB. A larger file
@@ -19,17 +21,65 @@ use crate::http::{HttpClient, NoHttpClient};
 pub const MAX_FILE_SIZE: u64 = 1024 * 1024;
 
 /// Environment variables.
+///
+/// Implementors provide [`Env::var_os`], the raw value; everything else reads through
+/// [`Env::var`], which turns a value that is set but not valid UTF-8 into an error naming the
+/// variable (never its value), so a setting that cannot be read is never mistaken for an unset one.
 pub trait Env: Send + Sync + fmt::Debug {
-    /// The value of `name`, or `None` when unset (or not valid UTF-8).
-    fn var(&self, name: &str) -> Option<String>;
+    /// The raw value of `name`, `None` when unset. Not necessarily UTF-8.
+    fn var_os(&self, name: &str) -> Option<OsString>;
+
+    /// The value of `name` as text: `Ok(None)` when unset, an [`ErrorKind::InvalidConfig`] error
+    /// naming the variable when it is set but not valid UTF-8.
+    fn var(&self, name: &str) -> Result<Option<String>> {
+        match self.var_os(name) {
+            None => Ok(None),
+            Some(v) => v.into_string().map(Some).map_err(|_| not_unicode(name)),
+        }
+    }
 
     /// The home directory: `HOME`, then `USERPROFILE` (the Go and Python references' order).
+    /// A path need not be UTF-8, so this reads the raw values.
     fn home_dir(&self) -> Option<PathBuf> {
         ["HOME", "USERPROFILE"]
             .iter()
-            .filter_map(|n| self.var(n))
+            .filter_map(|n| self.var_os(n))
             .find(|v| !v.is_empty())
             .map(PathBuf::from)
+    }
+}
+
+/// The error for a variable that is set but not valid UTF-8. The value is not shown: it may be a
+/// secret, and it is not printable anyway.
+fn not_unicode(name: &str) -> Error {
+    Error::invalid_config(format!(
+        "environment variable {name} is set but its value is not valid UTF-8"
+    ))
+    .with_hint(format!("set {name} to a UTF-8 value, or unset it"))
+}
+
+/// Parses a boolean switch the way every boolean variable of both clouds is read: `true`, `1`,
+/// `yes` and `false`, `0`, `no`, in any case, surrounding spaces ignored. `None` for anything
+/// else. (The official libraries test `value.lower() == "true"`, so `1` or `yes` silently meant
+/// "off" there; credchain accepts them and refuses everything it cannot read.)
+///
+/// ```
+/// use credchain::context::parse_flag;
+/// assert_eq!(parse_flag(" TRUE "), Some(true));
+/// assert_eq!(parse_flag("Yes"), Some(true));
+/// assert_eq!(parse_flag("0"), Some(false));
+/// assert_eq!(parse_flag("on"), None);
+/// ```
+pub fn parse_flag(value: &str) -> Option<bool> {
+    const TRUE: [&str; 3] = ["true", "1", "yes"];
+    const FALSE: [&str; 3] = ["false", "0", "no"];
+    let v = value.trim();
+    if TRUE.iter().any(|t| v.eq_ignore_ascii_case(t)) {
+        Some(true)
+    } else if FALSE.iter().any(|f| v.eq_ignore_ascii_case(f)) {
+        Some(false)
+    } else {
+        None
     }
 }
 
@@ -38,8 +88,8 @@ pub trait Env: Send + Sync + fmt::Debug {
 pub struct OsEnv;
 
 impl Env for OsEnv {
-    fn var(&self, name: &str) -> Option<String> {
-        std::env::var(name).ok()
+    fn var_os(&self, name: &str) -> Option<OsString> {
+        std::env::var_os(name)
     }
 }
 
@@ -48,12 +98,12 @@ impl Env for OsEnv {
 /// ```
 /// use credchain::context::{Env, MemoryEnv};
 /// let env = MemoryEnv::from_pairs([("HOME", "/home/me"), ("TENCENTCLOUD_SECRET_ID", "AKID")]);
-/// assert_eq!(env.var("TENCENTCLOUD_SECRET_ID").as_deref(), Some("AKID"));
+/// assert_eq!(env.var("TENCENTCLOUD_SECRET_ID").unwrap().as_deref(), Some("AKID"));
 /// assert_eq!(env.home_dir().unwrap(), std::path::PathBuf::from("/home/me"));
-/// assert!(env.var("PATH").is_none());
+/// assert!(env.var("PATH").unwrap().is_none());
 /// ```
 #[derive(Default, Clone)]
-pub struct MemoryEnv(HashMap<String, String>);
+pub struct MemoryEnv(HashMap<String, OsString>);
 
 impl MemoryEnv {
     /// An empty environment.
@@ -67,12 +117,28 @@ impl MemoryEnv {
         MemoryEnv(
             pairs
                 .into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
+                .map(|(k, v)| (k.into(), OsString::from(v.into())))
                 .collect(),
         )
     }
     /// Sets one variable.
     pub fn set(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.0.insert(name.into(), OsString::from(value.into()));
+    }
+    /// Sets one variable to a raw value, which need not be UTF-8 (to test how unreadable values
+    /// are handled).
+    ///
+    /// ```
+    /// # #[cfg(unix)] {
+    /// use std::os::unix::ffi::OsStringExt;
+    /// use credchain::context::{Env, MemoryEnv};
+    /// let mut env = MemoryEnv::new();
+    /// env.set_os("ALIBABA_CLOUD_STS_ENDPOINT", std::ffi::OsString::from_vec(vec![0xff]));
+    /// let e = env.var("ALIBABA_CLOUD_STS_ENDPOINT").unwrap_err();
+    /// assert!(e.to_string().contains("ALIBABA_CLOUD_STS_ENDPOINT"));
+    /// # }
+    /// ```
+    pub fn set_os(&mut self, name: impl Into<String>, value: impl Into<OsString>) {
         self.0.insert(name.into(), value.into());
     }
 }
@@ -87,7 +153,7 @@ impl fmt::Debug for MemoryEnv {
 }
 
 impl Env for MemoryEnv {
-    fn var(&self, name: &str) -> Option<String> {
+    fn var_os(&self, name: &str) -> Option<OsString> {
         self.0.get(name).cloned()
     }
 }
@@ -402,8 +468,8 @@ impl Clock for ManualClock {
 /// let ctx = Context::empty()
 ///     .with_env(MemoryEnv::from_pairs([("ALIBABA_CLOUD_ACCESS_KEY_ID", "id")]))
 ///     .with_fs(MemoryFs::new());
-/// assert_eq!(ctx.env_var("ALIBABA_CLOUD_ACCESS_KEY_ID").as_deref(), Some("id"));
-/// assert_eq!(ctx.env_var("UNSET"), None);
+/// assert_eq!(ctx.env_var("ALIBABA_CLOUD_ACCESS_KEY_ID").unwrap().as_deref(), Some("id"));
+/// assert_eq!(ctx.env_var("UNSET").unwrap(), None);
 /// ```
 #[derive(Clone, Debug)]
 pub struct Context {
@@ -467,20 +533,36 @@ impl Context {
     pub fn env(&self) -> &dyn Env {
         self.env.as_ref()
     }
-    /// One environment variable.
-    pub fn env_var(&self, name: &str) -> Option<String> {
+    /// One environment variable: `Ok(None)` when unset, an error naming it when it is set but not
+    /// valid UTF-8 (see [`Env::var`]).
+    pub fn env_var(&self, name: &str) -> Result<Option<String>> {
         self.env.var(name)
     }
-    /// One environment variable, `None` when unset or empty.
-    pub fn env_non_empty(&self, name: &str) -> Option<String> {
-        self.env.var(name).filter(|v| !v.is_empty())
+    /// One environment variable, `Ok(None)` when unset or empty; an error when unreadable.
+    pub fn env_non_empty(&self, name: &str) -> Result<Option<String>> {
+        Ok(self.env.var(name)?.filter(|v| !v.is_empty()))
     }
-    /// Whether a variable is set to `true` (any case, surrounding spaces ignored), as the
-    /// references test their boolean switches.
-    pub fn env_flag(&self, name: &str) -> bool {
-        self.env
-            .var(name)
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+    /// A boolean switch: `false` when unset or empty, else read by [`parse_flag`]. Any other value
+    /// is an [`ErrorKind::InvalidConfig`] error naming the variable (a safety switch that cannot
+    /// be read never silently means "off").
+    pub fn env_flag(&self, name: &str) -> Result<bool> {
+        Ok(self.env_bool(name)?.unwrap_or(false))
+    }
+    /// A boolean switch: `None` when unset or empty (blank counts as empty), else as [`Self::env_flag`].
+    pub fn env_bool(&self, name: &str) -> Result<Option<bool>> {
+        let Some(value) = self.env.var(name)?.filter(|v| !v.trim().is_empty()) else {
+            return Ok(None);
+        };
+        match parse_flag(&value) {
+            Some(b) => Ok(Some(b)),
+            None => Err(Error::new(
+                ErrorKind::InvalidConfig,
+                format!("environment variable {name} is not a boolean"),
+            )
+            .with_hint(format!(
+                "set {name} to true or false (also accepted: 1/0, yes/no, any case), or unset it"
+            ))),
+        }
     }
     /// The file system.
     pub fn fs(&self) -> &dyn Fs {
@@ -554,15 +636,57 @@ mod tests {
         let ctx = Context::empty().with_env(MemoryEnv::from_pairs([
             ("A", " TRUE "),
             ("B", "yes"),
+            ("ONE", "1"),
+            ("NO", "No"),
+            ("ZERO", "0"),
+            ("EMPTY", ""),
+            ("BLANK", "  "),
             ("USERPROFILE", "C:\\Users\\me"),
         ]));
-        assert!(ctx.env_flag("A"));
-        assert!(!ctx.env_flag("B"));
-        assert!(!ctx.env_flag("C"));
+        for on in ["A", "B", "ONE"] {
+            assert!(ctx.env_flag(on).unwrap(), "{on}");
+        }
+        for off in ["NO", "ZERO", "EMPTY", "BLANK", "UNSET"] {
+            assert!(!ctx.env_flag(off).unwrap(), "{off}");
+        }
+        assert_eq!(ctx.env_bool("EMPTY").unwrap(), None);
+        assert_eq!(ctx.env_bool("ZERO").unwrap(), Some(false));
         assert_eq!(
             ctx.env().home_dir().unwrap(),
             PathBuf::from("C:\\Users\\me")
         );
+    }
+
+    #[test]
+    fn unreadable_flag_is_an_error_naming_the_variable() {
+        for bad in ["on", "enabled", "2", "tru", "y"] {
+            let ctx = Context::empty().with_env(MemoryEnv::from_pairs([("SWITCH", bad)]));
+            let e = ctx.env_flag("SWITCH").unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidConfig);
+            assert!(e.to_string().contains("SWITCH"), "{e}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn non_utf8_value_is_an_error_not_unset() {
+        use std::os::unix::ffi::OsStringExt;
+        let mut env = MemoryEnv::new();
+        env.set_os("VAR", OsString::from_vec(b"s3cr\xffet".to_vec()));
+        env.set_os("HOME", OsString::from_vec(b"/home/\xff".to_vec()));
+        let ctx = Context::empty().with_env(env);
+        for e in [
+            ctx.env_var("VAR").unwrap_err(),
+            ctx.env_non_empty("VAR").unwrap_err(),
+            ctx.env_flag("VAR").unwrap_err(),
+        ] {
+            let text = e.to_string();
+            assert_eq!(e.kind(), ErrorKind::InvalidConfig);
+            assert!(text.contains("VAR") && text.contains("UTF-8"), "{text}");
+            assert!(!text.contains("s3cr"), "{text}");
+        }
+        // A path need not be UTF-8: the home directory is read raw.
+        assert!(ctx.env().home_dir().is_some());
     }
 
     #[test]

@@ -54,10 +54,18 @@ pub fn default_chain(ctx: &Context) -> ProviderChain {
     // configured" with Python's "cli credentials file is disabled", so the reason is listed.
     chain = chain.with(CliProfileProvider::builder().build(ctx));
     chain = chain.with(ProfileProvider::builder().build(ctx));
-    if !EcsRamRoleProvider::is_disabled(ctx) {
-        chain = chain.with(EcsRamRoleProvider::builder().build(ctx));
+    match EcsRamRoleProvider::is_disabled(ctx) {
+        Ok(true) => {}
+        Ok(false) => chain = chain.with(EcsRamRoleProvider::builder().build(ctx)),
+        Err(error) => {
+            chain = chain.with(Failed {
+                name: EcsRamRoleProvider::NAME,
+                error,
+            })
+        }
     }
-    if ctx.env_non_empty(env_vars::CREDENTIALS_URI).is_some() {
+    // Set but unreadable counts as set: the provider answers the error.
+    if !matches!(ctx.env_non_empty(env_vars::CREDENTIALS_URI), Ok(None)) {
         chain = chain.with(CredentialsUriProvider::builder().build(ctx));
     }
     chain.with_hint(NOTHING_CONFIGURED_HINT)

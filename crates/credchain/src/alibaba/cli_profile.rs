@@ -58,6 +58,9 @@ const NAME: &str = "cli_profile";
 pub struct CliProfileProviderBuilder {
     path: Option<PathBuf>,
     profile: Option<String>,
+    /// An explicit profile that is not in the file is "not configured" (the caller looks for it
+    /// in `credentials.ini` next), not an error.
+    missing_is_not_configured: bool,
 }
 
 impl CliProfileProviderBuilder {
@@ -71,9 +74,16 @@ impl CliProfileProviderBuilder {
         self.profile = Some(name.into());
         self
     }
+    /// An explicit profile missing from the file answers "not configured" (see
+    /// [`super::named_profile`]).
+    pub(crate) fn missing_is_not_configured(mut self) -> Self {
+        self.missing_is_not_configured = true;
+        self
+    }
     /// Reads the file and builds the selected profile's provider now.
     pub fn build(self, ctx: &Context) -> CliProfileProvider {
-        let (inner, path, profile) = match load(ctx, self.path, self.profile) {
+        let lenient = self.missing_is_not_configured;
+        let (inner, path, profile) = match load(ctx, self.path, self.profile, lenient) {
             Ok((p, path, profile)) => (Ok(p), Some(path), Some(profile)),
             Err(e) => (Err(e), None, None),
         };
@@ -108,6 +118,10 @@ impl CliProfileProvider {
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
     }
+    /// The build outcome: the profile's provider or why there is none.
+    pub(crate) fn outcome(&self) -> &Result<SharedProvider> {
+        self.inner.inner()
+    }
 }
 
 #[derive(PartialEq)]
@@ -121,14 +135,26 @@ fn load(
     ctx: &Context,
     path: Option<PathBuf>,
     explicit: Option<String>,
+    missing_is_not_configured: bool,
 ) -> Result<(SharedProvider, PathBuf, String)> {
-    if ctx.env_flag(env_vars::CLI_PROFILE_DISABLED) {
+    let with_name = |e: Error| e.with_provider(NAME);
+    if ctx
+        .env_flag(env_vars::CLI_PROFILE_DISABLED)
+        .map_err(with_name)?
+    {
         return Err(Error::not_configured("cli credentials file is disabled")
             .with_provider(NAME)
             .with_hint(format!("{} is true", env_vars::CLI_PROFILE_DISABLED)));
     }
-    let from_env = path.is_none() && ctx.env_non_empty(env_vars::CONFIG_FILE).is_some();
-    let path = match path.or_else(|| ctx.env_non_empty(env_vars::CONFIG_FILE).map(PathBuf::from)) {
+    let env_path = match path {
+        Some(_) => None,
+        None => ctx
+            .env_non_empty(env_vars::CONFIG_FILE)
+            .map_err(with_name)?
+            .map(PathBuf::from),
+    };
+    let from_env = env_path.is_some();
+    let path = match path.or(env_path) {
         Some(p) => p,
         None => match ctx.env().home_dir() {
             Some(h) => h.join(".aliyun").join("config.json"),
@@ -190,7 +216,7 @@ fn load(
         .unwrap_or_default();
     let (name, origin) = if let Some(n) = explicit.filter(|n| !n.is_empty()) {
         (n, Origin::Explicit)
-    } else if let Some(n) = ctx.env_non_empty(env_vars::PROFILE) {
+    } else if let Some(n) = ctx.env_non_empty(env_vars::PROFILE).map_err(with_name)? {
         (n, Origin::Env)
     } else if let Some(n) = obj
         .get("current")
@@ -214,7 +240,7 @@ fn load(
                 env_vars::PROFILE
             )));
     };
-    if profiles.is_empty() && origin != Origin::Explicit {
+    if profiles.is_empty() && (origin != Origin::Explicit || missing_is_not_configured) {
         return Err(Error::not_configured(format!(
             "{} (no any configured profiles in '{}')",
             unknown_profile_message(&name),
@@ -231,7 +257,7 @@ fn load(
     };
     if find(&name).is_none() {
         let e = unknown_profile(&name, &path);
-        return Err(if origin == Origin::Env {
+        return Err(if origin == Origin::Env || missing_is_not_configured {
             e.with_kind(ErrorKind::NotConfigured)
         } else {
             e

@@ -187,7 +187,7 @@ impl Client {
                 c.bearer_token.unwrap_or_default(),
             )?),
             "ecs_ram_role" => {
-                if EcsRamRoleProvider::is_disabled(ctx) {
+                if EcsRamRoleProvider::is_disabled(ctx)? {
                     return Err(Error::invalid_config("IMDS credentials is disabled")
                         .with_provider(EcsRamRoleProvider::NAME)
                         .with_hint("unset ALIBABA_CLOUD_ECS_METADATA_DISABLED"));

@@ -252,6 +252,8 @@ pub fn parse_process_output(stdout: &[u8]) -> Result<Credentials> {
             ))
         }
     };
+    super::key_check::check_keys(&id, &secret, token.as_deref())
+        .map_err(|e| e.with_provider(NAME))?;
     Ok(Credentials::builder(id, secret)
         .security_token_opt(token)
         .expiration_opt(expiration)
@@ -566,6 +568,16 @@ impl ProvideCredentials for ExternalProvider {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn padded_keys_in_process_output_are_refused() {
+        let good = br#"{"mode":"AK","access_key_id":"LTAIx","access_key_secret":"s"}"#;
+        assert!(parse_process_output(good).is_ok());
+        let padded = br#"{"mode":"AK","access_key_id":"LTAIx","access_key_secret":"s\n"}"#;
+        let e = parse_process_output(padded).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidCredential);
+        assert!(e.to_string().contains("access key secret"), "{e}");
+    }
 
     fn ok(s: &str) -> Vec<String> {
         split_command_unix(s).unwrap_or_else(|e| panic!("{s:?}: {e}"))

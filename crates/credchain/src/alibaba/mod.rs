@@ -15,6 +15,8 @@ pub mod env_vars;
 mod environment;
 mod external;
 mod ini;
+mod key_check;
+mod named_profile;
 mod oauth;
 mod oidc_role_arn;
 mod profile;
@@ -37,6 +39,7 @@ pub use external::{
     ProcessOutput, ProcessRunner, DEFAULT_EXTERNAL_TIMEOUT, EXTERNAL_REFRESH_MARGIN,
 };
 pub use ini::{Ini, IniError};
+pub use named_profile::named_profile;
 pub use oauth::{
     OAuthProvider, OAuthProviderBuilder, OAuthSiteType, OAuthUpdate, OAuthUpdateCallback,
     OAUTH_REFRESH_LEAD_SECONDS,

@@ -202,6 +202,7 @@ impl OAuthProviderBuilder {
             .ok_or_else(|| Error::invalid_config("the ClientId is empty").with_provider(NAME))?;
         let base = ctx
             .env_non_empty(env_vars::OAUTH_ENDPOINT)
+            .map_err(|e| e.with_provider(NAME))?
             .or(self.sign_in_url.filter(|u| !u.trim().is_empty()))
             .or_else(|| self.site_type.map(|s| s.base_url().to_string()))
             .map(|u| as_base_url(u.trim()))

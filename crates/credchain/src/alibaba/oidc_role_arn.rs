@@ -85,12 +85,14 @@ impl OidcRoleArnProviderBuilder {
     /// Validates and builds; env fallbacks are read from `ctx` now.
     pub fn build(self, ctx: &Context) -> Result<OidcRoleArnProvider> {
         let need = |v: Option<String>, var: &str, field: &str| {
-            remote::explicit_or_env(v, ctx, var).ok_or_else(|| {
-                Error::invalid_config(format!(
-                    "{field} or environment variable {var} cannot be empty"
-                ))
-                .with_provider(NAME)
-            })
+            remote::explicit_or_env(v, ctx, var)
+                .map_err(|e| e.with_provider(NAME))?
+                .ok_or_else(|| {
+                    Error::invalid_config(format!(
+                        "{field} or environment variable {var} cannot be empty"
+                    ))
+                    .with_provider(NAME)
+                })
         };
         let role_arn = need(self.role_arn, env_vars::ROLE_ARN, "role_arn")?;
         let provider_arn = need(
@@ -105,6 +107,7 @@ impl OidcRoleArnProviderBuilder {
         )?;
         let session =
             remote::explicit_or_env(self.role_session_name, ctx, env_vars::ROLE_SESSION_NAME)
+                .map_err(|e| e.with_provider(NAME))?
                 .unwrap_or_else(|| remote::default_session_name(ctx));
         let duration = remote::check_duration(
             self.duration_seconds
@@ -119,7 +122,10 @@ impl OidcRoleArnProviderBuilder {
             session,
             duration,
             policy: self.policy.filter(|p| !p.is_empty()),
-            endpoint: self.endpoint.resolve(ctx, remote::DEFAULT_STS_HOST),
+            endpoint: self
+                .endpoint
+                .resolve(ctx, remote::DEFAULT_STS_HOST)
+                .map_err(|e| e.with_provider(NAME))?,
             timeouts: self.timeouts.unwrap_or(Timeouts::STS),
         };
         Ok(OidcRoleArnProvider {
@@ -137,7 +143,8 @@ pub(crate) fn rrsa_env_present(ctx: &Context) -> bool {
         env_vars::OIDC_PROVIDER_ARN,
     ]
     .iter()
-    .all(|v| ctx.env_non_empty(v).is_some())
+    // Set but unreadable counts as set: building the source then reports it.
+    .all(|v| !matches!(ctx.env_non_empty(v), Ok(None)))
 }
 
 /// Credentials from an OIDC token (`oidc_role_arn`, RRSA on ACK).

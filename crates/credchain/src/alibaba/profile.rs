@@ -51,6 +51,8 @@ pub struct ProfileProvider {
 pub struct ProfileProviderBuilder {
     path: Option<PathBuf>,
     profile: Option<String>,
+    /// An explicit section that is not in the file is "not configured", not an error.
+    missing_is_not_configured: bool,
 }
 
 impl ProfileProviderBuilder {
@@ -64,13 +66,31 @@ impl ProfileProviderBuilder {
         self.profile = Some(name.into());
         self
     }
+    /// An explicit section missing from the file answers "not configured" (see
+    /// [`super::named_profile`]).
+    pub(crate) fn missing_is_not_configured(mut self) -> Self {
+        self.missing_is_not_configured = true;
+        self
+    }
     /// Reads the file and builds the section's provider now.
     pub fn build(self, ctx: &Context) -> ProfileProvider {
         let explicit_section = self.profile.clone().filter(|p| !p.is_empty());
         let section = explicit_section
             .clone()
-            .or_else(|| ctx.env_non_empty(env_vars::PROFILE))
-            .unwrap_or_else(|| "default".to_string());
+            .map(Ok)
+            .or_else(|| ctx.env_non_empty(env_vars::PROFILE).transpose())
+            .transpose()
+            .map_err(|e| e.with_provider(NAME));
+        let section = match section {
+            Ok(s) => s.unwrap_or_else(|| "default".to_string()),
+            Err(e) => {
+                return ProfileProvider {
+                    inner: crate::provider::Delegate::new(NAME, Err(e)),
+                    path: None,
+                    section: String::new(),
+                }
+            }
+        };
         let (path, text) = match locate(ctx, self.path) {
             Ok(found) => found,
             Err(e) => {
@@ -81,7 +101,8 @@ impl ProfileProviderBuilder {
                 }
             }
         };
-        let inner = build_section(ctx, &path, &text, &section, explicit_section.is_some());
+        let strict = explicit_section.is_some() && !self.missing_is_not_configured;
+        let inner = build_section(ctx, &path, &text, &section, strict);
         ProfileProvider {
             inner: crate::provider::Delegate::new(NAME, inner),
             path: Some(path),
@@ -115,10 +136,13 @@ fn locate(ctx: &Context, explicit: Option<PathBuf>) -> Result<(PathBuf, String)>
             .read(p, MAX_FILE_SIZE)
             .map(|b| String::from_utf8_lossy(&b).into_owned())
     };
-    let named = explicit.or_else(|| {
-        ctx.env_non_empty(env_vars::CREDENTIALS_FILE)
-            .map(PathBuf::from)
-    });
+    let named = match explicit {
+        Some(p) => Some(p),
+        None => ctx
+            .env_non_empty(env_vars::CREDENTIALS_FILE)
+            .map_err(|e| e.with_provider(NAME))?
+            .map(PathBuf::from),
+    };
     if let Some(p) = named {
         return read(&p).map(|t| (p.clone(), t)).map_err(|e| {
             file_error(&p, e).with_hint(format!("fix or unset {}", env_vars::CREDENTIALS_FILE))
@@ -288,6 +312,10 @@ impl ProfileProvider {
     /// A builder.
     pub fn builder() -> ProfileProviderBuilder {
         ProfileProviderBuilder::default()
+    }
+    /// The build outcome: the section's provider or why there is none.
+    pub(crate) fn outcome(&self) -> &Result<SharedProvider> {
+        self.inner.inner()
     }
     /// The section used.
     pub fn section(&self) -> &str {

@@ -174,21 +174,27 @@ impl RamRoleArnProviderBuilder {
             }
         };
         let role_arn =
-            remote::explicit_or_env(self.role_arn, ctx, env_vars::ROLE_ARN).ok_or_else(|| {
-                Error::invalid_config(
-                    "role_arn or environment variable ALIBABA_CLOUD_ROLE_ARN cannot be empty",
-                )
-                .with_provider(name)
-            })?;
+            remote::explicit_or_env(self.role_arn, ctx, env_vars::ROLE_ARN)
+                .map_err(|e| e.with_provider(name))?
+                .ok_or_else(|| {
+                    Error::invalid_config(
+                        "role_arn or environment variable ALIBABA_CLOUD_ROLE_ARN cannot be empty",
+                    )
+                    .with_provider(name)
+                })?;
         let session =
             remote::explicit_or_env(self.role_session_name, ctx, env_vars::ROLE_SESSION_NAME)
+                .map_err(|e| e.with_provider(name))?
                 .unwrap_or_else(|| remote::default_session_name(ctx));
         let duration = remote::check_duration(
             self.duration_seconds
                 .unwrap_or(remote::DEFAULT_DURATION_SECONDS),
             name,
         )?;
-        let endpoint = self.endpoint.resolve(ctx, remote::DEFAULT_STS_HOST);
+        let endpoint = self
+            .endpoint
+            .resolve(ctx, remote::DEFAULT_STS_HOST)
+            .map_err(|e| e.with_provider(name))?;
         let fetcher = AssumeRole {
             ctx: ctx.clone(),
             source,

@@ -46,12 +46,15 @@ impl StsEndpoint {
     /// use credchain::context::{Context, MemoryEnv};
     /// let ctx = Context::empty().with_env(MemoryEnv::from_pairs([("ALIBABA_CLOUD_STS_REGION", "cn-hangzhou")]));
     /// let e = StsEndpoint { enable_vpc: Some(true), ..Default::default() };
-    /// assert_eq!(e.resolve(&ctx, "sts.aliyuncs.com"), "https://sts-vpc.cn-hangzhou.aliyuncs.com");
-    /// assert_eq!(StsEndpoint::default().resolve(&Context::empty(), "sts.aliyuncs.com"), "https://sts.aliyuncs.com");
+    /// assert_eq!(e.resolve(&ctx, "sts.aliyuncs.com").unwrap(), "https://sts-vpc.cn-hangzhou.aliyuncs.com");
+    /// assert_eq!(StsEndpoint::default().resolve(&Context::empty(), "sts.aliyuncs.com").unwrap(), "https://sts.aliyuncs.com");
     /// ```
-    pub fn resolve(&self, ctx: &Context, fallback_host: &str) -> String {
-        if let Some(over) = ctx.env_non_empty(env_vars::STS_ENDPOINT) {
-            return as_base_url(over.trim());
+    ///
+    /// A variable that is set but unreadable (not UTF-8, or a `ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED`
+    /// that is not a boolean) is an error: it never falls back to the public endpoint.
+    pub fn resolve(&self, ctx: &Context, fallback_host: &str) -> Result<String> {
+        if let Some(over) = ctx.env_non_empty(env_vars::STS_ENDPOINT)? {
+            return Ok(as_base_url(over.trim()));
         }
         if let Some(explicit) = self
             .sts_endpoint
@@ -59,24 +62,23 @@ impl StsEndpoint {
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            return as_base_url(explicit);
+            return Ok(as_base_url(explicit));
         }
         let vpc = match self.enable_vpc {
             Some(v) => v,
-            None => ctx.env_flag(env_vars::VPC_ENDPOINT_ENABLED),
+            None => ctx.env_flag(env_vars::VPC_ENDPOINT_ENABLED)?,
         };
-        let region = self
-            .sts_region_id
-            .clone()
-            .filter(|r| !r.trim().is_empty())
-            .or_else(|| ctx.env_non_empty(env_vars::STS_REGION));
-        match region {
+        let region = match self.sts_region_id.clone().filter(|r| !r.trim().is_empty()) {
+            Some(r) => Some(r),
+            None => ctx.env_non_empty(env_vars::STS_REGION)?,
+        };
+        Ok(match region {
             Some(r) => {
                 let prefix = if vpc { "sts-vpc" } else { "sts" };
                 format!("https://{prefix}.{}.aliyuncs.com", r.trim())
             }
             None => format!("https://{fallback_host}"),
-        }
+        })
     }
 }
 
@@ -109,15 +111,16 @@ pub(crate) fn default_session_name(ctx: &Context) -> String {
     format!("credentials-rust-{}", crate::time::unix_seconds(ctx.now()))
 }
 
-/// The first non-empty of an explicit value and an env var.
+/// The first non-empty of an explicit value and an env var (an unreadable env var is an error).
 pub(crate) fn explicit_or_env(
     explicit: Option<String>,
     ctx: &Context,
     var: &str,
-) -> Option<String> {
-    explicit
-        .filter(|v| !v.is_empty())
-        .or_else(|| ctx.env_non_empty(var))
+) -> Result<Option<String>> {
+    match explicit.filter(|v| !v.is_empty()) {
+        Some(v) => Ok(Some(v)),
+        None => ctx.env_non_empty(var),
+    }
 }
 
 /// Parses an `Expiration` (`YYYY-MM-DDThh:mm:ssZ`; any RFC 3339 form is accepted).
@@ -279,16 +282,16 @@ mod tests {
         };
         let none = ctx(&[]);
         assert_eq!(
-            region("cn-beijing", None).resolve(&none, DEFAULT_STS_HOST),
+            region("cn-beijing", None).resolve(&none, DEFAULT_STS_HOST).unwrap(),
             "https://sts.cn-beijing.aliyuncs.com"
         );
         assert_eq!(
-            region("cn-beijing", Some(true)).resolve(&none, DEFAULT_STS_HOST),
+            region("cn-beijing", Some(true)).resolve(&none, DEFAULT_STS_HOST).unwrap(),
             "https://sts-vpc.cn-beijing.aliyuncs.com"
         );
         let env_region = ctx(&[(env_vars::STS_REGION, "cn-hangzhou")]);
         assert_eq!(
-            StsEndpoint::default().resolve(&env_region, DEFAULT_STS_HOST),
+            StsEndpoint::default().resolve(&env_region, DEFAULT_STS_HOST).unwrap(),
             "https://sts.cn-hangzhou.aliyuncs.com"
         );
         let env_vpc = ctx(&[
@@ -296,7 +299,7 @@ mod tests {
             (env_vars::VPC_ENDPOINT_ENABLED, "TRUE"),
         ]);
         assert_eq!(
-            StsEndpoint::default().resolve(&env_vpc, DEFAULT_STS_HOST),
+            StsEndpoint::default().resolve(&env_vpc, DEFAULT_STS_HOST).unwrap(),
             "https://sts-vpc.cn-hangzhou.aliyuncs.com"
         );
         // Tri-state: an explicit false beats env=true.
@@ -305,13 +308,13 @@ mod tests {
                 enable_vpc: Some(false),
                 ..Default::default()
             }
-            .resolve(&env_vpc, DEFAULT_STS_HOST),
+            .resolve(&env_vpc, DEFAULT_STS_HOST).unwrap(),
             "https://sts.cn-hangzhou.aliyuncs.com"
         );
         // No region: the VPC flag is ignored.
         let vpc_only = ctx(&[(env_vars::VPC_ENDPOINT_ENABLED, "true")]);
         assert_eq!(
-            StsEndpoint::default().resolve(&vpc_only, DEFAULT_STS_HOST),
+            StsEndpoint::default().resolve(&vpc_only, DEFAULT_STS_HOST).unwrap(),
             "https://sts.aliyuncs.com"
         );
         // Explicit endpoint beats region; the env override beats everything.
@@ -320,7 +323,7 @@ mod tests {
             ..region("cn-beijing", Some(true))
         };
         assert_eq!(
-            explicit.resolve(&env_vpc, DEFAULT_STS_HOST),
+            explicit.resolve(&env_vpc, DEFAULT_STS_HOST).unwrap(),
             "https://sts.example.com"
         );
         let over = ctx(&[
@@ -328,14 +331,41 @@ mod tests {
             (env_vars::STS_REGION, "x"),
         ]);
         assert_eq!(
-            explicit.resolve(&over, DEFAULT_STS_HOST),
+            explicit.resolve(&over, DEFAULT_STS_HOST).unwrap(),
             "http://127.0.0.1:9999"
         );
         let bare = ctx(&[(env_vars::STS_ENDPOINT, "sts.internal")]);
         assert_eq!(
-            explicit.resolve(&bare, DEFAULT_STS_HOST),
+            explicit.resolve(&bare, DEFAULT_STS_HOST).unwrap(),
             "https://sts.internal"
         );
+    }
+
+    /// A set but unreadable override never falls back to the public STS host.
+    #[cfg(unix)]
+    #[test]
+    fn unreadable_sts_settings_are_errors_not_the_public_host() {
+        use std::os::unix::ffi::OsStringExt;
+        let mut env = MemoryEnv::new();
+        env.set_os(
+            env_vars::STS_ENDPOINT,
+            std::ffi::OsString::from_vec(b"http://127.0.0.1:9\xff".to_vec()),
+        );
+        let e = StsEndpoint::default()
+            .resolve(&Context::empty().with_env(env), DEFAULT_STS_HOST)
+            .unwrap_err();
+        assert!(e.to_string().contains(env_vars::STS_ENDPOINT), "{e}");
+        for vpc in ["1", "yes", "On"] {
+            let c = ctx(&[
+                (env_vars::STS_REGION, "cn-hangzhou"),
+                (env_vars::VPC_ENDPOINT_ENABLED, vpc),
+            ]);
+            let r = StsEndpoint::default().resolve(&c, DEFAULT_STS_HOST);
+            match vpc {
+                "On" => assert!(r.unwrap_err().to_string().contains(env_vars::VPC_ENDPOINT_ENABLED)),
+                _ => assert_eq!(r.unwrap(), "https://sts-vpc.cn-hangzhou.aliyuncs.com"),
+            }
+        }
     }
 
     #[test]

@@ -117,7 +117,10 @@ impl RsaKeyPairProviderBuilder {
             public_key_id,
             private_key: Secret::new(text),
             duration,
-            endpoint: self.endpoint.resolve(ctx, RSA_KEY_PAIR_STS_HOST),
+            endpoint: self
+                .endpoint
+                .resolve(ctx, RSA_KEY_PAIR_STS_HOST)
+                .map_err(|e| e.with_provider(NAME))?,
             timeouts: self.timeouts.unwrap_or(Timeouts::STS),
         };
         Ok(RsaKeyPairProvider {

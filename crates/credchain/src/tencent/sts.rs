@@ -110,7 +110,7 @@ impl StsEndpoint {
         if let Some(e) = explicit.filter(|e| !e.trim().is_empty()) {
             return StsEndpoint::parse(e);
         }
-        if let Some(e) = ctx.env_non_empty(super::env_vars::STS_ENDPOINT) {
+        if let Some(e) = ctx.env_non_empty(super::env_vars::STS_ENDPOINT)? {
             return StsEndpoint::parse(&e)
                 .map_err(|err| err.with_hint(format!("fix {}", super::env_vars::STS_ENDPOINT)));
         }
