@@ -25,7 +25,9 @@
 //!   (`RsaKeyPair`, `BearerToken`, ...) → `unsupported profile mode '<mode>'`.
 //! - OAuth and External credentials are written back into the profile that holds them after
 //!   every exchange / process run (reached through `source_profile` when chained), keeping every
-//!   other key of the file ([`super::write_back`]). A failed write-back is logged, not an error.
+//!   other key of the file ([`super::write_back`]). OAuth tokens are also written right after
+//!   every token refresh, before the exchange: a rotated refresh token is on disk even if the
+//!   exchange fails or the caller gives up. A failed write-back is logged, not an error.
 //! - `expired_seconds` absent, null or 0 → 3600 (aliyun-cli writes 0 for "unset").
 //! - The inner provider is built once. Credentials are named `cli_profile/<inner>`.
 
@@ -421,23 +423,21 @@ fn build_profile<'a>(
             }
             let (wctx, wpath, wname) = (ctx.clone(), path.to_path_buf(), name.to_string());
             b = b.on_update(Arc::new(move |u: &OAuthUpdate| {
-                let c = &u.credentials;
-                let exp = c.expiration().map(crate::time::unix_seconds).unwrap_or(0);
-                write_back::update_or_warn(
-                    &wctx,
-                    &wpath,
-                    &wname,
-                    "OAuth",
-                    vec![
-                        ("oauth_refresh_token", u.refresh_token.clone().map(Value::from).unwrap_or(Value::Null)),
-                        ("oauth_access_token", Value::from(u.access_token.clone())),
-                        ("oauth_access_token_expire", Value::from(u.access_token_expire)),
+                let mut fields = vec![
+                    ("oauth_refresh_token", u.refresh_token.clone().map(Value::from).unwrap_or(Value::Null)),
+                    ("oauth_access_token", Value::from(u.access_token.clone())),
+                    ("oauth_access_token_expire", Value::from(u.access_token_expire)),
+                ];
+                if let Some(c) = &u.credentials {
+                    let exp = c.expiration().map(crate::time::unix_seconds).unwrap_or(0);
+                    fields.extend([
                         ("access_key_id", Value::from(c.access_key_id())),
                         ("access_key_secret", Value::from(c.access_key_secret())),
                         ("sts_token", c.security_token().map(Value::from).unwrap_or(Value::Null)),
                         ("sts_expiration", Value::from(exp)),
-                    ],
-                );
+                    ]);
+                }
+                write_back::update_or_warn(&wctx, &wpath, &wname, "OAuth", fields);
             }));
             SharedProvider::new(b.build(ctx).map_err(|e| e.with_file(path))?)
         }

@@ -16,8 +16,12 @@
 //!   type, empty body. The answer is accepted in camelCase (`accessKeyId`, ...: aliyun-cli, Go,
 //!   Java) and PascalCase (`AccessKeyId`, ...: Python); error bodies `{"error",
 //!   "error_description", "requestId"}` are reported with their code and request id.
-//! - After every exchange an optional callback receives the new tokens and STS credential (the
-//!   `cli_profile` source writes them back into `config.json`).
+//! - An optional callback receives what the server handed out as soon as it is received: the
+//!   tokens right after `/v1/token` (the refresh token may be rotated and the old one revoked),
+//!   then the tokens and the STS credential after the exchange. The `cli_profile` source writes
+//!   them back into `config.json`. The callback runs on a blocking thread started in the same
+//!   poll that parsed the answer, before any further request, so neither a failing exchange nor
+//!   a caller that gives up (timeout, dropped future) loses a rotated refresh token.
 //! - Cached with [`RefreshPolicy::STS`]; 5 s connect / 10 s read; proxies from the environment.
 //!   Provider name `oauth`.
 
@@ -85,8 +89,8 @@ impl OAuthSiteType {
     }
 }
 
-/// What changed after an exchange (passed to the update callback). Secrets are redacted in
-/// `Debug`.
+/// What the OAuth server handed out (passed to the update callback): after a token refresh
+/// (`credentials` is `None`) and after an exchange. Secrets are redacted in `Debug`.
 #[derive(Clone)]
 pub struct OAuthUpdate {
     /// The refresh token now in use (may be rotated by `/v1/token`).
@@ -95,8 +99,9 @@ pub struct OAuthUpdate {
     pub access_token: String,
     /// Its expiry, Unix seconds.
     pub access_token_expire: i64,
-    /// The exchanged STS credential (its expiration is `sts_expiration`).
-    pub credentials: Credentials,
+    /// The exchanged STS credential (its expiration is `sts_expiration`); `None` for the update
+    /// sent right after a token refresh, before the exchange.
+    pub credentials: Option<Credentials>,
 }
 
 impl fmt::Debug for OAuthUpdate {
@@ -108,7 +113,8 @@ impl fmt::Debug for OAuthUpdate {
     }
 }
 
-/// Called after every successful exchange.
+/// Called with what the server handed out, as soon as it is received: after every token
+/// refresh and after every exchange. It runs on a blocking thread and may do file I/O.
 pub type OAuthUpdateCallback = Arc<dyn Fn(&OAuthUpdate) + Send + Sync>;
 
 /// Builds an [`OAuthProvider`].
@@ -188,7 +194,8 @@ impl OAuthProviderBuilder {
         self.timeouts = Some(t);
         self
     }
-    /// Called after every exchange with the new tokens and credentials.
+    /// Called with the new tokens after every token refresh, and with the tokens and the STS
+    /// credential after every exchange (see [`OAuthUpdate`]).
     pub fn on_update(mut self, f: OAuthUpdateCallback) -> Self {
         self.on_update = Some(f);
         self
@@ -403,10 +410,15 @@ impl Exchange {
         };
         if let (true, Some(rt)) = (needs, refresh) {
             let (at, new_rt, expire) = self.refresh_token(&rt).await?;
-            let mut st = lock(&self.state);
-            st.access_token = Some(at);
-            st.refresh_token = Some(new_rt);
-            st.expire = expire;
+            {
+                let mut st = lock(&self.state);
+                st.access_token = Some(at);
+                st.refresh_token = Some(new_rt);
+                st.expire = expire;
+            }
+            // The old refresh token may be revoked now: hand the new one over before the
+            // exchange, which may fail or be abandoned.
+            self.publish(None).await;
         }
         let access_token = lock(&self.state)
             .access_token
@@ -447,22 +459,40 @@ impl Exchange {
             ));
         }
         let c = exchange_credentials(&v, &endpoint)?;
-        if let Some(cb) = &self.on_update {
-            let update = {
-                let st = lock(&self.state);
-                OAuthUpdate {
-                    refresh_token: st.refresh_token.as_ref().map(|t| t.expose().to_string()),
-                    access_token: access_token.expose().to_string(),
-                    access_token_expire: st.expire,
-                    credentials: c.clone(),
-                }
-            };
-            let cb = cb.clone();
-            if let Err(e) = tokio::task::spawn_blocking(move || cb(&update)).await {
-                tracing::warn!(provider = NAME, error = %e, "the OAuth update callback failed");
-            }
-        }
+        self.publish(Some(c.clone())).await;
         Ok(c)
+    }
+
+    /// Hands the current tokens (and `credentials`) to the update callback.
+    ///
+    /// The callback is started on a blocking thread during the first poll, which is the poll
+    /// that parsed the server's answer: from then on it runs to the end whether or not the
+    /// caller keeps polling. Without a Tokio runtime it runs inline.
+    async fn publish(&self, credentials: Option<Credentials>) {
+        let Some(cb) = self.on_update.clone() else {
+            return;
+        };
+        let update = {
+            let st = lock(&self.state);
+            OAuthUpdate {
+                refresh_token: st.refresh_token.as_ref().map(|t| t.expose().to_string()),
+                access_token: st
+                    .access_token
+                    .as_ref()
+                    .map(|t| t.expose().to_string())
+                    .unwrap_or_default(),
+                access_token_expire: st.expire,
+                credentials,
+            }
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(rt) => {
+                if let Err(e) = rt.spawn_blocking(move || cb(&update)).await {
+                    tracing::warn!(provider = NAME, error = %e, "the OAuth update callback failed");
+                }
+            }
+            Err(_) => cb(&update),
+        }
     }
 }
 
