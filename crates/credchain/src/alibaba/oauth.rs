@@ -34,6 +34,7 @@ use serde_json::Value;
 
 use super::env_vars;
 use super::remote::{self, as_base_url};
+use super::write_back::start_blocking;
 use crate::cache::{RefreshPolicy, RefreshingCache};
 use crate::context::Context;
 use crate::credentials::{Credentials, Secret};
@@ -465,14 +466,11 @@ impl Exchange {
 
     /// Hands the current tokens (and `credentials`) to the update callback.
     ///
-    /// The callback is started on a blocking thread during the first poll, which is the poll
-    /// that parsed the server's answer: from then on it runs to the end whether or not the
-    /// caller keeps polling. Without a Tokio runtime it runs inline.
-    async fn publish(&self, credentials: Option<Credentials>) {
-        let Some(cb) = self.on_update.clone() else {
-            return;
-        };
-        let update = {
+    /// The callback is started before this returns (the poll that parsed the server's answer)
+    /// and runs to the end whether or not the caller keeps polling the returned future.
+    fn publish(&self, credentials: Option<Credentials>) -> impl std::future::Future<Output = ()> {
+        let cb = self.on_update.clone();
+        let update = cb.is_some().then(|| {
             let st = lock(&self.state);
             OAuthUpdate {
                 refresh_token: st.refresh_token.as_ref().map(|t| t.expose().to_string()),
@@ -484,15 +482,12 @@ impl Exchange {
                 access_token_expire: st.expire,
                 credentials,
             }
-        };
-        match tokio::runtime::Handle::try_current() {
-            Ok(rt) => {
-                if let Err(e) = rt.spawn_blocking(move || cb(&update)).await {
-                    tracing::warn!(provider = NAME, error = %e, "the OAuth update callback failed");
-                }
+        });
+        start_blocking("OAuth update", move || {
+            if let (Some(cb), Some(update)) = (cb, update) {
+                cb(&update);
             }
-            Err(_) => cb(&update),
-        }
+        })
     }
 }
 
