@@ -713,7 +713,10 @@ mod tests {
         let unrelated = dir.join(".other.json.tmp-1");
         std::fs::write(&unrelated, b"x").unwrap();
         OsFs.with_lock(&target, &mut || {
-            assert!(!stale.exists(), "stale temp files are removed under the lock");
+            assert!(
+                !stale.exists(),
+                "stale temp files are removed under the lock"
+            );
             assert!(dir.join("config.json.lock").exists());
             OsFs.write_atomic(&target, b"{\"a\": 1}")
         })

@@ -274,7 +274,13 @@ fn check_files(fs: &MemoryFs, spec: &Value, failures: &mut Vec<String>) {
                 continue;
             }
         };
-        let strings = |k: &str| want[k].as_array().into_iter().flatten().filter_map(Value::as_str);
+        let strings = |k: &str| {
+            want[k]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+        };
         for s in strings("contains").filter(|s| !text.contains(s)) {
             failures.push(format!("{path} should contain {s:?}"));
         }

@@ -519,8 +519,7 @@ impl ExternalProvider {
             let (cb, c2) = (cb.clone(), c.clone());
             // Blocking file I/O (lock, fsync, rename), started now: it completes even if the
             // caller gives up.
-            super::write_back::start_blocking("external credential update", move || cb(&c2))
-                .await;
+            super::write_back::start_blocking("external credential update", move || cb(&c2)).await;
         }
         Ok(c)
     }
