@@ -16,7 +16,7 @@
 //! - The written file is owner-only (0600 on Unix), as aliyun-cli creates it, whatever its mode
 //!   was: it holds access keys and tokens. Temp files are 0600 from their creation.
 //! - Writes run on a blocking thread started as soon as the credentials are received
-//!   ([`start_blocking`]); the caller's future going away does not stop them.
+//!   (`start_blocking`); the caller's future going away does not stop them.
 //! - Output: 4-space indentation, like the Python reference.
 
 use std::fmt::Write as _;
