@@ -419,7 +419,9 @@ impl Exchange {
             }
             // The old refresh token may be revoked now: hand the new one over before the
             // exchange, which may fail or be abandoned.
-            self.publish(None).await;
+            if let Some(write) = self.publish(None) {
+                write.await;
+            }
         }
         let access_token = lock(&self.state)
             .access_token
@@ -460,17 +462,22 @@ impl Exchange {
             ));
         }
         let c = exchange_credentials(&v, &endpoint)?;
-        self.publish(Some(c.clone())).await;
+        if let Some(write) = self.publish(Some(c.clone())) {
+            write.await;
+        }
         Ok(c)
     }
 
-    /// Hands the current tokens (and `credentials`) to the update callback.
+    /// Hands the current tokens (and `credentials`) to the update callback, if any.
     ///
-    /// The callback is started before this returns (the poll that parsed the server's answer)
-    /// and runs to the end whether or not the caller keeps polling the returned future.
-    fn publish(&self, credentials: Option<Credentials>) -> impl std::future::Future<Output = ()> {
-        let cb = self.on_update.clone();
-        let update = cb.is_some().then(|| {
+    /// The callback is started before this returns (in the poll that parsed the server's
+    /// answer) and runs to the end whether or not the caller awaits the returned future.
+    fn publish(
+        &self,
+        credentials: Option<Credentials>,
+    ) -> Option<impl std::future::Future<Output = ()>> {
+        let cb = self.on_update.clone()?;
+        let update = {
             let st = lock(&self.state);
             OAuthUpdate {
                 refresh_token: st.refresh_token.as_ref().map(|t| t.expose().to_string()),
@@ -482,12 +489,8 @@ impl Exchange {
                 access_token_expire: st.expire,
                 credentials,
             }
-        });
-        start_blocking("OAuth update", move || {
-            if let (Some(cb), Some(update)) = (cb, update) {
-                cb(&update);
-            }
-        })
+        };
+        Some(start_blocking("OAuth update", move || cb(&update)))
     }
 }
 
