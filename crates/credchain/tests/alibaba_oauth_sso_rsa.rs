@@ -171,6 +171,35 @@ async fn oauth_rotated_refresh_token_is_kept_when_the_caller_gives_up() {
     persisted_rotated_refresh_token(&emu, &fs);
 }
 
+/// A long-running process (built first, holding `rt-old` in memory) and a short one that
+/// refreshes and persists rotated tokens: the long-running one takes the newer tokens from the
+/// file instead of refreshing with its old, possibly revoked, refresh token.
+#[tokio::test]
+async fn oauth_tokens_refreshed_by_another_process_are_adopted() {
+    let emu = Emulator::start().await.unwrap();
+    let fs = oauth_profile_file();
+    let long_running = CliProfileProvider::builder().build(&ctx(&emu, fs.clone()));
+    let short = CliProfileProvider::builder().build(&ctx(&emu, fs.clone()));
+    short.provide_credentials().await.unwrap();
+    persisted_rotated_refresh_token(&emu, &fs);
+    let on_disk = read_cli(&fs)["profiles"][0]["oauth_access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    emu.clear_requests();
+    long_running.provide_credentials().await.unwrap();
+    assert!(
+        emu.requests_for(alibaba_oauth::ALIBABA_OAUTH_TOKEN)
+            .is_empty(),
+        "refreshed again with the old refresh token"
+    );
+    let exchange = &emu.requests_for(alibaba_oauth::ALIBABA_OAUTH_EXCHANGE)[0];
+    assert_eq!(
+        exchange.header("authorization"),
+        Some(format!("Bearer {on_disk}").as_str())
+    );
+}
+
 #[tokio::test]
 async fn oauth_no_refresh_token_pascal_case_and_errors() {
     let emu = Emulator::start().await.unwrap();

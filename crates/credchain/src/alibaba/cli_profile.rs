@@ -28,6 +28,9 @@
 //!   other key of the file ([`super::write_back`]). OAuth tokens are also written right after
 //!   every token refresh, before the exchange: a rotated refresh token is on disk even if the
 //!   exchange fails or the caller gives up. A failed write-back is logged, not an error.
+//! - Before every OAuth fetch the profile's tokens are read again from the file; newer ones
+//!   (refreshed by another process, which may have revoked the refresh token this process
+//!   started with) replace those in memory.
 //! - `expired_seconds` absent, null or 0 → 3600 (aliyun-cli writes 0 for "unset").
 //! - The inner provider is built once. Credentials are named `cli_profile/<inner>`.
 
@@ -421,6 +424,8 @@ fn build_profile<'a>(
             {
                 b = b.sts(id, secret, token, int("sts_expiration"));
             }
+            let (rctx, rpath, rname) = (ctx.clone(), path.to_path_buf(), name.to_string());
+            b = b.reload_tokens(Arc::new(move || persisted_oauth_tokens(&rctx, &rpath, &rname)));
             let (wctx, wpath, wname) = (ctx.clone(), path.to_path_buf(), name.to_string());
             b = b.on_update(Arc::new(move |u: &OAuthUpdate| {
                 let mut fields = vec![
@@ -478,6 +483,30 @@ fn build_profile<'a>(
     };
     visiting.remove(name);
     Ok(provider)
+}
+
+/// The OAuth tokens profile `name` holds in `path` now (another process may have refreshed
+/// them since this provider was built); `None` when the file or the tokens cannot be read.
+fn persisted_oauth_tokens(ctx: &Context, path: &Path, name: &str) -> Option<OAuthUpdate> {
+    let bytes = ctx.fs().read(path, MAX_FILE_SIZE).ok()?;
+    let root: Value = serde_json::from_slice(&bytes).ok()?;
+    let profile = root
+        .get("profiles")?
+        .as_array()?
+        .iter()
+        .find(|p| p.get("name").and_then(Value::as_str) == Some(name))?;
+    let s = |k: &str| profile.get(k).and_then(Value::as_str).map(str::to_string);
+    let expire = match profile.get("oauth_access_token_expire") {
+        Some(Value::Number(n)) => n.as_i64()?,
+        Some(Value::String(t)) => t.trim().parse().ok()?,
+        _ => return None,
+    };
+    Some(OAuthUpdate {
+        refresh_token: s("oauth_refresh_token"),
+        access_token: s("oauth_access_token")?,
+        access_token_expire: expire,
+        credentials: None,
+    })
 }
 
 impl fmt::Debug for CliProfileProvider {

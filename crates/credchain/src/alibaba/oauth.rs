@@ -22,6 +22,12 @@
 //!   them back into `config.json`. The callback runs on a blocking thread started in the same
 //!   poll that parsed the answer, before any further request, so neither a failing exchange nor
 //!   a caller that gives up (timeout, dropped future) loses a rotated refresh token.
+//! - An optional token source ([`OAuthProviderBuilder::reload_tokens`]) is read before every
+//!   fetch: when it holds an access token that expires later than the one in memory (another
+//!   process refreshed and persisted it, possibly revoking the refresh token this provider
+//!   started with), those tokens are adopted. The `cli_profile` source reads them from
+//!   `config.json`, so a long-running process keeps working after a short-lived one rotated the
+//!   refresh token.
 //! - Cached with [`RefreshPolicy::STS`]; 5 s connect / 10 s read; proxies from the environment.
 //!   Provider name `oauth`.
 
@@ -118,6 +124,10 @@ impl fmt::Debug for OAuthUpdate {
 /// refresh and after every exchange. It runs on a blocking thread and may do file I/O.
 pub type OAuthUpdateCallback = Arc<dyn Fn(&OAuthUpdate) + Send + Sync>;
 
+/// Returns the tokens persisted elsewhere (another process may have refreshed them), as an
+/// [`OAuthUpdate`] whose `credentials` are ignored; `None` when there are none.
+pub type OAuthTokenSource = Arc<dyn Fn() -> Option<OAuthUpdate> + Send + Sync>;
+
 /// Builds an [`OAuthProvider`].
 #[derive(Default, Clone)]
 pub struct OAuthProviderBuilder {
@@ -130,6 +140,7 @@ pub struct OAuthProviderBuilder {
     sts: Option<Credentials>,
     timeouts: Option<Timeouts>,
     on_update: Option<OAuthUpdateCallback>,
+    reload: Option<OAuthTokenSource>,
 }
 
 impl fmt::Debug for OAuthProviderBuilder {
@@ -201,6 +212,12 @@ impl OAuthProviderBuilder {
         self.on_update = Some(f);
         self
     }
+    /// Where to look for tokens persisted by another process before every fetch (see the
+    /// module docs); the newer access token wins.
+    pub fn reload_tokens(mut self, f: OAuthTokenSource) -> Self {
+        self.reload = Some(f);
+        self
+    }
     /// Validates and builds; `ALIBABA_CLOUD_OAUTH_ENDPOINT` is read from `ctx` now.
     pub fn build(self, ctx: &Context) -> Result<OAuthProvider> {
         let client_id = self
@@ -239,6 +256,7 @@ impl OAuthProviderBuilder {
             persisted: Mutex::new(persisted),
             timeouts: self.timeouts.unwrap_or(Timeouts::STS),
             on_update: self.on_update,
+            reload: self.reload,
         };
         Ok(OAuthProvider {
             cache: RefreshingCache::new(fetcher, RefreshPolicy::STS, ctx.shared_clock()),
@@ -301,6 +319,7 @@ struct Exchange {
     persisted: Mutex<Option<Credentials>>,
     timeouts: Timeouts,
     on_update: Option<OAuthUpdateCallback>,
+    reload: Option<OAuthTokenSource>,
 }
 
 impl fmt::Debug for Exchange {
@@ -402,6 +421,7 @@ impl Exchange {
                 return Ok(c);
             }
         }
+        self.adopt_newer_tokens();
         let (needs, refresh) = {
             let st = lock(&self.state);
             (
@@ -466,6 +486,22 @@ impl Exchange {
             write.await;
         }
         Ok(c)
+    }
+
+    /// Takes the tokens of the token source when its access token expires later than ours.
+    fn adopt_newer_tokens(&self) {
+        let Some(disk) = self.reload.as_ref().and_then(|f| f()) else {
+            return;
+        };
+        let mut st = lock(&self.state);
+        if disk.access_token.is_empty() || disk.access_token_expire <= st.expire {
+            return;
+        }
+        st.access_token = Some(Secret::new(disk.access_token));
+        st.expire = disk.access_token_expire;
+        if let Some(rt) = disk.refresh_token.filter(|t| !t.is_empty()) {
+            st.refresh_token = Some(Secret::new(rt));
+        }
     }
 
     /// Hands the current tokens (and `credentials`) to the update callback, if any.
@@ -569,6 +605,7 @@ mod tests {
             persisted: Mutex::new(None),
             timeouts: Timeouts::STS,
             on_update: None,
+            reload: None,
         }
     }
 
