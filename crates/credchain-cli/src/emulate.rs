@@ -51,6 +51,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::time::Duration;
 
+use credchain::context::{Fs, OsFs, MAX_FILE_SIZE};
 use credchain::{Error, ErrorKind, Result};
 use credchain_emulator::routes::{alibaba_sts, tencent_sts};
 use credchain_emulator::{Emulator, EmulatorConfig};
@@ -193,17 +194,27 @@ pub fn exports(emu: &Emulator) -> String {
     out
 }
 
+/// Reads the setup file like every file credchain reads ([`Fs::read`]): a regular file (a FIFO,
+/// directory or device is refused without blocking) of at most [`MAX_FILE_SIZE`] bytes, UTF-8.
+fn read_config(path: &Path) -> Result<String> {
+    let cannot = |what: String| {
+        Error::new(
+            ErrorKind::File,
+            format!("cannot read the emulator config: {what}"),
+        )
+        .with_file(path)
+    };
+    let bytes = OsFs
+        .read(path, MAX_FILE_SIZE)
+        .map_err(|e| cannot(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|_| cannot("the file is not UTF-8 text".into()))
+}
+
 /// Runs the emulator until SIGINT/SIGTERM.
 pub async fn run(args: &EmulateArgs) -> Result<()> {
     let (file, path) = match &args.config {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                Error::new(
-                    ErrorKind::File,
-                    format!("cannot read the emulator config: {e}"),
-                )
-                .with_file(path)
-            })?;
+            let text = read_config(path)?;
             (parse(path, &text)?, path.clone())
         }
         None => (EmulateFile::default(), "(none)".into()),

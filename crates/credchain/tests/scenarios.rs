@@ -17,7 +17,9 @@
 //! - `expected.json`: `{"ok": {"access_key_id", "access_key_secret", "security_token",
 //!   "bearer_token", "provider", "has_expiration"}}` (each field optional; `null` means absent) or
 //!   `{"error": {"kind": "not configured", "contains": ["..."]}}`; optional
-//!   `"requests": {"<route>": count}` and `"calls": N` (resolve N times, default 1).
+//!   `"requests": {"<route>": count}` and `"calls": N` (resolve N times, default 1); optional
+//!   `"files": {"/home/.aliyun/config.json": {"contains": ["..."], "lacks": ["..."]}}` checks
+//!   the files afterwards (write-back).
 //!
 //! Adding a case is adding a folder. Every case runs with all log output captured at TRACE level,
 //! and the run fails if any secret of any case (env values named like secrets, secret-looking
@@ -31,7 +33,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use credchain::context::{Context, MemoryEnv, MemoryFs};
+use credchain::context::{Context, Fs, MemoryEnv, MemoryFs};
 use credchain::http::ReqwestClient;
 use credchain::{alibaba, tencent, Credentials, ProvideCredentials, SharedProvider};
 use credchain_emulator::{Emulator, Fault};
@@ -297,6 +299,33 @@ fn check_ok(c: &Credentials, expected: &Value, failures: &mut Vec<String>) {
     }
 }
 
+/// The `files` expectation: substrings each file must contain or lack after the run. Failures
+/// quote the expected substring only, never the file (it holds secrets).
+fn check_files(fs: &MemoryFs, spec: &Value, failures: &mut Vec<String>) {
+    for (path, want) in spec.as_object().into_iter().flatten() {
+        let text = match fs.read(Path::new(path), 1 << 20) {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(e) => {
+                failures.push(format!("{path}: {e}"));
+                continue;
+            }
+        };
+        let strings = |k: &str| {
+            want[k]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+        };
+        for s in strings("contains").filter(|s| !text.contains(s)) {
+            failures.push(format!("{path} should contain {s:?}"));
+        }
+        for s in strings("lacks").filter(|s| text.contains(s)) {
+            failures.push(format!("{path} should not contain {s:?}"));
+        }
+    }
+}
+
 async fn run_case(cloud: &str, dir: &Path) -> Outcome {
     let mut failures = Vec::new();
     let mut texts = Vec::new();
@@ -321,7 +350,7 @@ async fn run_case(cloud: &str, dir: &Path) -> Outcome {
     let ctx = Context::empty()
         .with_http(ReqwestClient::from_env(&mem_env))
         .with_env(mem_env)
-        .with_fs(fs);
+        .with_fs(fs.clone());
     let expected = read_json(&dir.join("expected.json")).expect("expected.json");
     let calls = expected["calls"].as_u64().unwrap_or(1);
 
@@ -378,6 +407,7 @@ async fn run_case(cloud: &str, dir: &Path) -> Outcome {
             failures.push(format!("requests to {route}: expected {count}, got {got}"));
         }
     }
+    check_files(&fs, &expected["files"], &mut failures);
     let mut secrets = input_secrets(&env, &fs_dir);
     if let Some(config) = read_json(&dir.join("config.json")) {
         collect_json_secrets(&config, &mut secrets);

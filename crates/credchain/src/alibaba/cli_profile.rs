@@ -25,7 +25,12 @@
 //!   (`RsaKeyPair`, `BearerToken`, ...) → `unsupported profile mode '<mode>'`.
 //! - OAuth and External credentials are written back into the profile that holds them after
 //!   every exchange / process run (reached through `source_profile` when chained), keeping every
-//!   other key of the file ([`super::write_back`]). A failed write-back is logged, not an error.
+//!   other key of the file ([`super::write_back`]). OAuth tokens are also written right after
+//!   every token refresh, before the exchange: a rotated refresh token is on disk even if the
+//!   exchange fails or the caller gives up. A failed write-back is logged, not an error.
+//! - Before every OAuth fetch the profile's tokens are read again from the file; newer ones
+//!   (refreshed by another process, which may have revoked the refresh token this process
+//!   started with) replace those in memory.
 //! - `expired_seconds` absent, null or 0 → 3600 (aliyun-cli writes 0 for "unset").
 //! - The inner provider is built once. Credentials are named `cli_profile/<inner>`.
 
@@ -445,25 +450,25 @@ fn build_profile<'a>(
             {
                 b = b.sts(id, secret, token, int("sts_expiration"));
             }
+            let (rctx, rpath, rname) = (ctx.clone(), path.to_path_buf(), name.to_string());
+            b = b.reload_tokens(Arc::new(move || persisted_oauth_tokens(&rctx, &rpath, &rname)));
             let (wctx, wpath, wname) = (ctx.clone(), path.to_path_buf(), name.to_string());
             b = b.on_update(Arc::new(move |u: &OAuthUpdate| {
-                let c = &u.credentials;
-                let exp = c.expiration().map(crate::time::unix_seconds).unwrap_or(0);
-                write_back::update_or_warn(
-                    &wctx,
-                    &wpath,
-                    &wname,
-                    "OAuth",
-                    vec![
-                        ("oauth_refresh_token", u.refresh_token.clone().map(Value::from).unwrap_or(Value::Null)),
-                        ("oauth_access_token", Value::from(u.access_token.clone())),
-                        ("oauth_access_token_expire", Value::from(u.access_token_expire)),
+                let mut fields = vec![
+                    ("oauth_refresh_token", u.refresh_token.clone().map(Value::from).unwrap_or(Value::Null)),
+                    ("oauth_access_token", Value::from(u.access_token.clone())),
+                    ("oauth_access_token_expire", Value::from(u.access_token_expire)),
+                ];
+                if let Some(c) = &u.credentials {
+                    let exp = c.expiration().map(crate::time::unix_seconds).unwrap_or(0);
+                    fields.extend([
                         ("access_key_id", Value::from(c.access_key_id())),
                         ("access_key_secret", Value::from(c.access_key_secret())),
                         ("sts_token", c.security_token().map(Value::from).unwrap_or(Value::Null)),
                         ("sts_expiration", Value::from(exp)),
-                    ],
-                );
+                    ]);
+                }
+                write_back::update_or_warn(&wctx, &wpath, &wname, "OAuth", fields);
             }));
             SharedProvider::new(b.build(ctx).map_err(|e| e.with_file(path))?)
         }
@@ -504,6 +509,30 @@ fn build_profile<'a>(
     };
     visiting.remove(name);
     Ok(provider)
+}
+
+/// The OAuth tokens profile `name` holds in `path` now (another process may have refreshed
+/// them since this provider was built); `None` when the file or the tokens cannot be read.
+fn persisted_oauth_tokens(ctx: &Context, path: &Path, name: &str) -> Option<OAuthUpdate> {
+    let bytes = ctx.fs().read(path, MAX_FILE_SIZE).ok()?;
+    let root: Value = serde_json::from_slice(&bytes).ok()?;
+    let profile = root
+        .get("profiles")?
+        .as_array()?
+        .iter()
+        .find(|p| p.get("name").and_then(Value::as_str) == Some(name))?;
+    let s = |k: &str| profile.get(k).and_then(Value::as_str).map(str::to_string);
+    let expire = match profile.get("oauth_access_token_expire") {
+        Some(Value::Number(n)) => n.as_i64()?,
+        Some(Value::String(t)) => t.trim().parse().ok()?,
+        _ => return None,
+    };
+    Some(OAuthUpdate {
+        refresh_token: s("oauth_refresh_token"),
+        access_token: s("oauth_access_token")?,
+        access_token_expire: expire,
+        credentials: None,
+    })
 }
 
 impl fmt::Debug for CliProfileProvider {

@@ -523,13 +523,9 @@ impl ExternalProvider {
         }
         if let Some(cb) = &self.on_refresh {
             let (cb, c2) = (cb.clone(), c.clone());
-            // The callback does blocking file I/O (lock, fsync, rename).
-            match tokio::task::spawn_blocking(move || cb(&c2)).await {
-                Ok(()) => {}
-                Err(e) => {
-                    tracing::warn!(provider = NAME, error = %e, "the credential update callback failed")
-                }
-            }
+            // Blocking file I/O (lock, fsync, rename), started now: it completes even if the
+            // caller gives up.
+            super::write_back::start_blocking("external credential update", move || cb(&c2)).await;
         }
         Ok(c)
     }

@@ -41,8 +41,8 @@ pub use external::{
 pub use ini::{Ini, IniError};
 pub use named_profile::named_profile;
 pub use oauth::{
-    OAuthProvider, OAuthProviderBuilder, OAuthSiteType, OAuthUpdate, OAuthUpdateCallback,
-    OAUTH_REFRESH_LEAD_SECONDS,
+    OAuthProvider, OAuthProviderBuilder, OAuthSiteType, OAuthTokenSource, OAuthUpdate,
+    OAuthUpdateCallback, OAUTH_REFRESH_LEAD_SECONDS,
 };
 pub use oidc_role_arn::{OidcRoleArnProvider, OidcRoleArnProviderBuilder};
 pub use profile::{ProfileProvider, ProfileProviderBuilder};
