@@ -292,9 +292,16 @@ mod tests {
             .iter()
             .find(|v| v["name"] == "alibaba_acs3_rsa_sha256_primitive_sign_source")
             .unwrap();
-        let key = RsaSigningKey::parse(v["inputs"]["private_key_pkcs8_der_base64"].as_str().unwrap())
-            .unwrap();
-        (key, v["expected"]["signature"].as_str().unwrap().to_string())
+        let key = RsaSigningKey::parse(
+            v["inputs"]["private_key_pkcs8_der_base64"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap();
+        (
+            key,
+            v["expected"]["signature"].as_str().unwrap().to_string(),
+        )
     }
 
     #[test]
@@ -302,7 +309,10 @@ mod tests {
         let (key, expected) = vector();
         let mut rng = CountingRng(0);
         let sig = key.sign_sha256_blinded(&mut rng, b"source").unwrap();
-        assert!(rng.0 > 0, "the private-key operation drew no blinding value");
+        assert!(
+            rng.0 > 0,
+            "the private-key operation drew no blinding value"
+        );
         assert_eq!(hex::encode(sig), expected);
         // The public entry point blinds too, and gives the same bytes.
         assert_eq!(key.sign_sha256_hex(b"source").unwrap(), expected);
