@@ -268,6 +268,7 @@ pub async fn run(args: &EmulateArgs) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use credchain_emulator::Fault;
 
     #[test]
     fn the_shipped_example_parses() {
