@@ -634,6 +634,82 @@ impl ProvideCredentials for ExternalProvider {
 mod tests {
     use super::*;
 
+    /// Records the child environment it was given; prints fixed AK credentials.
+    #[derive(Debug, Default)]
+    struct Recorder(std::sync::Mutex<Vec<Vec<(String, String)>>>);
+
+    impl ProcessRunner for Recorder {
+        fn run<'a>(
+            &'a self,
+            _argv: &'a [String],
+            env: &'a [(String, String)],
+            _timeout: Duration,
+        ) -> BoxFuture<'a, io::Result<ProcessOutput>> {
+            self.0.lock().unwrap().push(env.to_vec());
+            Box::pin(async {
+                Ok(ProcessOutput {
+                    success: true,
+                    code: Some(0),
+                    stdout: br#"{"mode":"AK","access_key_id":"LTAIx","access_key_secret":"s"}"#
+                        .to_vec(),
+                    stderr: vec![],
+                })
+            })
+        }
+    }
+
+    fn provider(marker: Option<&str>, runner: Arc<Recorder>) -> ExternalProvider {
+        let mut env = crate::context::MemoryEnv::new();
+        if let Some(m) = marker {
+            env.set(super::super::env_vars::EXTERNAL_PROFILES, m);
+        }
+        ExternalProvider::builder()
+            .process_command("tool get")
+            .profile("'ext' in /h/.aliyun/config.json")
+            .runner(runner)
+            .build(&Context::empty().with_env(env))
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_child_learns_which_profiles_run_above_it() {
+        let runner = Arc::new(Recorder::default());
+        let p = provider(Some(r#"["'outer' in /x"]"#), runner.clone());
+        p.provide_credentials().await.unwrap();
+        let seen = runner.0.lock().unwrap().clone();
+        assert_eq!(
+            seen,
+            [[(
+                "CREDCHAIN_EXTERNAL_PROFILES".to_string(),
+                r#"["'outer' in /x","'ext' in /h/.aliyun/config.json"]"#.to_string()
+            )]]
+        );
+    }
+
+    #[tokio::test]
+    async fn re_entry_fails_at_once_without_running_anything() {
+        let runner = Arc::new(Recorder::default());
+        let again = r#"["'ext' in /h/.aliyun/config.json"]"#;
+        let e = provider(Some(again), runner.clone())
+            .provide_credentials()
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidConfig);
+        assert!(e.to_string().contains("would run its own command again"), "{e}");
+        let deep = r#"["a","b","c","d"]"#;
+        let e = provider(Some(deep), runner.clone())
+            .provide_credentials()
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("nested 5 deep"), "{e}");
+        let garbage = provider(Some("ext"), runner.clone())
+            .provide_credentials()
+            .await
+            .unwrap_err();
+        assert!(garbage.to_string().contains("CREDCHAIN_EXTERNAL_PROFILES"), "{garbage}");
+        assert!(runner.0.lock().unwrap().is_empty());
+    }
+
     #[test]
     fn padded_keys_in_process_output_are_refused() {
         let good = br#"{"mode":"AK","access_key_id":"LTAIx","access_key_secret":"s"}"#;
