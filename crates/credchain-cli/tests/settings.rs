@@ -12,7 +12,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_credchain");
 
 /// A fresh HOME for one test.
 fn home(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("credchain-settings-{test}-{}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("credchain-settings-{test}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -125,7 +126,10 @@ fn explicit_profile_that_does_not_exist_is_an_error_saying_where_it_looked() {
     );
     let (_, err) = text(&o);
     assert!(!o.status.success());
-    assert!(err.contains("'nope'") && err.contains("config.json"), "{err}");
+    assert!(
+        err.contains("'nope'") && err.contains("config.json"),
+        "{err}"
+    );
     assert!(err.contains("credentials.ini"), "{err}");
     let o = credchain(
         &h,
@@ -137,7 +141,10 @@ fn explicit_profile_that_does_not_exist_is_an_error_saying_where_it_looked() {
     );
     let (_, err) = text(&o);
     assert!(!o.status.success());
-    assert!(err.contains("[nope]") && err.contains(".tencentcloud/credentials"), "{err}");
+    assert!(
+        err.contains("[nope]") && err.contains(".tencentcloud/credentials"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -183,11 +190,7 @@ fn external_profile_running_itself_fails_at_once() {
     assert!(err.contains("'ext'") && err.contains("--profile"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(30));
     // The same through an explicit --profile naming the External profile itself.
-    let o = credchain(
-        &h,
-        &["get", "--cloud", "alibaba", "--profile", "ext"],
-        &[],
-    );
+    let o = credchain(&h, &["get", "--cloud", "alibaba", "--profile", "ext"], &[]);
     assert!(!o.status.success());
     assert!(text(&o).1.contains("would run its own command again"));
 }
@@ -216,9 +219,15 @@ fn non_utf8_environment_values_are_errors_naming_the_variable() {
     let bad = OsStr::from_bytes(b"s3cr\xffet");
     for (var, args) in [
         ("ALIBABA_CLOUD_ACCESS_KEY_ID", ["get", "--cloud", "alibaba"]),
-        ("ALIBABA_CLOUD_ECS_METADATA_DISABLED", ["get", "--cloud", "alibaba"]),
+        (
+            "ALIBABA_CLOUD_ECS_METADATA_DISABLED",
+            ["get", "--cloud", "alibaba"],
+        ),
         ("TENCENTCLOUD_SECRET_KEY", ["get", "--cloud", "tencent"]),
-        ("TENCENTCLOUD_METADATA_DISABLED", ["get", "--cloud", "tencent"]),
+        (
+            "TENCENTCLOUD_METADATA_DISABLED",
+            ["get", "--cloud", "tencent"],
+        ),
     ] {
         let o = credchain(&h, &args, &[(var, bad)]);
         let (_, err) = text(&o);
@@ -235,7 +244,13 @@ fn non_utf8_environment_values_are_errors_naming_the_variable() {
     );
     let o = credchain(
         &h,
-        &["get", "--cloud", "alibaba", "--config", cfg.to_str().unwrap()],
+        &[
+            "get",
+            "--cloud",
+            "alibaba",
+            "--config",
+            cfg.to_str().unwrap(),
+        ],
         &[("ALIBABA_CLOUD_STS_ENDPOINT", bad)],
     );
     let (_, err) = text(&o);

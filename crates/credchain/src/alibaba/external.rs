@@ -261,8 +261,7 @@ pub fn parse_process_output(stdout: &[u8]) -> Result<Credentials> {
             ))
         }
     };
-    super::key_check::check_keys(&id, &secret, token.as_deref())
-        .map_err(|e| e.with_provider(NAME))?;
+    super::key_check::check_keys(id, secret, token).map_err(|e| e.with_provider(NAME))?;
     Ok(Credentials::builder(id, secret)
         .security_token_opt(token)
         .expiration_opt(expiration)
@@ -500,10 +499,9 @@ impl ExternalProvider {
         let above: Vec<String> = match self.ctx.env_non_empty(var)? {
             None => Vec::new(),
             Some(v) => serde_json::from_str(&v).map_err(|_| {
-                Error::invalid_config(format!("{var} is not a JSON list of strings"))
-                    .with_hint(format!(
-                        "credchain sets {var} for the commands of External profiles; unset it"
-                    ))
+                Error::invalid_config(format!("{var} is not a JSON list of strings")).with_hint(
+                    format!("credchain sets {var} for the commands of External profiles; unset it"),
+                )
             })?,
         };
         if above.contains(&self.profile) {
@@ -695,7 +693,10 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidConfig);
-        assert!(e.to_string().contains("would run its own command again"), "{e}");
+        assert!(
+            e.to_string().contains("would run its own command again"),
+            "{e}"
+        );
         let deep = r#"["a","b","c","d"]"#;
         let e = provider(Some(deep), runner.clone())
             .provide_credentials()
@@ -706,7 +707,10 @@ mod tests {
             .provide_credentials()
             .await
             .unwrap_err();
-        assert!(garbage.to_string().contains("CREDCHAIN_EXTERNAL_PROFILES"), "{garbage}");
+        assert!(
+            garbage.to_string().contains("CREDCHAIN_EXTERNAL_PROFILES"),
+            "{garbage}"
+        );
         assert!(runner.0.lock().unwrap().is_empty());
     }
 

@@ -139,7 +139,10 @@ mod tests {
             let text = e.to_string();
             assert_eq!(e.kind(), ErrorKind::InvalidConfig, "{text}");
             assert!(text.contains("'missing'"), "{text}");
-            assert!(text.contains("config.json") && text.contains("credentials.ini"), "{text}");
+            assert!(
+                text.contains("config.json") && text.contains("credentials.ini"),
+                "{text}"
+            );
         }
     }
 

@@ -224,9 +224,12 @@ impl AssumeRoleWithOidc {
             })?;
         let token = String::from_utf8(bytes)
             .map_err(|_| {
-                Error::new(ErrorKind::File, "the OIDC token file is not valid UTF-8 text")
-                    .with_provider(NAME)
-                    .with_file(&self.token_file)
+                Error::new(
+                    ErrorKind::File,
+                    "the OIDC token file is not valid UTF-8 text",
+                )
+                .with_provider(NAME)
+                .with_file(&self.token_file)
             })?
             .trim()
             .to_string();
