@@ -4,6 +4,11 @@
 //! take them from a [`Context`]. [`Context::real`] uses the operating system; tests build one from
 //! [`MemoryEnv`], [`MemoryFs`] and [`ManualClock`] and point HTTP at the emulator on loopback, so no
 //! test touches the process environment, the real home directory or a real network address.
+//!
+//! Settings read from the environment never fall back silently: a variable that is set but not
+//! valid UTF-8 is an error naming it ([`Env::var`]), and every boolean switch of both clouds is
+//! read by one parser ([`parse_flag`] through [`Context::env_flag`]): `true`/`false`, `1`/`0`,
+//! `yes`/`no` in any case, empty meaning unset, anything else an error naming the variable.
 
 use std::collections::HashMap;
 use std::ffi::OsString;

@@ -47,10 +47,7 @@ impl CredentialsUriProviderBuilder {
     /// Builds the provider. Without a URI it answers "not configured".
     pub fn build(self, ctx: &Context) -> CredentialsUriProvider {
         let uri = remote::explicit_or_env(self.uri, ctx, env_vars::CREDENTIALS_URI)
-            .map(|u| {
-                u.map(|u| u.trim().to_string())
-                    .filter(|u| !u.is_empty())
-            })
+            .map(|u| u.map(|u| u.trim().to_string()).filter(|u| !u.is_empty()))
             .map_err(|e| e.with_provider(NAME));
         let fetcher = UriFetcher {
             ctx: ctx.clone(),
@@ -96,7 +93,13 @@ impl CredentialsUriProvider {
 impl fmt::Debug for CredentialsUriProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The query may carry a token: show the endpoint only.
-        let uri = self.cache.source().uri.as_ref().ok().and_then(|u| u.as_deref());
+        let uri = self
+            .cache
+            .source()
+            .uri
+            .as_ref()
+            .ok()
+            .and_then(|u| u.as_deref());
         let uri = uri.map(crate::redact::url);
         f.debug_struct("CredentialsUriProvider")
             .field("uri", &uri)
