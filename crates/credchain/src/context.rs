@@ -175,7 +175,8 @@ pub trait Fs: Send + Sync + fmt::Debug {
 
     /// Runs `f` while holding an exclusive lock tied to `path`, shared with every other user of
     /// the same file system (for [`OsFs`]: other threads and other processes, through an advisory
-    /// lock on the sibling file `<path>.lock`). Used for read-modify-write of shared config files.
+    /// lock on the sibling file `<path>.lock`, removed again before it is released). Used for
+    /// read-modify-write of shared config files.
     /// The default implementation refuses (`Unsupported`).
     fn with_lock(&self, path: &Path, f: &mut dyn FnMut() -> io::Result<()>) -> io::Result<()> {
         let _ = (path, f);
