@@ -41,8 +41,13 @@ pub async fn run(cmd: &CallCommand) -> Result<String> {
         CallCommand::Alibaba(a) => (Cloud::Alibaba, &a.common),
         CallCommand::Tencent(t) => (Cloud::Tencent, &t.common),
     };
-    let ctx = resolve::real_context(cloud, common.profile.as_deref());
-    let (provider, _) = resolve::provider(cloud, common.config.as_deref(), &ctx)?;
+    let ctx = resolve::real_context();
+    let (provider, _) = resolve::provider(
+        cloud,
+        common.config.as_deref(),
+        common.profile.as_deref(),
+        &ctx,
+    )?;
     let creds = provider.provide_credentials().await?;
     let prepared = match cmd {
         CallCommand::Alibaba(a) => prepare_alibaba(a, &creds)?,
@@ -160,7 +165,12 @@ fn prepare_tencent(t: &TencentCallArgs, creds: &Credentials) -> Result<Prepared>
     )?;
     let body = t.body.clone().unwrap_or_else(|| "{}".to_string());
     serde_json::from_str::<Value>(&body)
-        .map_err(|e| Error::invalid_config(format!("--body is not valid JSON: {e}")))?;
+        .map_err(|e| {
+            Error::invalid_config(format!(
+                "--body is not valid JSON: {}",
+                credchain::redact::json_error(&e)
+            ))
+        })?;
     let timestamp = t.timestamp.unwrap_or_else(credchain::sign::now_unix);
     let mut req = tc3::Tc3Request::new(
         host.as_str(),
@@ -233,7 +243,7 @@ async fn send(ctx: &Context, p: &Prepared) -> Result<HttpResponse> {
 
 /// The response JSON, or the service's error (code, message, request id).
 fn check_response(cloud: Cloud, resp: &HttpResponse, url: &str) -> Result<Value> {
-    let endpoint = credchain::http::endpoint_of(url).to_string();
+    let endpoint = credchain::redact::url(url);
     let json: Option<Value> = serde_json::from_slice(&resp.body).ok();
     let error = match (cloud, &json) {
         (Cloud::Tencent, Some(j)) => j["Response"]["Error"].as_object().map(|e| {

@@ -79,11 +79,15 @@ pub struct GetArgs {
     /// The cloud.
     #[arg(long, value_enum)]
     pub cloud: Cloud,
-    /// Profile name (sets ALIBABA_CLOUD_PROFILE / TENCENTCLOUD_PROFILE for this run).
+    /// Use this profile's source directly, even when the environment holds keys (Alibaba: a
+    /// profile of ~/.aliyun/config.json, else a section of ~/.alibabacloud/credentials.ini;
+    /// Tencent: a section of the credentials file). A profile that does not exist is an error.
+    /// (ALIBABA_CLOUD_PROFILE / TENCENTCLOUD_PROFILE keep the default chain's order instead.)
     #[arg(long)]
     pub profile: Option<String>,
-    /// A JSON credential config (Alibaba: alibabacloud_credentials Config fields and types;
-    /// Tencent: {"type": "credential" | "env" | "profile" | ..., ...}). Default: the default chain.
+    /// A JSON credential config: a file path, or the JSON itself when it starts with '{'
+    /// (Alibaba: alibabacloud_credentials Config fields and types; Tencent: {"type": "credential" |
+    /// "env" | "profile" | ..., ...}). Never echoed in errors. Default: the default chain.
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// Output format (default: table on a terminal, json otherwise).
@@ -133,10 +137,10 @@ pub struct CommonCallArgs {
     /// Endpoint: a host (https) or a full URL such as http://127.0.0.1:8080.
     #[arg(long)]
     pub endpoint: Option<String>,
-    /// Profile name for credential resolution.
+    /// Profile name, as for `get` (selects that profile's source directly).
     #[arg(long)]
     pub profile: Option<String>,
-    /// A JSON credential config, as for `get`.
+    /// A JSON credential config (a file path, or inline JSON starting with `{`), as for `get`.
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// Send nothing; print the canonical request, the string to sign and the signed request
@@ -277,7 +281,7 @@ pub struct ExecArgs {
     /// Profile name, as for `get`.
     #[arg(long)]
     pub profile: Option<String>,
-    /// A JSON credential config, as for `get`.
+    /// A JSON credential config (a file path, or inline JSON starting with `{`), as for `get`.
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// The command and its arguments (after `--`).
@@ -302,7 +306,7 @@ pub struct ServeArgs {
     /// Profile name, as for `get`.
     #[arg(long)]
     pub profile: Option<String>,
-    /// A JSON credential config, as for `get`.
+    /// A JSON credential config (a file path, or inline JSON starting with `{`), as for `get`.
     #[arg(long)]
     pub config: Option<PathBuf>,
 }

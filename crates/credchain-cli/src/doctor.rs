@@ -3,7 +3,8 @@
 //!
 //! Each source is asked on its own, so a source after the winner is still shown. The winner is
 //! what the chain itself would pick: the first source that found credentials, unless a source
-//! before it failed with a real error (the chain stops there, DESIGN.md §5).
+//! before it failed with a real error (the chain stops there,
+//! `docs/architecture.md#chain-semantics`).
 
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};

@@ -28,199 +28,60 @@
 //! missing_fields = ["SecurityToken"]   # fields removed from the JSON answer
 //! expired_credentials = true           # issue credentials that expired an hour ago
 //! drop_connection = true               # close without answering
-//! times = 2                            # only the next 2 requests; omit: every request
+//! throttled = true                     # the cloud's throttling answer
+//! oversized_body = true                # a body past every client's cap
+//! wrong_type_fields = ["Expiration"]   # these fields change JSON type
+//! unparseable_expiry = true            # expiry fields hold text that is no time
+//! mid_body_close = true                # chunked body cut off mid-chunk
+//! times = 2                            # only the next 2 requests (at most 10000); omit: every request
 //! ```
 //!
 //! The built-in keys (`LTAI5tEmulatorKeyId01` for Alibaba AssumeRole, `AKIDemuLongTermKey...` for
 //! Tencent AssumeRole), OIDC provider and web identity tokens stay accepted.
+//!
+//! Besides the credential endpoints' `export` lines, the output names the emulated buckets'
+//! endpoint for each object-storage API, all the emulator's base URL (path-style
+//! `<endpoint>/<bucket>/<key>`; the request's signature tells the APIs apart, see
+//! `credchain_emulator::routes::object_storage`): `CREDCHAIN_EMULATOR_OSS_ENDPOINT` (OSS V1/V4
+//! signatures and presigned URLs), `CREDCHAIN_EMULATOR_COS_ENDPOINT` (COS `q-sign-algorithm`), and
+//! `CREDCHAIN_EMULATOR_S3_ENDPOINT` (AWS SigV4, the S3-compatible APIs).
 
 use std::io::Write as _;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::time::Duration;
 
+use credchain::context::{Fs, OsFs, MAX_FILE_SIZE};
 use credchain::{Error, ErrorKind, Result};
 use credchain_emulator::routes::{alibaba_sts, tencent_sts};
-use credchain_emulator::{Emulator, EmulatorConfig, Fault};
-use serde::Deserialize;
+use credchain_emulator::{Emulator, EmulatorConfig};
 
 use crate::cli::EmulateArgs;
 use crate::serve::Shutdown;
 
-/// The emulator file.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EmulateFile {
-    /// Loopback address to listen on.
-    pub listen: Option<SocketAddr>,
-    /// Lifetime of issued credentials, in seconds.
-    pub credential_lifetime_seconds: Option<u64>,
-    /// Whether ECS metadata requires an IMDSv2 token.
-    pub require_imds_token: Option<bool>,
-    /// Path of the credentials-URI endpoint.
-    pub credentials_uri_path: Option<String>,
-    /// Alibaba Cloud settings.
-    #[serde(default)]
-    pub alibaba: AlibabaSection,
-    /// Tencent Cloud settings.
-    #[serde(default)]
-    pub tencent: TencentSection,
-    /// Faults to inject.
-    #[serde(default)]
-    pub faults: Vec<FaultSpec>,
-}
-
-/// `[alibaba]`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AlibabaSection {
-    /// The ECS RAM role ("" = none).
-    pub ecs_role_name: Option<String>,
-    /// Extra AccessKey pairs AssumeRole accepts.
-    #[serde(default)]
-    pub access_keys: Vec<KeyPair>,
-}
-
-/// `[tencent]`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TencentSection {
-    /// The CVM CAM role ("" = none).
-    pub cvm_role_name: Option<String>,
-    /// Extra SecretId/SecretKey pairs AssumeRole accepts.
-    #[serde(default)]
-    pub secret_keys: Vec<KeyPair>,
-    /// Extra accepted OIDC provider ids.
-    #[serde(default)]
-    pub oidc_provider_ids: Vec<String>,
-    /// Extra accepted web identity tokens.
-    #[serde(default)]
-    pub web_identity_tokens: Vec<String>,
-    /// Whether `X-TC-Timestamp` is checked.
-    pub check_timestamp: Option<bool>,
-}
-
-/// A key id and its secret.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct KeyPair {
-    /// AccessKey id / SecretId.
-    pub id: String,
-    /// AccessKey secret / SecretKey.
-    pub secret: String,
-}
-
-/// One `[[faults]]` entry.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FaultSpec {
-    /// Route name.
-    pub route: String,
-    /// Answer this status instead.
-    pub status: Option<u16>,
-    /// Body for `status`.
-    pub body: Option<String>,
-    /// Delay before answering.
-    pub delay_ms: Option<u64>,
-    /// Replace the body by non-JSON.
-    #[serde(default)]
-    pub malformed_body: bool,
-    /// Cut the body short.
-    #[serde(default)]
-    pub truncated_body: bool,
-    /// Fields to remove.
-    #[serde(default)]
-    pub missing_fields: Vec<String>,
-    /// Issue expired credentials.
-    #[serde(default)]
-    pub expired_credentials: bool,
-    /// Close without answering.
-    #[serde(default)]
-    pub drop_connection: bool,
-    /// One-shot: the next N requests only.
-    pub times: Option<u32>,
-}
-
-impl FaultSpec {
-    /// The emulator fault this entry describes (`None` when it sets none).
-    pub fn to_fault(&self) -> Option<Fault> {
-        let mut all = Vec::new();
-        if let Some(ms) = self.delay_ms {
-            all.push(Fault::Delay(Duration::from_millis(ms)));
-        }
-        if self.drop_connection {
-            all.push(Fault::DropConnection);
-        }
-        if let Some(status) = self.status {
-            all.push(match &self.body {
-                Some(b) => Fault::status_with_body(status, b.clone()),
-                None => Fault::status(status),
-            });
-        }
-        if self.expired_credentials {
-            all.push(Fault::ExpiredCredentials);
-        }
-        if !self.missing_fields.is_empty() {
-            all.push(Fault::missing_fields(self.missing_fields.iter().cloned()));
-        }
-        if self.malformed_body {
-            all.push(Fault::MalformedBody);
-        }
-        if self.truncated_body {
-            all.push(Fault::TruncatedBody);
-        }
-        match all.len() {
-            0 => None,
-            1 => all.pop(),
-            _ => Some(Fault::All(all)),
-        }
-    }
-}
+pub use credchain_emulator::setup::EmulateFile;
 
 fn config_error(path: &Path, msg: impl std::fmt::Display) -> Error {
     Error::new(ErrorKind::InvalidConfig, format!("emulator config: {msg}")).with_file(path)
 }
 
-/// Parses an emulator file: JSON when the name ends in `.json`, TOML otherwise.
+/// Parses an emulator file: JSON when the name ends in `.json`, TOML otherwise (the format and
+/// its bounds: [`credchain_emulator::setup`]).
 pub fn parse(path: &Path, text: &str) -> Result<EmulateFile> {
     let is_json = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    if is_json {
-        serde_json::from_str(text).map_err(|e| config_error(path, e))
+    let parsed = if is_json {
+        credchain_emulator::setup::parse_json(text)
     } else {
-        toml::from_str(text).map_err(|e| config_error(path, e))
-    }
-}
-
-fn role(name: &Option<String>) -> Option<Option<String>> {
-    name.as_ref()
-        .map(|n| Some(n.trim().to_string()).filter(|n| !n.is_empty()))
+        credchain_emulator::setup::parse_toml(text)
+    };
+    parsed.map_err(|e| config_error(path, e))
 }
 
 /// The emulator configuration the file describes.
 pub fn emulator_config(file: &EmulateFile) -> EmulatorConfig {
-    let mut c = EmulatorConfig::default();
-    if let Some(r) = role(&file.alibaba.ecs_role_name) {
-        c.ecs_role_name = r;
-    }
-    if let Some(r) = role(&file.tencent.cvm_role_name) {
-        c.cvm_role_name = r;
-    }
-    if let Some(s) = file.credential_lifetime_seconds {
-        c.credential_lifetime = Duration::from_secs(s);
-    }
-    if let Some(b) = file.require_imds_token {
-        c.require_imds_token = b;
-    }
-    if let Some(p) = &file.credentials_uri_path {
-        c.credentials_uri_path = if p.starts_with('/') {
-            p.clone()
-        } else {
-            format!("/{p}")
-        };
-    }
-    c
+    file.emulator_config()
 }
 
 /// Starts the emulator the file describes on `addr` (loopback).
@@ -305,13 +166,19 @@ pub fn exports(emu: &Emulator) -> String {
          export ALIBABA_CLOUD_CREDENTIALS_URI={uri}\n\
          export ALIBABA_CLOUD_OAUTH_ENDPOINT={base}\n\
          export TENCENTCLOUD_STS_ENDPOINT={base}\n\
-         export TENCENTCLOUD_METADATA_ENDPOINT={base}\n"
+         export TENCENTCLOUD_METADATA_ENDPOINT={base}\n\
+         export CREDCHAIN_EMULATOR_OSS_ENDPOINT={base}\n\
+         export CREDCHAIN_EMULATOR_COS_ENDPOINT={base}\n\
+         export CREDCHAIN_EMULATOR_S3_ENDPOINT={base}\n"
     );
     out.push_str(&format!(
         "# Alibaba AssumeRole accepts the fake key {} / {}\n\
          # Tencent AssumeRole accepts the fake key {} / {}\n\
          # Tencent AssumeRoleWithWebIdentity: provider id {}, token {}\n\
-         # ECS role: {}; CVM role: {}; routes: {}\n",
+         # ECS role: {}; CVM role: {}; routes: {}\n\
+         # Buckets, path-style {base}/<bucket>/<key> (PUT/GET/HEAD/DELETE, objects in memory): OSS V1/V4,\n\
+         # COS q-sign and S3 SigV4 signatures by the fake keys or issued credentials; presigned URLs too.\n\
+         # e.g. curl --aws-sigv4 aws:amz:cn-hangzhou:s3 --user {}:{} -T FILE {base}/bucket/key\n",
         alibaba_sts::ACCESS_KEY_ID,
         alibaba_sts::ACCESS_KEY_SECRET,
         tencent_sts::EMULATOR_SECRET_ID,
@@ -321,21 +188,33 @@ pub fn exports(emu: &Emulator) -> String {
         config.ecs_role_name.as_deref().unwrap_or("(none)"),
         config.cvm_role_name.as_deref().unwrap_or("(none)"),
         emu.route_names().join(", "),
+        alibaba_sts::ACCESS_KEY_ID,
+        alibaba_sts::ACCESS_KEY_SECRET,
     ));
     out
+}
+
+/// Reads the setup file like every file credchain reads ([`Fs::read`]): a regular file (a FIFO,
+/// directory or device is refused without blocking) of at most [`MAX_FILE_SIZE`] bytes, UTF-8.
+fn read_config(path: &Path) -> Result<String> {
+    let cannot = |what: String| {
+        Error::new(
+            ErrorKind::File,
+            format!("cannot read the emulator config: {what}"),
+        )
+        .with_file(path)
+    };
+    let bytes = OsFs
+        .read(path, MAX_FILE_SIZE)
+        .map_err(|e| cannot(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|_| cannot("the file is not UTF-8 text".into()))
 }
 
 /// Runs the emulator until SIGINT/SIGTERM.
 pub async fn run(args: &EmulateArgs) -> Result<()> {
     let (file, path) = match &args.config {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                Error::new(
-                    ErrorKind::File,
-                    format!("cannot read the emulator config: {e}"),
-                )
-                .with_file(path)
-            })?;
+            let text = read_config(path)?;
             (parse(path, &text)?, path.clone())
         }
         None => (EmulateFile::default(), "(none)".into()),

@@ -65,8 +65,13 @@ pub fn child_env(c: &credchain::Credentials, cloud: Cloud) -> Result<ChildEnv> {
 
 /// Resolves the credentials, runs the command, and returns its exit code.
 pub async fn run(args: &ExecArgs) -> Result<ExitCode> {
-    let ctx = resolve::real_context(args.cloud, args.profile.as_deref());
-    let (provider, _) = resolve::provider(args.cloud, args.config.as_deref(), &ctx)?;
+    let ctx = resolve::real_context();
+    let (provider, _) = resolve::provider(
+        args.cloud,
+        args.config.as_deref(),
+        args.profile.as_deref(),
+        &ctx,
+    )?;
     let credentials = provider.provide_credentials().await?;
     let ChildEnv { set, remove } = child_env(&credentials, args.cloud)?;
     drop(credentials);

@@ -10,8 +10,13 @@ use crate::resolve;
 
 /// Resolves and prints; returns the text for stdout.
 pub async fn run(args: &GetArgs) -> Result<String> {
-    let ctx = resolve::real_context(args.cloud, args.profile.as_deref());
-    let (provider, type_) = resolve::provider(args.cloud, args.config.as_deref(), &ctx)?;
+    let ctx = resolve::real_context();
+    let (provider, type_) = resolve::provider(
+        args.cloud,
+        args.config.as_deref(),
+        args.profile.as_deref(),
+        &ctx,
+    )?;
     let credentials = provider.provide_credentials().await?;
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
         Format::Table

@@ -8,7 +8,6 @@ mod emulate;
 mod exec;
 mod get;
 mod output;
-mod overlay_env;
 mod presign;
 mod resolve;
 mod sample;

@@ -72,11 +72,11 @@ pub fn to_env(c: &Credentials, cloud: Cloud) -> String {
 }
 
 /// The JSON aliyun-cli's `External` profile mode expects from its `process_command`
-/// (`reference/alibaba.md` §2.13): `{"mode": "StsToken", "access_key_id", "access_key_secret",
-/// "sts_token", "expiration"}` for temporary credentials, `{"mode": "AK", "access_key_id",
-/// "access_key_secret"}` for long-term keys. `expiration` (`YYYY-MM-DDThh:mm:ssZ`) is present when
-/// known, so aliyun-cli reuses the credentials until shortly before it instead of re-running the
-/// command. Bearer-token credentials have no such form and are an error.
+/// (`docs/sources/alibaba.md#external-process`): `{"mode": "StsToken", "access_key_id",
+/// "access_key_secret", "sts_token", "expiration"}` for temporary credentials, `{"mode": "AK",
+/// "access_key_id", "access_key_secret"}` for long-term keys. `expiration` (`YYYY-MM-DDThh:mm:ssZ`)
+/// is present when known, so aliyun-cli reuses the credentials until shortly before it instead of
+/// re-running the command. Bearer-token credentials have no such form and are an error.
 pub fn to_aliyun_external(c: &Credentials) -> credchain::Result<Value> {
     if c.access_key_id().is_empty() || c.access_key_secret().is_empty() {
         return Err(credchain::Error::invalid_config(
@@ -170,8 +170,8 @@ mod tests {
 
     #[test]
     fn aliyun_external_shapes() {
-        // The shape of reference/alibaba.md §2.13; tests/cli_extra.rs also parses the real
-        // binary's output with the library's External parser.
+        // The shape of `docs/sources/alibaba.md#external-process`; tests/cli_extra.rs also parses
+        // the real binary's output with the library's External parser.
         let exp = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_545_151_178);
         let c = Credentials::builder("STS.id", "sec")
             .security_token("tok")

@@ -38,8 +38,13 @@ pub async fn run(cmd: &PresignCommand) -> Result<String> {
         .map(ObjectEndpoint::parse)
         .transpose()?;
     let method = common.method.to_ascii_uppercase();
-    let ctx = resolve::real_context(cloud, common.profile.as_deref());
-    let (provider, _) = resolve::provider(cloud, common.config.as_deref(), &ctx)?;
+    let ctx = resolve::real_context();
+    let (provider, _) = resolve::provider(
+        cloud,
+        common.config.as_deref(),
+        common.profile.as_deref(),
+        &ctx,
+    )?;
     let creds = provider.provide_credentials().await?;
     let url = match cmd {
         PresignCommand::Alibaba(a) => {

@@ -1,5 +1,16 @@
-//! Building the provider a command asks for: the default chain, or a `--config` file, with
-//! `--profile` applied.
+//! Building the provider a command asks for: the default chain, or a `--config`, or the profile
+//! named by `--profile`.
+//!
+//! `--config` takes a path to a JSON file, or the JSON itself when the argument starts with `{`
+//! (after leading whitespace). The argument may hold a secret (`access_key_secret`), so no error
+//! ever echoes it: a file is named by its path only when it is read as a file, inline JSON is
+//! called "the inline --config JSON", and parse errors give position and expected type only.
+//!
+//! `--profile NAME` selects that profile's source directly ([`credchain::alibaba::named_profile`],
+//! [`credchain::tencent::DefaultChainBuilder::profile`]): environment keys do not win over it, and
+//! a profile that does not exist is an error. With `--config`, it fills the config's `profile`
+//! (Tencent `default` / `profile` types; Alibaba: only without a type); any other config type is
+//! refused rather than silently ignoring the flag.
 
 use std::path::Path;
 
@@ -7,52 +18,117 @@ use credchain::context::{Context, MAX_FILE_SIZE};
 use credchain::{alibaba, tencent, Error, ErrorKind, Result, SharedProvider};
 
 use crate::cli::Cloud;
-use crate::overlay_env::OverlayEnv;
 
-/// The real context, with `--profile` set in the environment it sees.
-pub fn real_context(cloud: Cloud, profile: Option<&str>) -> Context {
-    let mut env = OverlayEnv::default();
-    if let Some(p) = profile {
-        match cloud {
-            Cloud::Alibaba => env.set(alibaba::env_vars::PROFILE, p),
-            Cloud::Tencent => env.set(tencent::env_vars::PROFILE, p),
-        }
-    }
-    let http = credchain::http::ReqwestClient::from_env(&env);
-    Context::real().with_env(env).with_http(http)
+/// The real context: process env, real files, system clock, the default HTTP client.
+pub fn real_context() -> Context {
+    Context::real()
 }
 
-/// The provider and its type name (`default` for the chain, else the config's type).
+/// The provider and its type name (`default` for the chain, else the config's type, or the
+/// profile's source for `--profile`).
 pub fn provider(
     cloud: Cloud,
     config: Option<&Path>,
+    profile: Option<&str>,
     ctx: &Context,
 ) -> Result<(SharedProvider, String)> {
-    let text = match config {
-        Some(path) => Some(read_config(path, ctx)?),
+    let source = config.map(ConfigSource::of);
+    let text = match &source {
+        Some(s) => Some(s.text(ctx)?),
         None => None,
+    };
+    let located = |e: Error| match &source {
+        Some(s) => s.locate(e),
+        None => e,
     };
     match cloud {
         Cloud::Alibaba => {
             let cfg = text
                 .as_deref()
                 .map(alibaba::Config::from_json)
-                .transpose()?;
-            let client = alibaba::Client::new(cfg, ctx)?;
+                .transpose()
+                .map_err(located)?;
+            if let Some(name) = profile {
+                let type_ = cfg.as_ref().and_then(|c| c.type_.as_deref());
+                if let Some(t) = type_.filter(|t| !matches!(*t, "" | "default")) {
+                    return Err(profile_conflict(t));
+                }
+                let p = alibaba::named_profile(ctx, name)?;
+                let type_ = p.name().to_string();
+                return Ok((p, type_));
+            }
+            let client = alibaba::Client::new(cfg, ctx).map_err(located)?;
             Ok((client.provider().clone(), client.get_type().to_string()))
         }
-        Cloud::Tencent => match text {
-            Some(t) => {
-                let cfg = tencent::Config::from_json(&t)?;
-                let type_ = cfg.type_name().to_string();
-                Ok((cfg.into_provider(ctx)?, type_))
+        Cloud::Tencent => {
+            let mut cfg = match text {
+                Some(t) => tencent::Config::from_json(&t).map_err(located)?,
+                None => tencent::Config::default(),
+            };
+            if let Some(name) = profile {
+                let t = cfg.type_name();
+                if !matches!(t, "default" | "profile") {
+                    return Err(profile_conflict(t));
+                }
+                if cfg.profile.as_deref().is_some_and(|p| p != name) {
+                    return Err(Error::invalid_config(
+                        "--profile and the --config file's \"profile\" name different profiles",
+                    )
+                    .with_hint("give the profile in one place only"));
+                }
+                cfg.profile = Some(name.to_string());
             }
-            None => Ok((
-                SharedProvider::new(tencent::default_chain(ctx)),
-                "default".into(),
-            )),
-        },
+            let type_ = cfg.type_name().to_string();
+            Ok((cfg.into_provider(ctx).map_err(located)?, type_))
+        }
     }
+}
+
+/// Where a `--config` comes from.
+enum ConfigSource<'a> {
+    /// The argument is the JSON itself.
+    Inline(String),
+    /// The argument is a file path.
+    File(&'a Path),
+}
+
+impl<'a> ConfigSource<'a> {
+    /// Inline JSON when the argument starts with `{`, else a path.
+    fn of(arg: &'a Path) -> Self {
+        match arg.to_str() {
+            Some(s) if s.trim_start().starts_with('{') => ConfigSource::Inline(s.to_string()),
+            _ => ConfigSource::File(arg),
+        }
+    }
+
+    fn text(&self, ctx: &Context) -> Result<String> {
+        match self {
+            ConfigSource::Inline(s) => Ok(s.clone()),
+            ConfigSource::File(path) => read_config(path, ctx),
+        }
+    }
+
+    /// Says which --config failed, without echoing inline JSON. Only configuration errors are
+    /// the config's fault; a network or service error keeps its own hint.
+    fn locate(&self, e: Error) -> Error {
+        if e.kind() != ErrorKind::InvalidConfig {
+            return e;
+        }
+        match self {
+            ConfigSource::Inline(_) => e.with_hint(
+                "the inline --config JSON is not a valid credential config (an argument starting \
+                 with '{' is read as JSON, anything else as a file path)",
+            ),
+            ConfigSource::File(path) => e.with_file(path),
+        }
+    }
+}
+
+fn profile_conflict(type_: &str) -> Error {
+    Error::invalid_config(format!(
+        "--profile cannot be used with a --config of type '{type_}', which does not read profiles"
+    ))
+    .with_hint("drop --profile, or drop --config to use the profile")
 }
 
 fn read_config(path: &Path, ctx: &Context) -> Result<String> {
@@ -62,7 +138,7 @@ fn read_config(path: &Path, ctx: &Context) -> Result<String> {
             format!("cannot read the --config file: {e}"),
         )
         .with_file(path)
-        .with_hint("pass a JSON file with the credential config")
+        .with_hint("pass a JSON file with the credential config, or the JSON itself starting with '{'")
     })?;
     String::from_utf8(bytes).map_err(|_| {
         Error::new(ErrorKind::File, "the --config file is not UTF-8 text").with_file(path)

@@ -7,7 +7,8 @@
 //! - Answers only under an unguessable random path (`/<32 hex chars>`, 128 bits from the OS
 //!   random source), compared in constant time, so other local users cannot read credentials by
 //!   probing the port. Every other path is a 404; every method other than GET/HEAD is a 405.
-//! - Alibaba: `GET /<path>` answers the credentials-URI format (`reference/alibaba.md` §2.8, §6.4)
+//! - Alibaba: `GET /<path>` answers the credentials-URI format
+//!   (`docs/sources/alibaba.md#credentials-uri`)
 //!   `{"Code":"Success","AccessKeyId","AccessKeySecret","SecurityToken","Expiration"}`; prints
 //!   `export ALIBABA_CLOUD_CREDENTIALS_URI=http://ADDR/<path>`.
 //! - Tencent: `GET /<path>` answers the CVM metadata shape
@@ -197,7 +198,7 @@ async fn handle(state: &State, req: &Request<Incoming>) -> Response<Full<Bytes>>
                 }
             },
             Err(e) => {
-                // Library errors never contain a secret (DESIGN.md §5).
+                // Library errors never contain a secret (`docs/architecture.md#secret-hygiene`).
                 tracing::warn!(error = %e, "resolving credentials failed");
                 error_json(
                     StatusCode::INTERNAL_SERVER_ERROR,
@@ -272,8 +273,13 @@ pub async fn run(args: &ServeArgs) -> Result<()> {
         ))
         .with_hint("use a 127.0.0.1 / ::1 address, or pass --allow-non-loopback"));
     }
-    let ctx = resolve::real_context(args.cloud, args.profile.as_deref());
-    let (provider, type_) = resolve::provider(args.cloud, args.config.as_deref(), &ctx)?;
+    let ctx = resolve::real_context();
+    let (provider, type_) = resolve::provider(
+        args.cloud,
+        args.config.as_deref(),
+        args.profile.as_deref(),
+        &ctx,
+    )?;
     let shutdown =
         Shutdown::install().map_err(|e| io_error("cannot install signal handlers", e))?;
     let first = provider.provide_credentials().await?;

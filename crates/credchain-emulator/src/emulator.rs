@@ -205,6 +205,12 @@ impl Emulator {
             .update_config(|c| c.cvm_role_name = name.map(str::to_string));
     }
 
+    /// Fixes the emulator's clock at `time`, or lets it follow the system time again with `None`
+    /// (see [`EmulatorState::now`]): replaying requests signed at a fixed moment needs it.
+    pub fn set_clock(&self, time: Option<std::time::SystemTime>) {
+        self.shared.state.set_clock(time);
+    }
+
     /// Sets the lifetime of credentials issued from now on.
     pub fn set_credential_lifetime(&self, lifetime: Duration) {
         self.shared

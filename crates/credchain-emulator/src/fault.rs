@@ -3,7 +3,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::reply::{Reply, ReplyBody};
 
@@ -17,6 +17,11 @@ use crate::reply::{Reply, ReplyBody};
 /// [`Fault::MissingFields`] and [`Fault::MalformedBody`] edit its answer, and
 /// [`Fault::TruncatedBody`] cuts the answer short on the wire. Combine several with
 /// [`Fault::All`] or [`Fault::then`].
+///
+/// [`Fault::Throttled`] replaces the answer like [`Fault::Status`] (a status fault wins);
+/// [`Fault::WrongType`], [`Fault::UnparseableExpiry`] and [`Fault::OversizedBody`] edit the
+/// handler's answer (in that order, after the missing fields); [`Fault::MidBodyClose`] cuts it
+/// on the wire like [`Fault::TruncatedBody`], but in a chunked body.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {
@@ -41,9 +46,31 @@ pub enum Fault {
     ExpiredCredentials,
     /// Read the request, then close the connection without sending anything.
     DropConnection,
+    /// Answer with the cloud's own throttling answer: Alibaba APIs `400` with
+    /// `{"Code":"Throttling.User",...}`, Tencent APIs HTTP `200` with
+    /// `{"Response":{"Error":{"Code":"RequestLimitExceeded",...}}}`, instance metadata `429`.
+    Throttled,
+    /// Change the JSON type of these fields (same naming as [`Fault::MissingFields`]): a string
+    /// becomes the number [`WRONG_TYPE_NUMBER`], anything else the string `"wrong-type"`.
+    WrongType(Vec<String>),
+    /// Every expiry field (`Expiration`, `expiration`, `ExpiredTime`, at any depth) becomes the
+    /// string [`UNPARSEABLE_EXPIRY`].
+    UnparseableExpiry,
+    /// Pad the answer past [`OVERSIZED_BODY_BYTES`] (a JSON answer stays valid JSON).
+    OversizedBody,
+    /// Send the answer chunked (no `Content-Length`), stop halfway through the first chunk and
+    /// close: the client sees the connection end in the middle of the body.
+    MidBodyClose,
     /// Apply all of these to the same request.
     All(Vec<Fault>),
 }
+
+/// The number [`Fault::WrongType`] puts in place of a string.
+pub const WRONG_TYPE_NUMBER: i64 = 987_654_321_987;
+/// What [`Fault::UnparseableExpiry`] puts in expiry fields.
+pub const UNPARSEABLE_EXPIRY: &str = "next tuesday-ish";
+/// The size [`Fault::OversizedBody`] pads answers to: 2 MiB, above any client's cap.
+pub const OVERSIZED_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 impl Fault {
     /// [`Fault::Status`] without a body.
@@ -103,6 +130,11 @@ pub(crate) struct FaultPlan {
     pub truncated: bool,
     pub missing: Vec<String>,
     pub expired: bool,
+    pub throttled: bool,
+    pub wrong_type: Vec<String>,
+    pub unparseable_expiry: bool,
+    pub oversized: bool,
+    pub mid_body_close: bool,
 }
 
 impl FaultPlan {
@@ -127,6 +159,11 @@ impl FaultPlan {
             Fault::MissingFields(names) => self.missing.extend(names.iter().cloned()),
             Fault::ExpiredCredentials => self.expired = true,
             Fault::DropConnection => self.drop_connection = true,
+            Fault::Throttled => self.throttled = true,
+            Fault::WrongType(names) => self.wrong_type.extend(names.iter().cloned()),
+            Fault::UnparseableExpiry => self.unparseable_expiry = true,
+            Fault::OversizedBody => self.oversized = true,
+            Fault::MidBodyClose => self.mid_body_close = true,
             Fault::All(faults) => faults.iter().for_each(|f| self.add(f)),
         }
     }
@@ -142,13 +179,59 @@ impl FaultPlan {
         }
     }
 
+    /// The reply a [`Fault::Throttled`] stands for on route `route`.
+    pub(crate) fn throttled_reply(route: &str) -> Reply {
+        if route.contains(".imds.") || route.contains(".cvm.") {
+            return Reply::empty(429);
+        }
+        if route.starts_with("tencent.") {
+            let body = serde_json::json!({"Response": {
+                "Error": {"Code": "RequestLimitExceeded", "Message": "Your current request times equals to `30` in a second, which exceeds the frequency limit."},
+                "RequestId": "emulator-throttled"}});
+            return Reply::json(200, body);
+        }
+        Reply::json(
+            400,
+            serde_json::json!({"Code": "Throttling.User",
+                "Message": "Request was denied due to user flow control.",
+                "RequestId": "emulator-throttled"}),
+        )
+    }
+
     /// Applies the body-editing faults to a handler's reply.
     pub(crate) fn edit(&self, reply: &mut Reply) {
-        if !self.missing.is_empty() {
-            if let ReplyBody::Json(v) = &mut reply.body {
-                for name in &self.missing {
-                    remove_field(v, name);
+        if let ReplyBody::Json(v) = &mut reply.body {
+            for name in &self.missing {
+                edit_field(v, name, &mut |map, k| {
+                    map.remove(k);
+                });
+            }
+            for name in &self.wrong_type {
+                edit_field(v, name, &mut |map, k| {
+                    if let Some(slot) = map.get_mut(k) {
+                        *slot = match slot {
+                            Value::String(_) => Value::from(WRONG_TYPE_NUMBER),
+                            _ => Value::from("wrong-type"),
+                        };
+                    }
+                });
+            }
+            if self.unparseable_expiry {
+                for name in ["Expiration", "expiration", "ExpiredTime"] {
+                    edit_field(v, name, &mut |map, k| {
+                        if let Some(slot) = map.get_mut(k) {
+                            *slot = Value::from(UNPARSEABLE_EXPIRY);
+                        }
+                    });
                 }
+            }
+        }
+        if self.oversized {
+            match &mut reply.body {
+                ReplyBody::Json(Value::Object(map)) => {
+                    map.insert("Padding".into(), Value::from("x".repeat(OVERSIZED_BODY_BYTES)));
+                }
+                body => *body = ReplyBody::Bytes(vec![b'x'; OVERSIZED_BODY_BYTES]),
             }
         }
         if self.malformed {
@@ -160,39 +243,42 @@ impl FaultPlan {
 /// What [`Fault::MalformedBody`] sends: starts like the clouds' answers, but is not JSON.
 pub(crate) const MALFORMED_BODY: &[u8] = b"<html>{\"Code\": Success, not json</html>";
 
-/// Removes `name` from `v`: a dotted path from the root, or a plain name at every depth.
-fn remove_field(v: &mut Value, name: &str) {
+/// Applies `f` to the object holding `name` (its last segment): a dotted path from the root, or a
+/// plain name at every depth.
+fn edit_field(v: &mut Value, name: &str, f: &mut dyn FnMut(&mut Map<String, Value>, &str)) {
     if let Some((head, rest)) = name.split_once('.') {
         if let Some(child) = v.get_mut(head) {
-            remove_path(child, rest);
+            edit_path(child, rest, f);
         }
     } else {
-        remove_everywhere(v, name);
+        edit_everywhere(v, name, f);
     }
 }
 
-fn remove_path(v: &mut Value, path: &str) {
+fn edit_path(v: &mut Value, path: &str, f: &mut dyn FnMut(&mut Map<String, Value>, &str)) {
     match path.split_once('.') {
         Some((head, rest)) => {
             if let Some(child) = v.get_mut(head) {
-                remove_path(child, rest);
+                edit_path(child, rest, f);
             }
         }
         None => {
             if let Value::Object(map) = v {
-                map.remove(path);
+                f(map, path);
             }
         }
     }
 }
 
-fn remove_everywhere(v: &mut Value, name: &str) {
+fn edit_everywhere(v: &mut Value, name: &str, f: &mut dyn FnMut(&mut Map<String, Value>, &str)) {
     match v {
         Value::Object(map) => {
-            map.remove(name);
-            map.values_mut().for_each(|c| remove_everywhere(c, name));
+            if map.contains_key(name) {
+                f(map, name);
+            }
+            map.values_mut().for_each(|c| edit_everywhere(c, name, f));
         }
-        Value::Array(items) => items.iter_mut().for_each(|c| remove_everywhere(c, name)),
+        Value::Array(items) => items.iter_mut().for_each(|c| edit_everywhere(c, name, f)),
         _ => {}
     }
 }
@@ -295,6 +381,40 @@ mod tests {
         FaultPlan::new(Some(&Fault::MalformedBody)).edit(&mut r);
         assert_eq!(r.body_bytes(), MALFORMED_BODY);
         assert_eq!(r.header("content-type"), Some("application/json"));
+    }
+
+    #[test]
+    fn wrong_type_unparseable_expiry_and_oversized() {
+        let mut r = Reply::json(
+            200,
+            json!({"Credentials": {"AccessKeyId": "a", "Expiration": "2030-01-01T00:00:00Z", "N": 1}, "ExpiredTime": 5}),
+        );
+        let plan = FaultPlan::new(Some(
+            &Fault::WrongType(vec!["AccessKeyId".into(), "Credentials.N".into()])
+                .then(Fault::UnparseableExpiry),
+        ));
+        plan.edit(&mut r);
+        assert_eq!(
+            r.body,
+            ReplyBody::Json(json!({"Credentials": {"AccessKeyId": WRONG_TYPE_NUMBER,
+                "Expiration": UNPARSEABLE_EXPIRY, "N": "wrong-type"}, "ExpiredTime": UNPARSEABLE_EXPIRY}))
+        );
+        FaultPlan::new(Some(&Fault::OversizedBody)).edit(&mut r);
+        let bytes = r.body_bytes();
+        assert!(bytes.len() > OVERSIZED_BODY_BYTES);
+        assert!(serde_json::from_slice::<Value>(&bytes).is_ok());
+    }
+
+    #[test]
+    fn throttling_per_cloud() {
+        let t = FaultPlan::throttled_reply("tencent.sts.assume_role");
+        assert_eq!(t.status, 200);
+        assert!(String::from_utf8(t.body_bytes()).unwrap().contains("RequestLimitExceeded"));
+        let a = FaultPlan::throttled_reply("alibaba.sts.assume_role");
+        assert_eq!(a.status, 400);
+        assert!(String::from_utf8(a.body_bytes()).unwrap().contains("Throttling.User"));
+        assert_eq!(FaultPlan::throttled_reply("alibaba.imds.credentials").status, 429);
+        assert_eq!(FaultPlan::throttled_reply("tencent.cvm.credentials").status, 429);
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub struct IssuedCredentials {
     pub access_key_secret: String,
     /// Session token (Alibaba `SecurityToken`, Tencent `Token`).
     pub security_token: String,
-    /// When they were issued.
+    /// When they were issued (by the emulator's clock, see [`crate::EmulatorState::now`]).
     pub issued_at: SystemTime,
     /// When they expire (in the past when issued under [`crate::Fault::ExpiredCredentials`]).
     pub expiration: SystemTime,
@@ -71,10 +71,10 @@ impl Issuer {
         cloud: Cloud,
         lifetime: Duration,
         expired: bool,
+        now: SystemTime,
     ) -> IssuedCredentials {
         self.next_serial += 1;
         let n = self.next_serial;
-        let now = SystemTime::now();
         let expiration = if expired {
             now.checked_sub(EXPIRED_AGO).unwrap_or(now)
         } else {
@@ -122,8 +122,20 @@ mod tests {
     #[test]
     fn unique_and_counted() {
         let mut i = Issuer::default();
-        let a = i.issue("x", Cloud::Alibaba, Duration::from_secs(60), false);
-        let b = i.issue("y", Cloud::Tencent, Duration::from_secs(60), true);
+        let a = i.issue(
+            "x",
+            Cloud::Alibaba,
+            Duration::from_secs(60),
+            false,
+            SystemTime::now(),
+        );
+        let b = i.issue(
+            "y",
+            Cloud::Tencent,
+            Duration::from_secs(60),
+            true,
+            SystemTime::now(),
+        );
         assert_eq!(a.access_key_id, "STS.emu0001");
         assert_eq!(b.access_key_id, "AKIDemu0002");
         assert_ne!(a.access_key_secret, b.access_key_secret);

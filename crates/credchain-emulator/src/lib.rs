@@ -7,7 +7,8 @@
 //! - Every request is recorded ([`Emulator::requests`]).
 //! - [`Fault`]s are set per route name, persistent ([`Emulator::set_fault`]) or one-shot
 //!   ([`Emulator::push_fault`]): status, delay, malformed or truncated body, missing fields,
-//!   expired credentials, dropped connection.
+//!   expired credentials, dropped connection, throttling, wrong types, unparseable expiry,
+//!   oversized body, mid-body close.
 //! - Issued credentials have unique ids and are counted per route ([`Emulator::issued_count`]).
 //! - Built-in routes: Alibaba ECS metadata, Alibaba credentials URI, Tencent CVM metadata (see
 //!   [`routes`]). The emulator prints nothing.
@@ -48,18 +49,21 @@
 mod emulator;
 mod fault;
 mod issue;
+mod objects;
 mod reply;
 mod request;
 mod route;
 pub mod routes;
 mod server;
+pub mod setup;
 mod shared;
 mod state;
 pub mod time;
 
 pub use emulator::Emulator;
-pub use fault::Fault;
+pub use fault::{Fault, OVERSIZED_BODY_BYTES, UNPARSEABLE_EXPIRY, WRONG_TYPE_NUMBER};
 pub use issue::{Cloud, IssuedCredentials};
+pub use objects::{ObjectStore, StoredObject};
 pub use reply::{Reply, ReplyBody};
 pub use request::RecordedRequest;
 pub use route::{Matcher, Route, RouteContext};

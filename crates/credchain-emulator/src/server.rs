@@ -350,6 +350,7 @@ async fn respond(
     }
     let mut reply = match plan.status.clone() {
         Some((status, body)) => FaultPlan::status_reply(status, body),
+        None if plan.throttled => FaultPlan::throttled_reply(route.name()),
         None => {
             let ctx = RouteContext::new(&shared.state, route.name(), plan.expired);
             catch_unwind(AssertUnwindSafe(|| route.handle(&request, &ctx))).unwrap_or_else(|_| {
@@ -360,6 +361,10 @@ async fn respond(
     plan.edit(&mut reply);
     if plan.truncated {
         write_truncated(stream, &reply).await?;
+        return Ok(false);
+    }
+    if plan.mid_body_close {
+        write_mid_body_close(stream, &reply).await?;
         return Ok(false);
     }
     write_reply(stream, &reply, keep_alive, head_only).await?;
@@ -427,6 +432,20 @@ async fn write_truncated(stream: &mut TcpStream, reply: &Reply) -> std::io::Resu
     };
     let mut out = render_head(reply, declared, false);
     out.extend_from_slice(&body[..sent]);
+    stream.write_all(&out).await?;
+    stream.flush().await?;
+    stream.shutdown().await
+}
+
+/// Sends the head with `Transfer-Encoding: chunked`, half of the body as an announced full-size
+/// chunk, and closes: the body ends mid-chunk, with no length a client could check first.
+async fn write_mid_body_close(stream: &mut TcpStream, reply: &Reply) -> std::io::Result<()> {
+    let body = reply.body_bytes();
+    let head = String::from_utf8_lossy(&render_head(reply, 0, false))
+        .replace("Content-Length: 0\r\n", "Transfer-Encoding: chunked\r\n");
+    let mut out = head.into_bytes();
+    out.extend_from_slice(format!("{:x}\r\n", body.len().max(2)).as_bytes());
+    out.extend_from_slice(&body[..body.len() / 2]);
     stream.write_all(&out).await?;
     stream.flush().await?;
     stream.shutdown().await

@@ -1,11 +1,12 @@
-//! Shared, mutable emulator state that route handlers can read: configuration, issued
-//! credentials and IMDS session tokens.
+//! Shared, mutable emulator state that route handlers can read: configuration, the clock, issued
+//! credentials, IMDS session tokens and the objects of the emulated buckets.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use crate::issue::{Cloud, IssuedCredentials, Issuer};
+use crate::objects::ObjectStore;
 
 /// The default path of the Alibaba credentials-URI endpoint.
 pub const DEFAULT_CREDENTIALS_URI_PATH: &str = "/credentials-uri";
@@ -45,6 +46,8 @@ pub struct EmulatorState {
     config: Mutex<EmulatorConfig>,
     issuer: Mutex<Issuer>,
     imds_tokens: Mutex<ImdsTokens>,
+    clock: Mutex<Option<SystemTime>>,
+    objects: ObjectStore,
 }
 
 #[derive(Debug, Default)]
@@ -77,12 +80,32 @@ impl EmulatorState {
         f(&mut lock(&self.config));
     }
 
+    /// The emulator's clock: the time set with [`EmulatorState::set_clock`], else the system
+    /// time. Issued credentials are stamped with it and the object-storage routes check
+    /// signatures, presigned-URL expiry and token expiry against it, so requests signed at a fixed
+    /// moment (test vectors) can be replayed. The credential endpoints' own timestamp checks use
+    /// the system time.
+    pub fn now(&self) -> SystemTime {
+        lock(&self.clock).unwrap_or_else(SystemTime::now)
+    }
+
+    /// Fixes the clock at `time` (`None`: follow the system time again).
+    pub fn set_clock(&self, time: Option<SystemTime>) {
+        *lock(&self.clock) = time;
+    }
+
+    /// The objects of the emulated buckets (see [`crate::routes::object_storage`]).
+    pub fn objects(&self) -> &ObjectStore {
+        &self.objects
+    }
+
     /// Issues credentials for `route` with the configured lifetime, or already expired when
     /// `expired` is true, and counts them for that route. Handlers normally call
     /// [`crate::RouteContext::issue_credentials`] instead, which knows the route and the fault.
     pub fn issue(&self, route: &str, cloud: Cloud, expired: bool) -> IssuedCredentials {
         let lifetime = lock(&self.config).credential_lifetime;
-        lock(&self.issuer).issue(route, cloud, lifetime, expired)
+        let now = self.now();
+        lock(&self.issuer).issue(route, cloud, lifetime, expired, now)
     }
 
     /// Every credential issued so far, oldest first.

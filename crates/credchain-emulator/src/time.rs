@@ -71,6 +71,92 @@ pub fn parse_utc(s: &str) -> Option<SystemTime> {
     })
 }
 
+const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// The time `secs` seconds after the Unix epoch (before it when negative).
+pub fn from_unix(secs: i64) -> SystemTime {
+    if secs >= 0 {
+        UNIX_EPOCH + Duration::from_secs(secs.unsigned_abs())
+    } else {
+        UNIX_EPOCH - Duration::from_secs(secs.unsigned_abs())
+    }
+}
+
+/// Formats `t` as an HTTP date (RFC 9110 IMF-fixdate): `Thu, 01 Jan 2026 10:00:00 GMT`.
+///
+/// ```
+/// use credchain_emulator::time::{format_http_date, from_unix};
+/// assert_eq!(format_http_date(from_unix(1_767_261_600)), "Thu, 01 Jan 2026 10:00:00 GMT");
+/// ```
+pub fn format_http_date(t: SystemTime) -> String {
+    let secs = unix_seconds(t);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{}, {d:02} {} {y:04} {:02}:{:02}:{:02} GMT",
+        WEEKDAYS[days.rem_euclid(7) as usize],
+        MONTHS[(m - 1) as usize],
+        rem / 3600,
+        (rem / 60) % 60,
+        rem % 60
+    )
+}
+
+/// Parses an HTTP date in IMF-fixdate form (`Thu, 01 Jan 2026 10:00:00 GMT`; the weekday is not
+/// checked). Returns `None` for anything else.
+///
+/// ```
+/// use credchain_emulator::time::{parse_http_date, unix_seconds};
+/// let t = parse_http_date("Thu, 01 Jan 2026 10:00:00 GMT").unwrap();
+/// assert_eq!(unix_seconds(t), 1_767_261_600);
+/// assert!(parse_http_date("2026-01-01").is_none());
+/// ```
+pub fn parse_http_date(s: &str) -> Option<SystemTime> {
+    let (_weekday, rest) = s.split_once(", ")?;
+    let mut parts = rest.split(' ');
+    let d: u32 = parts.next()?.parse().ok()?;
+    let month = parts.next()?;
+    let m = MONTHS.iter().position(|n| *n == month)? as u32 + 1;
+    let y: i64 = parts.next()?.parse().ok()?;
+    let time = parts.next()?;
+    if parts.next()? != "GMT" || parts.next().is_some() {
+        return None;
+    }
+    parse_utc(&format!("{y:04}-{m:02}-{d:02}T{time}Z"))
+}
+
+/// Parses the compact ISO 8601 form of signature dates, `YYYYMMDDThhmmssZ` (SigV4 `X-Amz-Date`,
+/// OSS V4 `x-oss-date`). Returns `None` for anything else.
+///
+/// ```
+/// use credchain_emulator::time::{parse_compact_utc, unix_seconds};
+/// assert_eq!(unix_seconds(parse_compact_utc("20260101T100000Z").unwrap()), 1_767_261_600);
+/// assert!(parse_compact_utc("2026-01-01T10:00:00Z").is_none());
+/// ```
+pub fn parse_compact_utc(s: &str) -> Option<SystemTime> {
+    let b = s.as_bytes();
+    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+        return None;
+    }
+    let digits = |r: std::ops::Range<usize>| -> Option<&str> {
+        let part = s.get(r)?;
+        part.bytes().all(|c| c.is_ascii_digit()).then_some(part)
+    };
+    parse_utc(&format!(
+        "{}-{}-{}T{}:{}:{}Z",
+        digits(0..4)?,
+        digits(4..6)?,
+        digits(6..8)?,
+        digits(9..11)?,
+        digits(11..13)?,
+        digits(13..15)?
+    ))
+}
+
 /// Howard Hinnant's `civil_from_days`: days since 1970-01-01 to (year, month, day).
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;

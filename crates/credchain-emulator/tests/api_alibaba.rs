@@ -71,7 +71,7 @@ fn config(id: &str, secret: &str, check_timestamp: bool) -> AlibabaApiConfig {
 // ACS3
 // ---------------------------------------------------------------------------------------------
 
-/// The doc example (signing.md §4) as (target, headers).
+/// The ACS3 documentation's fixed-value example as (target, headers).
 fn acs3_doc_request() -> (String, Vec<(String, String)>) {
     let v = vector("alibaba_acs3_hmac_sha256_ecs_runinstances_doc_fixed_values");
     let target = format!(

@@ -1,6 +1,6 @@
 //! Cached `provide_credentials()` on a warm cache, next to a bare `ArcSwap::load_full` + clone of
 //! the same `Credentials`, with 1 and 2 threads; and the same read through a `ProviderChain` whose
-//! remembered source is the cache (DESIGN.md §7: within 2x of the bare load).
+//! remembered source is the cache (target: within 2x of the bare load; results in `BENCHMARKS.md`).
 //!
 //! Run: `cargo bench -p credchain --bench cache`
 

@@ -1,4 +1,4 @@
-//! Chain-level measurements (DESIGN.md §7, issues 4 and 5):
+//! Chain-level measurements (issues 4 and 5; results in `BENCHMARKS.md`):
 //!
 //! 1. Off-cloud default chain with nothing configured and metadata probing disabled: time to the
 //!    "nothing configured" error (criterion; target < 10 ms).

@@ -1,4 +1,4 @@
-//! The refreshing cache every expiring source sits behind (DESIGN.md §4).
+//! The refreshing cache every expiring source sits behind (`docs/architecture.md#refresh-policy`).
 //!
 //! - **Lock-free reads.** The current entry lives in an `ArcSwap`; a read that finds it fresh loads
 //!   it, compares one timestamp and clones an `Arc`, with no lock and no allocation.
@@ -20,11 +20,11 @@
 //! - **Cancellation-safe.** The refresh lock is released when a waiting caller is dropped; a
 //!   background refresh holds its own lock guard.
 //!
-//! Thresholds follow the references' intent (`reference/alibaba.md` §7.4, `tencent.md` §5):
-//! [`RefreshPolicy::STS`] refreshes in the background from 15 minutes before expiry and blocks from
-//! 5 minutes before (Tencent servers refuse requests signed more than 300 s off); instance
-//! metadata ([`RefreshPolicy::INSTANCE_METADATA`]) also refreshes in the background an hour after
-//! each retrieval.
+//! Thresholds follow the official libraries' intent (`docs/sources/alibaba.md#refresh`,
+//! `docs/sources/tencent.md#refresh`): [`RefreshPolicy::STS`] refreshes in the background from 15
+//! minutes before expiry and blocks from 5 minutes before (Tencent servers refuse requests signed
+//! more than 300 s off); instance metadata ([`RefreshPolicy::INSTANCE_METADATA`]) also refreshes in
+//! the background an hour after each retrieval.
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1,4 +1,4 @@
-//! [`ProviderChain`]: try sources in order (DESIGN.md §5).
+//! [`ProviderChain`]: try sources in order (`docs/architecture.md#chain-semantics`).
 //!
 //! - A source answering [`ErrorKind::NotConfigured`] is skipped; its reason is kept.
 //! - Any other error stops the chain and is returned: silently falling through to another identity
@@ -7,7 +7,7 @@
 //! - When no source is configured, one error lists every source and why it was skipped.
 //! - After a source succeeds the chain remembers it and later calls go only to it (the references'
 //!   `reuse_last_provider`, default on). It is remembered only after a success (Go remembers it
-//!   before, `reference/alibaba.md` §4.3).
+//!   before trying it, so after a total failure it retries only the last source).
 //! - Provider names compose: the `env` source of a chain named `default` reports `default/env`.
 
 use std::fmt;

@@ -6,12 +6,14 @@
 //! test touches the process environment, the real home directory or a real network address.
 
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use crate::error::{Error, ErrorKind, Result};
 use crate::http::{HttpClient, NoHttpClient};
 
 /// Largest file credchain reads (credentials files, config.json, token files): 1 MiB. A larger file
@@ -19,17 +21,65 @@ use crate::http::{HttpClient, NoHttpClient};
 pub const MAX_FILE_SIZE: u64 = 1024 * 1024;
 
 /// Environment variables.
+///
+/// Implementors provide [`Env::var_os`], the raw value; everything else reads through
+/// [`Env::var`], which turns a value that is set but not valid UTF-8 into an error naming the
+/// variable (never its value), so a setting that cannot be read is never mistaken for an unset one.
 pub trait Env: Send + Sync + fmt::Debug {
-    /// The value of `name`, or `None` when unset (or not valid UTF-8).
-    fn var(&self, name: &str) -> Option<String>;
+    /// The raw value of `name`, `None` when unset. Not necessarily UTF-8.
+    fn var_os(&self, name: &str) -> Option<OsString>;
+
+    /// The value of `name` as text: `Ok(None)` when unset, an [`ErrorKind::InvalidConfig`] error
+    /// naming the variable when it is set but not valid UTF-8.
+    fn var(&self, name: &str) -> Result<Option<String>> {
+        match self.var_os(name) {
+            None => Ok(None),
+            Some(v) => v.into_string().map(Some).map_err(|_| not_unicode(name)),
+        }
+    }
 
     /// The home directory: `HOME`, then `USERPROFILE` (the Go and Python references' order).
+    /// A path need not be UTF-8, so this reads the raw values.
     fn home_dir(&self) -> Option<PathBuf> {
         ["HOME", "USERPROFILE"]
             .iter()
-            .filter_map(|n| self.var(n))
+            .filter_map(|n| self.var_os(n))
             .find(|v| !v.is_empty())
             .map(PathBuf::from)
+    }
+}
+
+/// The error for a variable that is set but not valid UTF-8. The value is not shown: it may be a
+/// secret, and it is not printable anyway.
+fn not_unicode(name: &str) -> Error {
+    Error::invalid_config(format!(
+        "environment variable {name} is set but its value is not valid UTF-8"
+    ))
+    .with_hint(format!("set {name} to a UTF-8 value, or unset it"))
+}
+
+/// Parses a boolean switch the way every boolean variable of both clouds is read: `true`, `1`,
+/// `yes` and `false`, `0`, `no`, in any case, surrounding spaces ignored. `None` for anything
+/// else. (The official libraries test `value.lower() == "true"`, so `1` or `yes` silently meant
+/// "off" there; credchain accepts them and refuses everything it cannot read.)
+///
+/// ```
+/// use credchain::context::parse_flag;
+/// assert_eq!(parse_flag(" TRUE "), Some(true));
+/// assert_eq!(parse_flag("Yes"), Some(true));
+/// assert_eq!(parse_flag("0"), Some(false));
+/// assert_eq!(parse_flag("on"), None);
+/// ```
+pub fn parse_flag(value: &str) -> Option<bool> {
+    const TRUE: [&str; 3] = ["true", "1", "yes"];
+    const FALSE: [&str; 3] = ["false", "0", "no"];
+    let v = value.trim();
+    if TRUE.iter().any(|t| v.eq_ignore_ascii_case(t)) {
+        Some(true)
+    } else if FALSE.iter().any(|f| v.eq_ignore_ascii_case(f)) {
+        Some(false)
+    } else {
+        None
     }
 }
 
@@ -38,8 +88,8 @@ pub trait Env: Send + Sync + fmt::Debug {
 pub struct OsEnv;
 
 impl Env for OsEnv {
-    fn var(&self, name: &str) -> Option<String> {
-        std::env::var(name).ok()
+    fn var_os(&self, name: &str) -> Option<OsString> {
+        std::env::var_os(name)
     }
 }
 
@@ -48,12 +98,12 @@ impl Env for OsEnv {
 /// ```
 /// use credchain::context::{Env, MemoryEnv};
 /// let env = MemoryEnv::from_pairs([("HOME", "/home/me"), ("TENCENTCLOUD_SECRET_ID", "AKID")]);
-/// assert_eq!(env.var("TENCENTCLOUD_SECRET_ID").as_deref(), Some("AKID"));
+/// assert_eq!(env.var("TENCENTCLOUD_SECRET_ID").unwrap().as_deref(), Some("AKID"));
 /// assert_eq!(env.home_dir().unwrap(), std::path::PathBuf::from("/home/me"));
-/// assert!(env.var("PATH").is_none());
+/// assert!(env.var("PATH").unwrap().is_none());
 /// ```
 #[derive(Default, Clone)]
-pub struct MemoryEnv(HashMap<String, String>);
+pub struct MemoryEnv(HashMap<String, OsString>);
 
 impl MemoryEnv {
     /// An empty environment.
@@ -67,12 +117,28 @@ impl MemoryEnv {
         MemoryEnv(
             pairs
                 .into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
+                .map(|(k, v)| (k.into(), OsString::from(v.into())))
                 .collect(),
         )
     }
     /// Sets one variable.
     pub fn set(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.0.insert(name.into(), OsString::from(value.into()));
+    }
+    /// Sets one variable to a raw value, which need not be UTF-8 (to test how unreadable values
+    /// are handled).
+    ///
+    /// ```
+    /// # #[cfg(unix)] {
+    /// use std::os::unix::ffi::OsStringExt;
+    /// use credchain::context::{Env, MemoryEnv};
+    /// let mut env = MemoryEnv::new();
+    /// env.set_os("ALIBABA_CLOUD_STS_ENDPOINT", std::ffi::OsString::from_vec(vec![0xff]));
+    /// let e = env.var("ALIBABA_CLOUD_STS_ENDPOINT").unwrap_err();
+    /// assert!(e.to_string().contains("ALIBABA_CLOUD_STS_ENDPOINT"));
+    /// # }
+    /// ```
+    pub fn set_os(&mut self, name: impl Into<String>, value: impl Into<OsString>) {
         self.0.insert(name.into(), value.into());
     }
 }
@@ -87,7 +153,7 @@ impl fmt::Debug for MemoryEnv {
 }
 
 impl Env for MemoryEnv {
-    fn var(&self, name: &str) -> Option<String> {
+    fn var_os(&self, name: &str) -> Option<OsString> {
         self.0.get(name).cloned()
     }
 }
@@ -96,8 +162,10 @@ impl Env for MemoryEnv {
 ///
 /// Reads are synchronous: credential files are small and bounded by [`MAX_FILE_SIZE`].
 pub trait Fs: Send + Sync + fmt::Debug {
-    /// Reads a whole file of at most `limit` bytes. A missing file is `NotFound`, a directory is an
-    /// error, and a larger file is `InvalidData` ("file is larger than ...").
+    /// Reads a whole regular file of at most `limit` bytes. A missing file is `NotFound`; a
+    /// directory, FIFO, socket or device is refused (`InvalidInput`, "the path is a FIFO (named
+    /// pipe), not a regular file") without blocking on it; a larger file is `InvalidData` ("file
+    /// is larger than ..."). A symlink to a regular file is read like the file.
     fn read(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>>;
 
     /// Runs `f` while holding an exclusive lock tied to `path`, shared with every other user of
@@ -113,9 +181,12 @@ pub trait Fs: Send + Sync + fmt::Debug {
     }
 
     /// Replaces the whole file at `path` atomically: readers see the old or the new content,
-    /// never a mix, even if the process dies midway. [`OsFs`] writes a temp file in the same
-    /// directory, fsyncs it, keeps the original file's permissions, and renames it over the
-    /// target. The default implementation refuses (`Unsupported`).
+    /// never a mix, even if the process dies midway. The new file is readable and writable by
+    /// its owner only (0600 on Unix, as aliyun-cli writes `config.json`): the files credchain
+    /// writes hold secrets. [`OsFs`] writes an owner-only temp file in the same directory,
+    /// fsyncs it and renames it over the target; call it inside [`Fs::with_lock`] on the same
+    /// path, which removes the temp files of writers killed midway. The default implementation
+    /// refuses (`Unsupported`).
     fn write_atomic(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
         let _ = (path, contents);
         Err(io::Error::new(
@@ -126,20 +197,26 @@ pub trait Fs: Send + Sync + fmt::Debug {
 }
 
 /// The real file system.
+///
+/// - Reads refuse anything but regular files (symlinks are followed) before opening them, and
+///   open with `O_NONBLOCK` and check again on the open file, so a path swapped for a FIFO in
+///   between cannot hang the read either. Every read is bounded by its `limit`.
+/// - [`Fs::with_lock`] locks `<path>.lock` (created 0600) and removes it before releasing it;
+///   a waiter that finds it locked a removed lock file starts over on the new one. Under the
+///   lock, temp files left by writers killed midway (`.<name>.tmp-*`, which may hold secrets)
+///   are removed.
+/// - [`Fs::write_atomic`] writes through a `tempfile` temp file (created 0600, random name
+///   `.<name>.tmp-*`), fsyncs it, renames it over the target and fsyncs the directory.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct OsFs;
 
 impl Fs for OsFs {
     fn read(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>> {
         use std::io::Read;
-        let file = std::fs::File::open(path)?;
-        let meta = file.metadata()?;
-        if meta.is_dir() {
-            return Err(io::Error::other("the path is a directory, not a file"));
-        }
+        let file = open_regular_file(path)?;
         let mut buf = Vec::new();
         // Read one byte past the limit to tell "exactly at the limit" from "too large", also for
-        // files whose metadata lies about their size (/proc, pipes).
+        // files whose metadata lies about their size (/proc).
         file.take(limit + 1).read_to_end(&mut buf)?;
         if buf.len() as u64 > limit {
             return Err(too_large(limit));
@@ -150,19 +227,14 @@ impl Fs for OsFs {
     fn with_lock(&self, path: &Path, f: &mut dyn FnMut() -> io::Result<()>) -> io::Result<()> {
         use fs4::FileExt;
         let target = resolve_symlink(path);
-        let mut name = target.file_name().unwrap_or_default().to_os_string();
-        name.push(".lock");
-        let lock_path = target.with_file_name(name);
-        let file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&lock_path)?;
-        // Blocks until every other holder (thread or process) has released it; released when
-        // `file` is closed, also when the process dies.
-        FileExt::lock(&file)?;
+        let lock_path = sibling(&target, "", ".lock");
+        let file = lock_file(&lock_path)?;
+        remove_stale_temp_files(&target);
         let result = f();
+        // Removed while still held: the next waiter sees that its lock file is gone and
+        // starts over (see `lock_file`), so no lock file is left behind.
+        #[cfg(unix)]
+        let _ = std::fs::remove_file(&lock_path);
         let _ = FileExt::unlock(&file);
         result
     }
@@ -174,43 +246,150 @@ impl Fs for OsFs {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let permissions = std::fs::metadata(&target).ok().map(|m| m.permissions());
-        let nanos = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        let mut tmp_name = std::ffi::OsString::from(".");
-        tmp_name.push(target.file_name().unwrap_or_default());
-        tmp_name.push(format!(".tmp-{}-{nanos}", std::process::id()));
-        let tmp = dir.join(tmp_name);
+        // Created 0600 with O_EXCL under a random name: owner-only from the first byte.
+        let mut tmp = tempfile::Builder::new()
+            .prefix(&temp_prefix(&target))
+            .tempfile_in(&dir)?;
+        tmp.write_all(contents)?;
+        tmp.as_file().sync_all()?;
+        // On failure the temp file is removed when `tmp` (or the error holding it) drops.
+        tmp.persist(&target).map_err(|e| e.error)?;
+        #[cfg(unix)]
+        if let Ok(d) = std::fs::File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
+}
+
+/// Opens `path` for reading if it is a regular file (following symlinks), without blocking.
+fn open_regular_file(path: &Path) -> io::Result<std::fs::File> {
+    // Look before opening: opening a FIFO for reading blocks until a writer shows up.
+    ensure_regular(&std::fs::metadata(path)?)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        // The path may be replaced by a FIFO after the check above: O_NONBLOCK makes that open
+        // return at once, and the check on the open file below refuses it. It changes nothing
+        // for regular files.
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    ensure_regular(&file.metadata()?)?;
+    Ok(file)
+}
+
+fn ensure_regular(meta: &std::fs::Metadata) -> io::Result<()> {
+    if meta.is_file() {
+        return Ok(());
+    }
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!(
+            "the path is {}, not a regular file",
+            describe_file_type(meta.file_type())
+        ),
+    ))
+}
+
+/// "a directory", "a FIFO (named pipe)", ... for error messages.
+fn describe_file_type(t: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
+}
+
+/// `<dir>/<prefix><name><suffix>` next to `path`.
+fn sibling(path: &Path, prefix: &str, suffix: &str) -> PathBuf {
+    let mut name = std::ffi::OsString::from(prefix);
+    name.push(path.file_name().unwrap_or_default());
+    name.push(suffix);
+    path.with_file_name(name)
+}
+
+/// The name prefix of [`OsFs::write_atomic`]'s temp files for `target`: `.<name>.tmp-`.
+fn temp_prefix(target: &Path) -> std::ffi::OsString {
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(target.file_name().unwrap_or_default());
+    prefix.push(".tmp-");
+    prefix
+}
+
+/// Opens and locks `lock_path`, starting over when the file locked is no longer the one at
+/// `lock_path` (its previous holder removed it while this thread waited).
+fn lock_file(lock_path: &Path) -> io::Result<std::fs::File> {
+    use fs4::FileExt;
+    loop {
         let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
+        options.read(true).write(true).create(true).truncate(false);
         #[cfg(unix)]
         {
-            // Owner-only until the original permissions are applied: the content may be secret.
             use std::os::unix::fs::OpenOptionsExt;
             options.mode(0o600);
         }
-        let write = || -> io::Result<()> {
-            let mut file = options.open(&tmp)?;
-            file.write_all(contents)?;
-            if let Some(p) = &permissions {
-                file.set_permissions(p.clone())?;
-            }
-            file.sync_all()?;
-            drop(file);
-            std::fs::rename(&tmp, &target)?;
-            #[cfg(unix)]
-            if let Ok(d) = std::fs::File::open(&dir) {
-                let _ = d.sync_all();
-            }
-            Ok(())
-        };
-        let result = write();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
+        let file = options.open(lock_path)?;
+        // Blocks until every other holder (thread or process) has released it; released when
+        // `file` is closed, also when the process dies.
+        FileExt::lock(&file)?;
+        if is_still_at(&file, lock_path) {
+            return Ok(file);
         }
-        result
+    }
+}
+
+#[cfg(unix)]
+fn is_still_at(file: &std::fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn is_still_at(_file: &std::fs::File, _path: &Path) -> bool {
+    // Lock files are not removed on this platform.
+    true
+}
+
+/// Removes the temp files of writers of `target` that died before renaming them. Called under
+/// the lock, when no live writer can own one.
+fn remove_stale_temp_files(target: &Path) {
+    let prefix = temp_prefix(target);
+    let prefix = prefix.as_encoded_bytes();
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().as_encoded_bytes().starts_with(prefix) {
+            if let Err(e) = std::fs::remove_file(entry.path()) {
+                tracing::warn!(file = %entry.path().display(), error = %e, "cannot remove a stale temp file");
+            }
+        }
     }
 }
 
@@ -304,7 +483,10 @@ impl Fs for MemoryFs {
             return Ok(data.clone());
         }
         if files.keys().any(|p| p.starts_with(path)) {
-            return Err(io::Error::other("the path is a directory, not a file"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the path is a directory, not a regular file",
+            ));
         }
         Err(io::Error::new(io::ErrorKind::NotFound, "no such file"))
     }
@@ -329,7 +511,7 @@ pub trait Clock: Send + Sync + fmt::Debug {
 /// The system clock.
 ///
 /// On Linux it reads `CLOCK_REALTIME_COARSE` (a few ns, millisecond-ish resolution), which is plenty
-/// for credential expiry and keeps the cached-read hot path cheap (DESIGN.md §7).
+/// for credential expiry and keeps the cached-read hot path cheap (`BENCHMARKS.md`).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemClock;
 
@@ -402,8 +584,8 @@ impl Clock for ManualClock {
 /// let ctx = Context::empty()
 ///     .with_env(MemoryEnv::from_pairs([("ALIBABA_CLOUD_ACCESS_KEY_ID", "id")]))
 ///     .with_fs(MemoryFs::new());
-/// assert_eq!(ctx.env_var("ALIBABA_CLOUD_ACCESS_KEY_ID").as_deref(), Some("id"));
-/// assert_eq!(ctx.env_var("UNSET"), None);
+/// assert_eq!(ctx.env_var("ALIBABA_CLOUD_ACCESS_KEY_ID").unwrap().as_deref(), Some("id"));
+/// assert_eq!(ctx.env_var("UNSET").unwrap(), None);
 /// ```
 #[derive(Clone, Debug)]
 pub struct Context {
@@ -467,20 +649,36 @@ impl Context {
     pub fn env(&self) -> &dyn Env {
         self.env.as_ref()
     }
-    /// One environment variable.
-    pub fn env_var(&self, name: &str) -> Option<String> {
+    /// One environment variable: `Ok(None)` when unset, an error naming it when it is set but not
+    /// valid UTF-8 (see [`Env::var`]).
+    pub fn env_var(&self, name: &str) -> Result<Option<String>> {
         self.env.var(name)
     }
-    /// One environment variable, `None` when unset or empty.
-    pub fn env_non_empty(&self, name: &str) -> Option<String> {
-        self.env.var(name).filter(|v| !v.is_empty())
+    /// One environment variable, `Ok(None)` when unset or empty; an error when unreadable.
+    pub fn env_non_empty(&self, name: &str) -> Result<Option<String>> {
+        Ok(self.env.var(name)?.filter(|v| !v.is_empty()))
     }
-    /// Whether a variable is set to `true` (any case, surrounding spaces ignored), as the
-    /// references test their boolean switches.
-    pub fn env_flag(&self, name: &str) -> bool {
-        self.env
-            .var(name)
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+    /// A boolean switch: `false` when unset or empty, else read by [`parse_flag`]. Any other value
+    /// is an [`ErrorKind::InvalidConfig`] error naming the variable (a safety switch that cannot
+    /// be read never silently means "off").
+    pub fn env_flag(&self, name: &str) -> Result<bool> {
+        Ok(self.env_bool(name)?.unwrap_or(false))
+    }
+    /// A boolean switch: `None` when unset or empty (blank counts as empty), else as [`Self::env_flag`].
+    pub fn env_bool(&self, name: &str) -> Result<Option<bool>> {
+        let Some(value) = self.env.var(name)?.filter(|v| !v.trim().is_empty()) else {
+            return Ok(None);
+        };
+        match parse_flag(&value) {
+            Some(b) => Ok(Some(b)),
+            None => Err(Error::new(
+                ErrorKind::InvalidConfig,
+                format!("environment variable {name} is not a boolean"),
+            )
+            .with_hint(format!(
+                "set {name} to true or false (also accepted: 1/0, yes/no, any case), or unset it"
+            ))),
+        }
     }
     /// The file system.
     pub fn fs(&self) -> &dyn Fs {
@@ -542,6 +740,82 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    fn scratch_dir(tag: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "credchain-fs-{tag}-{}-{}",
+            std::process::id(),
+            fastrand::u64(..)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// A FIFO would block `open` until a writer shows up, and `/dev/zero` never ends: both are
+    /// refused at once, with what they are in the message.
+    #[cfg(unix)]
+    #[test]
+    fn os_fs_refuses_fifos_devices_and_directories_without_blocking() {
+        let dir = scratch_dir("special");
+        let fifo = dir.join("fifo");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: `c` is a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let err = OsFs.read(&fifo, 1024).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        assert!(err.to_string().contains("FIFO"), "{err}");
+        for (path, what) in [
+            (Path::new("/dev/zero"), "character device"),
+            (dir.as_path(), "directory"),
+        ] {
+            let err = OsFs.read(path, 1024).unwrap_err();
+            assert!(err.to_string().contains(what), "{path:?}: {err}");
+        }
+        // A symlink to a FIFO is a FIFO; a symlink to a regular file is fine.
+        std::os::unix::fs::symlink(&fifo, dir.join("to-fifo")).unwrap();
+        assert!(OsFs.read(&dir.join("to-fifo"), 1024).is_err());
+        std::fs::write(dir.join("real"), b"ok").unwrap();
+        std::os::unix::fs::symlink(dir.join("real"), dir.join("to-real")).unwrap();
+        assert_eq!(OsFs.read(&dir.join("to-real"), 1024).unwrap(), b"ok");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The target and every temp file are owner-only; a temp file left by a killed writer and
+    /// the lock file are gone after the next locked write.
+    #[cfg(unix)]
+    #[test]
+    fn os_fs_writes_owner_only_and_leaves_nothing_behind() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = scratch_dir("write");
+        let target = dir.join("config.json");
+        std::fs::write(&target, b"{}").unwrap();
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).unwrap();
+        // What a writer killed between create and rename leaves.
+        let stale = dir.join(".config.json.tmp-1234-5678");
+        std::fs::write(&stale, b"{\"secret\": 1}").unwrap();
+        let unrelated = dir.join(".other.json.tmp-1");
+        std::fs::write(&unrelated, b"x").unwrap();
+        OsFs.with_lock(&target, &mut || {
+            assert!(
+                !stale.exists(),
+                "stale temp files are removed under the lock"
+            );
+            assert!(dir.join("config.json.lock").exists());
+            OsFs.write_atomic(&target, b"{\"a\": 1}")
+        })
+        .unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"{\"a\": 1}");
+        let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let mut left: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, [".other.json.tmp-1", "config.json"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn memory_env_debug_hides_values() {
         let env = MemoryEnv::from_pairs([("SECRET_KEY", "hunter2")]);
@@ -554,15 +828,57 @@ mod tests {
         let ctx = Context::empty().with_env(MemoryEnv::from_pairs([
             ("A", " TRUE "),
             ("B", "yes"),
+            ("ONE", "1"),
+            ("NO", "No"),
+            ("ZERO", "0"),
+            ("EMPTY", ""),
+            ("BLANK", "  "),
             ("USERPROFILE", "C:\\Users\\me"),
         ]));
-        assert!(ctx.env_flag("A"));
-        assert!(!ctx.env_flag("B"));
-        assert!(!ctx.env_flag("C"));
+        for on in ["A", "B", "ONE"] {
+            assert!(ctx.env_flag(on).unwrap(), "{on}");
+        }
+        for off in ["NO", "ZERO", "EMPTY", "BLANK", "UNSET"] {
+            assert!(!ctx.env_flag(off).unwrap(), "{off}");
+        }
+        assert_eq!(ctx.env_bool("EMPTY").unwrap(), None);
+        assert_eq!(ctx.env_bool("ZERO").unwrap(), Some(false));
         assert_eq!(
             ctx.env().home_dir().unwrap(),
             PathBuf::from("C:\\Users\\me")
         );
+    }
+
+    #[test]
+    fn unreadable_flag_is_an_error_naming_the_variable() {
+        for bad in ["on", "enabled", "2", "tru", "y"] {
+            let ctx = Context::empty().with_env(MemoryEnv::from_pairs([("SWITCH", bad)]));
+            let e = ctx.env_flag("SWITCH").unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidConfig);
+            assert!(e.to_string().contains("SWITCH"), "{e}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn non_utf8_value_is_an_error_not_unset() {
+        use std::os::unix::ffi::OsStringExt;
+        let mut env = MemoryEnv::new();
+        env.set_os("VAR", OsString::from_vec(b"s3cr\xffet".to_vec()));
+        env.set_os("HOME", OsString::from_vec(b"/home/\xff".to_vec()));
+        let ctx = Context::empty().with_env(env);
+        for e in [
+            ctx.env_var("VAR").unwrap_err(),
+            ctx.env_non_empty("VAR").unwrap_err(),
+            ctx.env_flag("VAR").unwrap_err(),
+        ] {
+            let text = e.to_string();
+            assert_eq!(e.kind(), ErrorKind::InvalidConfig);
+            assert!(text.contains("VAR") && text.contains("UTF-8"), "{text}");
+            assert!(!text.contains("s3cr"), "{text}");
+        }
+        // A path need not be UTF-8: the home directory is read raw.
+        assert!(ctx.env().home_dir().is_some());
     }
 
     #[test]

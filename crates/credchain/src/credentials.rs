@@ -4,7 +4,7 @@
 //! A [`Credentials`] value is immutable and cheap to clone (one `Arc` inside). One call to a provider
 //! returns one snapshot, so the access key id, the secret and the token always belong together: there
 //! are no separate getters that could straddle a refresh (the torn-triple bug of the Go and Python
-//! SDKs, `reference/tencent.md` §5).
+//! Tencent SDKs).
 
 use std::fmt;
 use std::sync::Arc;
@@ -259,7 +259,7 @@ impl CredentialsBuilder {
         self
     }
     /// Sets the token only when it is `Some` and not empty (an empty token means "no token": sending
-    /// an empty `X-TC-Token` or `x-acs-security-token` is a bug, `reference/tencent.md` §8).
+    /// an empty `X-TC-Token` or `x-acs-security-token` is a bug).
     pub fn security_token_opt(mut self, token: Option<impl Into<String>>) -> Self {
         self.security_token = token
             .map(Into::into)

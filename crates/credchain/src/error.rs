@@ -2,15 +2,24 @@
 //!
 //! An [`Error`] says what failed ([`ErrorKind`] and a message), where (provider, file and line,
 //! endpoint, HTTP status, service error code and message, request id) and what to do (a hint).
-//! It never holds a secret, a token or a signature: every field is filled by credchain code from
-//! non-secret values, and service messages are copied from error responses, which carry none.
+//! It never holds a secret, a token or a signature. Text from outside passes through
+//! [`crate::redact`] where the builder takes it: [`Error::with_endpoint`] keeps only scheme, host,
+//! port and a masked path ([`crate::redact::url`]); [`Error::with_service_error`] cuts the
+//! message at "string to sign" (Alibaba echoes the `SecurityToken` there), keeps it on one line
+//! and bounds it ([`crate::redact::service_message`]). A source that sent a request with
+//! credentials calls [`Error::redact`] / [`Error::redact_credentials`], which replace the values
+//! of those credentials (secret and token, raw and percent-encoded) in every text field.
 //!
-//! The kind drives chain control (DESIGN.md §5): [`ErrorKind::NotConfigured`] means "this source has
-//! nothing to offer, try the next one"; every other kind stops a chain.
+//! The kind drives chain control (`docs/architecture.md#chain-semantics`):
+//! [`ErrorKind::NotConfigured`] means "this source has nothing to offer, try the next one"; every
+//! other kind stops a chain.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// Longest message or hint kept, in characters: a safety net under the excerpts callers make.
+const MAX_MESSAGE_CHARS: usize = 1000;
 
 /// A `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -111,7 +120,7 @@ impl Error {
         Error {
             details: Box::new(Details {
                 kind,
-                message: message.into(),
+                message: crate::redact::line(&message.into(), MAX_MESSAGE_CHARS),
                 provider: None,
                 file: None,
                 line: None,
@@ -157,9 +166,10 @@ impl Error {
         self.details.line = Some(line);
         self
     }
-    /// Names the endpoint (URL without query; never a signed URL).
-    pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.details.endpoint = Some(endpoint.into());
+    /// Names the endpoint. Only scheme, host, port and path are kept, with random-looking path
+    /// segments masked ([`crate::redact::url`]): never user info, a query or a signature.
+    pub fn with_endpoint(mut self, endpoint: impl AsRef<str>) -> Self {
+        self.details.endpoint = Some(crate::redact::url(endpoint.as_ref()));
         self
     }
     /// Records the HTTP status.
@@ -167,32 +177,106 @@ impl Error {
         self.details.status = Some(status);
         self
     }
-    /// Records the service's error code, message and request id.
+    /// Records the service's error code, message and request id, made safe: the message is cut
+    /// at "string to sign", kept on one line and bounded ([`crate::redact::service_message`]);
+    /// code and request id are bounded single lines.
+    ///
+    /// ```
+    /// use credchain::{Error, ErrorKind};
+    /// let e = Error::new(ErrorKind::Service, "AssumeRole failed").with_service_error(
+    ///     "SignatureDoesNotMatch",
+    ///     "Specified signature is not matched with our calculation. server string to sign is:POST&%2F&SecurityToken%3DCAIS-token",
+    ///     None,
+    /// );
+    /// assert!(!e.to_string().contains("CAIS-token"));
+    /// ```
     pub fn with_service_error(
         mut self,
-        code: impl Into<String>,
-        message: impl Into<String>,
+        code: impl AsRef<str>,
+        message: impl AsRef<str>,
         request_id: Option<String>,
     ) -> Self {
-        let (code, message) = (code.into(), message.into());
-        self.details.code = Some(code).filter(|c| !c.is_empty());
-        self.details.service_message = Some(message).filter(|m| !m.is_empty());
-        self.details.request_id = request_id.filter(|r| !r.is_empty());
+        self.details.code = short_field(code.as_ref());
+        self.details.service_message =
+            Some(crate::redact::service_message(message.as_ref())).filter(|m| !m.is_empty());
+        self.details.request_id = request_id.as_deref().and_then(short_field);
         self
     }
     /// Records an error code alone (e.g. Tencent's local `InvalidCredential`).
-    pub fn with_code(mut self, code: impl Into<String>) -> Self {
-        self.details.code = Some(code.into()).filter(|c| !c.is_empty());
+    pub fn with_code(mut self, code: impl AsRef<str>) -> Self {
+        self.details.code = short_field(code.as_ref());
         self
     }
     /// Records a request id alone.
-    pub fn with_request_id(mut self, request_id: impl Into<String>) -> Self {
-        self.details.request_id = Some(request_id.into()).filter(|r| !r.is_empty());
+    pub fn with_request_id(mut self, request_id: impl AsRef<str>) -> Self {
+        self.details.request_id = short_field(request_id.as_ref());
         self
+    }
+    /// Replaces every occurrence of `values` (raw or percent-encoded; see
+    /// [`crate::redact::remove_values`]) in every text field, the source and the attempts by `***`.
+    /// A source that sent credentials or a token calls this with them before returning an error.
+    ///
+    /// ```
+    /// use credchain::{Error, ErrorKind};
+    /// let e = Error::new(ErrorKind::Service, "rejected")
+    ///     .with_service_error("InvalidToken", "token tok-123456 is bad", None)
+    ///     .redact(["tok-123456"]);
+    /// assert_eq!(e.service_message(), Some("token *** is bad"));
+    /// ```
+    pub fn redact<'a>(mut self, values: impl IntoIterator<Item = &'a str>) -> Self {
+        let values: Vec<&str> = values.into_iter().filter(|v| v.len() >= 4).collect();
+        if values.is_empty() {
+            return self;
+        }
+        self.redact_in_place(&values);
+        self
+    }
+    /// [`Error::redact`] with the secret parts of `credentials`: the secret, the security token and
+    /// a bearer token. The access key id stays (it names the key, it does not authorize).
+    pub fn redact_credentials(self, credentials: &crate::Credentials) -> Self {
+        let values = [
+            Some(credentials.access_key_secret()),
+            credentials.security_token(),
+            credentials.bearer_token(),
+        ];
+        self.redact(values.into_iter().flatten())
+    }
+
+    fn redact_in_place(&mut self, values: &[&str]) {
+        let d = &mut *self.details;
+        let scrub = |s: &mut String| {
+            if crate::redact::contains_any(s, values.iter().copied()) {
+                *s = crate::redact::remove_values(s, values.iter().copied());
+            }
+        };
+        scrub(&mut d.message);
+        for field in [
+            &mut d.provider,
+            &mut d.endpoint,
+            &mut d.code,
+            &mut d.service_message,
+            &mut d.request_id,
+            &mut d.hint,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            scrub(field);
+        }
+        if let Some(src) = &d.source {
+            let text = src.to_string();
+            if crate::redact::contains_any(&text, values.iter().copied()) {
+                let safe = crate::redact::remove_values(&text, values.iter().copied());
+                d.source = Some(Arc::new(RedactedSource(safe)));
+            }
+        }
+        for a in &mut d.attempts {
+            a.redact_in_place(values);
+        }
     }
     /// Says what to do about it.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
-        self.details.hint = Some(hint.into());
+        self.details.hint = Some(crate::redact::line(&hint.into(), MAX_MESSAGE_CHARS));
         self
     }
     /// Keeps the underlying cause (shown by `Display` after the message).
@@ -269,8 +353,8 @@ impl Error {
         let mut parts: Vec<String> = Vec::new();
         if let Some(file) = &d.file {
             match d.line {
-                Some(line) => parts.push(format!("file {}:{line}", file.display())),
-                None => parts.push(format!("file {}", file.display())),
+                Some(line) => parts.push(format!("file {}:{line}", crate::redact::path(file))),
+                None => parts.push(format!("file {}", crate::redact::path(file))),
             }
         }
         if let Some(e) = &d.endpoint {
@@ -355,6 +439,31 @@ impl fmt::Debug for Error {
     }
 }
 
+/// A bounded single-line code or request id; `None` when empty.
+fn short_field(text: &str) -> Option<String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let mut s = crate::redact::excerpt(text);
+    if s.chars().count() > 128 {
+        s = s.chars().take(128).collect::<String>() + "…";
+    }
+    Some(s)
+}
+
+/// The text of a source error that held a value [`Error::redact`] removed.
+#[derive(Debug)]
+struct RedactedSource(String);
+
+impl fmt::Display for RedactedSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for RedactedSource {}
+
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         self.details
@@ -392,6 +501,46 @@ mod tests {
             .with_provider("env")
             .with_provider("env");
         assert_eq!(e.provider(), Some("env"));
+    }
+
+    #[test]
+    fn endpoint_keeps_no_userinfo_query_or_secret_path() {
+        let e = Error::new(ErrorKind::Transport, "cannot connect")
+            .with_endpoint("http://bob:hunter2pass@127.0.0.1:9/Ab3dEf6hIj9kLm2nOp5q/alibaba?x=sig");
+        let text = format!("{e} {e:?}");
+        assert!(!text.contains("hunter2pass") && !text.contains("bob"), "{text}");
+        assert!(!text.contains("Ab3dEf6hIj9kLm2nOp5q") && !text.contains("sig"), "{text}");
+        assert_eq!(e.endpoint(), Some("http://127.0.0.1:9/***/alibaba"));
+    }
+
+    #[test]
+    fn service_text_is_scrubbed_and_credentials_removed() {
+        let token = "CAIS.token+with/slashes==";
+        let secret = "SecretValue0123456789";
+        let m = format!(
+            "Specified signature is not matched with our calculation. server string to sign              is:POST&%2F&SecurityToken%3D{}",
+            token.replace('+', "%2B").replace('/', "%2F")
+        );
+        let e = Error::new(ErrorKind::Service, "AssumeRole failed")
+            .with_service_error("SignatureDoesNotMatch", m, Some("REQ\n1".into()))
+            .with_hint(format!("the key {secret} is wrong"))
+            .with_source(std::io::Error::other(format!("io with {token}")))
+            .with_attempts(vec![Error::not_configured(format!("inner {secret}"))]);
+        let creds = crate::Credentials::builder("LTAIkeyid", secret)
+            .security_token(token)
+            .build();
+        let e = e.redact_credentials(&creds);
+        let text = format!("{e} {e:?}");
+        assert!(!text.contains(token) && !text.contains(secret), "{text}");
+        assert!(!text.contains("CAIS.token"), "{text}");
+        assert!(text.contains("string to sign removed"), "{text}");
+        let long = Error::new(ErrorKind::Service, "x").with_service_error(
+            "C
+D",
+            "m".repeat(5000),
+            None,
+        );
+        assert!(long.to_string().len() < 500 && !long.to_string().contains('\n'));
     }
 
     #[test]

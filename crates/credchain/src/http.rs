@@ -2,10 +2,10 @@
 //!
 //! - Every request carries its own [`Timeouts`]: instance metadata uses 1 s to connect and 1 s to
 //!   read ([`Timeouts::METADATA`]); STS, OAuth, SSO and credentials-URI calls 5 s + 10 s
-//!   ([`Timeouts::STS`]), the references' defaults (`reference/alibaba.md` §2.0).
+//!   ([`Timeouts::STS`]), the official libraries' defaults (`docs/sources/alibaba.md#timeouts`).
 //! - [`ProxyPolicy::Never`] is used for instance-metadata hosts: metadata is link-local and a proxy
 //!   would either fail or, worse, answer for another machine. Everything else honours
-//!   `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` (DESIGN.md §8).
+//!   `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` (`docs/architecture.md#http`).
 //! - [`send_with_retry`] retries 5xx, throttling and connection failures with exponential back-off
 //!   and jitter, a bounded number of times; never another 4xx. The request is rebuilt for every
 //!   attempt, so signed requests get a fresh nonce and timestamp.
@@ -101,6 +101,8 @@ impl HttpRequest {
     ///     .proxy(ProxyPolicy::Never)
     ///     .header("x-acs-action", "AssumeRole");
     /// assert_eq!(req.endpoint(), "http://127.0.0.1:1/x");
+    /// let with_user = HttpRequest::new(http::Method::GET, "http://u:pw@127.0.0.1:1/0123456789abcdef0123456789abcdef");
+    /// assert_eq!(with_user.endpoint(), "http://127.0.0.1:1/***");
     /// // Debug never shows the query (it may carry a signature) or header values.
     /// assert!(!format!("{req:?}").contains("abc"));
     /// ```
@@ -144,13 +146,15 @@ impl HttpRequest {
         self.body = body.into();
         self
     }
-    /// The URL without its query, safe to show in errors and logs.
-    pub fn endpoint(&self) -> &str {
-        endpoint_of(&self.url)
+    /// The URL as errors and logs show it: scheme, host, port and path, random-looking path
+    /// segments masked, never user info or the query ([`crate::redact::url`]).
+    pub fn endpoint(&self) -> String {
+        crate::redact::url(&self.url)
     }
 }
 
-/// The URL without query or fragment (which may carry signatures or tokens).
+/// The URL without query or fragment (which may carry signatures or tokens). It keeps user info
+/// and the whole path: to show a URL, use [`crate::redact::url`].
 pub fn endpoint_of(url: &str) -> &str {
     let end = url.find(['?', '#']).unwrap_or(url.len());
     &url[..end]

@@ -36,6 +36,7 @@ pub mod credentials;
 pub mod error;
 pub mod http;
 pub mod provider;
+pub mod redact;
 pub mod sign;
 pub mod time;
 

@@ -15,7 +15,8 @@ use crate::http::BoxFuture;
 /// The future returned by [`ProvideCredentials::provide_credentials`].
 ///
 /// A named type keeps the trait object-safe without `async_trait`, and its ready variant lets a
-/// cached or static source answer without allocating (the hot path of DESIGN.md §4).
+/// cached or static source answer without allocating (the hot path,
+/// `docs/architecture.md#refresh-policy`).
 pub struct ProvideFuture<'a>(Repr<'a>);
 
 enum Repr<'a> {
@@ -74,7 +75,7 @@ fn polled_after_completion() -> crate::Error {
 ///
 /// A source that has nothing to offer in this environment (no env var, no file, not on an
 /// instance) returns an error of kind [`crate::ErrorKind::NotConfigured`]; a chain then tries the
-/// next source. Any other error stops a chain (DESIGN.md §5).
+/// next source. Any other error stops a chain (`docs/architecture.md#chain-semantics`).
 ///
 /// ```
 /// use credchain::{Credentials, ProvideCredentials, ProvideFuture};
@@ -131,12 +132,15 @@ impl Renamed {
 /// The inner provider a wrapper source (a profile file, config.json) chose when it was built, or
 /// the error building it failed with. Answers name the credentials `outer/inner`, so `cli_profile`
 /// around `ram_role_arn` reports `cli_profile/ram_role_arn/...`.
+// Only the Alibaba wrapper sources (credentials.ini, config.json) use it.
+#[cfg_attr(not(feature = "alibaba"), allow(dead_code))]
 pub(crate) struct Delegate {
     outer: &'static str,
     inner: crate::Result<SharedProvider>,
     renamed: Renamed,
 }
 
+#[cfg_attr(not(feature = "alibaba"), allow(dead_code))]
 impl Delegate {
     pub(crate) fn new(outer: &'static str, inner: crate::Result<SharedProvider>) -> Self {
         Delegate {

@@ -1,6 +1,6 @@
 //! The `external` credential process (real subprocesses on this machine and an injected runner),
-//! and the config.json write-back under concurrency: 8 threads and 4 processes refreshing at
-//! once, and writers killed midway.
+//! and the config.json write-back under concurrency: 8 threads and 4 processes each updating its
+//! own profile at once (no update lost), and writers killed midway.
 //!
 //! Child processes are this test executable re-run with `CREDCHAIN_ALIBABA_WRITER` set, which
 //! switches the `writer_mode` test into a writer loop (it does nothing otherwise).
@@ -276,7 +276,7 @@ fn refresh_rounds(home: &Path, rounds: usize) {
 }
 
 #[test]
-fn write_back_goes_to_the_source_profile_and_keeps_permissions() {
+fn write_back_goes_to_the_source_profile_and_makes_the_file_owner_only() {
     let home = temp_dir("wb");
     let cfg = home.join(".aliyun/config.json");
     std::fs::create_dir_all(cfg.parent().unwrap()).unwrap();
@@ -284,7 +284,8 @@ fn write_back_goes_to_the_source_profile_and_keeps_permissions() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&cfg, std::fs::Permissions::from_mode(0o640)).unwrap();
+        // World-readable before: the written file holds secrets, so it becomes 0600.
+        std::fs::set_permissions(&cfg, std::fs::Permissions::from_mode(0o644)).unwrap();
     }
     refresh_rounds(&home, 1);
     let v = check_file(&cfg, 10);
@@ -301,7 +302,7 @@ fn write_back_goes_to_the_source_profile_and_keeps_permissions() {
         use std::os::unix::fs::PermissionsExt;
         assert_eq!(
             std::fs::metadata(&cfg).unwrap().permissions().mode() & 0o777,
-            0o640
+            0o600
         );
     }
     // The current profile chains a RAM role on top of the External one.
@@ -315,28 +316,72 @@ fn write_back_goes_to_the_source_profile_and_keeps_permissions() {
     std::fs::remove_dir_all(&home).unwrap();
 }
 
+/// Writes `rounds` updates into profile `w<writer>` only, checking before each one that the
+/// profile still holds this writer's previous update: with a lost update (another writer
+/// replacing the file from a copy read before that update) the check fails.
+fn own_profile_rounds(path: &Path, writer: usize, rounds: u64) {
+    let ctx = Context::empty().with_fs(OsFs);
+    let name = format!("w{writer}");
+    for n in 1..=rounds {
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mine = v["profiles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name.as_str())
+            .unwrap();
+        assert_eq!(
+            mine["sts_expiration"],
+            n - 1,
+            "{name}: an update was lost before round {n}"
+        );
+        alibaba::write_back::update_profile_fields(
+            &ctx,
+            path,
+            &name,
+            "External",
+            &[
+                ("access_key_id", json!(format!("AK{writer}-{n}"))),
+                ("sts_expiration", json!(n)),
+            ],
+        )
+        .unwrap();
+    }
+}
+
+/// 8 threads and 4 processes each own a profile of the same config.json and update it over
+/// and over: every update of every writer survives (the lock serializes the
+/// read-modify-write), and no temp or lock file is left.
 #[test]
-fn eight_threads_and_four_processes_refreshing_at_once() {
-    const ROUNDS: usize = 300;
+fn eight_threads_and_four_processes_each_updating_its_own_profile() {
+    const ROUNDS: u64 = 40;
+    const THREADS: usize = 8;
+    const PROCESSES: usize = 4;
     let home = temp_dir("conc");
     let cfg = home.join(".aliyun/config.json");
     std::fs::create_dir_all(cfg.parent().unwrap()).unwrap();
-    std::fs::write(&cfg, config_text(PID_COMMAND, 4096)).unwrap();
+    let mut v: Value = serde_json::from_str(&config_text(PID_COMMAND, 4096)).unwrap();
+    let profiles = v["profiles"].as_array_mut().unwrap();
+    for w in 0..THREADS + PROCESSES {
+        profiles.push(json!({"name": format!("w{w}"), "mode": "External",
+            "process_command": "true", "sts_expiration": 0, "x_keep": w}));
+    }
+    std::fs::write(&cfg, v.to_string()).unwrap();
     let exe = std::env::current_exe().unwrap();
-    let children: Vec<_> = (0..4)
-        .map(|_| {
+    let children: Vec<_> = (THREADS..THREADS + PROCESSES)
+        .map(|w| {
             std::process::Command::new(&exe)
                 .args(["--exact", "writer_mode", "--nocapture", "--test-threads=1"])
-                .env(WRITER_VAR, format!("refresh:{}:{ROUNDS}", home.display()))
+                .env(WRITER_VAR, format!("own:{w}:{ROUNDS}:{}", cfg.display()))
                 .stdout(std::process::Stdio::null())
                 .spawn()
                 .unwrap()
         })
         .collect();
-    let threads: Vec<_> = (0..8)
-        .map(|_| {
-            let home = home.clone();
-            std::thread::spawn(move || refresh_rounds(&home, ROUNDS))
+    let threads: Vec<_> = (0..THREADS)
+        .map(|w| {
+            let cfg = cfg.clone();
+            std::thread::spawn(move || own_profile_rounds(&cfg, w, ROUNDS))
         })
         .collect();
     for t in threads {
@@ -346,17 +391,29 @@ fn eight_threads_and_four_processes_refreshing_at_once() {
         assert!(c.wait().unwrap().success(), "a writer process failed");
     }
     let v = check_file(&cfg, 4096);
-    assert!(v["profiles"][1]["access_key_id"]
-        .as_str()
-        .unwrap()
-        .starts_with("AK"));
-    // No temp file is left behind.
-    let leftovers: Vec<_> = std::fs::read_dir(cfg.parent().unwrap())
+    for w in 0..THREADS + PROCESSES {
+        let p = &v["profiles"][2 + w];
+        assert_eq!(
+            (p["access_key_id"].as_str(), p["sts_expiration"].as_u64()),
+            (Some(format!("AK{w}-{ROUNDS}").as_str()), Some(ROUNDS)),
+            "writer {w}"
+        );
+        assert_eq!(p["x_keep"], w);
+    }
+    // Neither temp files (they hold secrets) nor the lock file are left behind.
+    let mut left: Vec<_> = std::fs::read_dir(cfg.parent().unwrap())
         .unwrap()
         .flatten()
-        .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    left.sort();
+    assert_eq!(left, ["config.json"]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&cfg).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
     std::fs::remove_dir_all(&home).unwrap();
 }
 
@@ -380,6 +437,22 @@ fn a_writer_killed_midway_leaves_the_old_or_the_new_file() {
         child.wait().unwrap();
         check_file(&cfg, PADDING);
     }
+    // The next write removes what the killed writers left: temp files holding secrets and the
+    // lock file.
+    alibaba::write_back::update_profile_fields(
+        &Context::empty().with_fs(OsFs),
+        &cfg,
+        "chain",
+        "External",
+        &[("access_key_id", json!("AK-after"))],
+    )
+    .unwrap();
+    let left: Vec<_> = std::fs::read_dir(cfg.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["config.json"]);
     std::fs::remove_dir_all(&home).unwrap();
 }
 
@@ -389,9 +462,14 @@ fn writer_mode() {
     let Ok(spec) = std::env::var(WRITER_VAR) else {
         return;
     };
-    if let Some(rest) = spec.strip_prefix("refresh:") {
-        let (home, rounds) = rest.rsplit_once(':').unwrap();
-        refresh_rounds(Path::new(home), rounds.parse().unwrap());
+    if let Some(rest) = spec.strip_prefix("own:") {
+        let mut parts = rest.splitn(3, ':');
+        let (w, rounds, path) = (parts.next(), parts.next(), parts.next());
+        own_profile_rounds(
+            Path::new(path.unwrap()),
+            w.unwrap().parse().unwrap(),
+            rounds.unwrap().parse().unwrap(),
+        );
     } else if let Some(path) = spec.strip_prefix("forever:") {
         let ctx = Context::empty().with_fs(OsFs);
         for n in 0u64.. {

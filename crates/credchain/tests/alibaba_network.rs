@@ -383,6 +383,39 @@ async fn assume_role_chains_on_sts_sources() {
     assert_eq!(e.code(), Some("InvalidSecurityToken.MismatchWithAccessKey"));
 }
 
+/// Alibaba's `SignatureDoesNotMatch` message echoes the server's string to sign, which holds the
+/// source `SecurityToken`: the error must carry neither the token nor the string to sign.
+#[tokio::test]
+async fn signature_mismatch_never_echoes_the_source_token() {
+    let emu = Emulator::start().await.unwrap();
+    let c = ctx(&emu, &[]);
+    let ecs = SharedProvider::new(EcsRamRoleProvider::builder().build(&c));
+    let issued = ecs.provide_credentials().await.unwrap();
+    let token = issued.security_token().unwrap().to_string();
+    let bad_secret = "WrongSecretValue0123456789";
+    let bad = StaticStsProvider::new(issued.access_key_id(), bad_secret, token.clone()).unwrap();
+    let p = RamRoleArnProvider::builder()
+        .source(SharedProvider::new(bad))
+        .role_arn("acs:ram::1:role/r")
+        .build(&c)
+        .unwrap();
+    let e = p.provide_credentials().await.unwrap_err();
+    assert_eq!(e.code(), Some("SignatureDoesNotMatch"));
+    let text = format!("{e} {e:?}");
+    let encoded: String = token
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    for leak in [token.as_str(), encoded.as_str(), bad_secret, "SecurityToken"] {
+        assert!(!text.contains(leak), "{leak} leaked: {text}");
+    }
+    assert!(text.contains("string to sign removed"), "{text}");
+    assert!(!text.contains('\n'), "{text}");
+}
+
 #[test]
 fn assume_role_validation() {
     let c = Context::empty();
@@ -518,8 +551,8 @@ impl HttpClient for Redirect {
     }
 }
 
-/// §8.2 item 4: region cn-beijing, an STS source, policy and external id: exactly the expected
-/// host and parameters.
+/// The endpoint matrix (`docs/sources/alibaba.md#sts-endpoint`): region cn-beijing, an STS source,
+/// policy and external id: exactly the expected host and parameters.
 #[tokio::test]
 async fn assume_role_request_has_exactly_the_expected_host_and_parameters() {
     let emu = Emulator::start().await.unwrap();

@@ -88,6 +88,118 @@ async fn oauth_refresh_exchange_and_write_back_into_the_source_profile() {
     assert!(emu.requests().is_empty());
 }
 
+/// An OAuth profile whose access token is about to expire: the first call refreshes it.
+fn oauth_profile_file() -> MemoryFs {
+    let cfg = json!({"current": "oa", "profiles": [
+        {"name": "oa", "mode": "OAuth", "oauth_access_token": "old-access",
+         "oauth_access_token_expire": now() + 60, "oauth_refresh_token": "rt-old"}
+    ]});
+    MemoryFs::new().with_file(CLI, cfg.to_string())
+}
+
+/// The refresh token config.json holds after exactly one token step: the rotated one the
+/// emulator issued (`emu-oauth-refresh-...`), not `rt-old`.
+fn persisted_rotated_refresh_token(emu: &Emulator, fs: &MemoryFs) -> String {
+    let token_calls = emu.requests_for(alibaba_oauth::ALIBABA_OAUTH_TOKEN);
+    assert_eq!(token_calls.len(), 1);
+    let oa = &read_cli(fs)["profiles"][0];
+    let rt = oa["oauth_refresh_token"].as_str().unwrap_or_default();
+    assert!(
+        rt.starts_with("emu-oauth-refresh-"),
+        "config.json holds {rt:?}, not the rotated refresh token"
+    );
+    rt.to_string()
+}
+
+/// The server rotates the refresh token at the token step (the old one may be revoked); the
+/// exchange then fails. config.json must hold the new refresh token, not the old one.
+#[tokio::test]
+async fn oauth_rotated_refresh_token_is_kept_when_the_exchange_fails() {
+    let emu = Emulator::start().await.unwrap();
+    emu.set_fault(alibaba_oauth::ALIBABA_OAUTH_EXCHANGE, Fault::status(500));
+    let fs = oauth_profile_file();
+    let p = CliProfileProvider::builder().build(&ctx(&emu, fs.clone()));
+    let e = p.provide_credentials().await.unwrap_err();
+    assert_eq!(e.status(), Some(500), "{e}");
+    let rotated = persisted_rotated_refresh_token(&emu, &fs);
+    let oa = &read_cli(&fs)["profiles"][0];
+    assert!(oa["oauth_access_token"]
+        .as_str()
+        .unwrap()
+        .starts_with("emu-oauth-access-"));
+    assert!(oa["oauth_access_token_expire"].as_i64().unwrap() > now() + 1200);
+    assert!(oa.get("access_key_id").is_none(), "no STS credential yet");
+
+    // A new provider (a new process) starts from the file: no second token step, and the
+    // exchange uses the persisted access token.
+    emu.clear_fault(alibaba_oauth::ALIBABA_OAUTH_EXCHANGE);
+    emu.clear_requests();
+    let p = CliProfileProvider::builder().build(&ctx(&emu, fs.clone()));
+    p.provide_credentials().await.unwrap();
+    assert!(emu
+        .requests_for(alibaba_oauth::ALIBABA_OAUTH_TOKEN)
+        .is_empty());
+    let oa = &read_cli(&fs)["profiles"][0];
+    assert_eq!(oa["oauth_refresh_token"].as_str(), Some(rotated.as_str()));
+    assert!(oa["access_key_id"].as_str().unwrap().starts_with("STS.emu"));
+}
+
+/// The caller gives up while the exchange is in flight (a timeout, a client that went away):
+/// the rotated refresh token is already on disk.
+#[tokio::test]
+async fn oauth_rotated_refresh_token_is_kept_when_the_caller_gives_up() {
+    let emu = Emulator::start().await.unwrap();
+    emu.set_fault(
+        alibaba_oauth::ALIBABA_OAUTH_EXCHANGE,
+        Fault::Delay(std::time::Duration::from_secs(30)),
+    );
+    let fs = oauth_profile_file();
+    let p = CliProfileProvider::builder().build(&ctx(&emu, fs.clone()));
+    let exchange_started = async {
+        while emu
+            .requests_for(alibaba_oauth::ALIBABA_OAUTH_EXCHANGE)
+            .is_empty()
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    };
+    tokio::select! {
+        r = p.provide_credentials() => panic!("the exchange is delayed, yet: {r:?}"),
+        () = exchange_started => {}
+    }
+    // The caller's future is dropped here, mid-exchange.
+    persisted_rotated_refresh_token(&emu, &fs);
+}
+
+/// A long-running process (built first, holding `rt-old` in memory) and a short one that
+/// refreshes and persists rotated tokens: the long-running one takes the newer tokens from the
+/// file instead of refreshing with its old, possibly revoked, refresh token.
+#[tokio::test]
+async fn oauth_tokens_refreshed_by_another_process_are_adopted() {
+    let emu = Emulator::start().await.unwrap();
+    let fs = oauth_profile_file();
+    let long_running = CliProfileProvider::builder().build(&ctx(&emu, fs.clone()));
+    let short = CliProfileProvider::builder().build(&ctx(&emu, fs.clone()));
+    short.provide_credentials().await.unwrap();
+    persisted_rotated_refresh_token(&emu, &fs);
+    let on_disk = read_cli(&fs)["profiles"][0]["oauth_access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    emu.clear_requests();
+    long_running.provide_credentials().await.unwrap();
+    assert!(
+        emu.requests_for(alibaba_oauth::ALIBABA_OAUTH_TOKEN)
+            .is_empty(),
+        "refreshed again with the old refresh token"
+    );
+    let exchange = &emu.requests_for(alibaba_oauth::ALIBABA_OAUTH_EXCHANGE)[0];
+    assert_eq!(
+        exchange.header("authorization"),
+        Some(format!("Bearer {on_disk}").as_str())
+    );
+}
+
 #[tokio::test]
 async fn oauth_no_refresh_token_pascal_case_and_errors() {
     let emu = Emulator::start().await.unwrap();

@@ -1,4 +1,5 @@
-//! Every branch of the refreshing cache (DESIGN.md §4), driven by a manual clock.
+//! Every branch of the refreshing cache (`docs/architecture.md#refresh-policy`), driven by a manual
+//! clock.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};

@@ -1,4 +1,5 @@
-//! The data-driven scenario runner (DESIGN.md §6; aws-config's `test-data` is the model).
+//! The data-driven scenario runner (`docs/architecture.md#tests`; aws-config's `test-data` is the
+//! model).
 //!
 //! Every folder `tests/scenarios/<cloud>/<case>/` (workspace root) is one case:
 //!
@@ -16,12 +17,15 @@
 //! - `expected.json`: `{"ok": {"access_key_id", "access_key_secret", "security_token",
 //!   "bearer_token", "provider", "has_expiration"}}` (each field optional; `null` means absent) or
 //!   `{"error": {"kind": "not configured", "contains": ["..."]}}`; optional
-//!   `"requests": {"<route>": count}` and `"calls": N` (resolve N times, default 1).
+//!   `"requests": {"<route>": count}` and `"calls": N` (resolve N times, default 1); optional
+//!   `"files": {"/home/.aliyun/config.json": {"contains": ["..."], "lacks": ["..."]}}` checks
+//!   the files afterwards (write-back).
 //!
 //! Adding a case is adding a folder. Every case runs with all log output captured at TRACE level,
 //! and the run fails if any secret of any case (env values named like secrets, secret-looking
-//! keys in its files, token files, the credentials the emulator issued) appears in a log line, an
-//! error message or a `Debug` output.
+//! keys in its files and its `config.json`, token files, private keys, passwords, the credentials
+//! and OAuth tokens the emulator issued, the emulator's own long-term keys) appears in a log line,
+//! an error message or a `Debug` output.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -29,7 +33,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use credchain::context::{Context, MemoryEnv, MemoryFs};
+use credchain::context::{Context, Fs, MemoryEnv, MemoryFs};
 use credchain::http::ReqwestClient;
 use credchain::{alibaba, tencent, Credentials, ProvideCredentials, SharedProvider};
 use credchain_emulator::{Emulator, Fault};
@@ -166,6 +170,7 @@ fn input_secrets(env: &HashMap<String, String>, fs_dir: &Path) -> Vec<String> {
             if name.contains("token") {
                 secrets.push(text.trim().to_string());
             }
+            private_key_lines(&text, &mut secrets);
             if let Ok(json) = serde_json::from_str::<Value>(&text) {
                 collect_json_secrets(&json, &mut secrets);
             } else {
@@ -182,9 +187,42 @@ fn input_secrets(env: &HashMap<String, String>, fs_dir: &Path) -> Vec<String> {
     secrets
 }
 
+/// The base64 lines of a PEM private key (each is a secret on its own).
+fn private_key_lines(text: &str, out: &mut Vec<String>) {
+    if !text.contains("PRIVATE KEY") {
+        return;
+    }
+    let body = text
+        .split("\\n")
+        .flat_map(str::lines)
+        .map(str::trim)
+        .filter(|l| l.len() >= 16 && !l.starts_with("-----"));
+    out.extend(body.map(|l| l.trim_matches(['"', ',']).to_string()));
+}
+
+/// Values the emulator knows as secrets: its long-term keys, OIDC tokens, the private key of its
+/// key pair, and the OAuth tokens it hands out (`emu-oauth-access-…`, `emu-oauth-refresh-…`).
+fn emulator_secrets() -> Vec<String> {
+    use credchain_emulator::routes::{alibaba_session_key, alibaba_sts, tencent_sts};
+    let mut out: Vec<String> = [
+        alibaba_sts::ACCESS_KEY_SECRET,
+        tencent_sts::EMULATOR_SECRET_KEY,
+        tencent_sts::EMULATOR_WEB_IDENTITY_TOKEN,
+        tencent_sts::EMULATOR_WEB_IDENTITY_TOKEN_ROTATED,
+        "emu-oauth-access-",
+        "emu-oauth-refresh-",
+    ]
+    .map(String::from)
+    .to_vec();
+    private_key_lines(alibaba_session_key::PRIVATE_KEY_PEM, &mut out);
+    out
+}
+
 fn is_secret_key(k: &str) -> bool {
     let k = k.to_ascii_lowercase();
-    (k.contains("secret") && !k.ends_with("_id") && !k.ends_with("id"))
+    k.contains("password")
+        || (k.contains("private_key") && !k.contains("file"))
+        || (k.contains("secret") && !k.ends_with("_id") && !k.ends_with("id"))
         || (k.contains("token")
             && !k.contains("file")
             && !k.contains("duration")
@@ -261,6 +299,33 @@ fn check_ok(c: &Credentials, expected: &Value, failures: &mut Vec<String>) {
     }
 }
 
+/// The `files` expectation: substrings each file must contain or lack after the run. Failures
+/// quote the expected substring only, never the file (it holds secrets).
+fn check_files(fs: &MemoryFs, spec: &Value, failures: &mut Vec<String>) {
+    for (path, want) in spec.as_object().into_iter().flatten() {
+        let text = match fs.read(Path::new(path), 1 << 20) {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(e) => {
+                failures.push(format!("{path}: {e}"));
+                continue;
+            }
+        };
+        let strings = |k: &str| {
+            want[k]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+        };
+        for s in strings("contains").filter(|s| !text.contains(s)) {
+            failures.push(format!("{path} should contain {s:?}"));
+        }
+        for s in strings("lacks").filter(|s| text.contains(s)) {
+            failures.push(format!("{path} should not contain {s:?}"));
+        }
+    }
+}
+
 async fn run_case(cloud: &str, dir: &Path) -> Outcome {
     let mut failures = Vec::new();
     let mut texts = Vec::new();
@@ -285,7 +350,7 @@ async fn run_case(cloud: &str, dir: &Path) -> Outcome {
     let ctx = Context::empty()
         .with_http(ReqwestClient::from_env(&mem_env))
         .with_env(mem_env)
-        .with_fs(fs);
+        .with_fs(fs.clone());
     let expected = read_json(&dir.join("expected.json")).expect("expected.json");
     let calls = expected["calls"].as_u64().unwrap_or(1);
 
@@ -342,7 +407,12 @@ async fn run_case(cloud: &str, dir: &Path) -> Outcome {
             failures.push(format!("requests to {route}: expected {count}, got {got}"));
         }
     }
+    check_files(&fs, &expected["files"], &mut failures);
     let mut secrets = input_secrets(&env, &fs_dir);
+    if let Some(config) = read_json(&dir.join("config.json")) {
+        collect_json_secrets(&config, &mut secrets);
+    }
+    secrets.extend(emulator_secrets());
     for issued in emu.issued() {
         secrets.push(issued.access_key_secret);
         secrets.push(issued.security_token);
@@ -406,13 +476,15 @@ fn every_scenario_passes_and_no_secret_leaks() {
         "log capture saw nothing"
     );
     for (case, secret) in all_secrets.iter().filter(|(_, s)| s.len() >= 6) {
-        if log_text.contains(secret.as_str()) {
+        // Raw, percent-encoded or encoded twice (as in an RPC string to sign).
+        let found = |text: &str| credchain::redact::contains_any(text, [secret.as_str()]);
+        if found(&log_text) {
             report.push(format!(
                 "{case}: a secret of this case appears in the captured logs"
             ));
         }
         for (where_, text) in &all_texts {
-            if text.contains(secret.as_str()) {
+            if found(text) {
                 report.push(format!(
                     "{case}: a secret of this case appears in output of {where_}"
                 ));

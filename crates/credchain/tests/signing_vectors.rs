@@ -1,5 +1,6 @@
 //! Every entry of `tests/data/signing-vectors.json` (read at test time), step by step, plus the extra
-//! reference values of `signing.md` §1, `alibaba.md` §6.1/§8.2 and `tencent.md` §4.4/§6.2.
+//! reference values listed in `docs/signing.md` (known digests and MACs, the Alibaba credentials
+//! libraries' conformance cases, the STS AssumeRole worked example, SDK-shaped TC3 requests).
 //!
 //! Each test recomputes every intermediate present under `expected` and compares bytes, so a
 //! failure names the faulty step.
@@ -709,7 +710,7 @@ fn alibaba_oss_v4_sdk_test_v4_auth_header() {
 // Extra reference values (not in the file)
 // ---------------------------------------------------------------------------------------------
 
-/// signing.md §1 known digests and MACs.
+/// Known digests and MACs (SHA-256, SM3, HMACs).
 #[test]
 fn signing_md_section_1_primitives() {
     assert_eq!(
@@ -742,7 +743,8 @@ fn signing_md_section_1_primitives() {
     );
 }
 
-/// alibaba.md §8.2 item 1 (and signing.md §1): HMAC-SHA1 table, percent-encoding, empty params.
+/// The Alibaba credentials libraries' conformance cases: HMAC-SHA1 table, percent-encoding, empty
+/// params.
 #[test]
 fn alibaba_conformance_crypto_and_encoding() {
     let table: [(&str, &str, &str); 4] = [
@@ -779,7 +781,7 @@ fn alibaba_conformance_crypto_and_encoding() {
     );
 }
 
-/// alibaba.md §6.1 STS AssumeRole worked example (POST, space in the session name → `%2520`).
+/// The STS AssumeRole worked example (POST, space in the session name → `%2520`).
 #[test]
 fn alibaba_sts_assumerole_worked_example() {
     let mut req = RpcRequest::new(
@@ -861,8 +863,8 @@ fn sdk_post() -> Tc3Request {
     r
 }
 
-/// tencent.md §4.4 SDK-shaped POST: canonical request; a token leaves the signature unchanged and
-/// is sent only when non-empty (§6.2 items 2, 3, 35).
+/// SDK-shaped TC3 POST (tencentcloud-sdk-python at a fixed clock): canonical request; a token
+/// leaves the signature unchanged and is sent only when non-empty.
 #[test]
 fn tencent_sdk_shaped_post_and_token() {
     let req = sdk_post();
@@ -875,7 +877,7 @@ fn tencent_sdk_shaped_post_and_token() {
         a.hashed_request_payload,
         "35e9c5b0e3ae67532d3c9f17ead6c90222632e5b1ff7f6e89887f1398934f064"
     );
-    // §4.3: derived keys for the EN key (SecretDate/SecretService printed in tencent.md).
+    // Derived keys for the English documentation's key (its SecretDate and SecretService).
     let keys = tc3::derive_keys(SDK_KEY, "2019-02-25", "cvm");
     assert_eq!(
         keys.secret_date.to_hex(),
@@ -928,7 +930,7 @@ fn tencent_sdk_shaped_post_and_token() {
         .any(|(k, _)| k.eq_ignore_ascii_case("x-tc-token")));
 }
 
-/// tencent.md §4.4 SDK-shaped GET; §6.2 item 38: canonical query = sent query, empty-body hash.
+/// SDK-shaped TC3 GET: canonical query = sent query, empty-body hash.
 #[test]
 fn tencent_sdk_shaped_get() {
     let mut req = Tc3Request::new(
@@ -960,7 +962,7 @@ fn tencent_sdk_shaped_get() {
     assert_eq!(post.credential_scope, out.credential_scope);
 }
 
-/// tencent.md §6.2 item 36: the scope date is the UTC date.
+/// TC3: the scope date is the UTC date.
 #[test]
 fn tencent_utc_date_boundary() {
     for (ts, date) in [(1551139199, "2019-02-25"), (1551139200, "2019-02-26")] {
@@ -981,7 +983,7 @@ fn tencent_utc_date_boundary() {
     }
 }
 
-/// tencent.md §6.2 item 37: unsigned payload.
+/// TC3: unsigned payload.
 #[test]
 fn tencent_unsigned_payload() {
     let mut req = sdk_post();
@@ -999,7 +1001,7 @@ fn tencent_unsigned_payload() {
         .contains(&("X-TC-Content-SHA256".into(), "UNSIGNED-PAYLOAD".into())));
 }
 
-/// tencent.md §6.2 items 39-41: content type identity, extra signed headers, multipart boundary.
+/// TC3: content type identity, extra signed headers, multipart boundary.
 #[test]
 fn tencent_content_type_and_extra_headers() {
     let plain = tc3::sign_with_key(&sdk_post(), SDK_ID, SDK_KEY, None).unwrap();

@@ -1,4 +1,4 @@
-//! Tencent Cloud sources against the emulator on loopback (reference/tencent.md §6.2).
+//! Tencent Cloud sources against the emulator on loopback (`docs/sources/tencent.md`).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};

@@ -1,4 +1,4 @@
-//! Generic Alibaba Cloud OpenAPI endpoints (reference: signing.md §4, §7), for `credchain call`
+//! Generic Alibaba Cloud OpenAPI endpoints (`docs/signing.md`), for `credchain call`
 //! and signer tests: any action is answered once its signature verifies.
 //!
 //! - [`ALIBABA_API_RPC`]: `GET`/`POST /` with an `Action` parameter other than the STS ones
@@ -604,7 +604,7 @@ mod tests {
 
     #[test]
     fn official_acs3_example_canonicalizes() {
-        // signing.md §4: the doc's fixed-value example, as a server receives it.
+        // The ACS3 documentation's fixed-value example, as a server receives it.
         let r = RecordedRequest::new(
             "POST",
             "/?ImageId=win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd&RegionId=cn-shanghai",

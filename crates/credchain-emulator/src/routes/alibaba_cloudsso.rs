@@ -1,4 +1,4 @@
-//! Alibaba CloudSSO (reference: alibaba.md §6.6): `POST /cloud-credentials`.
+//! Alibaba CloudSSO (`docs/sources/alibaba.md#cloudsso`): `POST /cloud-credentials`.
 //!
 //! Requires `Authorization: Bearer <token>` (non-empty, not starting with `invalid` or
 //! `expired`) and a JSON body with non-empty `AccountId` and `AccessConfigurationId`. Answers

@@ -1,5 +1,5 @@
 //! Alibaba Cloud ECS instance metadata (IMDS): session token, RAM role listing and role
-//! credentials (reference: alibaba.md §6.3).
+//! credentials (`docs/sources/alibaba.md#ecs-ram-role`).
 //!
 //! - `PUT /latest/api/token` with `X-aliyun-ecs-metadata-token-ttl-seconds: <1..=21600>` answers
 //!   a token as text; a missing or invalid TTL answers 400.

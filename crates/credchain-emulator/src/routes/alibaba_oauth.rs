@@ -1,4 +1,4 @@
-//! Alibaba Cloud OAuth (reference: alibaba.md §6.7): `POST /v1/token` (refresh) and
+//! Alibaba Cloud OAuth (`docs/sources/alibaba.md#oauth`): `POST /v1/token` (refresh) and
 //! `POST /v1/exchange` (access token → STS credentials).
 //!
 //! - `/v1/token`: form body with `grant_type=refresh_token`, a `client_id` that is one of

@@ -1,4 +1,4 @@
-//! Alibaba STS `GenerateSessionAccessKey` (reference: alibaba.md §2.9, §6.5), as the Python
+//! Alibaba STS `GenerateSessionAccessKey` (`docs/sources/alibaba.md#rsa-key-pair`), as the Python
 //! reference signs it: RPC v1 parameters, `SignatureMethod=HMAC-SHA1`, and an HMAC key that is
 //! the private key file's text followed by `&`.
 //!

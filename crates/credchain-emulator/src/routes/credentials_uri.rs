@@ -1,4 +1,5 @@
-//! Alibaba Cloud credentials URI (reference: alibaba.md §6.4): `GET <path>` (any query) answers
+//! Alibaba Cloud credentials URI (`docs/sources/alibaba.md#credentials-uri`): `GET <path>` (any
+//! query) answers
 //! `{"Code":"Success","AccessKeyId","AccessKeySecret","SecurityToken","Expiration"}`.
 
 use serde_json::json;

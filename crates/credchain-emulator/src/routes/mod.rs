@@ -19,6 +19,12 @@
 //! | [`alibaba_api::ALIBABA_API_ACS3`] | any action with `Authorization: ACS3-HMAC-SHA256 ...` (V3 verified) |
 //! | [`alibaba_api::ALIBABA_API_RPC`] | `GET`/`POST /?Action=<any non-STS action>` (RPC v1 verified) |
 //! | [`tencent_api::TENCENT_API`] | `POST`/`GET /`, `X-TC-Action: <any non-STS action>` (TC3 verified) |
+//! | [`object_storage::OSS_OBJECT`] | `PUT`/`GET`/`HEAD`/`DELETE /<bucket>/<key>`, OSS V1/V4 signed (header or presigned URL) |
+//! | [`object_storage::COS_OBJECT`] | `PUT`/`GET`/`HEAD`/`DELETE /<bucket>/<key>`, COS `q-sign-algorithm=sha1` signed |
+//! | [`object_storage::S3_OBJECT`] | `PUT`/`GET`/`HEAD`/`DELETE /<bucket>/<key>`, AWS SigV4 (`s3`) signed |
+//!
+//! The three bucket routes share one in-memory store and tell the cloud by the authorization the
+//! request carries: see [`object_storage`].
 
 use crate::route::Route;
 
@@ -28,8 +34,12 @@ pub mod alibaba_imds;
 pub mod alibaba_oauth;
 pub mod alibaba_session_key;
 pub mod alibaba_sts;
+pub mod cos_object;
 pub mod credentials_uri;
 pub mod crypto;
+pub mod object_storage;
+pub mod oss_object;
+pub mod s3_object;
 pub mod tc3_verify;
 pub mod tencent_api;
 pub mod tencent_metadata;
@@ -74,5 +84,8 @@ pub(crate) fn builtin(credentials_uri_path: &str) -> Vec<Route> {
         alibaba_api::acs3_route(),
         alibaba_api::rpc_route(),
         tencent_api::api_route(),
+        oss_object::route_oss(),
+        cos_object::route_cos(),
+        s3_object::route_s3(),
     ]
 }

@@ -249,7 +249,7 @@ mod tests {
 
     #[test]
     fn official_tc3_example_canonicalizes() {
-        // signing.md §2 / tencent.md §4.2, as a server receives it.
+        // The Chinese TC3 documentation example, as a server receives it.
         let body = r#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
         let r = RecordedRequest::new("POST", "/")
             .with_header("Content-Type", "application/json; charset=utf-8")

@@ -1,4 +1,4 @@
-//! A generic Tencent Cloud API 3.0 endpoint (reference: signing.md §2, tencent.md §4), for
+//! A generic Tencent Cloud API 3.0 endpoint (`docs/signing.md`), for
 //! `credchain call` and signer tests: any action other than the STS ones is answered once its
 //! TC3-HMAC-SHA256 signature verifies.
 //!

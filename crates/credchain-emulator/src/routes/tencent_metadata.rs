@@ -1,5 +1,5 @@
-//! Tencent Cloud CVM instance metadata (reference: tencent.md §1.4). Plain HTTP, no token
-//! handshake.
+//! Tencent Cloud CVM instance metadata (`docs/sources/tencent.md#cvm-instance-role`). Plain HTTP,
+//! no token handshake.
 //!
 //! - `GET /latest/meta-data/cam/security-credentials/` answers the bound role name as text (404
 //!   when no role is configured: "role not bound").

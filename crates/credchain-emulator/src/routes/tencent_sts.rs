@@ -1,4 +1,4 @@
-//! Tencent Cloud STS (API 3.0, reference: tencent.md §1.5, §1.6, §3, §4): `AssumeRole` verifying
+//! Tencent Cloud STS (API 3.0, `docs/sources/tencent.md#sts`): `AssumeRole` verifying
 //! TC3-HMAC-SHA256 signatures, and `AssumeRoleWithWebIdentity` checking the OIDC token.
 //!
 //! Both are `POST /` with `X-TC-Action`, JSON bodies, and answer in Tencent's shape, with HTTP 200
@@ -357,7 +357,7 @@ mod tests {
             hex(&hmac_sha256(b"Jefe", b"what do ya want for nothing?")),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
-        // tencent.md §4.2: SecretDate of the masked key.
+        // The Chinese TC3 documentation example: SecretDate of the masked key.
         assert_eq!(
             hex(&hmac_sha256(
                 b"TC3********************************",
@@ -376,7 +376,8 @@ mod tests {
 
     #[test]
     fn official_tc3_example_verifies() {
-        // tencent.md §4.2, recomputed through the same code path as verify_tc3.
+        // The Chinese TC3 documentation example, recomputed through the same code path as
+        // verify_tc3.
         let body = br#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
         let canonical = format!(
             "POST\n/\n\ncontent-type:application/json; charset=utf-8\nhost:cvm.tencentcloudapi.com\nx-tc-action:describeinstances\n\ncontent-type;host;x-tc-action\n{}",

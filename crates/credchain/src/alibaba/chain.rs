@@ -1,11 +1,12 @@
-//! The Alibaba Cloud default chain (DESIGN.md §5, `reference/alibaba.md` §4).
+//! The Alibaba Cloud default chain (`docs/architecture.md#chain-semantics`,
+//! `docs/sources/alibaba.md#default-chain`).
 //!
 //! Order: env -> OIDC (RRSA, only when `ALIBABA_CLOUD_OIDC_TOKEN_FILE`, `ALIBABA_CLOUD_ROLE_ARN`
 //! and `ALIBABA_CLOUD_OIDC_PROVIDER_ARN` are all set) -> CLI config.json (skipped with "cli
 //! credentials file is disabled" when `ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true`) -> credentials.ini -> ECS instance role (unless
 //! `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true`) -> credentials URI (only when
 //! `ALIBABA_CLOUD_CREDENTIALS_URI` is set). Sources that are not configured are skipped; any other
-//! error stops the chain (DESIGN.md §5). Every source reads its configuration now.
+//! error stops the chain. Every source reads its configuration now.
 
 use super::cli_profile::CliProfileProvider;
 use super::credentials_uri::CredentialsUriProvider;
@@ -53,10 +54,18 @@ pub fn default_chain(ctx: &Context) -> ProviderChain {
     // configured" with Python's "cli credentials file is disabled", so the reason is listed.
     chain = chain.with(CliProfileProvider::builder().build(ctx));
     chain = chain.with(ProfileProvider::builder().build(ctx));
-    if !EcsRamRoleProvider::is_disabled(ctx) {
-        chain = chain.with(EcsRamRoleProvider::builder().build(ctx));
+    match EcsRamRoleProvider::is_disabled(ctx) {
+        Ok(true) => {}
+        Ok(false) => chain = chain.with(EcsRamRoleProvider::builder().build(ctx)),
+        Err(error) => {
+            chain = chain.with(Failed {
+                name: EcsRamRoleProvider::NAME,
+                error,
+            })
+        }
     }
-    if ctx.env_non_empty(env_vars::CREDENTIALS_URI).is_some() {
+    // Set but unreadable counts as set: the provider answers the error.
+    if !matches!(ctx.env_non_empty(env_vars::CREDENTIALS_URI), Ok(None)) {
         chain = chain.with(CredentialsUriProvider::builder().build(ctx));
     }
     chain.with_hint(NOTHING_CONFIGURED_HINT)

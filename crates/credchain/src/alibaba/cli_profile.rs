@@ -1,5 +1,5 @@
-//! The aliyun-cli `~/.aliyun/config.json` source (`cli_profile`, `reference/alibaba.md` §2.10,
-//! §5.2).
+//! The aliyun-cli `~/.aliyun/config.json` source (`cli_profile`,
+//! `docs/sources/alibaba.md#cli-profile-file`).
 //!
 //! - File: `ALIBABA_CLOUD_CONFIG_FILE` (the Go reference's override; must exist), else
 //!   `~/.aliyun/config.json`. `ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true` → "not configured".
@@ -25,7 +25,12 @@
 //!   (`RsaKeyPair`, `BearerToken`, ...) → `unsupported profile mode '<mode>'`.
 //! - OAuth and External credentials are written back into the profile that holds them after
 //!   every exchange / process run (reached through `source_profile` when chained), keeping every
-//!   other key of the file ([`super::write_back`]). A failed write-back is logged, not an error.
+//!   other key of the file ([`super::write_back`]). OAuth tokens are also written right after
+//!   every token refresh, before the exchange: a rotated refresh token is on disk even if the
+//!   exchange fails or the caller gives up. A failed write-back is logged, not an error.
+//! - Before every OAuth fetch the profile's tokens are read again from the file; newer ones
+//!   (refreshed by another process, which may have revoked the refresh token this process
+//!   started with) replace those in memory.
 //! - `expired_seconds` absent, null or 0 → 3600 (aliyun-cli writes 0 for "unset").
 //! - The inner provider is built once. Credentials are named `cli_profile/<inner>`.
 
@@ -58,6 +63,9 @@ const NAME: &str = "cli_profile";
 pub struct CliProfileProviderBuilder {
     path: Option<PathBuf>,
     profile: Option<String>,
+    /// An explicit profile that is not in the file is "not configured" (the caller looks for it
+    /// in `credentials.ini` next), not an error.
+    missing_is_not_configured: bool,
 }
 
 impl CliProfileProviderBuilder {
@@ -71,9 +79,16 @@ impl CliProfileProviderBuilder {
         self.profile = Some(name.into());
         self
     }
+    /// An explicit profile missing from the file answers "not configured" (see
+    /// [`super::named_profile`]).
+    pub(crate) fn missing_is_not_configured(mut self) -> Self {
+        self.missing_is_not_configured = true;
+        self
+    }
     /// Reads the file and builds the selected profile's provider now.
     pub fn build(self, ctx: &Context) -> CliProfileProvider {
-        let (inner, path, profile) = match load(ctx, self.path, self.profile) {
+        let lenient = self.missing_is_not_configured;
+        let (inner, path, profile) = match load(ctx, self.path, self.profile, lenient) {
             Ok((p, path, profile)) => (Ok(p), Some(path), Some(profile)),
             Err(e) => (Err(e), None, None),
         };
@@ -108,6 +123,10 @@ impl CliProfileProvider {
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
     }
+    /// The build outcome: the profile's provider or why there is none.
+    pub(crate) fn outcome(&self) -> &Result<SharedProvider> {
+        self.inner.inner()
+    }
 }
 
 #[derive(PartialEq)]
@@ -121,14 +140,26 @@ fn load(
     ctx: &Context,
     path: Option<PathBuf>,
     explicit: Option<String>,
+    missing_is_not_configured: bool,
 ) -> Result<(SharedProvider, PathBuf, String)> {
-    if ctx.env_flag(env_vars::CLI_PROFILE_DISABLED) {
+    let with_name = |e: Error| e.with_provider(NAME);
+    if ctx
+        .env_flag(env_vars::CLI_PROFILE_DISABLED)
+        .map_err(with_name)?
+    {
         return Err(Error::not_configured("cli credentials file is disabled")
             .with_provider(NAME)
             .with_hint(format!("{} is true", env_vars::CLI_PROFILE_DISABLED)));
     }
-    let from_env = path.is_none() && ctx.env_non_empty(env_vars::CONFIG_FILE).is_some();
-    let path = match path.or_else(|| ctx.env_non_empty(env_vars::CONFIG_FILE).map(PathBuf::from)) {
+    let env_path = match path {
+        Some(_) => None,
+        None => ctx
+            .env_non_empty(env_vars::CONFIG_FILE)
+            .map_err(with_name)?
+            .map(PathBuf::from),
+    };
+    let from_env = env_path.is_some();
+    let path = match path.or(env_path) {
         Some(p) => p,
         None => match ctx.env().home_dir() {
             Some(h) => h.join(".aliyun").join("config.json"),
@@ -145,14 +176,14 @@ fn load(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !from_env => {
             return Err(Error::not_configured(format!(
                 "unable to open credentials file: {}",
-                path.display()
+                crate::redact::path(&path)
             ))
             .with_provider(NAME))
         }
         Err(e) => {
             return Err(Error::new(
                 ErrorKind::File,
-                format!("unable to open credentials file: {}", path.display()),
+                format!("unable to open credentials file: {}", crate::redact::path(&path)),
             )
             .with_provider(NAME)
             .with_file(&path)
@@ -164,7 +195,7 @@ fn load(
             ErrorKind::File,
             format!(
                 "failed to parse credential form cli credentials file: {}",
-                path.display()
+                crate::redact::path(&path)
             ),
         )
         .with_provider(NAME)
@@ -177,7 +208,7 @@ fn load(
             ErrorKind::File,
             format!(
                 "failed to parse credential form cli credentials file: {} (not a JSON object)",
-                path.display()
+                crate::redact::path(&path)
             ),
         )
         .with_provider(NAME)
@@ -190,7 +221,7 @@ fn load(
         .unwrap_or_default();
     let (name, origin) = if let Some(n) = explicit.filter(|n| !n.is_empty()) {
         (n, Origin::Explicit)
-    } else if let Some(n) = ctx.env_non_empty(env_vars::PROFILE) {
+    } else if let Some(n) = ctx.env_non_empty(env_vars::PROFILE).map_err(with_name)? {
         (n, Origin::Env)
     } else if let Some(n) = obj
         .get("current")
@@ -201,7 +232,7 @@ fn load(
     } else if profiles.is_empty() {
         return Err(Error::not_configured(format!(
             "invalid profile name: no any configured profiles in '{}'",
-            path.display()
+            crate::redact::path(&path)
         ))
         .with_provider(NAME)
         .with_file(&path));
@@ -214,11 +245,11 @@ fn load(
                 env_vars::PROFILE
             )));
     };
-    if profiles.is_empty() && origin != Origin::Explicit {
+    if profiles.is_empty() && (origin != Origin::Explicit || missing_is_not_configured) {
         return Err(Error::not_configured(format!(
             "{} (no any configured profiles in '{}')",
             unknown_profile_message(&name),
-            path.display()
+            crate::redact::path(&path)
         ))
         .with_provider(NAME)
         .with_file(&path));
@@ -231,7 +262,7 @@ fn load(
     };
     if find(&name).is_none() {
         let e = unknown_profile(&name, &path);
-        return Err(if origin == Origin::Env {
+        return Err(if origin == Origin::Env || missing_is_not_configured {
             e.with_kind(ErrorKind::NotConfigured)
         } else {
             e
@@ -419,25 +450,25 @@ fn build_profile<'a>(
             {
                 b = b.sts(id, secret, token, int("sts_expiration"));
             }
+            let (rctx, rpath, rname) = (ctx.clone(), path.to_path_buf(), name.to_string());
+            b = b.reload_tokens(Arc::new(move || persisted_oauth_tokens(&rctx, &rpath, &rname)));
             let (wctx, wpath, wname) = (ctx.clone(), path.to_path_buf(), name.to_string());
             b = b.on_update(Arc::new(move |u: &OAuthUpdate| {
-                let c = &u.credentials;
-                let exp = c.expiration().map(crate::time::unix_seconds).unwrap_or(0);
-                write_back::update_or_warn(
-                    &wctx,
-                    &wpath,
-                    &wname,
-                    "OAuth",
-                    vec![
-                        ("oauth_refresh_token", u.refresh_token.clone().map(Value::from).unwrap_or(Value::Null)),
-                        ("oauth_access_token", Value::from(u.access_token.clone())),
-                        ("oauth_access_token_expire", Value::from(u.access_token_expire)),
+                let mut fields = vec![
+                    ("oauth_refresh_token", u.refresh_token.clone().map(Value::from).unwrap_or(Value::Null)),
+                    ("oauth_access_token", Value::from(u.access_token.clone())),
+                    ("oauth_access_token_expire", Value::from(u.access_token_expire)),
+                ];
+                if let Some(c) = &u.credentials {
+                    let exp = c.expiration().map(crate::time::unix_seconds).unwrap_or(0);
+                    fields.extend([
                         ("access_key_id", Value::from(c.access_key_id())),
                         ("access_key_secret", Value::from(c.access_key_secret())),
                         ("sts_token", c.security_token().map(Value::from).unwrap_or(Value::Null)),
                         ("sts_expiration", Value::from(exp)),
-                    ],
-                );
+                    ]);
+                }
+                write_back::update_or_warn(&wctx, &wpath, &wname, "OAuth", fields);
             }));
             SharedProvider::new(b.build(ctx).map_err(|e| e.with_file(path))?)
         }
@@ -478,6 +509,30 @@ fn build_profile<'a>(
     };
     visiting.remove(name);
     Ok(provider)
+}
+
+/// The OAuth tokens profile `name` holds in `path` now (another process may have refreshed
+/// them since this provider was built); `None` when the file or the tokens cannot be read.
+fn persisted_oauth_tokens(ctx: &Context, path: &Path, name: &str) -> Option<OAuthUpdate> {
+    let bytes = ctx.fs().read(path, MAX_FILE_SIZE).ok()?;
+    let root: Value = serde_json::from_slice(&bytes).ok()?;
+    let profile = root
+        .get("profiles")?
+        .as_array()?
+        .iter()
+        .find(|p| p.get("name").and_then(Value::as_str) == Some(name))?;
+    let s = |k: &str| profile.get(k).and_then(Value::as_str).map(str::to_string);
+    let expire = match profile.get("oauth_access_token_expire") {
+        Some(Value::Number(n)) => n.as_i64()?,
+        Some(Value::String(t)) => t.trim().parse().ok()?,
+        _ => return None,
+    };
+    Some(OAuthUpdate {
+        refresh_token: s("oauth_refresh_token"),
+        access_token: s("oauth_access_token")?,
+        access_token_expire: expire,
+        credentials: None,
+    })
 }
 
 impl fmt::Debug for CliProfileProvider {

@@ -1,5 +1,5 @@
-//! The CloudSSO source (`cloud_sso`, aliyun-cli mode `CloudSSO`, `reference/alibaba.md` §2.11,
-//! §6.6).
+//! The CloudSSO source (`cloud_sso`, aliyun-cli mode `CloudSSO`,
+//! `docs/sources/alibaba.md#cloudsso`).
 //!
 //! - Fields: sign-in URL, account id, access configuration id, SSO access token and its expiry
 //!   (Unix seconds). At build time an empty token, an expiry of 0 or one already past is
@@ -257,7 +257,12 @@ impl SsoFetcher {
 
 impl ProvideCredentials for SsoFetcher {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
-        ProvideFuture::new(self.fetch())
+        // A server may echo the access token it was sent: never let it into the error.
+        ProvideFuture::new(async {
+            self.fetch()
+                .await
+                .map_err(|e| e.redact([self.access_token.expose()]))
+        })
     }
     fn name(&self) -> &str {
         NAME

@@ -1,5 +1,6 @@
 //! The `alibabacloud_credentials`-compatible facade: [`Config`] (field names and `type` strings of
-//! `alibabacloud_credentials.models.Config`, `reference/alibaba.md` §1.2a) and [`Client`].
+//! `alibabacloud_credentials.models.Config`, `docs/sources/alibaba.md#names-and-types`) and
+//! [`Client`].
 //!
 //! Someone porting Python code writes the same config as JSON (this is also what
 //! `credchain get --config FILE` reads):
@@ -108,7 +109,8 @@ impl Config {
     pub fn from_json(text: &str) -> Result<Config> {
         serde_json::from_str(text).map_err(|e| {
             Error::invalid_config(format!(
-                "the Alibaba Cloud credential config is not valid: {e}"
+                "the Alibaba Cloud credential config is not valid: {}",
+                crate::redact::json_error(&e)
             ))
             .with_hint("use the field names of alibabacloud_credentials.models.Config")
         })
@@ -185,7 +187,7 @@ impl Client {
                 c.bearer_token.unwrap_or_default(),
             )?),
             "ecs_ram_role" => {
-                if EcsRamRoleProvider::is_disabled(ctx) {
+                if EcsRamRoleProvider::is_disabled(ctx)? {
                     return Err(Error::invalid_config("IMDS credentials is disabled")
                         .with_provider(EcsRamRoleProvider::NAME)
                         .with_hint("unset ALIBABA_CLOUD_ECS_METADATA_DISABLED"));

@@ -1,4 +1,4 @@
-//! The credentials-URI source (`reference/alibaba.md` §2.8, §6.4).
+//! The credentials-URI source (`docs/sources/alibaba.md#credentials-uri`).
 //!
 //! `GET <uri>` (the URI exactly as given, query included), no authentication. The answer must be
 //! HTTP 200 with `{"Code": "Success", "AccessKeyId", "AccessKeySecret", "SecurityToken",
@@ -23,7 +23,7 @@ use crate::cache::{RefreshPolicy, RefreshingCache};
 use crate::context::Context;
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind, Result};
-use crate::http::{endpoint_of, send_with_retry, HttpRequest, ProxyPolicy, RetryPolicy, Timeouts};
+use crate::http::{send_with_retry, HttpRequest, ProxyPolicy, RetryPolicy, Timeouts};
 use crate::provider::{ProvideCredentials, ProvideFuture};
 
 /// Builds a [`CredentialsUriProvider`].
@@ -47,8 +47,11 @@ impl CredentialsUriProviderBuilder {
     /// Builds the provider. Without a URI it answers "not configured".
     pub fn build(self, ctx: &Context) -> CredentialsUriProvider {
         let uri = remote::explicit_or_env(self.uri, ctx, env_vars::CREDENTIALS_URI)
-            .map(|u| u.trim().to_string())
-            .filter(|u| !u.is_empty());
+            .map(|u| {
+                u.map(|u| u.trim().to_string())
+                    .filter(|u| !u.is_empty())
+            })
+            .map_err(|e| e.with_provider(NAME));
         let fetcher = UriFetcher {
             ctx: ctx.clone(),
             uri,
@@ -74,16 +77,27 @@ impl CredentialsUriProvider {
         CredentialsUriProviderBuilder::default()
     }
 
-    /// Whether a URI is configured.
+    /// Whether a URI is configured (an unreadable `ALIBABA_CLOUD_CREDENTIALS_URI` counts: it is
+    /// set, and this provider answers its error).
     pub fn is_configured(&self) -> bool {
-        self.cache.source().uri.is_some()
+        !matches!(self.cache.source().uri, Ok(None))
+    }
+
+    /// The answer given without a request: not configured, or an unreadable setting.
+    fn refusal(&self) -> Option<Error> {
+        match &self.cache.source().uri {
+            Ok(Some(_)) => None,
+            Ok(None) => Some(not_configured()),
+            Err(e) => Some(e.clone()),
+        }
     }
 }
 
 impl fmt::Debug for CredentialsUriProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The query may carry a token: show the endpoint only.
-        let uri = self.cache.source().uri.as_deref().map(endpoint_of);
+        let uri = self.cache.source().uri.as_ref().ok().and_then(|u| u.as_deref());
+        let uri = uri.map(crate::redact::url);
         f.debug_struct("CredentialsUriProvider")
             .field("uri", &uri)
             .finish()
@@ -92,8 +106,8 @@ impl fmt::Debug for CredentialsUriProvider {
 
 impl ProvideCredentials for CredentialsUriProvider {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
-        if !self.is_configured() {
-            return ProvideFuture::ready(Err(not_configured()));
+        if let Some(e) = self.refusal() {
+            return ProvideFuture::ready(Err(e));
         }
         self.cache.provide_credentials()
     }
@@ -101,8 +115,8 @@ impl ProvideCredentials for CredentialsUriProvider {
         Self::NAME
     }
     fn force_refresh(&self) -> ProvideFuture<'_> {
-        if !self.is_configured() {
-            return ProvideFuture::ready(Err(not_configured()));
+        if let Some(e) = self.refusal() {
+            return ProvideFuture::ready(Err(e));
         }
         self.cache.force_refresh()
     }
@@ -117,14 +131,22 @@ fn not_configured() -> Error {
 
 struct UriFetcher {
     ctx: Context,
-    uri: Option<String>,
+    uri: Result<Option<String>>,
     timeouts: Timeouts,
 }
 
 impl fmt::Debug for UriFetcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UriFetcher")
-            .field("uri", &self.uri.as_deref().map(endpoint_of))
+            .field(
+                "uri",
+                &self
+                    .uri
+                    .as_ref()
+                    .ok()
+                    .and_then(|u| u.as_deref())
+                    .map(crate::redact::url),
+            )
             .finish()
     }
 }
@@ -133,15 +155,17 @@ const NAME: &str = CredentialsUriProvider::NAME;
 
 impl UriFetcher {
     async fn fetch(&self) -> Result<Credentials> {
-        let Some(uri) = self.uri.as_deref() else {
-            return Err(not_configured());
+        let uri = match &self.uri {
+            Ok(Some(uri)) => uri.as_str(),
+            Ok(None) => return Err(not_configured()),
+            Err(e) => return Err(e.clone()),
         };
         if !(uri.starts_with("http://") || uri.starts_with("https://")) {
             return Err(Error::invalid_config("Credential URI is not valid.")
                 .with_provider(NAME)
                 .with_hint("use an http:// or https:// URL"));
         }
-        let endpoint = endpoint_of(uri).to_string();
+        let endpoint = crate::redact::url(uri);
         let resp = send_with_retry(self.ctx.http().as_ref(), RetryPolicy::REMOTE, || {
             Ok(HttpRequest::new(Method::GET, uri)
                 .timeouts(self.timeouts)

@@ -1,4 +1,4 @@
-//! The ECS RAM role source (`ecs_ram_role`, `reference/alibaba.md` §2.7, §6.3).
+//! The ECS RAM role source (`ecs_ram_role`, `docs/sources/alibaba.md#ecs-ram-role`).
 //!
 //! - IMDSv2 first: `PUT /latest/api/token` with `X-aliyun-ecs-metadata-token-ttl-seconds: 21600`;
 //!   the token is cached until 5 minutes before it expires (the references fetch one per request).
@@ -7,8 +7,12 @@
 //! - Token obtained but a GET fails (transport error or non-200): the GET is retried once without
 //!   the token, unless IMDSv1 is disabled (credentials-java #106 / credentials-python #87).
 //! - Role name: explicit, else `ALIBABA_CLOUD_ECS_METADATA`, else discovered from
-//!   `/latest/meta-data/ram/security-credentials/` (and remembered). Trimmed (DESIGN.md §9).
-//! - `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true`: "not configured" without any request.
+//!   `/latest/meta-data/ram/security-credentials/` (and remembered). Trimmed, as Go does
+//!   (`docs/differences.md`).
+//! - `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true` (or `1`, `yes`, any case): "not configured"
+//!   without any request. A value that is not a boolean, or any setting of this source that is
+//!   not valid UTF-8, is an error without any request (Python tests `== "true"` only, so `1`
+//!   left probing on).
 //! - Off-cloud: when the very first request (the token PUT) gets no HTTP answer at all (connection
 //!   refused, timeout), the source is "not configured" and no IMDSv1 attempt follows, so a chain
 //!   gives up within one connect timeout. After the service has answered once, such failures are
@@ -84,18 +88,33 @@ impl EcsRamRoleProviderBuilder {
 
     /// Builds the provider, reading env fallbacks from `ctx` now.
     pub fn build(self, ctx: &Context) -> EcsRamRoleProvider {
-        let disabled = ctx.env_flag(env_vars::ECS_METADATA_DISABLED);
-        let role_name = remote::explicit_or_env(self.role_name, ctx, env_vars::ECS_METADATA)
-            .map(|r| r.trim().to_string())
-            .filter(|r| !r.is_empty());
-        let disable_v1 = self
-            .disable_imds_v1
-            .unwrap_or_else(|| ctx.env_flag(env_vars::IMDSV1_DISABLED));
-        let endpoint = self
-            .endpoint
-            .filter(|e| !e.trim().is_empty())
-            .or_else(|| ctx.env_non_empty(env_vars::ECS_METADATA_SERVICE_ENDPOINT))
-            .unwrap_or_else(|| DEFAULT_METADATA_ENDPOINT.to_string());
+        // A setting that cannot be read makes the provider answer that error: never a request
+        // with a guessed setting.
+        let mut unreadable = None;
+        let disabled = or_keep(EcsRamRoleProvider::is_disabled(ctx), &mut unreadable);
+        let role_name = or_keep(
+            remote::explicit_or_env(self.role_name, ctx, env_vars::ECS_METADATA),
+            &mut unreadable,
+        )
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty());
+        let disable_v1 = match self.disable_imds_v1 {
+            Some(d) => d,
+            None => or_keep(ctx.env_flag(env_vars::IMDSV1_DISABLED), &mut unreadable),
+        };
+        let endpoint = or_keep(
+            remote::explicit_or_env(
+                self.endpoint.filter(|e| !e.trim().is_empty()),
+                ctx,
+                env_vars::ECS_METADATA_SERVICE_ENDPOINT,
+            ),
+            &mut unreadable,
+        )
+        .filter(|e| !e.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_METADATA_ENDPOINT.to_string());
+        let refusal = unreadable
+            .map(|e| e.with_provider(NAME))
+            .or_else(|| disabled.then(disabled_error));
         let endpoint = endpoint.trim().trim_end_matches('/').to_string();
         let fetcher = EcsRamRoleFetcher {
             ctx: ctx.clone(),
@@ -108,7 +127,7 @@ impl EcsRamRoleProviderBuilder {
             reached: AtomicBool::new(false),
         };
         EcsRamRoleProvider {
-            disabled,
+            refusal,
             cache: RefreshingCache::new(
                 fetcher,
                 self.policy.unwrap_or(RefreshPolicy::INSTANCE_METADATA),
@@ -116,6 +135,14 @@ impl EcsRamRoleProviderBuilder {
             ),
         }
     }
+}
+
+/// The value of `r`, or its default after keeping the first error in `slot`.
+fn or_keep<T: Default>(r: Result<T>, slot: &mut Option<Error>) -> T {
+    r.unwrap_or_else(|e| {
+        slot.get_or_insert(e);
+        T::default()
+    })
 }
 
 /// Credentials of the RAM role attached to this ECS instance (`ecs_ram_role`).
@@ -131,7 +158,8 @@ impl EcsRamRoleProviderBuilder {
 /// # });
 /// ```
 pub struct EcsRamRoleProvider {
-    disabled: bool,
+    /// The answer given without a request: disabled, or a setting that cannot be read.
+    refusal: Option<Error>,
     cache: RefreshingCache<EcsRamRoleFetcher>,
 }
 
@@ -144,9 +172,11 @@ impl EcsRamRoleProvider {
         EcsRamRoleProviderBuilder::default()
     }
 
-    /// Whether `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true` in `ctx`.
-    pub fn is_disabled(ctx: &Context) -> bool {
+    /// Whether `ALIBABA_CLOUD_ECS_METADATA_DISABLED` is true in `ctx` (`true`, `1`, `yes`, any
+    /// case); an error when it is set to something that is not a boolean.
+    pub fn is_disabled(ctx: &Context) -> Result<bool> {
         ctx.env_flag(env_vars::ECS_METADATA_DISABLED)
+            .map_err(|e| e.with_provider(NAME))
     }
 
     /// The metadata endpoint in use.
@@ -164,7 +194,7 @@ impl fmt::Debug for EcsRamRoleProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = self.cache.source();
         f.debug_struct("EcsRamRoleProvider")
-            .field("disabled", &self.disabled)
+            .field("refusal", &self.refusal.as_ref().map(Error::message))
             .field("endpoint", &s.endpoint)
             .field("role_name", &s.role_name)
             .field("disable_imds_v1", &s.disable_v1)
@@ -174,8 +204,8 @@ impl fmt::Debug for EcsRamRoleProvider {
 
 impl ProvideCredentials for EcsRamRoleProvider {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
-        if self.disabled {
-            return ProvideFuture::ready(Err(disabled_error()));
+        if let Some(e) = &self.refusal {
+            return ProvideFuture::ready(Err(e.clone()));
         }
         self.cache.provide_credentials()
     }
@@ -183,8 +213,8 @@ impl ProvideCredentials for EcsRamRoleProvider {
         Self::NAME
     }
     fn force_refresh(&self) -> ProvideFuture<'_> {
-        if self.disabled {
-            return ProvideFuture::ready(Err(disabled_error()));
+        if let Some(e) = &self.refusal {
+            return ProvideFuture::ready(Err(e.clone()));
         }
         self.cache.force_refresh()
     }
@@ -228,7 +258,7 @@ impl EcsRamRoleFetcher {
     fn unreachable(&self, e: Error) -> Error {
         Error::not_configured(format!(
             "the ECS instance metadata service at {} did not answer; not running on an ECS instance",
-            self.endpoint
+            crate::redact::url(&self.endpoint)
         ))
         .with_provider(NAME)
         .with_source(e)

@@ -1,5 +1,6 @@
 //! Environment variable names for Alibaba Cloud, exactly as the official libraries spell them
-//! (`reference/alibaba.md` §3), plus the endpoint overrides credchain adds (marked below).
+//! (`docs/sources/alibaba.md#environment-variables`), plus the endpoint overrides credchain adds
+//! (marked below).
 
 /// AccessKey ID (env provider; static AK/STS fallback).
 pub const ACCESS_KEY_ID: &str = "ALIBABA_CLOUD_ACCESS_KEY_ID";

@@ -1,15 +1,18 @@
-//! The Alibaba Cloud environment source (`env`, `reference/alibaba.md` §2.3).
+//! The Alibaba Cloud environment source (`env`, `docs/sources/alibaba.md#environment`).
 //!
 //! Reads `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET` and the optional
 //! `ALIBABA_CLOUD_SECURITY_TOKEN` when the provider is built (the Python library reads them at
 //! import time, so later changes are lost; credchain reads them when you build the provider).
-//! An absent or empty id or secret means "not configured": a chain moves on.
+//! An absent or empty id or secret means "not configured": a chain moves on. A value with leading
+//! or trailing whitespace is an invalid credential that stops a chain (as Tencent's SDK does;
+//! the Alibaba libraries accept it), and so is a value that is not valid UTF-8.
 //! An empty `ALIBABA_CLOUD_SECURITY_TOKEN` means no token (`security_token` is `None`, printed as
 //! `null`); Python passes the empty string through, which its signers also treat as no token.
 
 use std::fmt;
 
 use super::env_vars;
+use super::key_check::check_keys;
 use crate::context::Context;
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
@@ -50,14 +53,27 @@ impl EnvironmentProvider {
     }
 
     fn read(ctx: &Context) -> Result<Credentials> {
-        let Some(id) = ctx.env_non_empty(env_vars::ACCESS_KEY_ID) else {
+        let var = |name| {
+            ctx.env_non_empty(name)
+                .map_err(|e| e.with_provider(Self::NAME))
+        };
+        let Some(id) = var(env_vars::ACCESS_KEY_ID)? else {
             return Err(missing("accessKeyId", env_vars::ACCESS_KEY_ID));
         };
-        let Some(secret) = ctx.env_non_empty(env_vars::ACCESS_KEY_SECRET) else {
+        let Some(secret) = var(env_vars::ACCESS_KEY_SECRET)? else {
             return Err(missing("accessKeySecret", env_vars::ACCESS_KEY_SECRET));
         };
+        let token = var(env_vars::SECURITY_TOKEN)?;
+        check_keys(&id, &secret, token.as_deref()).map_err(|e| {
+            e.with_provider(Self::NAME).with_hint(format!(
+                "remove the spaces or newlines around the value of {}, {} or {}",
+                env_vars::ACCESS_KEY_ID,
+                env_vars::ACCESS_KEY_SECRET,
+                env_vars::SECURITY_TOKEN
+            ))
+        })?;
         Ok(Credentials::builder(id, secret)
-            .security_token_opt(ctx.env_var(env_vars::SECURITY_TOKEN))
+            .security_token_opt(token)
             .provider_name(Self::NAME)
             .build())
     }

@@ -1,5 +1,5 @@
-//! The external-process source (`external`, aliyun-cli mode `External`, `reference/alibaba.md`
-//! §2.13).
+//! The external-process source (`external`, aliyun-cli mode `External`,
+//! `docs/sources/alibaba.md#external-process`).
 //!
 //! - `process_command` is split into a program and its arguments the way the Go and Java
 //!   references do it ([`split_command`]): no shell is involved. On Unix, POSIX-like rules:
@@ -13,7 +13,8 @@
 //! - The child inherits the environment, gets no stdin, and must finish within the timeout
 //!   (default 60 s, [`ExternalProviderBuilder::timeout`]); on timeout it is killed:
 //!   `command process timed out after <ms> milliseconds`. A non-zero exit is an error that includes
-//!   the child's stderr ("failed to execute external command: exit status N\nstderr: ...").
+//!   the child's stderr as one bounded line ("failed to execute external command: exit status N; stderr: ...",
+//!   the reference puts stderr on a new line, unbounded).
 //! - Only stdout is parsed ([`parse_process_output`]): a JSON object with `mode`, `access_key_id`,
 //!   `access_key_secret`, `sts_token`, `expiration` (`YYYY-MM-DDThh:mm:ssZ`, optional).
 //! - Caching as the Python reference: without an expiration the command runs on every call; with
@@ -22,7 +23,7 @@
 //! - Process execution goes through a [`ProcessRunner`] ([`OsProcessRunner`] by default), so tests
 //!   can inject one.
 //! - After every successful run an optional callback receives the credentials; the `cli_profile`
-//!   source uses it to write them back into `config.json` (§5.3).
+//!   source uses it to write them back into `config.json` (`docs/sources/alibaba.md#write-back`).
 //! - Provider name `external`. The command line is never shown (it may hold secrets): `Debug` and
 //!   errors name the program only.
 
@@ -213,8 +214,11 @@ pub fn split_command_windows(command: &str) -> std::result::Result<Vec<String>, 
 pub fn parse_process_output(stdout: &[u8]) -> Result<Credentials> {
     let invalid = |m: String| Error::new(ErrorKind::InvalidResponse, m).with_provider(NAME);
     let v: Value = serde_json::from_slice(stdout).map_err(|e| {
-        // The serde message names a line and column, never the content.
-        invalid(format!("failed to parse external command output: {e}"))
+        // Category, line and column only: the output holds secrets.
+        invalid(format!(
+            "failed to parse external command output: {}",
+            crate::redact::json_error(&e)
+        ))
     })?;
     let Some(obj) = v.as_object() else {
         return Err(invalid(
@@ -248,6 +252,8 @@ pub fn parse_process_output(stdout: &[u8]) -> Result<Credentials> {
             ))
         }
     };
+    super::key_check::check_keys(&id, &secret, token.as_deref())
+        .map_err(|e| e.with_provider(NAME))?;
     Ok(Credentials::builder(id, secret)
         .security_token_opt(token)
         .expiration_opt(expiration)
@@ -493,11 +499,11 @@ impl ExternalProvider {
                 Some(c) => format!("exit status {c}"),
                 None => "killed by a signal".to_string(),
             };
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            let stderr: String = stderr.trim_end().chars().take(4096).collect();
+            // One bounded line: stderr is outside text of any size and may span many lines.
+            let stderr = crate::redact::excerpt_bytes(out.stderr.trim_ascii());
             return Err(Error::new(
                 ErrorKind::Process,
-                format!("failed to execute external command: {status}\nstderr: {stderr}"),
+                format!("failed to execute external command: {status}; stderr: {stderr}"),
             )
             .with_provider(NAME));
         }
@@ -517,13 +523,9 @@ impl ExternalProvider {
         }
         if let Some(cb) = &self.on_refresh {
             let (cb, c2) = (cb.clone(), c.clone());
-            // The callback does blocking file I/O (lock, fsync, rename).
-            match tokio::task::spawn_blocking(move || cb(&c2)).await {
-                Ok(()) => {}
-                Err(e) => {
-                    tracing::warn!(provider = NAME, error = %e, "the credential update callback failed")
-                }
-            }
+            // Blocking file I/O (lock, fsync, rename), started now: it completes even if the
+            // caller gives up.
+            super::write_back::start_blocking("external credential update", move || cb(&c2)).await;
         }
         Ok(c)
     }
@@ -563,11 +565,22 @@ impl ProvideCredentials for ExternalProvider {
 mod tests {
     use super::*;
 
+    #[test]
+    fn padded_keys_in_process_output_are_refused() {
+        let good = br#"{"mode":"AK","access_key_id":"LTAIx","access_key_secret":"s"}"#;
+        assert!(parse_process_output(good).is_ok());
+        let padded = br#"{"mode":"AK","access_key_id":"LTAIx","access_key_secret":"s\n"}"#;
+        let e = parse_process_output(padded).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidCredential);
+        assert!(e.to_string().contains("access key secret"), "{e}");
+    }
+
     fn ok(s: &str) -> Vec<String> {
         split_command_unix(s).unwrap_or_else(|e| panic!("{s:?}: {e}"))
     }
 
-    /// `reference/alibaba.md` §8.2 item 13: every splitting case.
+    /// Every splitting case of the Go and Java splitters (quotes, escapes, continuations, empty
+    /// words).
     #[test]
     fn unix_splitting_cases() {
         assert_eq!(ok("tool --a b"), ["tool", "--a", "b"]);

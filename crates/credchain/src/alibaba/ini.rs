@@ -1,4 +1,4 @@
-//! A small INI parser for `credentials.ini` (`reference/alibaba.md` §5.1).
+//! A small INI parser for `credentials.ini` (`docs/sources/alibaba.md#ini-profile-file`).
 //!
 //! Rules (a strict subset of what Python's `configparser` and the Java parser both accept, with
 //! errors instead of surprises):

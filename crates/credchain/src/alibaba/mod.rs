@@ -1,8 +1,9 @@
 //! Alibaba Cloud credential sources, the default chain and the `alibabacloud_credentials`-compatible
 //! [`Config`] / [`Client`] facade.
 //!
-//! Provider names and `type` strings are those of `reference/alibaba.md` §1.5 and §1.2. The
-//! credentials-URI provider is named `credential_uri` (Python and Go; Java says `credentials_uri`).
+//! Provider names and `type` strings are the official libraries'
+//! (`docs/sources/alibaba.md#names-and-types`). The credentials-URI provider is named
+//! `credential_uri` (Python and Go; Java says `credentials_uri`).
 
 mod chain;
 mod cli_profile;
@@ -14,6 +15,8 @@ pub mod env_vars;
 mod environment;
 mod external;
 mod ini;
+mod key_check;
+mod named_profile;
 mod oauth;
 mod oidc_role_arn;
 mod profile;
@@ -36,9 +39,10 @@ pub use external::{
     ProcessOutput, ProcessRunner, DEFAULT_EXTERNAL_TIMEOUT, EXTERNAL_REFRESH_MARGIN,
 };
 pub use ini::{Ini, IniError};
+pub use named_profile::named_profile;
 pub use oauth::{
-    OAuthProvider, OAuthProviderBuilder, OAuthSiteType, OAuthUpdate, OAuthUpdateCallback,
-    OAUTH_REFRESH_LEAD_SECONDS,
+    OAuthProvider, OAuthProviderBuilder, OAuthSiteType, OAuthTokenSource, OAuthUpdate,
+    OAuthUpdateCallback, OAUTH_REFRESH_LEAD_SECONDS,
 };
 pub use oidc_role_arn::{OidcRoleArnProvider, OidcRoleArnProviderBuilder};
 pub use profile::{ProfileProvider, ProfileProviderBuilder};

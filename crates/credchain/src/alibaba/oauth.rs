@@ -1,4 +1,4 @@
-//! The OAuth source (`oauth`, aliyun-cli mode `OAuth`, `reference/alibaba.md` §2.12, §6.7).
+//! The OAuth source (`oauth`, aliyun-cli mode `OAuth`, `docs/sources/alibaba.md#oauth`).
 //!
 //! - Site: `ALIBABA_CLOUD_OAUTH_ENDPOINT` (the site base URL, a credchain addition) wins over
 //!   everything; else the explicit sign-in URL; else the site type: CN
@@ -16,8 +16,18 @@
 //!   type, empty body. The answer is accepted in camelCase (`accessKeyId`, ...: aliyun-cli, Go,
 //!   Java) and PascalCase (`AccessKeyId`, ...: Python); error bodies `{"error",
 //!   "error_description", "requestId"}` are reported with their code and request id.
-//! - After every exchange an optional callback receives the new tokens and STS credential (the
-//!   `cli_profile` source writes them back into `config.json`).
+//! - An optional callback receives what the server handed out as soon as it is received: the
+//!   tokens right after `/v1/token` (the refresh token may be rotated and the old one revoked),
+//!   then the tokens and the STS credential after the exchange. The `cli_profile` source writes
+//!   them back into `config.json`. The callback runs on a blocking thread started in the same
+//!   poll that parsed the answer, before any further request, so neither a failing exchange nor
+//!   a caller that gives up (timeout, dropped future) loses a rotated refresh token.
+//! - An optional token source ([`OAuthProviderBuilder::reload_tokens`]) is read before every
+//!   fetch: when it holds an access token that expires later than the one in memory (another
+//!   process refreshed and persisted it, possibly revoking the refresh token this provider
+//!   started with), those tokens are adopted. The `cli_profile` source reads them from
+//!   `config.json`, so a long-running process keeps working after a short-lived one rotated the
+//!   refresh token.
 //! - Cached with [`RefreshPolicy::STS`]; 5 s connect / 10 s read; proxies from the environment.
 //!   Provider name `oauth`.
 
@@ -30,6 +40,7 @@ use serde_json::Value;
 
 use super::env_vars;
 use super::remote::{self, as_base_url};
+use super::write_back::start_blocking;
 use crate::cache::{RefreshPolicy, RefreshingCache};
 use crate::context::Context;
 use crate::credentials::{Credentials, Secret};
@@ -85,8 +96,8 @@ impl OAuthSiteType {
     }
 }
 
-/// What changed after an exchange (passed to the update callback). Secrets are redacted in
-/// `Debug`.
+/// What the OAuth server handed out (passed to the update callback): after a token refresh
+/// (`credentials` is `None`) and after an exchange. Secrets are redacted in `Debug`.
 #[derive(Clone)]
 pub struct OAuthUpdate {
     /// The refresh token now in use (may be rotated by `/v1/token`).
@@ -95,8 +106,9 @@ pub struct OAuthUpdate {
     pub access_token: String,
     /// Its expiry, Unix seconds.
     pub access_token_expire: i64,
-    /// The exchanged STS credential (its expiration is `sts_expiration`).
-    pub credentials: Credentials,
+    /// The exchanged STS credential (its expiration is `sts_expiration`); `None` for the update
+    /// sent right after a token refresh, before the exchange.
+    pub credentials: Option<Credentials>,
 }
 
 impl fmt::Debug for OAuthUpdate {
@@ -108,8 +120,13 @@ impl fmt::Debug for OAuthUpdate {
     }
 }
 
-/// Called after every successful exchange.
+/// Called with what the server handed out, as soon as it is received: after every token
+/// refresh and after every exchange. It runs on a blocking thread and may do file I/O.
 pub type OAuthUpdateCallback = Arc<dyn Fn(&OAuthUpdate) + Send + Sync>;
+
+/// Returns the tokens persisted elsewhere (another process may have refreshed them), as an
+/// [`OAuthUpdate`] whose `credentials` are ignored; `None` when there are none.
+pub type OAuthTokenSource = Arc<dyn Fn() -> Option<OAuthUpdate> + Send + Sync>;
 
 /// Builds an [`OAuthProvider`].
 #[derive(Default, Clone)]
@@ -123,6 +140,7 @@ pub struct OAuthProviderBuilder {
     sts: Option<Credentials>,
     timeouts: Option<Timeouts>,
     on_update: Option<OAuthUpdateCallback>,
+    reload: Option<OAuthTokenSource>,
 }
 
 impl fmt::Debug for OAuthProviderBuilder {
@@ -188,9 +206,16 @@ impl OAuthProviderBuilder {
         self.timeouts = Some(t);
         self
     }
-    /// Called after every exchange with the new tokens and credentials.
+    /// Called with the new tokens after every token refresh, and with the tokens and the STS
+    /// credential after every exchange (see [`OAuthUpdate`]).
     pub fn on_update(mut self, f: OAuthUpdateCallback) -> Self {
         self.on_update = Some(f);
+        self
+    }
+    /// Where to look for tokens persisted by another process before every fetch (see the
+    /// module docs); the newer access token wins.
+    pub fn reload_tokens(mut self, f: OAuthTokenSource) -> Self {
+        self.reload = Some(f);
         self
     }
     /// Validates and builds; `ALIBABA_CLOUD_OAUTH_ENDPOINT` is read from `ctx` now.
@@ -202,6 +227,7 @@ impl OAuthProviderBuilder {
             .ok_or_else(|| Error::invalid_config("the ClientId is empty").with_provider(NAME))?;
         let base = ctx
             .env_non_empty(env_vars::OAUTH_ENDPOINT)
+            .map_err(|e| e.with_provider(NAME))?
             .or(self.sign_in_url.filter(|u| !u.trim().is_empty()))
             .or_else(|| self.site_type.map(|s| s.base_url().to_string()))
             .map(|u| as_base_url(u.trim()))
@@ -231,6 +257,7 @@ impl OAuthProviderBuilder {
             persisted: Mutex::new(persisted),
             timeouts: self.timeouts.unwrap_or(Timeouts::STS),
             on_update: self.on_update,
+            reload: self.reload,
         };
         Ok(OAuthProvider {
             cache: RefreshingCache::new(fetcher, RefreshPolicy::STS, ctx.shared_clock()),
@@ -293,6 +320,7 @@ struct Exchange {
     persisted: Mutex<Option<Credentials>>,
     timeouts: Timeouts,
     on_update: Option<OAuthUpdateCallback>,
+    reload: Option<OAuthTokenSource>,
 }
 
 impl fmt::Debug for Exchange {
@@ -394,6 +422,7 @@ impl Exchange {
                 return Ok(c);
             }
         }
+        self.adopt_newer_tokens();
         let (needs, refresh) = {
             let st = lock(&self.state);
             (
@@ -403,10 +432,17 @@ impl Exchange {
         };
         if let (true, Some(rt)) = (needs, refresh) {
             let (at, new_rt, expire) = self.refresh_token(&rt).await?;
-            let mut st = lock(&self.state);
-            st.access_token = Some(at);
-            st.refresh_token = Some(new_rt);
-            st.expire = expire;
+            {
+                let mut st = lock(&self.state);
+                st.access_token = Some(at);
+                st.refresh_token = Some(new_rt);
+                st.expire = expire;
+            }
+            // The old refresh token may be revoked now: hand the new one over before the
+            // exchange, which may fail or be abandoned.
+            if let Some(write) = self.publish(None) {
+                write.await;
+            }
         }
         let access_token = lock(&self.state)
             .access_token
@@ -447,22 +483,51 @@ impl Exchange {
             ));
         }
         let c = exchange_credentials(&v, &endpoint)?;
-        if let Some(cb) = &self.on_update {
-            let update = {
-                let st = lock(&self.state);
-                OAuthUpdate {
-                    refresh_token: st.refresh_token.as_ref().map(|t| t.expose().to_string()),
-                    access_token: access_token.expose().to_string(),
-                    access_token_expire: st.expire,
-                    credentials: c.clone(),
-                }
-            };
-            let cb = cb.clone();
-            if let Err(e) = tokio::task::spawn_blocking(move || cb(&update)).await {
-                tracing::warn!(provider = NAME, error = %e, "the OAuth update callback failed");
-            }
+        if let Some(write) = self.publish(Some(c.clone())) {
+            write.await;
         }
         Ok(c)
+    }
+
+    /// Takes the tokens of the token source when its access token expires later than ours.
+    fn adopt_newer_tokens(&self) {
+        let Some(disk) = self.reload.as_ref().and_then(|f| f()) else {
+            return;
+        };
+        let mut st = lock(&self.state);
+        if disk.access_token.is_empty() || disk.access_token_expire <= st.expire {
+            return;
+        }
+        st.access_token = Some(Secret::new(disk.access_token));
+        st.expire = disk.access_token_expire;
+        if let Some(rt) = disk.refresh_token.filter(|t| !t.is_empty()) {
+            st.refresh_token = Some(Secret::new(rt));
+        }
+    }
+
+    /// Hands the current tokens (and `credentials`) to the update callback, if any.
+    ///
+    /// The callback is started before this returns (in the poll that parsed the server's
+    /// answer) and runs to the end whether or not the caller awaits the returned future.
+    fn publish(
+        &self,
+        credentials: Option<Credentials>,
+    ) -> Option<impl std::future::Future<Output = ()>> {
+        let cb = self.on_update.clone()?;
+        let update = {
+            let st = lock(&self.state);
+            OAuthUpdate {
+                refresh_token: st.refresh_token.as_ref().map(|t| t.expose().to_string()),
+                access_token: st
+                    .access_token
+                    .as_ref()
+                    .map(|t| t.expose().to_string())
+                    .unwrap_or_default(),
+                access_token_expire: st.expire,
+                credentials,
+            }
+        };
+        Some(start_blocking("OAuth update", move || cb(&update)))
     }
 }
 
@@ -512,9 +577,18 @@ fn exchange_credentials(v: &Value, endpoint: &str) -> Result<Credentials> {
     )
 }
 
+impl Exchange {
+    /// Removes the tokens in use from an error: a server may echo what it was sent.
+    fn redact_tokens(&self, e: Error) -> Error {
+        let st = lock(&self.state);
+        let tokens = [&st.access_token, &st.refresh_token];
+        e.redact(tokens.into_iter().flatten().map(Secret::expose))
+    }
+}
+
 impl ProvideCredentials for Exchange {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
-        ProvideFuture::new(self.fetch())
+        ProvideFuture::new(async { self.fetch().await.map_err(|e| self.redact_tokens(e)) })
     }
     fn name(&self) -> &str {
         NAME
@@ -541,10 +615,11 @@ mod tests {
             persisted: Mutex::new(None),
             timeouts: Timeouts::STS,
             on_update: None,
+            reload: None,
         }
     }
 
-    /// `reference/alibaba.md` §8.2 item 12.
+    /// The access token is refreshed only when it is empty, has expiry 0 or expires within 1200 s.
     #[test]
     fn refresh_timing() {
         let clock = ManualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000));

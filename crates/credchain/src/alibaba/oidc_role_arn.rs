@@ -1,5 +1,5 @@
 //! The OIDC role source (`oidc_role_arn`, RRSA, STS `AssumeRoleWithOIDC`,
-//! `reference/alibaba.md` §2.6, §6.2).
+//! `docs/sources/alibaba.md#oidc-role-rrsa`).
 //!
 //! - `role_arn` ← `ALIBABA_CLOUD_ROLE_ARN`, `oidc_provider_arn` ← `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`,
 //!   `oidc_token_file_path` ← `ALIBABA_CLOUD_OIDC_TOKEN_FILE` (all three required),
@@ -8,7 +8,7 @@
 //! - The token file is read again for every fetch, so a rotated token is picked up.
 //! - Unsigned `POST /`: `Action`, `Format`, `Version`, `Timestamp` in the query; `RoleArn`,
 //!   `OIDCProviderArn`, `OIDCToken`, `RoleSessionName`, `DurationSeconds`, `Policy` in the form
-//!   body. The token never goes into a URL (DESIGN.md §8).
+//!   body. The token never goes into a URL (`docs/architecture.md#secret-hygiene`).
 //! - 5 s connect / 10 s read, proxies from the environment, retried like AssumeRole, cached with
 //!   [`RefreshPolicy::STS`]. Credentials are named `oidc_role_arn`.
 
@@ -85,12 +85,14 @@ impl OidcRoleArnProviderBuilder {
     /// Validates and builds; env fallbacks are read from `ctx` now.
     pub fn build(self, ctx: &Context) -> Result<OidcRoleArnProvider> {
         let need = |v: Option<String>, var: &str, field: &str| {
-            remote::explicit_or_env(v, ctx, var).ok_or_else(|| {
-                Error::invalid_config(format!(
-                    "{field} or environment variable {var} cannot be empty"
-                ))
-                .with_provider(NAME)
-            })
+            remote::explicit_or_env(v, ctx, var)
+                .map_err(|e| e.with_provider(NAME))?
+                .ok_or_else(|| {
+                    Error::invalid_config(format!(
+                        "{field} or environment variable {var} cannot be empty"
+                    ))
+                    .with_provider(NAME)
+                })
         };
         let role_arn = need(self.role_arn, env_vars::ROLE_ARN, "role_arn")?;
         let provider_arn = need(
@@ -105,6 +107,7 @@ impl OidcRoleArnProviderBuilder {
         )?;
         let session =
             remote::explicit_or_env(self.role_session_name, ctx, env_vars::ROLE_SESSION_NAME)
+                .map_err(|e| e.with_provider(NAME))?
                 .unwrap_or_else(|| remote::default_session_name(ctx));
         let duration = remote::check_duration(
             self.duration_seconds
@@ -119,7 +122,10 @@ impl OidcRoleArnProviderBuilder {
             session,
             duration,
             policy: self.policy.filter(|p| !p.is_empty()),
-            endpoint: self.endpoint.resolve(ctx, remote::DEFAULT_STS_HOST),
+            endpoint: self
+                .endpoint
+                .resolve(ctx, remote::DEFAULT_STS_HOST)
+                .map_err(|e| e.with_provider(NAME))?,
             timeouts: self.timeouts.unwrap_or(Timeouts::STS),
         };
         Ok(OidcRoleArnProvider {
@@ -128,7 +134,8 @@ impl OidcRoleArnProviderBuilder {
     }
 }
 
-/// Whether all three RRSA variables are set (the default chain's gate, §4.1).
+/// Whether all three RRSA variables are set (the default chain's gate,
+/// `docs/sources/alibaba.md#default-chain`).
 pub(crate) fn rrsa_env_present(ctx: &Context) -> bool {
     [
         env_vars::OIDC_TOKEN_FILE,
@@ -136,7 +143,8 @@ pub(crate) fn rrsa_env_present(ctx: &Context) -> bool {
         env_vars::OIDC_PROVIDER_ARN,
     ]
     .iter()
-    .all(|v| ctx.env_non_empty(v).is_some())
+    // Set but unreadable counts as set: building the source then reports it.
+    .all(|v| !matches!(ctx.env_non_empty(v), Ok(None)))
 }
 
 /// Credentials from an OIDC token (`oidc_role_arn`, RRSA on ACK).
@@ -259,13 +267,14 @@ impl AssumeRoleWithOidc {
             self.request(&token)
         })
         .await
-        .map_err(|e| e.with_provider(NAME))?;
+        .map_err(|e| e.with_provider(NAME).redact([token.as_str()]))?;
         remote::sts_credentials(
             &resp,
             "AssumeRoleWithOIDC",
             NAME,
             &format!("{}/", self.endpoint),
         )
+        .map_err(|e| e.redact([token.as_str()]))
     }
 }
 

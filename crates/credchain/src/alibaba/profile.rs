@@ -1,4 +1,4 @@
-//! The `credentials.ini` source (`profile`, `reference/alibaba.md` §2.10, §5.1).
+//! The `credentials.ini` source (`profile`, `docs/sources/alibaba.md#ini-profile-file`).
 //!
 //! - File: `ALIBABA_CLOUD_CREDENTIALS_FILE` (must exist), else `~/.alibabacloud/credentials.ini`,
 //!   then `~/.alibabacloud/credentials` (the Go name). No file → "not configured".
@@ -9,16 +9,17 @@
 //!   get credential from credentials file: $PATH" (the literal `$` is the reference's).
 //! - Keys of a `[DEFAULT]` section apply to every section that does not set them (Python's
 //!   `configparser`); `[DEFAULT]` itself is not a profile.
-//! - `enable`: absent or true → used; `false` → "not configured" (DESIGN.md §9: the seed's
-//!   documented meaning; only Java honours the key, and treats absent as disabled). Any other
-//!   value is an error (Python ignores the key).
+//! - `enable`: absent or true → used; `false` → "not configured" (the documented meaning of
+//!   the key; only Java honours it, and treats absent as disabled, `docs/differences.md`). Any
+//!   other value is an error (Python ignores the key).
 //! - `type`: `access_key`, `ecs_ram_role`, `ram_role_arn`, `oidc_role_arn`, `rsa_key_pair`
-//!   (`public_key_id`, `private_key_file`) (the keys of §5.1); anything else → "unsupported
-//!   credential type TYPE from credentials file PATH" (the Python wording; `None` when the
-//!   key is absent). Missing values get the inner providers' Python messages and environment
-//!   fallbacks, as in Python: an `access_key` or `ram_role_arn` section without `access_key_id`
-//!   uses `ALIBABA_CLOUD_ACCESS_KEY_ID` ("the access key id is empty" when that is unset too), a
-//!   missing `role_arn` falls back to `ALIBABA_CLOUD_ROLE_ARN`, and so on.
+//!   (`public_key_id`, `private_key_file`) (the keys of each type:
+//!   `docs/sources/alibaba.md#ini-profile-file`); anything else → "unsupported credential type TYPE
+//!   from credentials file PATH" (the Python wording; `None` when the key is absent). Missing
+//!   values get the inner providers' Python messages and environment fallbacks, as in Python: an
+//!   `access_key` or `ram_role_arn` section without `access_key_id` uses
+//!   `ALIBABA_CLOUD_ACCESS_KEY_ID` ("the access key id is empty" when that is unset too), a missing
+//!   `role_arn` falls back to `ALIBABA_CLOUD_ROLE_ARN`, and so on.
 //! - The inner provider is built once, when this provider is built; parse errors name the file and
 //!   line. Credentials are named `profile/<inner>` (e.g. `profile/ram_role_arn/static_ak`).
 
@@ -50,6 +51,8 @@ pub struct ProfileProvider {
 pub struct ProfileProviderBuilder {
     path: Option<PathBuf>,
     profile: Option<String>,
+    /// An explicit section that is not in the file is "not configured", not an error.
+    missing_is_not_configured: bool,
 }
 
 impl ProfileProviderBuilder {
@@ -63,13 +66,31 @@ impl ProfileProviderBuilder {
         self.profile = Some(name.into());
         self
     }
+    /// An explicit section missing from the file answers "not configured" (see
+    /// [`super::named_profile`]).
+    pub(crate) fn missing_is_not_configured(mut self) -> Self {
+        self.missing_is_not_configured = true;
+        self
+    }
     /// Reads the file and builds the section's provider now.
     pub fn build(self, ctx: &Context) -> ProfileProvider {
         let explicit_section = self.profile.clone().filter(|p| !p.is_empty());
         let section = explicit_section
             .clone()
-            .or_else(|| ctx.env_non_empty(env_vars::PROFILE))
-            .unwrap_or_else(|| "default".to_string());
+            .map(Ok)
+            .or_else(|| ctx.env_non_empty(env_vars::PROFILE).transpose())
+            .transpose()
+            .map_err(|e| e.with_provider(NAME));
+        let section = match section {
+            Ok(s) => s.unwrap_or_else(|| "default".to_string()),
+            Err(e) => {
+                return ProfileProvider {
+                    inner: crate::provider::Delegate::new(NAME, Err(e)),
+                    path: None,
+                    section: String::new(),
+                }
+            }
+        };
         let (path, text) = match locate(ctx, self.path) {
             Ok(found) => found,
             Err(e) => {
@@ -80,7 +101,8 @@ impl ProfileProviderBuilder {
                 }
             }
         };
-        let inner = build_section(ctx, &path, &text, &section, explicit_section.is_some());
+        let strict = explicit_section.is_some() && !self.missing_is_not_configured;
+        let inner = build_section(ctx, &path, &text, &section, strict);
         ProfileProvider {
             inner: crate::provider::Delegate::new(NAME, inner),
             path: Some(path),
@@ -93,7 +115,7 @@ impl ProfileProviderBuilder {
 fn python_failed(path: &Path) -> String {
     format!(
         "failed to get credential from credentials file: ${}",
-        path.display()
+        crate::redact::path(&path)
     )
 }
 
@@ -114,10 +136,13 @@ fn locate(ctx: &Context, explicit: Option<PathBuf>) -> Result<(PathBuf, String)>
             .read(p, MAX_FILE_SIZE)
             .map(|b| String::from_utf8_lossy(&b).into_owned())
     };
-    let named = explicit.or_else(|| {
-        ctx.env_non_empty(env_vars::CREDENTIALS_FILE)
-            .map(PathBuf::from)
-    });
+    let named = match explicit {
+        Some(p) => Some(p),
+        None => ctx
+            .env_non_empty(env_vars::CREDENTIALS_FILE)
+            .map_err(|e| e.with_provider(NAME))?
+            .map(PathBuf::from),
+    };
     if let Some(p) = named {
         return read(&p).map(|t| (p.clone(), t)).map_err(|e| {
             file_error(&p, e).with_hint(format!("fix or unset {}", env_vars::CREDENTIALS_FILE))
@@ -140,7 +165,7 @@ fn locate(ctx: &Context, explicit: Option<PathBuf>) -> Result<(PathBuf, String)>
     Err(Error::not_configured(format!(
         "{} (no credentials file there or at {})",
         python_failed(&dir.join("credentials.ini")),
-        dir.join("credentials").display()
+        crate::redact::path(dir.join("credentials"))
     ))
     .with_provider(NAME))
 }
@@ -270,7 +295,7 @@ fn build_section(
             return Err(invalid(format!(
                 "unsupported credential type {} from credentials file {}",
                 type_.unwrap_or("None"),
-                path.display()
+                crate::redact::path(&path)
             ))
             .with_hint(
                 "use access_key, ecs_ram_role, ram_role_arn, oidc_role_arn or rsa_key_pair",
@@ -287,6 +312,10 @@ impl ProfileProvider {
     /// A builder.
     pub fn builder() -> ProfileProviderBuilder {
         ProfileProviderBuilder::default()
+    }
+    /// The build outcome: the section's provider or why there is none.
+    pub(crate) fn outcome(&self) -> &Result<SharedProvider> {
+        self.inner.inner()
     }
     /// The section used.
     pub fn section(&self) -> &str {

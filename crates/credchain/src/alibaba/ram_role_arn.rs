@@ -1,4 +1,4 @@
-//! The RAM role source (`ram_role_arn`, STS `AssumeRole`, `reference/alibaba.md` §2.5, §6.1).
+//! The RAM role source (`ram_role_arn`, STS `AssumeRole`, `docs/sources/alibaba.md#ram-role`).
 //!
 //! - Source credentials: any provider ([`RamRoleArnProviderBuilder::source`], which is how
 //!   ChainableRamRoleArn works), else an AccessKey (+ STS token) given to the builder, with the
@@ -8,8 +8,8 @@
 //!   `policy`, `external_id` sent only when non-empty.
 //! - Endpoint: see [`StsEndpoint`](super::StsEndpoint) (`ALIBABA_CLOUD_STS_ENDPOINT` wins).
 //! - Wire: `POST /` with `Action`, `Format`, `Version` and the signature parameters in the query,
-//!   the role parameters as an `application/x-www-form-urlencoded` body (the Go reference's
-//!   form, §10.4), signed with RPC v1 (HMAC-SHA1, RFC 3986 encoding: a space is `%20`, so a policy
+//!   the role parameters as an `application/x-www-form-urlencoded` body (the Go library's
+//!   form), signed with RPC v1 (HMAC-SHA1, RFC 3986 encoding: a space is `%20`, so a policy
 //!   with spaces works), a fresh nonce and UTC timestamp for every attempt.
 //! - 5 s connect / 10 s read, proxies from the environment, 5xx/throttling/connection failures
 //!   retried (each attempt re-signed), cached with [`RefreshPolicy::STS`] (single flight).
@@ -174,21 +174,27 @@ impl RamRoleArnProviderBuilder {
             }
         };
         let role_arn =
-            remote::explicit_or_env(self.role_arn, ctx, env_vars::ROLE_ARN).ok_or_else(|| {
-                Error::invalid_config(
-                    "role_arn or environment variable ALIBABA_CLOUD_ROLE_ARN cannot be empty",
-                )
-                .with_provider(name)
-            })?;
+            remote::explicit_or_env(self.role_arn, ctx, env_vars::ROLE_ARN)
+                .map_err(|e| e.with_provider(name))?
+                .ok_or_else(|| {
+                    Error::invalid_config(
+                        "role_arn or environment variable ALIBABA_CLOUD_ROLE_ARN cannot be empty",
+                    )
+                    .with_provider(name)
+                })?;
         let session =
             remote::explicit_or_env(self.role_session_name, ctx, env_vars::ROLE_SESSION_NAME)
+                .map_err(|e| e.with_provider(name))?
                 .unwrap_or_else(|| remote::default_session_name(ctx));
         let duration = remote::check_duration(
             self.duration_seconds
                 .unwrap_or(remote::DEFAULT_DURATION_SECONDS),
             name,
         )?;
-        let endpoint = self.endpoint.resolve(ctx, remote::DEFAULT_STS_HOST);
+        let endpoint = self
+            .endpoint
+            .resolve(ctx, remote::DEFAULT_STS_HOST)
+            .map_err(|e| e.with_provider(name))?;
         let fetcher = AssumeRole {
             ctx: ctx.clone(),
             source,
@@ -350,9 +356,11 @@ impl AssumeRole {
             self.signed_request(&source)
         })
         .await
-        .map_err(|e| e.with_provider(NAME))?;
+        .map_err(|e| e.with_provider(NAME).redact_credentials(&source))?;
         let endpoint = format!("{}/", self.endpoint);
-        let c = remote::sts_credentials(&resp, "AssumeRole", NAME, &endpoint)?;
+        // The service may echo the request (Alibaba's string to sign holds the SecurityToken).
+        let c = remote::sts_credentials(&resp, "AssumeRole", NAME, &endpoint)
+            .map_err(|e| e.redact_credentials(&source))?;
         let inner = source.provider_name();
         Ok(if inner.is_empty() {
             c

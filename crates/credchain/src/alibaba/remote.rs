@@ -1,5 +1,6 @@
 //! Pieces shared by the Alibaba sources that talk to a server: STS endpoint resolution
-//! (`reference/alibaba.md` §2.5), response parsing (§6.1, §6.3, §6.4) and common validation.
+//! (`docs/sources/alibaba.md#sts-endpoint`), response parsing (AssumeRole, instance metadata,
+//! credentials URI) and common validation.
 
 use std::time::SystemTime;
 
@@ -20,7 +21,7 @@ pub const DEFAULT_DURATION_SECONDS: u64 = 3600;
 /// Shortest session STS grants.
 pub const MIN_DURATION_SECONDS: u64 = 900;
 
-/// How an STS-based source finds its endpoint (`reference/alibaba.md` §2.5).
+/// How an STS-based source finds its endpoint (`docs/sources/alibaba.md#sts-endpoint`).
 ///
 /// Order: `ALIBABA_CLOUD_STS_ENDPOINT` (a full URL or a bare host, which means https) wins over
 /// everything; then the explicit `sts_endpoint` (a host, or a full URL); then
@@ -45,12 +46,15 @@ impl StsEndpoint {
     /// use credchain::context::{Context, MemoryEnv};
     /// let ctx = Context::empty().with_env(MemoryEnv::from_pairs([("ALIBABA_CLOUD_STS_REGION", "cn-hangzhou")]));
     /// let e = StsEndpoint { enable_vpc: Some(true), ..Default::default() };
-    /// assert_eq!(e.resolve(&ctx, "sts.aliyuncs.com"), "https://sts-vpc.cn-hangzhou.aliyuncs.com");
-    /// assert_eq!(StsEndpoint::default().resolve(&Context::empty(), "sts.aliyuncs.com"), "https://sts.aliyuncs.com");
+    /// assert_eq!(e.resolve(&ctx, "sts.aliyuncs.com").unwrap(), "https://sts-vpc.cn-hangzhou.aliyuncs.com");
+    /// assert_eq!(StsEndpoint::default().resolve(&Context::empty(), "sts.aliyuncs.com").unwrap(), "https://sts.aliyuncs.com");
     /// ```
-    pub fn resolve(&self, ctx: &Context, fallback_host: &str) -> String {
-        if let Some(over) = ctx.env_non_empty(env_vars::STS_ENDPOINT) {
-            return as_base_url(over.trim());
+    ///
+    /// A variable that is set but unreadable (not UTF-8, or a `ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED`
+    /// that is not a boolean) is an error: it never falls back to the public endpoint.
+    pub fn resolve(&self, ctx: &Context, fallback_host: &str) -> Result<String> {
+        if let Some(over) = ctx.env_non_empty(env_vars::STS_ENDPOINT)? {
+            return Ok(as_base_url(over.trim()));
         }
         if let Some(explicit) = self
             .sts_endpoint
@@ -58,24 +62,23 @@ impl StsEndpoint {
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            return as_base_url(explicit);
+            return Ok(as_base_url(explicit));
         }
         let vpc = match self.enable_vpc {
             Some(v) => v,
-            None => ctx.env_flag(env_vars::VPC_ENDPOINT_ENABLED),
+            None => ctx.env_flag(env_vars::VPC_ENDPOINT_ENABLED)?,
         };
-        let region = self
-            .sts_region_id
-            .clone()
-            .filter(|r| !r.trim().is_empty())
-            .or_else(|| ctx.env_non_empty(env_vars::STS_REGION));
-        match region {
+        let region = match self.sts_region_id.clone().filter(|r| !r.trim().is_empty()) {
+            Some(r) => Some(r),
+            None => ctx.env_non_empty(env_vars::STS_REGION)?,
+        };
+        Ok(match region {
             Some(r) => {
                 let prefix = if vpc { "sts-vpc" } else { "sts" };
                 format!("https://{prefix}.{}.aliyuncs.com", r.trim())
             }
             None => format!("https://{fallback_host}"),
-        }
+        })
     }
 }
 
@@ -89,7 +92,8 @@ pub(crate) fn as_base_url(s: &str) -> String {
     }
 }
 
-/// Validates a session duration (`reference/alibaba.md` §2.5: at least 900 s, no client maximum).
+/// Validates a session duration (at least 900 s; no client maximum: STS enforces the role's
+/// own limit).
 pub(crate) fn check_duration(seconds: u64, provider: &str) -> Result<u64> {
     if seconds < MIN_DURATION_SECONDS {
         return Err(Error::invalid_config(
@@ -107,15 +111,16 @@ pub(crate) fn default_session_name(ctx: &Context) -> String {
     format!("credentials-rust-{}", crate::time::unix_seconds(ctx.now()))
 }
 
-/// The first non-empty of an explicit value and an env var.
+/// The first non-empty of an explicit value and an env var (an unreadable env var is an error).
 pub(crate) fn explicit_or_env(
     explicit: Option<String>,
     ctx: &Context,
     var: &str,
-) -> Option<String> {
-    explicit
-        .filter(|v| !v.is_empty())
-        .or_else(|| ctx.env_non_empty(var))
+) -> Result<Option<String>> {
+    match explicit.filter(|v| !v.is_empty()) {
+        Some(v) => Ok(Some(v)),
+        None => ctx.env_non_empty(var),
+    }
 }
 
 /// Parses an `Expiration` (`YYYY-MM-DDThh:mm:ssZ`; any RFC 3339 form is accepted).
@@ -148,10 +153,9 @@ pub(crate) fn service_error(
             e = e.with_service_error(s("Code"), s("Message"), request_id);
         }
         _ => {
-            let text = String::from_utf8_lossy(&resp.body);
-            let excerpt: String = text.chars().take(200).collect();
-            if !excerpt.trim().is_empty() {
-                e = e.with_service_error("", excerpt.trim().to_string(), None);
+            let excerpt = crate::redact::excerpt_bytes(resp.body.trim_ascii());
+            if !excerpt.is_empty() {
+                e = e.with_service_error("", excerpt, None);
             }
         }
     }
@@ -267,7 +271,8 @@ mod tests {
         Context::empty().with_env(MemoryEnv::from_pairs(pairs.iter().copied()))
     }
 
-    /// `reference/alibaba.md` §8.2 item 4: the endpoint matrix.
+    /// The endpoint matrix of `docs/sources/alibaba.md#sts-endpoint`: override, explicit host,
+    /// region, VPC flag, fallback.
     #[test]
     fn endpoint_matrix() {
         let region = |r: &str, vpc: Option<bool>| StsEndpoint {
@@ -277,16 +282,16 @@ mod tests {
         };
         let none = ctx(&[]);
         assert_eq!(
-            region("cn-beijing", None).resolve(&none, DEFAULT_STS_HOST),
+            region("cn-beijing", None).resolve(&none, DEFAULT_STS_HOST).unwrap(),
             "https://sts.cn-beijing.aliyuncs.com"
         );
         assert_eq!(
-            region("cn-beijing", Some(true)).resolve(&none, DEFAULT_STS_HOST),
+            region("cn-beijing", Some(true)).resolve(&none, DEFAULT_STS_HOST).unwrap(),
             "https://sts-vpc.cn-beijing.aliyuncs.com"
         );
         let env_region = ctx(&[(env_vars::STS_REGION, "cn-hangzhou")]);
         assert_eq!(
-            StsEndpoint::default().resolve(&env_region, DEFAULT_STS_HOST),
+            StsEndpoint::default().resolve(&env_region, DEFAULT_STS_HOST).unwrap(),
             "https://sts.cn-hangzhou.aliyuncs.com"
         );
         let env_vpc = ctx(&[
@@ -294,7 +299,7 @@ mod tests {
             (env_vars::VPC_ENDPOINT_ENABLED, "TRUE"),
         ]);
         assert_eq!(
-            StsEndpoint::default().resolve(&env_vpc, DEFAULT_STS_HOST),
+            StsEndpoint::default().resolve(&env_vpc, DEFAULT_STS_HOST).unwrap(),
             "https://sts-vpc.cn-hangzhou.aliyuncs.com"
         );
         // Tri-state: an explicit false beats env=true.
@@ -303,13 +308,13 @@ mod tests {
                 enable_vpc: Some(false),
                 ..Default::default()
             }
-            .resolve(&env_vpc, DEFAULT_STS_HOST),
+            .resolve(&env_vpc, DEFAULT_STS_HOST).unwrap(),
             "https://sts.cn-hangzhou.aliyuncs.com"
         );
         // No region: the VPC flag is ignored.
         let vpc_only = ctx(&[(env_vars::VPC_ENDPOINT_ENABLED, "true")]);
         assert_eq!(
-            StsEndpoint::default().resolve(&vpc_only, DEFAULT_STS_HOST),
+            StsEndpoint::default().resolve(&vpc_only, DEFAULT_STS_HOST).unwrap(),
             "https://sts.aliyuncs.com"
         );
         // Explicit endpoint beats region; the env override beats everything.
@@ -318,7 +323,7 @@ mod tests {
             ..region("cn-beijing", Some(true))
         };
         assert_eq!(
-            explicit.resolve(&env_vpc, DEFAULT_STS_HOST),
+            explicit.resolve(&env_vpc, DEFAULT_STS_HOST).unwrap(),
             "https://sts.example.com"
         );
         let over = ctx(&[
@@ -326,14 +331,41 @@ mod tests {
             (env_vars::STS_REGION, "x"),
         ]);
         assert_eq!(
-            explicit.resolve(&over, DEFAULT_STS_HOST),
+            explicit.resolve(&over, DEFAULT_STS_HOST).unwrap(),
             "http://127.0.0.1:9999"
         );
         let bare = ctx(&[(env_vars::STS_ENDPOINT, "sts.internal")]);
         assert_eq!(
-            explicit.resolve(&bare, DEFAULT_STS_HOST),
+            explicit.resolve(&bare, DEFAULT_STS_HOST).unwrap(),
             "https://sts.internal"
         );
+    }
+
+    /// A set but unreadable override never falls back to the public STS host.
+    #[cfg(unix)]
+    #[test]
+    fn unreadable_sts_settings_are_errors_not_the_public_host() {
+        use std::os::unix::ffi::OsStringExt;
+        let mut env = MemoryEnv::new();
+        env.set_os(
+            env_vars::STS_ENDPOINT,
+            std::ffi::OsString::from_vec(b"http://127.0.0.1:9\xff".to_vec()),
+        );
+        let e = StsEndpoint::default()
+            .resolve(&Context::empty().with_env(env), DEFAULT_STS_HOST)
+            .unwrap_err();
+        assert!(e.to_string().contains(env_vars::STS_ENDPOINT), "{e}");
+        for vpc in ["1", "yes", "On"] {
+            let c = ctx(&[
+                (env_vars::STS_REGION, "cn-hangzhou"),
+                (env_vars::VPC_ENDPOINT_ENABLED, vpc),
+            ]);
+            let r = StsEndpoint::default().resolve(&c, DEFAULT_STS_HOST);
+            match vpc {
+                "On" => assert!(r.unwrap_err().to_string().contains(env_vars::VPC_ENDPOINT_ENABLED)),
+                _ => assert_eq!(r.unwrap(), "https://sts-vpc.cn-hangzhou.aliyuncs.com"),
+            }
+        }
     }
 
     #[test]

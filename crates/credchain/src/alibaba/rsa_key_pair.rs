@@ -1,5 +1,5 @@
 //! The RSA key-pair source (`rsa_key_pair`, STS `GenerateSessionAccessKey`, a Japan-site feature,
-//! `reference/alibaba.md` §2.9, §6.5).
+//! `docs/sources/alibaba.md#rsa-key-pair`).
 //!
 //! - Fields: `public_key_id`, `private_key_file` (its content is read when the provider is
 //!   built), `duration_seconds` (default 3600, at least 900), endpoint options. Errors:
@@ -11,7 +11,7 @@
 //!   Format=JSON&Version=2015-04-01&DurationSeconds=..&AccessKeyId=<public_key_id>` plus the RPC v1
 //!   signature parameters, signed with HMAC-SHA1 whose key is the private key file's text (as
 //!   read, untrimmed) followed by `&`. (Go's legacy SHA256withRSA variant is not used; which one
-//!   the live service accepts is unverified, §11.) Percent-encoding is RFC 3986.
+//!   the live service accepts has not been verified.) Percent-encoding is RFC 3986.
 //! - Answer `{"SessionAccessKey":{"SessionAccessKeyId","SessionAccessKeySecret","Expiration"}}`:
 //!   an AccessKey with an expiry and **no token**.
 //! - Cached with [`RefreshPolicy::STS`]; 5 s connect / 10 s read; proxies from the environment.
@@ -117,7 +117,10 @@ impl RsaKeyPairProviderBuilder {
             public_key_id,
             private_key: Secret::new(text),
             duration,
-            endpoint: self.endpoint.resolve(ctx, RSA_KEY_PAIR_STS_HOST),
+            endpoint: self
+                .endpoint
+                .resolve(ctx, RSA_KEY_PAIR_STS_HOST)
+                .map_err(|e| e.with_provider(NAME))?,
             timeouts: self.timeouts.unwrap_or(Timeouts::STS),
         };
         Ok(RsaKeyPairProvider {

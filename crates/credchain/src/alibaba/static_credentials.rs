@@ -1,5 +1,5 @@
 //! Static Alibaba Cloud credentials: an AccessKey (`static_ak`), an STS triple (`static_sts`) and a
-//! bearer token (type `bearer`), as `reference/alibaba.md` §2.1, §2.2 and §1.3 describe.
+//! bearer token (type `bearer`), (`docs/sources/alibaba.md#static-credentials`).
 //!
 //! Explicit values come first; an empty or missing value falls back to `ALIBABA_CLOUD_ACCESS_KEY_ID`,
 //! `ALIBABA_CLOUD_ACCESS_KEY_SECRET` and `ALIBABA_CLOUD_SECURITY_TOKEN`, read from the context when
@@ -8,15 +8,19 @@
 use std::fmt;
 
 use super::env_vars;
+use super::key_check::check_keys;
 use crate::context::Context;
 use crate::credentials::{Credentials, Secret};
 use crate::error::{Error, Result};
 use crate::provider::{ProvideCredentials, ProvideFuture};
 
-fn pick(explicit: Option<String>, ctx: Option<&Context>, var: &str) -> Option<String> {
-    explicit
-        .filter(|v| !v.is_empty())
-        .or_else(|| ctx.and_then(|c| c.env_non_empty(var)))
+/// The explicit value when not empty, else the env var (an unreadable one is an error).
+fn pick(explicit: Option<String>, ctx: Option<&Context>, var: &str) -> Result<Option<String>> {
+    match (explicit.filter(|v| !v.is_empty()), ctx) {
+        (Some(v), _) => Ok(Some(v)),
+        (None, Some(c)) => c.env_non_empty(var),
+        (None, None) => Ok(None),
+    }
 }
 
 fn required(value: Option<String>, message: &str, var: &str, provider: &str) -> Result<String> {
@@ -68,20 +72,21 @@ impl StaticAccessKeyProvider {
     }
 
     fn build(id: Option<String>, secret: Option<String>, ctx: Option<&Context>) -> Result<Self> {
-        let id = pick(id, ctx, env_vars::ACCESS_KEY_ID);
+        let id = pick(id, ctx, env_vars::ACCESS_KEY_ID).map_err(|e| e.with_provider(Self::NAME))?;
         let id = required(
             id,
             "the access key id is empty",
             env_vars::ACCESS_KEY_ID,
             Self::NAME,
         )?;
-        let secret = pick(secret, ctx, env_vars::ACCESS_KEY_SECRET);
+        let secret = pick(secret, ctx, env_vars::ACCESS_KEY_SECRET).map_err(|e| e.with_provider(Self::NAME))?;
         let secret = required(
             secret,
             "the access key secret is empty",
             env_vars::ACCESS_KEY_SECRET,
             Self::NAME,
         )?;
+        check_keys(&id, &secret, None).map_err(|e| e.with_provider(Self::NAME))?;
         Ok(StaticAccessKeyProvider {
             credentials: Credentials::builder(id, secret)
                 .provider_name(Self::NAME)
@@ -157,27 +162,28 @@ impl StaticStsProvider {
         token: Option<String>,
         ctx: Option<&Context>,
     ) -> Result<Self> {
-        let id = pick(id, ctx, env_vars::ACCESS_KEY_ID);
+        let id = pick(id, ctx, env_vars::ACCESS_KEY_ID).map_err(|e| e.with_provider(Self::NAME))?;
         let id = required(
             id,
             "the access key id is empty",
             env_vars::ACCESS_KEY_ID,
             Self::NAME,
         )?;
-        let secret = pick(secret, ctx, env_vars::ACCESS_KEY_SECRET);
+        let secret = pick(secret, ctx, env_vars::ACCESS_KEY_SECRET).map_err(|e| e.with_provider(Self::NAME))?;
         let secret = required(
             secret,
             "the access key secret is empty",
             env_vars::ACCESS_KEY_SECRET,
             Self::NAME,
         )?;
-        let token = pick(token, ctx, env_vars::SECURITY_TOKEN);
+        let token = pick(token, ctx, env_vars::SECURITY_TOKEN).map_err(|e| e.with_provider(Self::NAME))?;
         let token = required(
             token,
             "the security token is empty",
             env_vars::SECURITY_TOKEN,
             Self::NAME,
         )?;
+        check_keys(&id, &secret, Some(&token)).map_err(|e| e.with_provider(Self::NAME))?;
         Ok(StaticStsProvider {
             credentials: Credentials::builder(id, secret)
                 .security_token(token)

@@ -1,5 +1,5 @@
 //! Write-back of refreshed OAuth and External credentials into aliyun-cli's `config.json`
-//! (`reference/alibaba.md` §5.3, DESIGN.md §8).
+//! (`docs/sources/alibaba.md#write-back`, `docs/architecture.md#secret-hygiene`).
 //!
 //! - The target profile is found from the selected one by following `source_profile` links to the
 //!   first profile of the wanted mode (`OAuth` or `External`), the fix of credentials-python
@@ -8,10 +8,15 @@
 //!   and of the target profile, is kept with its value byte for byte and in its order (the
 //!   Python behaviour; Go and Java drop unknown keys).
 //! - One lock ([`crate::context::Fs::with_lock`], an advisory lock on `config.json.lock` for real
-//!   files) is held across read, modify and write, so concurrent writers, threads or processes,
-//!   never lose each other's updates; the file is replaced atomically
-//!   ([`crate::context::Fs::write_atomic`]: same-directory temp file, fsync, rename, permissions
-//!   kept), so a writer killed midway leaves the old or the new file.
+//!   files, removed after use) is held across read, modify and write, so concurrent writers,
+//!   threads or processes, never lose each other's updates; the file is replaced atomically
+//!   ([`crate::context::Fs::write_atomic`]: same-directory temp file, fsync, rename), so a
+//!   writer killed midway leaves the old or the new file, and its temp file is removed by the
+//!   next writer under the lock.
+//! - The written file is owner-only (0600 on Unix), as aliyun-cli creates it, whatever its mode
+//!   was: it holds access keys and tokens. Temp files are 0600 from their creation.
+//! - Writes run on a blocking thread started as soon as the credentials are received
+//!   (`start_blocking`); the caller's future going away does not stop them.
 //! - Output: 4-space indentation, like the Python reference.
 
 use std::fmt::Write as _;
@@ -256,6 +261,32 @@ fn rewrite(
     ))
 }
 
+/// Starts `f` (blocking file I/O, such as [`update_or_warn`]) on Tokio's blocking pool now and
+/// returns a future that waits for it to finish.
+///
+/// `f` is started before this function returns, so it runs to the end even if the returned
+/// future is never polled or is dropped: a caller that gives up (timeout, client gone) never
+/// cancels the write of credentials already received. Without a Tokio runtime `f` runs inline.
+pub(crate) fn start_blocking(
+    what: &'static str,
+    f: impl FnOnce() + Send + 'static,
+) -> impl std::future::Future<Output = ()> {
+    let handle = match tokio::runtime::Handle::try_current() {
+        Ok(rt) => Some(rt.spawn_blocking(f)),
+        Err(_) => {
+            f();
+            None
+        }
+    };
+    async move {
+        if let Some(handle) = handle {
+            if let Err(e) = handle.await {
+                tracing::warn!(error = %e, "the {what} callback failed");
+            }
+        }
+    }
+}
+
 /// Writes, logging instead of failing (the references only warn when write-back fails).
 pub(crate) fn update_or_warn(ctx: &Context, path: &Path, start: &str, mode: &str, fields: Fields) {
     let fields: Vec<(&str, Value)> = fields.into_iter().collect();
@@ -275,6 +306,26 @@ mod tests {
     use super::*;
     use crate::context::{Fs, MemoryFs};
     use serde_json::json;
+
+    /// A write started for a caller that then gives up (its future dropped unpolled) still
+    /// happens, with or without a Tokio runtime.
+    #[test]
+    fn start_blocking_completes_when_the_future_is_dropped() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let tx2 = tx.clone();
+        drop(start_blocking("test", move || tx2.send("inline").unwrap()));
+        assert_eq!(rx.try_recv(), Ok("inline"));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            drop(start_blocking("test", move || tx.send("pool").unwrap()));
+        });
+        assert_eq!(
+            rx.recv_timeout(std::time::Duration::from_secs(30)),
+            Ok("pool")
+        );
+    }
 
     #[test]
     fn keeps_unknown_keys_order_and_follows_source_profile() {

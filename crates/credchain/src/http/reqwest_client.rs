@@ -3,7 +3,8 @@
 //! reqwest sets the connect and read timeouts per client, not per request, so one client is kept
 //! per (timeouts, proxy rule) pair; call sites use a handful of fixed pairs. The total timeout
 //! is set per request. Proxies are taken from the injected environment, not from the process, so
-//! a test's fake environment decides.
+//! a test's fake environment decides. A proxy variable that is set but not valid UTF-8 makes every
+//! proxied request fail with an error naming it (never a direct connection that skips the proxy).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -21,6 +22,8 @@ struct ProxyConfig {
     https: Option<String>,
     http: Option<String>,
     no_proxy: Option<String>,
+    /// The first proxy variable that is set but unreadable.
+    unreadable: Option<Error>,
 }
 
 /// The default HTTP client (reqwest + rustls).
@@ -38,21 +41,34 @@ pub struct ReqwestClient {
     clients: Mutex<HashMap<(Timeouts, ProxyPolicy), reqwest::Client>>,
 }
 
-fn first_set(env: &dyn Env, names: &[&str]) -> Option<String> {
-    names
-        .iter()
-        .filter_map(|n| env.var(n))
-        .find(|v| !v.trim().is_empty())
+fn first_set(env: &dyn Env, names: &[&str]) -> Result<Option<String>> {
+    for n in names {
+        if let Some(v) = env.var(n)?.filter(|v| !v.trim().is_empty()) {
+            return Ok(Some(v));
+        }
+    }
+    Ok(None)
 }
 
 impl ReqwestClient {
     /// A client whose proxy settings come from `env`.
     pub fn from_env(env: &dyn Env) -> Self {
+        let mut unreadable = None;
+        let mut read = |names: &[&str]| {
+            first_set(env, names).unwrap_or_else(|e| {
+                unreadable.get_or_insert(e);
+                None
+            })
+        };
+        let https = read(&["HTTPS_PROXY", "https_proxy"]);
+        let http = read(&["HTTP_PROXY", "http_proxy"]);
+        let no_proxy = read(&["NO_PROXY", "no_proxy"]);
         ReqwestClient {
             proxy: ProxyConfig {
-                https: first_set(env, &["HTTPS_PROXY", "https_proxy"]),
-                http: first_set(env, &["HTTP_PROXY", "http_proxy"]),
-                no_proxy: first_set(env, &["NO_PROXY", "no_proxy"]),
+                https,
+                http,
+                no_proxy,
+                unreadable,
             },
             clients: Mutex::new(HashMap::new()),
         }
@@ -73,6 +89,9 @@ impl ReqwestClient {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("credchain/", env!("CARGO_PKG_VERSION")));
         if policy == ProxyPolicy::FromEnv {
+            if let Some(e) = &self.proxy.unreadable {
+                return Err(e.clone());
+            }
             let no_proxy = self
                 .proxy
                 .no_proxy

@@ -1,4 +1,4 @@
-//! STS AssumeRole (`sts_assume_role`, `reference/tencent.md` §1.5).
+//! STS AssumeRole (`sts_assume_role`, `docs/sources/tencent.md#assumerole`).
 //!
 //! - TC3-signed POST JSON to `sts.tencentcloudapi.com` (or the builder's endpoint, else
 //!   `TENCENTCLOUD_STS_ENDPOINT`: a full URL or a bare host meaning https), version `2018-08-13`,

@@ -1,13 +1,16 @@
-//! The Tencent Cloud default chain (DESIGN.md §5, `reference/tencent.md` §1.7).
+//! The Tencent Cloud default chain (`docs/architecture.md#chain-semantics`,
+//! `docs/sources/tencent.md#default-chain`).
 //!
-//! Order: env -> TKE OIDC -> profile file -> CVM instance role. Workload identity ranks above the
+//! Order: env -> TKE OIDC -> profile file -> CVM instance role. A profile named through
+//! [`DefaultChainBuilder::profile`] (or `Config`'s `profile`, or `credchain --profile`) replaces the
+//! chain with that profile's source alone; `TENCENTCLOUD_PROFILE` keeps the order above. Workload identity ranks above the
 //! instance role so a pod never silently acts as its node; the metadata source is last, and skips
 //! without a request when `TENCENTCLOUD_METADATA_DISABLED=true`. A source that is not configured
 //! is skipped; any other error (a padded env value, a broken credentials file, a rejected STS call)
 //! stops the chain. Nothing configured: one error listing every source and why it was skipped.
 //! (The Python SDK's order is env -> profile -> CVM -> TKE, and its documented "no valid
 //! credentail." error is unreachable: with nothing configured it raises `OSError("TKE_REGION not
-//! exist")`, `reference/tencent.md` §1.7 and §8; credchain reports what it looked at instead.)
+//! exist")`; credchain reports what it looked at instead.)
 
 use super::cvm_role::CvmRoleProvider;
 use super::environment::EnvironmentProvider;
@@ -50,7 +53,10 @@ pub struct DefaultChainBuilder {
 }
 
 impl DefaultChainBuilder {
-    /// The profile of the credentials file (default `TENCENTCLOUD_PROFILE`, else `default`).
+    /// Selects this profile of the credentials file directly: the chain is then that profile's
+    /// source alone, so environment keys, TKE OIDC and the CVM role are not tried (as aws-cli's
+    /// `--profile` beats environment keys), and a profile that does not exist is an error.
+    /// Without it, `TENCENTCLOUD_PROFILE` names the section and the chain keeps its order.
     pub fn profile(mut self, profile: impl Into<String>) -> Self {
         self.profile = Some(profile.into());
         self
@@ -74,11 +80,11 @@ impl DefaultChainBuilder {
     /// Builds the chain, reading env and files from `ctx` now.
     pub fn build(self, ctx: &Context) -> ProviderChain {
         let mut profile = ProfileProvider::builder();
-        if let Some(p) = self.profile {
-            profile = profile.profile(p);
-        }
         if let Some(e) = &self.sts_endpoint {
             profile = profile.sts_endpoint(e.clone());
+        }
+        if let Some(p) = self.profile.filter(|p| !p.is_empty()) {
+            return ProviderChain::new("default").with(profile.profile(p).build(ctx));
         }
         let mut cvm = CvmRoleProvider::builder();
         if let Some(r) = self.role_name {

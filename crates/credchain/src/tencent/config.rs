@@ -1,5 +1,6 @@
 //! The Tencent Cloud credential config: a `type` and the Python constructors' parameter names
-//! (DESIGN.md §2). This is what `credchain get --cloud tencent --config FILE` reads:
+//! (`docs/sources/tencent.md#names-and-types`). This is what `credchain get --cloud tencent
+//! --config FILE` reads:
 //!
 //! ```json
 //! {"type": "credential", "secret_id": "AKID...", "secret_key": "...", "token": null}
@@ -92,7 +93,8 @@ impl Config {
     pub fn from_json(text: &str) -> Result<Config> {
         serde_json::from_str(text).map_err(|e| {
             Error::invalid_config(format!(
-                "the Tencent Cloud credential config is not valid: {e}"
+                "the Tencent Cloud credential config is not valid: {}",
+                crate::redact::json_error(&e)
             ))
             .with_hint(format!(
                 "use \"type\" (one of {}) and the SDK's parameter names",

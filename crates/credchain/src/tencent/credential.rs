@@ -1,5 +1,5 @@
-//! The static Tencent Cloud credential (`credential`, `reference/tencent.md` §1.1) with the Python
-//! SDK's validation, the strictest of the SDKs.
+//! The static Tencent Cloud credential (`credential`, `docs/sources/tencent.md#static-credential`)
+//! with the Python SDK's validation, the strictest of the SDKs.
 
 use std::fmt;
 

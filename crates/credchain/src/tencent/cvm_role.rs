@@ -1,9 +1,11 @@
-//! The CVM instance role (`cvm_role`, `reference/tencent.md` §1.4).
+//! The CVM instance role (`cvm_role`, `docs/sources/tencent.md#cvm-instance-role`).
 //!
 //! - Plain HTTP to `http://metadata.tencentyun.com` (override: the builder's endpoint, else
 //!   `TENCENTCLOUD_METADATA_ENDPOINT`, a full URL), never through a proxy, 1 s connect and 1 s read
 //!   timeouts (the SDKs set none).
-//! - `TENCENTCLOUD_METADATA_DISABLED=true`: not configured, without any request.
+//! - `TENCENTCLOUD_METADATA_DISABLED=true` (or `1`, `yes`, any case): not configured, without
+//!   any request. A value that is not a boolean, or a setting of this source that is not valid
+//!   UTF-8, is an error, also without any request.
 //! - Role discovery: `GET /latest/meta-data/cam/security-credentials/`; the body (trimmed, first
 //!   line) is the role name. 404 or an empty answer means no role is bound, and an unreachable
 //!   metadata service (connection refused, timeout: not on a CVM) means not configured, so the
@@ -69,14 +71,27 @@ impl CvmRoleBuilder {
 
     /// Builds, reading the env fallbacks from `ctx` now.
     pub fn build(self, ctx: &Context) -> CvmRoleProvider {
-        let disabled = self
-            .disabled
-            .unwrap_or_else(|| ctx.env_flag(env_vars::METADATA_DISABLED));
-        let base = self
-            .endpoint
-            .filter(|e| !e.trim().is_empty())
-            .or_else(|| ctx.env_non_empty(env_vars::METADATA_ENDPOINT))
-            .unwrap_or_else(|| DEFAULT_METADATA_ENDPOINT.to_string());
+        // A setting that cannot be read makes the provider answer that error, without a request.
+        let mut unreadable = None;
+        let disabled = match self.disabled {
+            Some(d) => d,
+            None => ctx
+                .env_flag(env_vars::METADATA_DISABLED)
+                .unwrap_or_else(|e| {
+                    unreadable.get_or_insert(e);
+                    false
+                }),
+        };
+        let base = match self.endpoint.filter(|e| !e.trim().is_empty()) {
+            Some(e) => Some(e),
+            None => ctx
+                .env_non_empty(env_vars::METADATA_ENDPOINT)
+                .unwrap_or_else(|e| {
+                    unreadable.get_or_insert(e);
+                    None
+                }),
+        }
+        .unwrap_or_else(|| DEFAULT_METADATA_ENDPOINT.to_string());
         let base = base.trim().trim_end_matches('/').to_string();
         let fixed_role = self
             .role_name
@@ -89,8 +104,11 @@ impl CvmRoleBuilder {
             discovered: ArcSwapOption::empty(),
         };
         let policy = self.policy.unwrap_or(RefreshPolicy::INSTANCE_METADATA);
+        let refusal = unreadable
+            .map(|e| e.with_provider(CvmRoleProvider::NAME))
+            .or_else(|| disabled.then(disabled_error));
         CvmRoleProvider {
-            disabled,
+            refusal,
             cache: RefreshingCache::new(fetcher, policy, ctx.shared_clock()),
         }
     }
@@ -232,7 +250,10 @@ impl CvmFetcher {
         let m: MetadataCredentials = serde_json::from_slice(&resp.body).map_err(|e| {
             fail(
                 ErrorKind::InvalidResponse,
-                format!("the metadata credentials of role '{role}' are not valid JSON: {e}"),
+                format!(
+                    "the metadata credentials of role '{role}' are not valid JSON: {}",
+                    crate::redact::json_error(&e)
+                ),
             )
         })?;
         let code = m.code.unwrap_or_default();
@@ -301,7 +322,8 @@ impl ProvideCredentials for CvmFetcher {
 /// ```
 #[derive(Clone)]
 pub struct CvmRoleProvider {
-    disabled: bool,
+    /// The answer given without a request: disabled, or a setting that cannot be read.
+    refusal: Option<Error>,
     cache: RefreshingCache<CvmFetcher>,
 }
 
@@ -325,8 +347,8 @@ impl CvmRoleProvider {
     /// The role name, asking the metadata service when not yet known (errors are returned, not
     /// hidden as in the Python SDK).
     pub async fn resolve_role_name(&self) -> Result<String> {
-        if self.disabled {
-            return Err(disabled_error());
+        if let Some(e) = &self.refusal {
+            return Err(e.clone());
         }
         self.cache
             .source()
@@ -352,7 +374,7 @@ fn disabled_error() -> Error {
 impl fmt::Debug for CvmRoleProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CvmRoleProvider")
-            .field("disabled", &self.disabled)
+            .field("refusal", &self.refusal.as_ref().map(Error::message))
             .field("source", self.cache.source())
             .finish()
     }
@@ -360,8 +382,8 @@ impl fmt::Debug for CvmRoleProvider {
 
 impl ProvideCredentials for CvmRoleProvider {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
-        if self.disabled {
-            return ProvideFuture::ready(Err(disabled_error()));
+        if let Some(e) = &self.refusal {
+            return ProvideFuture::ready(Err(e.clone()));
         }
         self.cache.provide_credentials()
     }
@@ -369,8 +391,8 @@ impl ProvideCredentials for CvmRoleProvider {
         Self::NAME
     }
     fn force_refresh(&self) -> ProvideFuture<'_> {
-        if self.disabled {
-            return ProvideFuture::ready(Err(disabled_error()));
+        if let Some(e) = &self.refusal {
+            return ProvideFuture::ready(Err(e.clone()));
         }
         self.cache.force_refresh()
     }

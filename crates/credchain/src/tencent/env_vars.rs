@@ -1,5 +1,5 @@
-//! Environment variable names for Tencent Cloud (`reference/tencent.md` §2), plus the ones
-//! credchain adds (marked below).
+//! Environment variable names for Tencent Cloud (`docs/sources/tencent.md#environment-variables`),
+//! plus the ones credchain adds (marked below).
 
 /// SecretId.
 pub const SECRET_ID: &str = "TENCENTCLOUD_SECRET_ID";

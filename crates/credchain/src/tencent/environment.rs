@@ -1,4 +1,4 @@
-//! The Tencent Cloud environment source (`env`, `reference/tencent.md` §1.2).
+//! The Tencent Cloud environment source (`env`, `docs/sources/tencent.md#environment`).
 //!
 //! - `TENCENTCLOUD_SECRET_ID` and `TENCENTCLOUD_SECRET_KEY`, read when the provider is built.
 //!   Absent or empty means "not configured" and a chain moves on (as the Python SDK).
@@ -49,12 +49,17 @@ impl EnvironmentProvider {
     }
 
     fn read(ctx: &Context) -> Result<Credentials> {
-        let id = ctx.env_non_empty(env_vars::SECRET_ID);
-        let key = ctx.env_non_empty(env_vars::SECRET_KEY);
-        let (Some(id), Some(key)) = (id, key) else {
-            let missing: Vec<&str> = [env_vars::SECRET_ID, env_vars::SECRET_KEY]
+        let var = |name| {
+            ctx.env_non_empty(name)
+                .map_err(|e| e.with_provider(Self::NAME))
+        };
+        let id = var(env_vars::SECRET_ID)?;
+        let key = var(env_vars::SECRET_KEY)?;
+        let (Some(id), Some(key)) = (id.clone(), key.clone()) else {
+            let missing: Vec<&str> = [(env_vars::SECRET_ID, id), (env_vars::SECRET_KEY, key)]
                 .into_iter()
-                .filter(|v| ctx.env_non_empty(v).is_none())
+                .filter(|(_, v)| v.is_none())
+                .map(|(n, _)| n)
                 .collect();
             return Err(Error::not_configured(format!(
                 "{} not set or empty",
@@ -67,9 +72,10 @@ impl EnvironmentProvider {
                 env_vars::SECRET_KEY
             )));
         };
-        let token = ctx
-            .env_non_empty(env_vars::SESSION_TOKEN)
-            .or_else(|| ctx.env_non_empty(env_vars::TOKEN));
+        let token = match var(env_vars::SESSION_TOKEN)? {
+            Some(t) => Some(t),
+            None => var(env_vars::TOKEN)?,
+        };
         let credential =
             Credential::with_name(Some(id), Some(key), token, Self::NAME).map_err(|e| {
                 e.with_hint(format!(

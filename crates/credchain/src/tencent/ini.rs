@@ -1,4 +1,5 @@
-//! A small, strict INI parser for the Tencent Cloud credentials file (`reference/tencent.md` §1.3).
+//! A small, strict INI parser for the Tencent Cloud credentials file
+//! (`docs/sources/tencent.md#profile-file`).
 //!
 //! Rules (the Go SDK's `ini.go`, with the gaps closed):
 //! - lines are split on `\n`; a `\r` at the end of a line is removed (CRLF files work); each line

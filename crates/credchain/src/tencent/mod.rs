@@ -1,5 +1,5 @@
-//! Tencent Cloud credential sources, the default chain, and the seed-compatible [`Config`] facade
-//! (type names from DESIGN.md §2, which follow the Python SDK's constructor parameters).
+//! Tencent Cloud credential sources, the default chain, and a [`Config`] facade
+//! whose type names and fields follow the Python SDK's constructor parameters.
 //!
 //! | type / provider name | source | idiomatic type | SDK name (alias) |
 //! |---|---|---|---|

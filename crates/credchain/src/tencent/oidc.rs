@@ -1,5 +1,5 @@
 //! STS AssumeRoleWithWebIdentity: `oidc_role_arn` and its TKE variant `tke_oidc`
-//! (`reference/tencent.md` §1.6).
+//! (`docs/sources/tencent.md#web-identity-and-tke`).
 //!
 //! - Unsigned: `Authorization: SKIP`, and never an `X-TC-Token`.
 //! - Body: `ProviderId`, `WebIdentityToken`, `RoleArn`, `RoleSessionName`, `DurationSeconds`.
@@ -70,23 +70,19 @@ impl fmt::Debug for OidcFetcher {
 
 /// What TKE mode finds in the environment.
 fn tke_params(ctx: &Context) -> Result<Params> {
-    let token_file = ctx
-        .env_non_empty(env_vars::TKE_WEB_IDENTITY_TOKEN_FILE)
-        .or_else(|| ctx.env_non_empty(TKE_IDENTITY_TOKEN_FILE));
+    let var = |name| {
+        ctx.env_non_empty(name)
+            .map_err(|e| e.with_provider(TkeOidcProvider::NAME))
+    };
+    let token_file = match var(env_vars::TKE_WEB_IDENTITY_TOKEN_FILE)? {
+        Some(f) => Some(f),
+        None => var(TKE_IDENTITY_TOKEN_FILE)?,
+    };
     let vals = [
-        (
-            env_vars::TKE_REGION,
-            ctx.env_non_empty(env_vars::TKE_REGION),
-        ),
-        (
-            env_vars::TKE_PROVIDER_ID,
-            ctx.env_non_empty(env_vars::TKE_PROVIDER_ID),
-        ),
+        (env_vars::TKE_REGION, var(env_vars::TKE_REGION)?),
+        (env_vars::TKE_PROVIDER_ID, var(env_vars::TKE_PROVIDER_ID)?),
         (env_vars::TKE_WEB_IDENTITY_TOKEN_FILE, token_file),
-        (
-            env_vars::TKE_ROLE_ARN,
-            ctx.env_non_empty(env_vars::TKE_ROLE_ARN),
-        ),
+        (env_vars::TKE_ROLE_ARN, var(env_vars::TKE_ROLE_ARN)?),
     ];
     let missing: Vec<&str> = vals
         .iter()
@@ -189,6 +185,7 @@ impl OidcFetcher {
             self.name,
         )
         .await
+        .map_err(|e| e.redact([token.expose()]))
     }
 }
 
@@ -374,7 +371,7 @@ impl OidcRoleArnProvider {
 fn role_arn_of(f: &OidcFetcher) -> Option<String> {
     match &f.fixed {
         Some(p) => Some(p.role_arn.clone()),
-        None => f.ctx.env_non_empty(env_vars::TKE_ROLE_ARN),
+        None => f.ctx.env_non_empty(env_vars::TKE_ROLE_ARN).ok().flatten(),
     }
 }
 
@@ -447,7 +444,7 @@ impl TkeOidcProvider {
         TkeOidcProvider { inner }
     }
 
-    /// The role ARN from `TKE_ROLE_ARN` (read now).
+    /// The role ARN from `TKE_ROLE_ARN` (read now; `None` when unset or unreadable).
     pub fn role_arn(&self) -> Option<String> {
         self.inner
             .as_ref()

@@ -1,4 +1,4 @@
-//! The Tencent Cloud credentials file (`profile`, `reference/tencent.md` §1.3).
+//! The Tencent Cloud credentials file (`profile`, `docs/sources/tencent.md#profile-file`).
 //!
 //! - File: the builder's path, else `TENCENTCLOUD_CREDENTIALS_FILE` (set but empty is an error, as
 //!   in the Go SDK; set to a file that does not exist is an error too, since it was asked for), else
@@ -10,7 +10,10 @@
 //!   `role_arn` (+ optional `role_session_name`, `duration_seconds`, `region`, `external_id`,
 //!   `policy`) assumes that role with the profile's keys through STS AssumeRole.
 //! - A file without the `[default]` section is not configured (the Python SDK crashes); a
-//!   profile selected by name that is missing is an error listing the sections there are. A section
+//!   profile selected by name that is missing is an error listing the sections there are. A
+//!   profile named through the builder when there is no credentials file at all is an error too
+//!   (listing the files looked at); with `TENCENTCLOUD_PROFILE` it is "not configured", so the
+//!   default chain goes on. A section
 //!   without `secret_id` or `secret_key` (or with empty values) is an error naming file and section;
 //!   padded values are invalid credentials. Parse errors name file and line ([`super::ini`]).
 //! - The file is read when the provider is built, like the environment.
@@ -72,14 +75,27 @@ enum Loaded {
 }
 
 fn load(b: &ProfileBuilder, ctx: &Context) -> Result<(PathBuf, String, Loaded)> {
-    let (explicit_profile, profile) = match b.profile.clone().filter(|p| !p.is_empty()) {
+    let given = b.profile.clone().filter(|p| !p.is_empty());
+    let (explicit_profile, profile) = match given.clone() {
         Some(p) => (true, p),
-        None => match ctx.env_non_empty(env_vars::PROFILE) {
+        None => match ctx.env_non_empty(env_vars::PROFILE)? {
             Some(p) => (true, p),
             None => (false, DEFAULT_PROFILE.to_string()),
         },
     };
-    let (path, bytes) = find_file(b, ctx)?;
+    let (path, bytes) = match find_file(b, ctx) {
+        // A profile the caller named must exist: no file is an error saying where it looked.
+        Err(e) if e.is_not_configured() && given.is_some() => {
+            return Err(e
+                .with_kind(ErrorKind::InvalidConfig)
+                .with_hint(format!(
+                    "the profile [{profile}] was asked for: create the credentials file with a \
+                     [{profile}] section, or set {}",
+                    env_vars::CREDENTIALS_FILE
+                )))
+        }
+        other => other?,
+    };
     let parsed = ini::parse(&bytes).map_err(|e| {
         let mut err = Error::new(
             ErrorKind::File,
@@ -120,7 +136,7 @@ fn load(b: &ProfileBuilder, ctx: &Context) -> Result<(PathBuf, String, Loaded)> 
 fn find_file(b: &ProfileBuilder, ctx: &Context) -> Result<(PathBuf, Vec<u8>)> {
     let explicit = match &b.path {
         Some(p) => Some(p.clone()),
-        None => match ctx.env_var(env_vars::CREDENTIALS_FILE) {
+        None => match ctx.env_var(env_vars::CREDENTIALS_FILE)? {
             Some(v) if v.trim().is_empty() => {
                 return Err(Error::invalid_config(format!(
                     "Environment variable '{}' cannot be empty",
@@ -154,7 +170,7 @@ fn find_file(b: &ProfileBuilder, ctx: &Context) -> Result<(PathBuf, Vec<u8>)> {
         if let Some(bytes) = read(ctx, &p)? {
             return Ok((p, bytes));
         }
-        tried.push(p.display().to_string());
+        tried.push(crate::redact::path(&p));
     }
     let sys = PathBuf::from(SYSTEM_CREDENTIALS_FILE);
     if let Some(bytes) = read(ctx, &sys)? {

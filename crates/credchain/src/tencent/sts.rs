@@ -1,4 +1,4 @@
-//! Tencent Cloud STS over API 3.0 (`reference/tencent.md` §1.5, §1.6, §3): endpoints, the POST
+//! Tencent Cloud STS over API 3.0 (`docs/sources/tencent.md#sts`): endpoints, the POST
 //! JSON call (TC3-signed or `Authorization: SKIP`), and response/error parsing shared by
 //! `sts_assume_role`, `oidc_role_arn` and `tke_oidc`.
 
@@ -110,7 +110,7 @@ impl StsEndpoint {
         if let Some(e) = explicit.filter(|e| !e.trim().is_empty()) {
             return StsEndpoint::parse(e);
         }
-        if let Some(e) = ctx.env_non_empty(super::env_vars::STS_ENDPOINT) {
+        if let Some(e) = ctx.env_non_empty(super::env_vars::STS_ENDPOINT)? {
             return StsEndpoint::parse(&e)
                 .map_err(|err| err.with_hint(format!("fix {}", super::env_vars::STS_ENDPOINT)));
         }
@@ -147,6 +147,16 @@ pub(crate) enum Auth<'a> {
     Skip,
 }
 
+impl Auth<'_> {
+    /// Removes the values of the credentials in use from an error (a service may echo them).
+    fn redact(&self, e: Error) -> Error {
+        match self {
+            Auth::Signed(c) => e.redact_credentials(c),
+            Auth::Skip => e,
+        }
+    }
+}
+
 /// One STS call: POST JSON, retried (each attempt re-signed with a fresh timestamp), parsed into
 /// temporary credentials named `provider`.
 pub(crate) async fn call(
@@ -168,8 +178,9 @@ pub(crate) async fn call(
             build_request(ctx, endpoint, action, region, &body, &auth)
         })
         .await
-        .map_err(|e| e.with_provider(provider))?;
-        match parse_response(&resp, action, &endpoint.url) {
+        .map_err(|e| auth.redact(e.with_provider(provider)))?;
+        let parsed = parse_response(&resp, action, &endpoint.url).map_err(|e| auth.redact(e));
+        match parsed {
             Err(e) if is_throttled(&e) && throttled + 1 < RetryPolicy::REMOTE.max_attempts => {
                 throttled += 1;
                 let delay = Duration::from_millis(200 * (1 << throttled));
@@ -294,7 +305,7 @@ fn hint_for(code: &str) -> Option<&'static str> {
     })
 }
 
-/// Parses an STS answer (`reference/tencent.md` §3.2): non-2xx is a service error (with the
+/// Parses an STS answer (`{"Response": {...}}`): non-2xx is a service error (with the
 /// Tencent error if the body has one); `Response.Error` is a service error with code, message and
 /// request id; the legacy `{code, message, codeDesc}` shape is recognised; anything unusable is an
 /// invalid response naming what is missing.
@@ -332,7 +343,10 @@ pub(crate) fn parse_response(resp: &HttpResponse, action: &str, endpoint: &str) 
     let env = parsed.map_err(|err| {
         Error::new(
             ErrorKind::InvalidResponse,
-            format!("{action} answered with invalid JSON: {err}"),
+            format!(
+                "{action} answered with invalid JSON: {}",
+                crate::redact::json_error(&err)
+            ),
         )
         .with_endpoint(endpoint)
         .with_status(resp.status)
