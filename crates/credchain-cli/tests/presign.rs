@@ -216,7 +216,14 @@ fn bad_input_is_a_clear_error_without_the_secret() {
     ];
     let base = |extra: &[&str]| {
         let mut a: Vec<String> = [
-            "presign", "alibaba", "--bucket", "b", "--key", "k", "--region", "cn-hangzhou",
+            "presign",
+            "alibaba",
+            "--bucket",
+            "b",
+            "--key",
+            "k",
+            "--region",
+            "cn-hangzhou",
         ]
         .map(String::from)
         .to_vec();
@@ -306,7 +313,10 @@ fn presigned_urls_put_and_get_against_the_emulator_with_curl() {
             "emu-bucket",
             [
                 ("ALIBABA_CLOUD_ACCESS_KEY_ID", alibaba_sts::ACCESS_KEY_ID),
-                ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", alibaba_sts::ACCESS_KEY_SECRET),
+                (
+                    "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+                    alibaba_sts::ACCESS_KEY_SECRET,
+                ),
             ],
         ),
         (
@@ -315,7 +325,10 @@ fn presigned_urls_put_and_get_against_the_emulator_with_curl() {
             "emu-bucket",
             [
                 ("ALIBABA_CLOUD_ACCESS_KEY_ID", alibaba_sts::ACCESS_KEY_ID),
-                ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", alibaba_sts::ACCESS_KEY_SECRET),
+                (
+                    "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+                    alibaba_sts::ACCESS_KEY_SECRET,
+                ),
             ],
         ),
         (
@@ -332,8 +345,18 @@ fn presigned_urls_put_and_get_against_the_emulator_with_curl() {
         let key = format!("dir/{cloud}{version} hello+~*.txt");
         let presign = |method: &str, extra: &[&str]| {
             let mut a: Vec<String> = [
-                "presign", cloud, "--bucket", bucket, "--key", &key, "--region", "cn-hangzhou",
-                "--endpoint", &endpoint, "--method", method,
+                "presign",
+                cloud,
+                "--bucket",
+                bucket,
+                "--key",
+                &key,
+                "--region",
+                "cn-hangzhou",
+                "--endpoint",
+                &endpoint,
+                "--method",
+                method,
             ]
             .map(String::from)
             .to_vec();
@@ -347,7 +370,11 @@ fn presigned_urls_put_and_get_against_the_emulator_with_curl() {
         };
         let put = presign("PUT", &[]);
         assert!(put.starts_with(&format!("{endpoint}/{bucket}/")), "{put}");
-        assert_eq!(curl("PUT", &put, Some(&file)).0, 200, "{cloud}{version} PUT {put}");
+        assert_eq!(
+            curl("PUT", &put, Some(&file)).0,
+            200,
+            "{cloud}{version} PUT {put}"
+        );
         let get = presign("GET", &[]);
         assert_eq!(
             curl("GET", &get, None),
@@ -363,7 +390,10 @@ fn presigned_urls_put_and_get_against_the_emulator_with_curl() {
         assert_eq!(status, 403, "{cloud}{version}: {body}");
         assert!(!body.contains(env[1].1), "the secret is not echoed");
         // DELETE, then the object is gone.
-        assert!(matches!(curl("DELETE", &presign("DELETE", &[]), None).0, 200 | 204));
+        assert!(matches!(
+            curl("DELETE", &presign("DELETE", &[]), None).0,
+            200 | 204
+        ));
         assert_eq!(curl("GET", &get, None).0, 404, "{cloud}{version}");
     }
 }

@@ -28,8 +28,8 @@ use credchain::sign::acs3::{self, Acs3Algorithm, Acs3Request};
 use credchain::sign::cos::{self, CosRequest};
 use credchain::sign::cos_presign::{self, CosPresignRequest};
 use credchain::sign::oss::OssV1Request;
-use credchain::sign::oss_presign::{self, OssPresignRequest};
 use credchain::sign::oss::{self, OssV4Request};
+use credchain::sign::oss_presign::{self, OssPresignRequest};
 use credchain::sign::rpc::{self, RpcRequest};
 use credchain::sign::tc3::{self, Tc3Request};
 use credchain::sign::tc_v1::{self, TcV1Request};
@@ -384,7 +384,8 @@ fn object_storage_comparisons(c: &mut Criterion) {
         security_token: None,
         expires_in: None,
     };
-    let oss_pre = OssPresignRequest::new("GET", "examplebucket", "dir/object.txt", "cn-hangzhou", 0);
+    let oss_pre =
+        OssPresignRequest::new("GET", "examplebucket", "dir/object.txt", "cn-hangzhou", 0);
     let oss_get = get_parts(OSS_URL);
     let mut g = c.benchmark_group("oss_presign_v1");
     g.bench_function("credchain", |b| {

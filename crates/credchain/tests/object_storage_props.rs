@@ -34,8 +34,12 @@ const SECRET: &str = "Zq9SecretValue4PropertyTests7Xy";
 fn endpoint() -> impl Strategy<Value = Option<ObjectEndpoint>> {
     prop_oneof![
         Just(None),
-        Just(Some(ObjectEndpoint::parse("http://127.0.0.1:9000").unwrap())),
-        Just(Some(ObjectEndpoint::parse("oss-accelerate.aliyuncs.com").unwrap())),
+        Just(Some(
+            ObjectEndpoint::parse("http://127.0.0.1:9000").unwrap()
+        )),
+        Just(Some(
+            ObjectEndpoint::parse("oss-accelerate.aliyuncs.com").unwrap()
+        )),
     ]
 }
 

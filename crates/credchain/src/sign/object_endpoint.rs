@@ -84,11 +84,14 @@ impl ObjectEndpoint {
         if authority.is_empty() {
             return Err(bad("no host"));
         }
-        if authority
-            .bytes()
-            .any(|b| matches!(b, b'/' | b'?' | b'#' | b'@') || b.is_ascii_whitespace() || b.is_ascii_control())
-        {
-            return Err(bad("expected only host[:port], without path, query, user or spaces"));
+        if authority.bytes().any(|b| {
+            matches!(b, b'/' | b'?' | b'#' | b'@')
+                || b.is_ascii_whitespace()
+                || b.is_ascii_control()
+        }) {
+            return Err(bad(
+                "expected only host[:port], without path, query, user or spaces",
+            ));
         }
         let url: http::Uri = format!("{scheme}://{authority}/")
             .parse()
@@ -114,9 +117,8 @@ impl ObjectEndpoint {
     /// ```
     pub fn scheme(&self) -> &str {
         match self {
-            ObjectEndpoint::VirtualHosted { scheme, .. } | ObjectEndpoint::PathStyle { scheme, .. } => {
-                scheme
-            }
+            ObjectEndpoint::VirtualHosted { scheme, .. }
+            | ObjectEndpoint::PathStyle { scheme, .. } => scheme,
         }
     }
 
