@@ -108,7 +108,13 @@ mod tests {
             parse_timestamp("2025-01-01T20:00:00+08:00").unwrap(),
             1735732800
         );
-        for bad in ["", "yesterday", "-5", "2025-13-01T00:00:00Z", "99999999999999999999"] {
+        for bad in [
+            "",
+            "yesterday",
+            "-5",
+            "2025-13-01T00:00:00Z",
+            "99999999999999999999",
+        ] {
             let e = parse_timestamp(bad).unwrap_err().to_string();
             assert!(e.contains("--timestamp"), "{e}");
         }

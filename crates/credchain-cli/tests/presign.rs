@@ -216,7 +216,14 @@ fn bad_input_is_a_clear_error_without_the_secret() {
     ];
     let base = |extra: &[&str]| {
         let mut a: Vec<String> = [
-            "presign", "alibaba", "--bucket", "b", "--key", "k", "--region", "cn-hangzhou",
+            "presign",
+            "alibaba",
+            "--bucket",
+            "b",
+            "--key",
+            "k",
+            "--region",
+            "cn-hangzhou",
         ]
         .map(String::from)
         .to_vec();
@@ -241,4 +248,152 @@ fn bad_input_is_a_clear_error_without_the_secret() {
     let out = credchain(&base(&[]), &[]);
     assert!(!out.status.success());
     assert!(out.stdout.is_empty());
+}
+
+/// An emulator on its own runtime, alive for the whole test.
+struct Emu {
+    emu: Option<credchain_emulator::Emulator>,
+    rt: tokio::runtime::Runtime,
+}
+
+impl Emu {
+    fn start() -> Emu {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let emu = rt.block_on(credchain_emulator::Emulator::start()).unwrap();
+        Emu { emu: Some(emu), rt }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.emu.as_ref().unwrap().addr())
+    }
+}
+
+impl Drop for Emu {
+    fn drop(&mut self) {
+        if let Some(e) = self.emu.take() {
+            self.rt.block_on(e.shutdown());
+        }
+    }
+}
+
+/// `curl` with the body file for PUT; returns (HTTP status, body).
+fn curl(method: &str, url: &str, upload: Option<&std::path::Path>) -> (u16, String) {
+    let mut cmd = Command::new("curl");
+    cmd.args(["-sS", "--max-time", "20", "-w", "\n%{http_code}"]);
+    match upload {
+        Some(file) => cmd.arg("-T").arg(file),
+        None => cmd.args(["-X", method]),
+    };
+    let out = cmd
+        .arg(url)
+        .output()
+        .expect("curl is installed (the issue's end-to-end check uses it)");
+    let text = text(&out.stdout);
+    let (body, status) = text.rsplit_once('\n').unwrap_or(("", &text));
+    (status.trim().parse().unwrap_or(0), body.to_string())
+}
+
+/// `credchain presign` against `credchain`'s emulator: curl PUTs then GETs an object with the
+/// URLs, a GET URL cannot be used to PUT, and an expired URL is refused — for OSS V4, OSS V1 and COS.
+#[test]
+fn presigned_urls_put_and_get_against_the_emulator_with_curl() {
+    use credchain_emulator::routes::{alibaba_sts, tencent_sts};
+    let emu = Emu::start();
+    let endpoint = emu.url();
+    let file = home().join("upload.txt");
+    std::fs::write(&file, b"hello presigned world").unwrap();
+    let cases: [(&str, &str, &str, [(&str, &str); 2]); 3] = [
+        (
+            "alibaba",
+            "v4",
+            "emu-bucket",
+            [
+                ("ALIBABA_CLOUD_ACCESS_KEY_ID", alibaba_sts::ACCESS_KEY_ID),
+                (
+                    "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+                    alibaba_sts::ACCESS_KEY_SECRET,
+                ),
+            ],
+        ),
+        (
+            "alibaba",
+            "v1",
+            "emu-bucket",
+            [
+                ("ALIBABA_CLOUD_ACCESS_KEY_ID", alibaba_sts::ACCESS_KEY_ID),
+                (
+                    "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+                    alibaba_sts::ACCESS_KEY_SECRET,
+                ),
+            ],
+        ),
+        (
+            "tencent",
+            "",
+            "emu-bucket-1250000000",
+            [
+                ("TENCENTCLOUD_SECRET_ID", tencent_sts::EMULATOR_SECRET_ID),
+                ("TENCENTCLOUD_SECRET_KEY", tencent_sts::EMULATOR_SECRET_KEY),
+            ],
+        ),
+    ];
+    for (cloud, version, bucket, env) in cases {
+        let key = format!("dir/{cloud}{version} hello+~*.txt");
+        let presign = |method: &str, extra: &[&str]| {
+            let mut a: Vec<String> = [
+                "presign",
+                cloud,
+                "--bucket",
+                bucket,
+                "--key",
+                &key,
+                "--region",
+                "cn-hangzhou",
+                "--endpoint",
+                &endpoint,
+                "--method",
+                method,
+            ]
+            .map(String::from)
+            .to_vec();
+            if !version.is_empty() {
+                a.extend(["--signature-version".to_string(), version.to_string()]);
+            }
+            a.extend(extra.iter().map(|s| s.to_string()));
+            let out = credchain(&a, &env);
+            assert!(out.status.success(), "{}", text(&out.stderr));
+            text(&out.stdout).trim_end().to_string()
+        };
+        let put = presign("PUT", &[]);
+        assert!(put.starts_with(&format!("{endpoint}/{bucket}/")), "{put}");
+        assert_eq!(
+            curl("PUT", &put, Some(&file)).0,
+            200,
+            "{cloud}{version} PUT {put}"
+        );
+        let get = presign("GET", &[]);
+        assert_eq!(
+            curl("GET", &get, None),
+            (200, "hello presigned world".to_string()),
+            "{cloud}{version}"
+        );
+        // The GET URL does not allow a PUT (the method is signed).
+        assert_eq!(curl("PUT", &get, Some(&file)).0, 403, "{cloud}{version}");
+        // Signed two hours ago for one minute: expired.
+        let past = (credchain::sign::now_unix() - 7200).to_string();
+        let expired = presign("GET", &["--timestamp", &past, "--expires", "60"]);
+        let (status, body) = curl("GET", &expired, None);
+        assert_eq!(status, 403, "{cloud}{version}: {body}");
+        assert!(!body.contains(env[1].1), "the secret is not echoed");
+        // DELETE, then the object is gone.
+        assert!(matches!(
+            curl("DELETE", &presign("DELETE", &[]), None).0,
+            200 | 204
+        ));
+        assert_eq!(curl("GET", &get, None).0, 404, "{cloud}{version}");
+    }
 }

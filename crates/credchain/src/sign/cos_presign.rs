@@ -18,6 +18,8 @@
 //! - `host` is signed: for a virtual-hosted URL the host name without port, as the SDK takes it; for
 //!   a path-style URL (an IP or `localhost` endpoint, e.g. an emulator) the `host:port` a client
 //!   sends in `Host`.
+//! - The HttpURI is `/` + the raw key (virtual-hosted, as the SDK); a path-style URL signs its
+//!   request path, decoded: `/<bucket-appid>/<key>`.
 //! - Extra parameters are signed and appended; extra headers are signed when COS signs that header
 //!   ([`super::cos::is_signed_header`]) and must then be sent unchanged.
 //!
@@ -140,6 +142,18 @@ impl CosPresignRequest {
         Ok(())
     }
 
+    /// The key whose `/`-prefixed form is the signed HttpURI: the key as given (virtual-hosted,
+    /// as the SDK), or `bucket/key` for a path-style URL, whose request path names the bucket.
+    fn signed_key(&self) -> String {
+        match self.endpoint() {
+            ObjectEndpoint::VirtualHosted { .. } => self.key.clone(),
+            ObjectEndpoint::PathStyle { .. } => {
+                let key = self.key.strip_prefix('/').unwrap_or(&self.key);
+                format!("{}/{key}", self.bucket)
+            }
+        }
+    }
+
     /// The `host` value signed (see the module documentation).
     fn signed_host(&self) -> String {
         let endpoint = self.endpoint();
@@ -170,7 +184,10 @@ impl fmt::Debug for CosPresignRequest {
 
 fn strip_port(host: &str) -> &str {
     if host.starts_with('[') {
-        return host.split_once(']').map(|(h, _)| &host[..=h.len()]).unwrap_or(host);
+        return host
+            .split_once(']')
+            .map(|(h, _)| &host[..=h.len()])
+            .unwrap_or(host);
     }
     host.rsplit_once(':')
         .filter(|(_, p)| p.bytes().all(|b| b.is_ascii_digit()))
@@ -233,7 +250,8 @@ impl fmt::Debug for CosPresigned {
 /// use credchain::sign::cos_presign::{self, CosPresignRequest};
 /// let c = Credentials::builder("id", "key").security_token("a+b").build();
 /// let p = cos_presign::presign(&CosPresignRequest::new("GET", "b-1", "k", "ap-guangzhou", 100), &c).unwrap();
-/// assert!(p.url.ends_with("&q-url-param-list=x-cos-security-token&q-signature=".to_owned() + &p.signed.signature + "&x-cos-security-token=a%2Bb"));
+/// let tail = format!("&q-url-param-list=x-cos-security-token&q-signature={}&x-cos-security-token=a%2Bb", p.signed.signature);
+/// assert!(p.url.ends_with(&tail));
 /// ```
 pub fn presign(req: &CosPresignRequest, creds: &Credentials) -> Result<CosPresigned, Error> {
     cos::require_key_pair(creds)?;
@@ -272,7 +290,7 @@ pub fn presign_with_key(
     if let Some(t) = security_token.filter(|t| !t.is_empty()) {
         params.push((TOKEN_PARAM.into(), t.into()));
     }
-    let mut signing = CosRequest::new(&req.method, &req.key, req.timestamp, expires);
+    let mut signing = CosRequest::new(&req.method, req.signed_key(), req.timestamp, expires);
     signing.params = params.clone();
     signing.headers = req.headers.clone();
     signing.host = req.signed_host();
@@ -324,6 +342,7 @@ mod tests {
         let mut r = CosPresignRequest::new("GET", "b-1", "k", "r", 0);
         r.endpoint_override = Some(ObjectEndpoint::parse("http://127.0.0.1:9000").unwrap());
         assert_eq!(r.signed_host(), "127.0.0.1:9000");
+        assert_eq!(r.signed_key(), "b-1/k");
         r.endpoint_override = Some(ObjectEndpoint::parse("https://COS.Example.com:8443").unwrap());
         assert_eq!(r.signed_host(), "b-1.cos.example.com");
     }

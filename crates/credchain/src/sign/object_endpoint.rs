@@ -7,8 +7,8 @@
 //!   switch to for an IP-address endpoint, and what a local emulator serves.
 //!
 //! [`ObjectEndpoint::parse`] reads a user-supplied endpoint: a bare host (`oss-accelerate.aliyuncs.com`)
-//! is virtual-hosted over HTTPS; a full URL keeps its scheme, and is path-style when its host is an IP
-//! address or `localhost` (a bucket cannot be a sub-domain of those).
+//! is virtual-hosted over HTTPS; a full URL keeps its scheme. Either is path-style when its host is an
+//! IP address or `localhost` (a bucket cannot be a sub-domain of those).
 //!
 //! ```
 //! use credchain::sign::object_endpoint::ObjectEndpoint;
@@ -59,6 +59,7 @@ impl ObjectEndpoint {
     /// use credchain::sign::object_endpoint::ObjectEndpoint;
     /// assert!(matches!(ObjectEndpoint::parse("http://localhost:8080/").unwrap(), ObjectEndpoint::PathStyle { .. }));
     /// assert!(matches!(ObjectEndpoint::parse("http://oss.example.com").unwrap(), ObjectEndpoint::VirtualHosted { .. }));
+    /// assert_eq!(ObjectEndpoint::parse("10.0.0.1:9000").unwrap().base_url("b"), "https://10.0.0.1:9000/b/");
     /// assert!(ObjectEndpoint::parse("ftp://x").is_err());
     /// assert!(ObjectEndpoint::parse("http://h/some/path").is_err());
     /// assert!(ObjectEndpoint::parse("").is_err());
@@ -83,17 +84,20 @@ impl ObjectEndpoint {
         if authority.is_empty() {
             return Err(bad("no host"));
         }
-        if authority
-            .bytes()
-            .any(|b| matches!(b, b'/' | b'?' | b'#' | b'@') || b.is_ascii_whitespace() || b.is_ascii_control())
-        {
-            return Err(bad("expected only host[:port], without path, query, user or spaces"));
+        if authority.bytes().any(|b| {
+            matches!(b, b'/' | b'?' | b'#' | b'@')
+                || b.is_ascii_whitespace()
+                || b.is_ascii_control()
+        }) {
+            return Err(bad(
+                "expected only host[:port], without path, query, user or spaces",
+            ));
         }
         let url: http::Uri = format!("{scheme}://{authority}/")
             .parse()
             .map_err(|_| bad("not a valid host[:port]"))?;
         let host = url.host().unwrap_or("");
-        if is_ip_or_localhost(host) && trimmed.contains("://") {
+        if is_ip_or_localhost(host) {
             Ok(ObjectEndpoint::PathStyle {
                 scheme,
                 authority: authority.to_string(),
@@ -113,9 +117,8 @@ impl ObjectEndpoint {
     /// ```
     pub fn scheme(&self) -> &str {
         match self {
-            ObjectEndpoint::VirtualHosted { scheme, .. } | ObjectEndpoint::PathStyle { scheme, .. } => {
-                scheme
-            }
+            ObjectEndpoint::VirtualHosted { scheme, .. }
+            | ObjectEndpoint::PathStyle { scheme, .. } => scheme,
         }
     }
 

@@ -313,9 +313,7 @@ pub fn presign_v1_with_key(
     req.validate(u64::MAX)?;
     let expires_at = req.expires_at()?;
     let token = security_token.filter(|t| !t.is_empty());
-    let mut query: Vec<(String, String)> = user_params(&req.params, V1_RESERVED)
-        .cloned()
-        .collect();
+    let mut query: Vec<(String, String)> = user_params(&req.params, V1_RESERVED).cloned().collect();
     if let Some(t) = token {
         query.push(("security-token".into(), t.into()));
     }
@@ -470,8 +468,8 @@ pub fn presign_v4_with_cache(
         canonical_headers.push_str(v);
         canonical_headers.push('\n');
     }
-    let payload_hash = super::find_header(&req.headers, "x-oss-content-sha256")
-        .unwrap_or("UNSIGNED-PAYLOAD");
+    let payload_hash =
+        super::find_header(&req.headers, "x-oss-content-sha256").unwrap_or("UNSIGNED-PAYLOAD");
     let canonical_uri = encode_path(&format!("/{}/{}", req.bucket, req.key));
     let canonical_request = format!(
         "{}\n{canonical_uri}\n{canonical_query}\n{canonical_headers}\n{}\n{payload_hash}",
