@@ -10,9 +10,9 @@
 //! - Keys of a `[DEFAULT]` section apply to every section that does not set them (Python's
 //!   `configparser`); `[DEFAULT]` itself is not a profile.
 //! - `enable`: absent or true → used; `false` → "not configured" (booleans as everywhere:
-//!   [`crate::context::parse_flag`], so `1`/`0`, `yes`/`no` too); the documented meaning
-//!   of the key; only Java honours it, and treats absent as disabled, `docs/differences.md`). Any other
-//!   value is an error (Python ignores the key).
+//!   [`crate::context::parse_flag`], so `1`/`0`, `yes`/`no` too). This is the documented meaning
+//!   of the key; only Java honours it, and treats absent as disabled (`docs/differences.md`). Any
+//!   other value is an error (Python ignores the key).
 //! - `type`: `access_key`, `ecs_ram_role`, `ram_role_arn`, `oidc_role_arn`, `rsa_key_pair`
 //!   (`public_key_id`, `private_key_file`) (the keys of each type:
 //!   `docs/sources/alibaba.md#ini-profile-file`); anything else → "unsupported credential type TYPE
