@@ -50,11 +50,15 @@
 //! curl 'http://127.0.0.1:PORT/emu-bucket/hello.txt?x-oss-signature-version=...'
 //! ```
 //!
-//! and curl signs SigV4 itself with the emulator's long-term key:
+//! and curl signs SigV4 itself with the emulator's long-term key (`--data-binary`, not `-T`:
+//! curl 7.x signs an upload's payload as if it were empty):
 //!
 //! ```text
-//! curl --aws-sigv4 aws:amz:cn-hangzhou:s3 --user LTAI5tEmulatorKeyId01:EmulatorAccessKeySecret01xQz \
-//!      -T hello.txt http://127.0.0.1:PORT/emu-bucket/hello.txt
+//! K=LTAI5tEmulatorKeyId01:EmulatorAccessKeySecret01xQz
+//! curl --aws-sigv4 aws:amz:cn-hangzhou:s3 --user $K -X PUT --data-binary @hello.txt \
+//!      http://127.0.0.1:PORT/emu-bucket/hello.txt
+//! curl --aws-sigv4 aws:amz:cn-hangzhou:s3 --user $K http://127.0.0.1:PORT/emu-bucket/hello.txt
+//! curl --aws-sigv4 aws:amz:cn-hangzhou:s3 --user $K -X DELETE http://127.0.0.1:PORT/emu-bucket/hello.txt
 //! ```
 
 use std::sync::atomic::{AtomicU64, Ordering};

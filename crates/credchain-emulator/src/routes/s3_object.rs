@@ -7,7 +7,8 @@
 //!   with `X-Amz-Date` (or `Date`) within 15 minutes of the clock, `x-amz-content-sha256` (the
 //!   body's SHA-256, checked; `UNSIGNED-PAYLOAD`; or `STREAMING-UNSIGNED-PAYLOAD-TRAILER` with an
 //!   `aws-chunked` body, decoded before storing), and `x-amz-security-token` for temporary keys.
-//!   `host` must be signed.
+//!   `host` must be signed. Unlike S3, a request without `x-amz-content-sha256` is accepted when
+//!   it signed the body's SHA-256 (generic SigV4, as `curl --aws-sigv4` 7.x sends it).
 //! - **Query** (presigned URL): `X-Amz-Algorithm=AWS4-HMAC-SHA256`, `X-Amz-Credential`,
 //!   `X-Amz-Date`, `X-Amz-Expires` (1..=604800 s), `X-Amz-SignedHeaders`, `X-Amz-Signature`,
 //!   optional `X-Amz-Security-Token`; payload `UNSIGNED-PAYLOAD` unless an
@@ -25,8 +26,7 @@
 //! `RequestTimeTooSkewed` (403), `InvalidAccessKeyId` (403: unknown key, or a temporary key
 //! without its token), `InvalidToken` (400: another token), `ExpiredToken` (400),
 //! `SignatureDoesNotMatch` (403), `AuthorizationHeaderMalformed` (400),
-//! `AuthorizationQueryParametersError` (400), `InvalidRequest` (400: no `x-amz-content-sha256`,
-//! bad `aws-chunked` body), `XAmzContentSHA256Mismatch` (400), `BadDigest` (400), `NoSuchKey`
+//! `AuthorizationQueryParametersError` (400), `InvalidRequest` (400: bad `aws-chunked` body), `XAmzContentSHA256Mismatch` (400), `BadDigest` (400), `NoSuchKey`
 //! (404), `NotImplemented` (501).
 
 use std::time::SystemTime;
@@ -236,13 +236,8 @@ fn verify(
     let payload = match (header_auth, req.header("x-amz-content-sha256")) {
         (_, Some(p)) => p.trim().to_string(),
         (None, None) => UNSIGNED.to_string(),
-        (Some(_), None) => {
-            return Err(err(
-                400,
-                "InvalidRequest",
-                "Missing required header for this request: x-amz-content-sha256.",
-            ))
-        }
+        // Generic SigV4 (curl --aws-sigv4 before 8.x sends no x-amz-content-sha256).
+        (Some(_), None) => hex(&sha256(&req.body)),
     };
     if payload.starts_with("STREAMING-") && payload != STREAMING_UNSIGNED_TRAILER {
         return Err(err(
