@@ -314,7 +314,8 @@ pub fn decode_aws_chunked(data: &[u8]) -> Option<Vec<u8>> {
             // Trailer fields (checksums), each ending in CRLF, then an empty line or the end.
             return Some(out);
         }
-        if rest.len() < size + 2 || &rest[size..size + 2] != b"\r\n" {
+        let end = size.checked_add(2)?;
+        if rest.len() < end || &rest[size..end] != b"\r\n" {
             return None;
         }
         out.extend_from_slice(&rest[..size]);
@@ -390,6 +391,8 @@ mod tests {
         assert!(decode_aws_chunked(b"5\r\nhel").is_none());
         assert!(decode_aws_chunked(b"zz\r\n").is_none());
         assert!(decode_aws_chunked(b"").is_none());
+        assert!(decode_aws_chunked(b"ffffffffffffffff\r\nabc").is_none());
+        assert!(decode_aws_chunked(b"fffffffffffffffff\r\nabc").is_none());
     }
 
     /// The AWS SigV4 documentation's S3 example (GET /test.txt with a Range header) canonicalizes
