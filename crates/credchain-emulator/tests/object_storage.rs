@@ -288,7 +288,7 @@ fn seed(emu: &Emulator, sent: &Sent) {
 async fn every_sdk_request_is_accepted_at_its_signing_time() {
     let emu = emulator_at_signing_time().await;
     let all = vectors();
-    assert_eq!(all.len(), 74);
+    assert_eq!(all.len(), 78);
     for cloud in ["oss", "cos", "s3"] {
         assert!(all.iter().filter(|v| v.cloud == cloud).count() >= 16);
     }
@@ -316,7 +316,12 @@ async fn every_sdk_request_is_accepted_at_its_signing_time() {
             }
             "GET" => {
                 assert_eq!((a.status, a.body.as_str()), (200, "seed"), "{}", v.name);
-                assert_eq!(a.header("content-type"), Some("text/x-seed"));
+                let expected = if v.target.contains("response-content-type=text%2Fplain") {
+                    "text/plain"
+                } else {
+                    "text/x-seed"
+                };
+                assert_eq!(a.header("content-type"), Some(expected), "{}", v.name);
             }
             "HEAD" => {
                 assert_eq!(a.status, 200, "{}: {a:?}", v.name);
@@ -428,6 +433,12 @@ async fn tampered_sdk_requests_are_refused_in_each_clouds_shape() {
             assert!(s.target.contains(from), "{}: {}", v.name, s.target);
             s.target = s.target.replacen(from, to, 1);
             expect_refusal(&emu, &s, MISMATCH.0, MISMATCH.1, "longer expiry").await;
+        }
+
+        if v.target.contains("response-content-type=text%2Fplain") {
+            let mut s = v.clone();
+            s.target = s.target.replace("text%2Fplain", "text%2Fhtml");
+            expect_refusal(&emu, &s, MISMATCH.0, MISMATCH.1, "signed parameter").await;
         }
 
         if v.temporary {

@@ -35,7 +35,9 @@
 //!
 //! # Answers
 //! `PUT` 200 with `ETag` (quoted MD5; `Content-MD5` is checked when sent); `GET`/`HEAD` 200 with the
-//! body (`HEAD`: its length only), `Content-Type`, `ETag`, `Last-Modified`, or 404 `NoSuchKey`;
+//! body (`HEAD`: its length only), `Content-Type`, `ETag`, `Last-Modified` (signed
+//! `response-content-type`, `response-content-disposition`, `response-cache-control`, ...
+//! parameters replace the matching headers), or 404 `NoSuchKey`;
 //! `DELETE` 204 (also for a missing key, as the clouds do). Every answer has the cloud's request
 //! id header (`x-oss-request-id`, `x-cos-request-id`, `x-amz-request-id`). Errors are the cloud's
 //! XML `<Error><Code>..</Code><Message>..</Message>..<RequestId>..</RequestId></Error>`; they never
@@ -331,12 +333,41 @@ fn serve(
             let Some(object) = store.get(&path.bucket, &path.key) else {
                 return Err(err(404, "NoSuchKey", "The specified key does not exist."));
             };
-            Reply::bytes(200, &object.content_type, object.body.clone())
+            let overrides = response_overrides(req);
+            let content_type = overrides
+                .iter()
+                .find(|(h, _)| *h == "Content-Type")
+                .map_or(object.content_type.as_str(), |(_, v)| v.as_str());
+            let mut reply = Reply::bytes(200, content_type, object.body.clone())
                 .with_header("ETag", &etag(dialect, &object))
-                .with_header("Last-Modified", &format_http_date(object.last_modified))
+                .with_header("Last-Modified", &format_http_date(object.last_modified));
+            for (name, value) in overrides.iter().filter(|(h, _)| *h != "Content-Type") {
+                reply = reply.with_header(name, value);
+            }
+            reply
         }
     };
     Ok(reply.with_header(request_id_header(dialect), &id))
+}
+
+/// The response headers a signed `GET`/`HEAD` asks for with `response-*` query parameters.
+fn response_overrides(req: &RecordedRequest) -> Vec<(&'static str, String)> {
+    const OVERRIDES: [(&str, &str); 6] = [
+        ("response-content-type", "Content-Type"),
+        ("response-content-disposition", "Content-Disposition"),
+        ("response-content-encoding", "Content-Encoding"),
+        ("response-content-language", "Content-Language"),
+        ("response-cache-control", "Cache-Control"),
+        ("response-expires", "Expires"),
+    ];
+    let params = req.query_params();
+    OVERRIDES
+        .iter()
+        .filter_map(|(param, header)| {
+            let (_, v) = params.iter().find(|(k, _)| k.eq_ignore_ascii_case(param))?;
+            Some((*header, v.clone()))
+        })
+        .collect()
 }
 
 fn xml_escape(s: &str) -> String {
