@@ -37,7 +37,8 @@
 //! `PUT` 200 with `ETag` (quoted MD5; `Content-MD5` is checked when sent); `GET`/`HEAD` 200 with the
 //! body (`HEAD`: its length only), `Content-Type`, `ETag`, `Last-Modified` (signed
 //! `response-content-type`, `response-content-disposition`, `response-cache-control`, ...
-//! parameters replace the matching headers), or 404 `NoSuchKey`;
+//! parameters replace the matching headers; a single `Range: bytes=..` gives 206 with
+//! `Content-Range`, or 416 `InvalidRange`), or 404 `NoSuchKey`;
 //! `DELETE` 204 (also for a missing key, as the clouds do). Every answer has the cloud's request
 //! id header (`x-oss-request-id`, `x-cos-request-id`, `x-amz-request-id`). Errors are the cloud's
 //! XML `<Error><Code>..</Code><Message>..</Message>..<RequestId>..</RequestId></Error>`; they never
@@ -338,9 +339,29 @@ fn serve(
                 .iter()
                 .find(|(h, _)| *h == "Content-Type")
                 .map_or(object.content_type.as_str(), |(_, v)| v.as_str());
-            let mut reply = Reply::bytes(200, content_type, object.body.clone())
+            let len = object.body.len();
+            let (status, body, range) = match req.header("range").and_then(|r| byte_range(r, len)) {
+                None => (200, object.body.clone(), None),
+                Some(Err(())) => {
+                    return Err(err(
+                        416,
+                        "InvalidRange",
+                        format!("The requested range is not satisfiable (object size {len})."),
+                    ))
+                }
+                Some(Ok((first, last))) => (
+                    206,
+                    object.body[first..=last].to_vec(),
+                    Some(format!("bytes {first}-{last}/{len}")),
+                ),
+            };
+            let mut reply = Reply::bytes(status, content_type, body)
+                .with_header("Accept-Ranges", "bytes")
                 .with_header("ETag", &etag(dialect, &object))
                 .with_header("Last-Modified", &format_http_date(object.last_modified));
+            if let Some(range) = range {
+                reply = reply.with_header("Content-Range", &range);
+            }
             for (name, value) in overrides.iter().filter(|(h, _)| *h != "Content-Type") {
                 reply = reply.with_header(name, value);
             }
@@ -348,6 +369,53 @@ fn serve(
         }
     };
     Ok(reply.with_header(request_id_header(dialect), &id))
+}
+
+/// The inclusive byte range a `Range: bytes=..` field asks of an object of `len` bytes: `None`
+/// when the field is not one single byte range (the whole object is sent, as HTTP allows),
+/// `Some(Err(()))` when it is unsatisfiable.
+///
+/// ```
+/// use credchain_emulator::routes::object_storage::byte_range;
+/// assert_eq!(byte_range("bytes=2-5", 10), Some(Ok((2, 5))));
+/// assert_eq!(byte_range("bytes=8-", 10), Some(Ok((8, 9))));
+/// assert_eq!(byte_range("bytes=-3", 10), Some(Ok((7, 9))));
+/// assert_eq!(byte_range("bytes=5-100", 10), Some(Ok((5, 9))));
+/// assert_eq!(byte_range("bytes=10-", 10), Some(Err(())));
+/// assert_eq!(byte_range("bytes=0-1,4-5", 10), None);
+/// assert_eq!(byte_range("items=0-1", 10), None);
+/// ```
+pub fn byte_range(field: &str, len: usize) -> Option<Result<(usize, usize), ()>> {
+    let spec = field.trim().strip_prefix("bytes=")?.trim();
+    if spec.contains(',') {
+        return None;
+    }
+    let (first, last) = spec.split_once('-')?;
+    let number = |s: &str| -> Option<usize> {
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().unwrap_or(usize::MAX))
+    };
+    let (first, last) = match (first.trim(), last.trim()) {
+        ("", suffix) => {
+            let n = number(suffix)?;
+            if n == 0 || len == 0 {
+                return Some(Err(()));
+            }
+            (len.saturating_sub(n), len - 1)
+        }
+        (first, "") => (number(first)?, len.saturating_sub(1)),
+        (first, last) => {
+            let (first, last) = (number(first)?, number(last)?);
+            if last < first {
+                return None;
+            }
+            (first, last.min(len.saturating_sub(1)))
+        }
+    };
+    if first >= len {
+        return Some(Err(()));
+    }
+    Some(Ok((first, last)))
 }
 
 /// The response headers a signed `GET`/`HEAD` asks for with `response-*` query parameters.
