@@ -32,13 +32,20 @@ struct Sent {
     stored_body: Vec<u8>,
 }
 
+/// The object requests (PUT/GET/HEAD/DELETE).
 fn vectors() -> Vec<Sent> {
+    recorded(false)
+}
+
+/// The recorded requests, bucket listings or object requests.
+fn recorded(listings: bool) -> Vec<Sent> {
     let data: Value = serde_json::from_str(DATA).expect("test data is JSON");
     assert_eq!(data["signing_time_unix"].as_u64(), Some(T));
     data["requests"]
         .as_array()
         .expect("requests")
         .iter()
+        .filter(|r| r["operation"].is_string() == listings)
         .map(|r| Sent {
             name: r["name"].as_str().unwrap().to_string(),
             cloud: r["cloud"].as_str().unwrap().to_string(),
@@ -623,4 +630,71 @@ async fn ranged_gets_answer_206_with_content_range() {
         let a = send(&emu, &v).await;
         assert_eq!((a.status, a.code()), (416, Some("InvalidRange")), "{name}");
     }
+}
+
+#[tokio::test]
+async fn boto3_listings_are_verified_and_answered() {
+    let emu = emulator_at_signing_time().await;
+    let objects = emu.state().objects();
+    for key in [
+        "docs/a.txt",
+        "docs/b/c.txt",
+        "docs/hello world+~*.txt",
+        "top.txt",
+    ] {
+        objects.put("emu-s3", key, StoredObject::new(key, "", at(T)));
+    }
+    objects.put("other", "docs/x.txt", StoredObject::new("x", "", at(T)));
+    let listings = recorded(true);
+    assert_eq!(listings.len(), 4);
+    let find = |name: &str| listings.iter().find(|v| v.name == name).unwrap().clone();
+
+    for name in ["s3_header_list_lt", "s3_header_list_sts"] {
+        let a = send(&emu, &find(name)).await;
+        assert_eq!(a.status, 200, "{name}: {a:?}");
+        assert!(a.header("x-amz-request-id").is_some());
+        for part in [
+            "<Name>emu-s3</Name>",
+            "<Prefix>docs/</Prefix>",
+            "<KeyCount>3</KeyCount>",
+            "<IsTruncated>false</IsTruncated>",
+            "<Key>docs/a.txt</Key>",
+            "<Key>docs/hello%20world%2B~%2A.txt</Key>",
+            "<CommonPrefixes><Prefix>docs/b/</Prefix></CommonPrefixes>",
+            "<LastModified>2026-01-01T10:00:00.000Z</LastModified>",
+        ] {
+            assert!(a.body.contains(part), "{name}: no {part} in {}", a.body);
+        }
+        assert!(!a.body.contains("top.txt") && !a.body.contains("docs/x.txt"));
+    }
+
+    let a = send(&emu, &find("s3_header_list_page_sts")).await;
+    assert_eq!(a.status, 200, "{a:?}");
+    for part in [
+        "<KeyCount>1</KeyCount>",
+        "<IsTruncated>true</IsTruncated>",
+        "<ContinuationToken>docs/a.txt</ContinuationToken>",
+        "<Key>docs/b/c.txt</Key>",
+        "<NextContinuationToken>docs/b/c.txt</NextContinuationToken>",
+    ] {
+        assert!(a.body.contains(part), "no {part} in {}", a.body);
+    }
+
+    let presigned = find("s3_query_list_sts");
+    let a = send(&emu, &presigned).await;
+    assert_eq!(a.status, 200, "{a:?}");
+    assert!(a.body.contains("<Key>docs/b/c.txt</Key>"), "{}", a.body);
+
+    // Tampered or expired listings are refused like object requests.
+    let mut s = presigned.clone();
+    s.tamper_signature();
+    let a = send(&emu, &s).await;
+    assert_eq!((a.status, a.code()), (403, Some("SignatureDoesNotMatch")));
+    let mut s = presigned.clone();
+    s.target = s.target.replace("prefix=docs%2F", "prefix=");
+    let a = send(&emu, &s).await;
+    assert_eq!((a.status, a.code()), (403, Some("SignatureDoesNotMatch")));
+    emu.set_clock(Some(at(T + 3601)));
+    let a = send(&emu, &presigned).await;
+    assert_eq!((a.status, a.code()), (403, Some("AccessDenied")));
 }

@@ -19,6 +19,7 @@
 //! | [`S3_OBJECT`] ([`super::s3_object`]) | `AWS4-HMAC-SHA256 ` | `X-Amz-Algorithm` / `X-Amz-Credential` |
 //!
 //! An unsigned request matches none of them and gets the emulator's 404 `EmulatorRouteNotFound`.
+//! SigV4 clients can also list a bucket: `GET /<bucket>?list-type=2` ([`super::s3_list`]).
 //!
 //! # Keys
 //! Every route accepts the emulator's two long-term keys ([`super::alibaba_sts::ACCESS_KEY_ID`] and
@@ -274,7 +275,7 @@ pub(crate) fn query_param(req: &RecordedRequest, name: &str) -> Option<String> {
 
 static REQUESTS: AtomicU64 = AtomicU64::new(0);
 
-fn request_id(dialect: Dialect) -> String {
+pub(crate) fn request_id(dialect: Dialect) -> String {
     let n = REQUESTS.fetch_add(1, Ordering::Relaxed) + 1;
     match dialect {
         Dialect::Oss => format!("656D750000000000{n:08X}"),
@@ -283,7 +284,7 @@ fn request_id(dialect: Dialect) -> String {
     }
 }
 
-fn request_id_header(dialect: Dialect) -> &'static str {
+pub(crate) fn request_id_header(dialect: Dialect) -> &'static str {
     match dialect {
         Dialect::Oss => "x-oss-request-id",
         Dialect::Cos => "x-cos-request-id",
@@ -438,7 +439,7 @@ fn response_overrides(req: &RecordedRequest) -> Vec<(&'static str, String)> {
         .collect()
 }
 
-fn xml_escape(s: &str) -> String {
+pub(crate) fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -446,7 +447,7 @@ fn xml_escape(s: &str) -> String {
 }
 
 /// The error in `dialect`'s XML shape, with its request id header.
-fn error_reply(
+pub(crate) fn error_reply(
     dialect: Dialect,
     req: &RecordedRequest,
     path: &ObjectPath,

@@ -215,7 +215,8 @@ fn check_time(
     }
 }
 
-fn verify(
+/// Verifies a SigV4 (`s3`) request as received; returns the payload to store.
+pub(crate) fn verify(
     req: &RecordedRequest,
     ctx: &RouteContext<'_>,
     _path: &ObjectPath,
