@@ -420,7 +420,9 @@ impl fmt::Debug for Error {
             };
         }
         opt!("provider", &d.provider);
-        opt!("file", &d.file);
+        if let Some(file) = &d.file {
+            s.field("file", &crate::redact::path(file));
+        }
         opt!("line", &d.line);
         opt!("endpoint", &d.endpoint);
         opt!("status", &d.status);
