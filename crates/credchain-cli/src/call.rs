@@ -13,11 +13,10 @@ use std::fmt::Write as _;
 use std::io::IsTerminal;
 
 use credchain::context::Context;
-use credchain::credentials::REDACTED;
 use credchain::http::{
     send_with_retry, HttpRequest, HttpResponse, ProxyPolicy, RetryPolicy, Timeouts,
 };
-use credchain::sign::{acs3, encode, rpc, tc3, Payload};
+use credchain::sign::{acs3, rpc, tc3, Payload};
 use credchain::{Credentials, Error, ErrorKind, ProvideCredentials, Result};
 use http::Method;
 use serde_json::Value;
@@ -51,8 +50,12 @@ pub async fn run(cmd: &CallCommand) -> Result<String> {
     if common.dry_run {
         return Ok(redact(&dry_run_text(&prepared), &creds));
     }
-    let resp = send(&ctx, &prepared).await?;
-    let json = check_response(cloud, &resp, &prepared.url)?;
+    // The service may echo what it was sent (Alibaba's string to sign holds the token).
+    let resp = send(&ctx, &prepared)
+        .await
+        .map_err(|e| e.redact_credentials(&creds))?;
+    let json =
+        check_response(cloud, &resp, &prepared.url).map_err(|e| e.redact_credentials(&creds))?;
     Ok(if std::io::stdout().is_terminal() {
         format!(
             "{}\n",
@@ -201,21 +204,15 @@ fn dry_run_text(p: &Prepared) -> String {
     out
 }
 
-/// Replaces the security token (raw, percent-encoded, and double-encoded as in an RPC string to
-/// sign) and the secret with the redaction marker.
+/// Replaces the security token and the secret (raw, percent-encoded, and double-encoded as in an
+/// RPC string to sign) with `***`, the library's one redaction ([`credchain::redact`]).
 fn redact(text: &str, creds: &Credentials) -> String {
-    let mut out = text.to_string();
-    let mut secrets: Vec<&str> = vec![creds.access_key_secret()];
-    secrets.extend(creds.security_token());
-    secrets.extend(creds.bearer_token());
-    for s in secrets.into_iter().filter(|s| s.len() >= 4) {
-        let once = encode::encode_param(s);
-        let twice = encode::encode_param(&once);
-        for form in [twice, once, s.to_string()] {
-            out = out.replace(&form, REDACTED);
-        }
-    }
-    out
+    let secrets = [
+        Some(creds.access_key_secret()),
+        creds.security_token(),
+        creds.bearer_token(),
+    ];
+    credchain::redact::remove_values(text, secrets.into_iter().flatten())
 }
 
 async fn send(ctx: &Context, p: &Prepared) -> Result<HttpResponse> {
