@@ -187,7 +187,8 @@ pub fn parse(path: &Path, text: &str) -> Result<EmulateFile> {
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     if is_json {
-        serde_json::from_str(text).map_err(|e| config_error(path, credchain::redact::json_error(&e)))
+        serde_json::from_str(text)
+            .map_err(|e| config_error(path, credchain::redact::json_error(&e)))
     } else {
         toml::from_str(text).map_err(|e: toml::de::Error| {
             // toml's Display quotes the offending line: keep its message and position only.

@@ -69,7 +69,9 @@ async fn json_type_errors_from_servers_never_show_the_value() {
         TENCENT_CVM_CREDENTIALS,
         Fault::status_with_body(
             200,
-            format!(r#"{{"TmpSecretId":"AKIDx","TmpSecretKey":{NUMBER},"Token":"t","Code":"Success"}}"#),
+            format!(
+                r#"{{"TmpSecretId":"AKIDx","TmpSecretKey":{NUMBER},"Token":"t","Code":"Success"}}"#
+            ),
         ),
     );
     let e = CvmRoleProvider::from_context(&ctx)
@@ -84,14 +86,17 @@ async fn json_type_errors_from_servers_never_show_the_value() {
 
 #[test]
 fn config_type_errors_never_show_the_value() {
-    let json = format!(r#"{{"type":"access_key","access_key_id":"a","access_key_secret":{NUMBER}}}"#);
+    let json =
+        format!(r#"{{"type":"access_key","access_key_id":"a","access_key_secret":{NUMBER}}}"#);
     let e = alibaba::Config::from_json(&json).unwrap_err();
     assert_clean("Alibaba Config", &format!("{e} {e:?}"), &[NUMBER]);
     let json = format!(r#"{{"type":"credential","secret_id":"a","secret_key":{NUMBER}}}"#);
     let e = tencent::Config::from_json(&json).unwrap_err();
     assert_clean("Tencent Config", &format!("{e} {e:?}"), &[NUMBER]);
-    let e = alibaba::parse_process_output(br#"{"access_key_id":"a","access_key_secret":"LeakTestSecretValue0123456789""#)
-        .unwrap_err();
+    let e = alibaba::parse_process_output(
+        br#"{"access_key_id":"a","access_key_secret":"LeakTestSecretValue0123456789""#,
+    )
+    .unwrap_err();
     assert_clean("process output", &format!("{e} {e:?}"), &[SECRET]);
 }
 
@@ -104,9 +109,16 @@ async fn urls_in_errors_keep_only_scheme_host_port_and_plain_path() {
         .uri(uri.clone())
         .build(&ctx_with(&[]));
     let e = p.provide_credentials().await.unwrap_err();
-    let shown = format!("{e} {e:?} {p:?} {:?}", CredentialsUriProvider::builder().uri(uri));
+    let shown = format!(
+        "{e} {e:?} {p:?} {:?}",
+        CredentialsUriProvider::builder().uri(uri)
+    );
     assert_eq!(e.endpoint(), Some("http://127.0.0.1:1/***"));
-    assert_clean("credentials URI", &shown, &[PASSWORD, TOKEN, secret_path, "alice"]);
+    assert_clean(
+        "credentials URI",
+        &shown,
+        &[PASSWORD, TOKEN, secret_path, "alice"],
+    );
 }
 
 #[tokio::test]
@@ -121,7 +133,10 @@ async fn process_stderr_is_one_bounded_line() {
         .await
         .unwrap_err();
     let shown = e.to_string();
-    assert!(shown.contains("exit status 4; stderr: stderr-line-0\\nstderr-line-1"), "{shown}");
+    assert!(
+        shown.contains("exit status 4; stderr: stderr-line-0\\nstderr-line-1"),
+        "{shown}"
+    );
     assert!(!shown.contains('\n'), "{shown}");
     assert!(shown.len() < 1000, "{} bytes", shown.len());
     assert!(shown.contains("bytes)"), "the cut is not marked: {shown}");
@@ -134,13 +149,22 @@ fn huge_env_values_are_bounded_in_errors() {
         "ALIBABA_CLOUD_CREDENTIALS_FILE",
         big.as_str(),
     )]));
-    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     let e = rt
-        .block_on(alibaba::ProfileProvider::builder().build(&ctx).provide_credentials())
+        .block_on(
+            alibaba::ProfileProvider::builder()
+                .build(&ctx)
+                .provide_credentials(),
+        )
         .unwrap_err();
     let shown = format!("{e} {e:?}");
     assert!(shown.len() < 3000, "{} bytes", shown.len());
-    assert!(!shown.contains("second-line") || shown.contains("\\nsecond-line"), "{shown}");
+    assert!(
+        !shown.contains("second-line") || shown.contains("\\nsecond-line"),
+        "{shown}"
+    );
 }
 
 /// Every public type that holds a secret, a token, a password-bearing URL or secret file
@@ -151,7 +175,10 @@ fn debug_of_public_types_shows_no_secret() {
     let ctx = ctx_with(&[
         ("HTTPS_PROXY", url.clone()),
         ("ALIBABA_CLOUD_STS_ENDPOINT", url.clone()),
-        ("TENCENTCLOUD_STS_ENDPOINT", "http://127.0.0.1:1".to_string()),
+        (
+            "TENCENTCLOUD_STS_ENDPOINT",
+            "http://127.0.0.1:1".to_string(),
+        ),
     ]);
     let creds = Credentials::builder("LTAIid", SECRET)
         .security_token(TOKEN)
