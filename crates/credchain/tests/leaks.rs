@@ -8,8 +8,8 @@ use credchain::alibaba::{
     self, BearerTokenProvider, CredentialsUriProvider, ExternalProvider, StaticAccessKeyProvider,
     StaticStsProvider,
 };
-use credchain::context::{Context, MemoryEnv};
-use credchain::http::ReqwestClient;
+use credchain::context::{Context, MemoryEnv, MemoryFs};
+use credchain::http::{HttpRequest, ReqwestClient};
 use credchain::tencent::{self, CvmRoleProvider, StsAssumeRoleProvider};
 use credchain::{redact, Credentials, ProvideCredentials, Secret};
 use credchain_emulator::routes::tencent_sts::{EMULATOR_SECRET_ID, EMULATOR_SECRET_KEY};
@@ -215,6 +215,18 @@ fn debug_of_public_types_shows_no_secret() {
             .unwrap(),
         CredentialsUriProvider::builder().uri(url.clone()),
         tencent::Credential::new("AKIDid", SECRET, Some(TOKEN.to_string())),
+        MemoryEnv::from_pairs([("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRET)]),
+        MemoryFs::new().with_file("/k.pem", format!("-----BEGIN PRIVATE KEY-----\n{SECRET}\n")),
+        alibaba::ProcessOutput {
+            success: true,
+            code: Some(0),
+            stdout: format!(r#"{{"access_key_secret":"{SECRET}"}}"#).into_bytes(),
+            stderr: TOKEN.as_bytes().to_vec(),
+        },
+        HttpRequest::new(http::Method::POST, format!("http://u:{PASSWORD}@h/?SecurityToken={TOKEN}"))
+            .header("Authorization", &format!("Bearer {TOKEN}"))
+            .header("X-TC-Token", TOKEN)
+            .body(SECRET.to_string()),
     );
     for s in &shown {
         assert_clean("Debug", s, &[SECRET, TOKEN, PASSWORD, "proxyuser"]);
