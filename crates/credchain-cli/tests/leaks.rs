@@ -361,6 +361,51 @@ fn serve_logs_and_500_bodies_hold_no_secret() {
     }
 }
 
+/// A refresh that fails with a message echoing a string to sign (as Alibaba STS does): the
+/// `serve` HTTP 500 body and its log carry neither the token nor the string to sign.
+#[test]
+fn serve_500_body_and_log_drop_an_echoed_string_to_sign() {
+    let emu = Emu::start();
+    emu.emu().set_credential_lifetime(Duration::from_secs(1));
+    let mut cmd = credchain();
+    cmd.env(
+        "ALIBABA_CLOUD_CREDENTIALS_URI",
+        format!("{}/credentials-uri", emu.base()),
+    )
+    .args(["-vv", "serve", "--cloud", "alibaba"])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut guard = Guard(cmd.spawn().unwrap());
+    let stdout = guard.0.stdout.take().unwrap();
+    let line = BufReader::new(stdout).lines().next().unwrap().unwrap();
+    let url = line.split_once('=').unwrap().1.to_string();
+    let rest = url.strip_prefix("http://").unwrap();
+    let (addr, path) = rest.split_at(rest.find('/').unwrap());
+    let echo = format!(
+        r#"{{"Code":"SignatureDoesNotMatch","Message":"Specified signature is not matched with our calculation. server string to sign is:GET&%2F&SecurityToken%3D{}","RequestId":"R1"}}"#,
+        SOURCE_TOKEN.replace('+', "%252B").replace('/', "%252F")
+    );
+    emu.emu().set_fault(
+        credchain_emulator::routes::ALIBABA_CREDENTIALS_URI,
+        credchain_emulator::Fault::status_with_body(400, echo),
+    );
+    // Let the served credentials expire, so the next read must refresh (and fail).
+    std::thread::sleep(Duration::from_millis(1500));
+    let answer = http_get(addr, path);
+    assert!(answer.contains("500"), "{answer}");
+    assert!(answer.contains("SignatureDoesNotMatch"), "{answer}");
+    assert!(!answer.contains("SecurityToken"), "{answer}");
+    let _ = guard.0.kill();
+    let _ = guard.0.wait();
+    let mut err = String::new();
+    let _ = guard.0.stderr.take().unwrap().read_to_string(&mut err);
+    assert!(err.contains("SignatureDoesNotMatch"), "{err}");
+    assert!(!err.contains("SecurityToken"), "{err}");
+    for out in [&answer, &err] {
+        assert_clean("serve", out, &known_secrets(&emu));
+    }
+}
+
 #[test]
 fn inline_config_json_is_accepted_and_never_echoed() {
     let emu = Emu::start();
