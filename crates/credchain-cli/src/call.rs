@@ -75,7 +75,10 @@ fn endpoint(given: Option<&str>, default_host: String) -> Result<(String, String
     };
     let authority = rest.split('/').next().unwrap_or_default().to_string();
     if authority.is_empty() || !(scheme == "http" || scheme == "https") {
-        return Err(Error::invalid_config(format!("the endpoint '{raw}' is not a host or an http(s) URL"))
+        return Err(Error::invalid_config(format!(
+            "the endpoint '{}' is not a host or an http(s) URL",
+            credchain::redact::url(&raw)
+        ))
             .with_hint("pass a host such as ecs.cn-hangzhou.aliyuncs.com or a URL such as http://127.0.0.1:8080"));
     }
     Ok((scheme, authority))

@@ -385,6 +385,8 @@ impl fmt::Display for Error {
         }
         f.write_str(&self.details.message)?;
         if let Some(src) = &self.details.source {
+            // Outside text (an OS or library message): one bounded line like every other field.
+            let src = crate::redact::line(&src.to_string(), MAX_MESSAGE_CHARS);
             write!(f, ": {src}")?;
         }
         self.write_context(f)?;
@@ -431,7 +433,10 @@ impl fmt::Debug for Error {
         opt!("request_id", &d.request_id);
         opt!("hint", &d.hint);
         if let Some(src) = &d.source {
-            s.field("source", &src.to_string());
+            s.field(
+                "source",
+                &crate::redact::line(&src.to_string(), MAX_MESSAGE_CHARS),
+            );
         }
         if !d.attempts.is_empty() {
             s.field("attempts", &d.attempts);
