@@ -232,3 +232,35 @@ fn debug_of_public_types_shows_no_secret() {
         assert_clean("Debug", s, &[SECRET, TOKEN, PASSWORD, "proxyuser"]);
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// Whatever text reaches an error from outside (message, service text, endpoint, hint,
+    /// source), its `Display` is one line of bounded length.
+    #[test]
+    fn every_error_is_one_bounded_line(
+        message in "\\PC{0,50}|(?s).{0,2000}",
+        service in "(?s).{0,3000}",
+        code in "(?s).{0,500}",
+        endpoint in "(?s).{0,3000}",
+        hint in "(?s).{0,3000}",
+        source in "(?s).{0,3000}",
+    ) {
+        let e = credchain::Error::new(credchain::ErrorKind::Service, message)
+            .with_endpoint(&endpoint)
+            .with_service_error(&code, &service, Some(code.clone()))
+            .with_hint(hint)
+            .with_source(std::io::Error::other(source))
+            .with_file(&endpoint);
+        // Debug escapes again (`\\u{..}` for every unprintable character), so its bound is looser.
+        for (shown, max) in [(e.to_string(), 6000), (format!("{e:?}"), 60_000)] {
+            proptest::prop_assert!(
+                !shown.chars().any(|c| c.is_control()),
+                "control character in {shown:?}"
+            );
+            // Message, hint and source 1000 each, service message 300, endpoint and path a few
+            // hundred, plus labels.
+            proptest::prop_assert!(shown.chars().count() < max, "{} chars", shown.chars().count());
+        }
+    }
+}
