@@ -8,7 +8,9 @@
 //! message at "string to sign" (Alibaba echoes the `SecurityToken` there), keeps it on one line
 //! and bounds it ([`crate::redact::service_message`]). A source that sent a request with
 //! credentials calls [`Error::redact`] / [`Error::redact_credentials`], which replace the values
-//! of those credentials (secret and token, raw and percent-encoded) in every text field.
+//! of those credentials (secret and token, raw and percent-encoded) in every text field. File
+//! paths are shown as bounded excerpts, and as a safety net every message, hint and source text
+//! is kept on one line of at most 1000 characters.
 //!
 //! The kind drives chain control (DESIGN.md §5): [`ErrorKind::NotConfigured`] means "this source has
 //! nothing to offer, try the next one"; every other kind stops a chain.
