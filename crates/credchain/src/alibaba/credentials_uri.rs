@@ -27,10 +27,20 @@ use crate::http::{send_with_retry, HttpRequest, ProxyPolicy, RetryPolicy, Timeou
 use crate::provider::{ProvideCredentials, ProvideFuture};
 
 /// Builds a [`CredentialsUriProvider`].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CredentialsUriProviderBuilder {
     uri: Option<String>,
     timeouts: Option<Timeouts>,
+}
+
+impl fmt::Debug for CredentialsUriProviderBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The URI may carry a password, a token in its query or a secret path.
+        f.debug_struct("CredentialsUriProviderBuilder")
+            .field("uri", &self.uri.as_deref().map(crate::redact::url))
+            .field("timeouts", &self.timeouts)
+            .finish()
+    }
 }
 
 impl CredentialsUriProviderBuilder {

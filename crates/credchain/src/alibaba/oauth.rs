@@ -326,7 +326,7 @@ struct Exchange {
 impl fmt::Debug for Exchange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OAuthProvider")
-            .field("base_url", &self.base)
+            .field("base_url", &crate::redact::url(&self.base))
             .field("client_id", &self.client_id)
             .finish_non_exhaustive()
     }

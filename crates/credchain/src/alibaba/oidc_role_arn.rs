@@ -206,7 +206,7 @@ impl fmt::Debug for AssumeRoleWithOidc {
             .field("oidc_token_file_path", &self.token_file)
             .field("role_session_name", &self.session)
             .field("duration_seconds", &self.duration)
-            .field("endpoint", &self.endpoint)
+            .field("endpoint", &crate::redact::url(&self.endpoint))
             .finish()
     }
 }

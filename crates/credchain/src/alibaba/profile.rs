@@ -116,7 +116,7 @@ impl ProfileProviderBuilder {
 fn python_failed(path: &Path) -> String {
     format!(
         "failed to get credential from credentials file: ${}",
-        crate::redact::path(&path)
+        crate::redact::path(path)
     )
 }
 
@@ -301,7 +301,7 @@ fn build_section(
             return Err(invalid(format!(
                 "unsupported credential type {} from credentials file {}",
                 type_.unwrap_or("None"),
-                crate::redact::path(&path)
+                crate::redact::path(path)
             ))
             .with_hint(
                 "use access_key, ecs_ram_role, ram_role_arn, oidc_role_arn or rsa_key_pair",

@@ -297,7 +297,7 @@ impl fmt::Debug for AssumeRole {
             .field("duration_seconds", &self.duration)
             .field("policy", &self.policy.is_some())
             .field("external_id", &self.external_id.is_some())
-            .field("endpoint", &self.endpoint)
+            .field("endpoint", &crate::redact::url(&self.endpoint))
             .finish()
     }
 }

@@ -69,13 +69,15 @@ impl StsEndpoint {
     /// ```
     pub fn parse(endpoint: &str) -> Result<StsEndpoint> {
         let e = endpoint.trim();
+        // Shown without user info, query or secret-looking path segments.
+        let shown = crate::redact::url(e);
         let (scheme, rest) = match e.split_once("://") {
             Some((s, r)) if s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https") => {
                 (s.to_ascii_lowercase(), r)
             }
             Some(_) => {
                 return Err(Error::invalid_config(format!(
-                    "STS endpoint '{e}' must be an http(s) URL or a bare host"
+                    "STS endpoint '{shown}' must be an http(s) URL or a bare host"
                 )))
             }
             None => ("https".to_string(), e),
@@ -83,14 +85,14 @@ impl StsEndpoint {
         let host = rest.split(['/', '?', '#']).next().unwrap_or("");
         if host.is_empty() || host.contains(['@', ' ']) {
             return Err(Error::invalid_config(format!(
-                "STS endpoint '{e}' has no valid host"
+                "STS endpoint '{shown}' has no valid host"
             )));
         }
         let path = &rest[host.len()..];
         let path = path.split(['?', '#']).next().unwrap_or("");
         if !(path.is_empty() || path == "/") {
             return Err(Error::invalid_config(format!(
-                "STS endpoint '{e}' must not have a path (API 3.0 calls POST to '/')"
+                "STS endpoint '{shown}' must not have a path (API 3.0 calls POST to '/')"
             )));
         }
         Ok(StsEndpoint {
