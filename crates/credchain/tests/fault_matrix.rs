@@ -100,6 +100,8 @@ struct Expected {
     kind: ErrorKind,
     status: Option<u16>,
     code: Option<&'static str>,
+    /// The request id the server sent, where it sent one.
+    request_id: Option<&'static str>,
     attempts: usize,
 }
 
@@ -221,10 +223,16 @@ fn fault(source: Source, m: Misbehaviour) -> Fault {
 }
 
 fn expected(source: Source, m: Misbehaviour) -> Expected {
-    let e = |kind, status, code, attempts| Expected {
+    let e = |kind, status, code: Option<&'static str>, attempts| Expected {
         kind,
         status,
         code,
+        // The 403 and throttling bodies carry a request id; metadata answers carry none.
+        request_id: match (code, m) {
+            (Some(_), Misbehaviour::Forbidden403) => Some("req-403"),
+            (Some(_), _) => Some("emulator-throttled"),
+            (None, _) => None,
+        },
         attempts,
     };
     use ErrorKind::*;
@@ -497,6 +505,7 @@ fn check(o: &Outcome, log: &str) -> Vec<String> {
         // A status is required where expected; elsewhere its presence is not judged.
         status: want.status.and(e.status()),
         code: want.code.filter(|c| e.code() == Some(*c)),
+        request_id: want.request_id.filter(|r| e.request_id() == Some(*r)),
         attempts: o.attempts,
     };
     if got != want {
