@@ -347,7 +347,7 @@ mod tests {
             .unwrap_err();
         assert!(e.to_string().contains("times is 4000000000"), "{e}");
         assert!(parse_toml("[[faults]]\nroute = \"r\"\nstatus = 500\ntimes = 10000\n").is_ok());
-        let e = parse_toml("credential_lifetime_seconds = 18446744073709551615").unwrap_err();
+        let e = parse_toml("credential_lifetime_seconds = 1000000000000").unwrap_err();
         assert!(e.to_string().contains("credential_lifetime_seconds"), "{e}");
     }
 
