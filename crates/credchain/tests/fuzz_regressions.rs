@@ -25,7 +25,8 @@ impl HttpClient for Replay {
         let endpoint = req.endpoint().to_string();
         Box::pin(async move {
             let (status, body) = next.ok_or_else(|| {
-                credchain::Error::new(ErrorKind::Transport, "no more answers").with_endpoint(endpoint)
+                credchain::Error::new(ErrorKind::Transport, "no more answers")
+                    .with_endpoint(endpoint)
             })?;
             Ok(HttpResponse {
                 status,
