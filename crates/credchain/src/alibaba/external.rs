@@ -510,7 +510,10 @@ impl ExternalProvider {
         };
         if above.contains(&self.profile) {
             return Err(Error::invalid_config(format!(
-                "the External profile {} would run its own command again: its command resolves \
+                // The fix comes before the path: a parent credchain quotes this error from the
+                // child's stderr, bounded to a short excerpt.
+                "the External profile would run its own command again (give its command an \
+                 explicit --profile of a non-External profile): {}; its command resolves \
                  credentials through this same profile, which would start processes without end",
                 self.profile
             ))
