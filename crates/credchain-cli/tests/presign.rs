@@ -297,6 +297,14 @@ fn curl(method: &str, url: &str, upload: Option<&std::path::Path>) -> (u16, Stri
     (status.trim().parse().unwrap_or(0), body.to_string())
 }
 
+/// (cloud, signature version, bucket, credential environment).
+type Case = (
+    &'static str,
+    &'static str,
+    &'static str,
+    [(&'static str, &'static str); 2],
+);
+
 /// `credchain presign` against `credchain`'s emulator: curl PUTs then GETs an object with the
 /// URLs, a GET URL cannot be used to PUT, and an expired URL is refused — for OSS V4, OSS V1 and COS.
 #[test]
@@ -306,7 +314,7 @@ fn presigned_urls_put_and_get_against_the_emulator_with_curl() {
     let endpoint = emu.url();
     let file = home().join("upload.txt");
     std::fs::write(&file, b"hello presigned world").unwrap();
-    let cases: [(&str, &str, &str, [(&str, &str); 2]); 3] = [
+    let cases: [Case; 3] = [
         (
             "alibaba",
             "v4",
