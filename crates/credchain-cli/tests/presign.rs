@@ -405,3 +405,35 @@ fn presigned_urls_put_and_get_against_the_emulator_with_curl() {
         assert_eq!(curl("GET", &get, None).0, 404, "{cloud}{version}");
     }
 }
+
+/// `--config` also takes the JSON inline, as for `get`; the URL is the oss2 vector's.
+#[test]
+fn inline_config_json() {
+    let config = r#"{"type":"access_key","access_key_id":"LTAI5tExampleAccessKeyId","access_key_secret":"ExampleAccessKeySecret0123456789"}"#;
+    let out = credchain(
+        &[
+            "presign",
+            "alibaba",
+            "--bucket",
+            "examplebucket",
+            "--key",
+            "object.txt",
+            "--region",
+            "cn-hangzhou",
+            "--timestamp",
+            "1735732800",
+            "--signature-version",
+            "v1",
+            "--config",
+            config,
+        ]
+        .map(String::from),
+        &[],
+    );
+    assert_eq!(
+        text(&out.stdout),
+        "https://examplebucket.oss-cn-hangzhou.aliyuncs.com/object.txt?OSSAccessKeyId=LTAI5tExampleAccessKeyId&Expires=1735736400&Signature=4HmAosPxKHIUOXWX%2F9xeJSCHxa8%3D\n",
+        "{}",
+        text(&out.stderr)
+    );
+}
