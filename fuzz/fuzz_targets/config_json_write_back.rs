@@ -72,7 +72,11 @@ fuzz_target!(|input: Input| {
     let before = render(&input.file);
     let fs = MemoryFs::new().with_file(PATH, before.clone());
     let ctx = Context::empty().with_fs(fs.clone());
-    let mode = if input.oauth_mode { "OAuth" } else { "External" };
+    let mode = if input.oauth_mode {
+        "OAuth"
+    } else {
+        "External"
+    };
     let mut fields: Vec<(&str, Value)> = Vec::new();
     for (k, v) in &input.fields {
         let key = KEYS[*k as usize % KEYS.len()];

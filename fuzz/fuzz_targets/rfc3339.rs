@@ -9,6 +9,10 @@ fuzz_target!(|text: &str| {
     if let Some(t) = parse_rfc3339(text) {
         let formatted = format_rfc3339(t);
         let back = parse_rfc3339(&formatted).expect("a formatted time parses");
-        assert_eq!(unix_seconds(back), unix_seconds(t), "{text:?} -> {formatted}");
+        assert_eq!(
+            unix_seconds(back),
+            unix_seconds(t),
+            "{text:?} -> {formatted}"
+        );
     }
 });

@@ -13,11 +13,10 @@ use std::fmt::Write as _;
 use std::io::IsTerminal;
 
 use credchain::context::Context;
-use credchain::credentials::REDACTED;
 use credchain::http::{
     send_with_retry, HttpRequest, HttpResponse, ProxyPolicy, RetryPolicy, Timeouts,
 };
-use credchain::sign::{acs3, encode, rpc, tc3, Payload};
+use credchain::sign::{acs3, rpc, tc3, Payload};
 use credchain::{Credentials, Error, ErrorKind, ProvideCredentials, Result};
 use http::Method;
 use serde_json::Value;
@@ -56,8 +55,12 @@ pub async fn run(cmd: &CallCommand) -> Result<String> {
     if common.dry_run {
         return Ok(redact(&dry_run_text(&prepared), &creds));
     }
-    let resp = send(&ctx, &prepared).await?;
-    let json = check_response(cloud, &resp, &prepared.url)?;
+    // The service may echo what it was sent (Alibaba's string to sign holds the token).
+    let resp = send(&ctx, &prepared)
+        .await
+        .map_err(|e| e.redact_credentials(&creds))?;
+    let json =
+        check_response(cloud, &resp, &prepared.url).map_err(|e| e.redact_credentials(&creds))?;
     Ok(if std::io::stdout().is_terminal() {
         format!(
             "{}\n",
@@ -77,7 +80,10 @@ fn endpoint(given: Option<&str>, default_host: String) -> Result<(String, String
     };
     let authority = rest.split('/').next().unwrap_or_default().to_string();
     if authority.is_empty() || !(scheme == "http" || scheme == "https") {
-        return Err(Error::invalid_config(format!("the endpoint '{raw}' is not a host or an http(s) URL"))
+        return Err(Error::invalid_config(format!(
+            "the endpoint '{}' is not a host or an http(s) URL",
+            credchain::redact::url(&raw)
+        ))
             .with_hint("pass a host such as ecs.cn-hangzhou.aliyuncs.com or a URL such as http://127.0.0.1:8080"));
     }
     Ok((scheme, authority))
@@ -164,13 +170,12 @@ fn prepare_tencent(t: &TencentCallArgs, creds: &Credentials) -> Result<Prepared>
         format!("{}.tencentcloudapi.com", t.service),
     )?;
     let body = t.body.clone().unwrap_or_else(|| "{}".to_string());
-    serde_json::from_str::<Value>(&body)
-        .map_err(|e| {
-            Error::invalid_config(format!(
-                "--body is not valid JSON: {}",
-                credchain::redact::json_error(&e)
-            ))
-        })?;
+    serde_json::from_str::<Value>(&body).map_err(|e| {
+        Error::invalid_config(format!(
+            "--body is not valid JSON: {}",
+            credchain::redact::json_error(&e)
+        ))
+    })?;
     let timestamp = t.timestamp.unwrap_or_else(credchain::sign::now_unix);
     let mut req = tc3::Tc3Request::new(
         host.as_str(),
@@ -206,21 +211,15 @@ fn dry_run_text(p: &Prepared) -> String {
     out
 }
 
-/// Replaces the security token (raw, percent-encoded, and double-encoded as in an RPC string to
-/// sign) and the secret with the redaction marker.
+/// Replaces the security token and the secret (raw, percent-encoded, and double-encoded as in an
+/// RPC string to sign) with `***`, the library's one redaction ([`credchain::redact`]).
 fn redact(text: &str, creds: &Credentials) -> String {
-    let mut out = text.to_string();
-    let mut secrets: Vec<&str> = vec![creds.access_key_secret()];
-    secrets.extend(creds.security_token());
-    secrets.extend(creds.bearer_token());
-    for s in secrets.into_iter().filter(|s| s.len() >= 4) {
-        let once = encode::encode_param(s);
-        let twice = encode::encode_param(&once);
-        for form in [twice, once, s.to_string()] {
-            out = out.replace(&form, REDACTED);
-        }
-    }
-    out
+    let secrets = [
+        Some(creds.access_key_secret()),
+        creds.security_token(),
+        creds.bearer_token(),
+    ];
+    credchain::redact::remove_values(text, secrets.into_iter().flatten())
 }
 
 async fn send(ctx: &Context, p: &Prepared) -> Result<HttpResponse> {

@@ -309,6 +309,16 @@ pub struct ServeArgs {
     /// A JSON credential config (a file path, or inline JSON starting with `{`), as for `get`.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Most connections open at once; at the limit, the connection that has waited longest
+    /// without a request is closed to make room.
+    #[arg(long, default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..=65_536))]
+    pub max_connections: u64,
+    /// Seconds a new connection has to send its request headers.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout: u64,
+    /// Seconds a keep-alive connection may stay idle between requests.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub idle_timeout: u64,
 }
 
 /// `credchain emulate`.

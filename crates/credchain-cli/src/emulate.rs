@@ -178,7 +178,7 @@ pub fn exports(emu: &Emulator) -> String {
          # ECS role: {}; CVM role: {}; routes: {}\n\
          # Buckets, path-style {base}/<bucket>/<key> (PUT/GET/HEAD/DELETE, objects in memory): OSS V1/V4,\n\
          # COS q-sign and S3 SigV4 signatures by the fake keys or issued credentials; presigned URLs too.\n\
-         # e.g. curl --aws-sigv4 aws:amz:cn-hangzhou:s3 --user {}:{} -T FILE {base}/bucket/key\n",
+         # e.g. curl --aws-sigv4 aws:amz:cn-hangzhou:s3 --user {}:{} -X PUT --data-binary @FILE {base}/bucket/key\n",
         alibaba_sts::ACCESS_KEY_ID,
         alibaba_sts::ACCESS_KEY_SECRET,
         tencent_sts::EMULATOR_SECRET_ID,
@@ -268,6 +268,7 @@ pub async fn run(args: &EmulateArgs) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use credchain_emulator::Fault;
 
     #[test]
     fn the_shipped_example_parses() {

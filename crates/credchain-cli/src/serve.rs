@@ -18,9 +18,16 @@
 //!   `export TENCENTCLOUD_METADATA_ENDPOINT=http://ADDR/<path>`.
 //! - Serves only temporary credentials (with a token and an expiry): credentials-URI and metadata
 //!   clients reject anything else, so long-term keys are refused at start.
-//! - Logs each request at info (peer, method, status, latency; never the path, which is the
-//!   secret, nor any credential). Shuts down cleanly on SIGINT/SIGTERM: stops accepting and lets
-//!   in-flight requests finish (5 s at most).
+//! - Stalled peers cannot starve legitimate clients ([`connections`]): a connection must send its
+//!   request head within `--header-timeout` (10 s) and may idle between keep-alive requests for
+//!   `--idle-timeout` (60 s); at most `--max-connections` (512, well below the usual 1,024 file
+//!   descriptors) are open, and at the cap the one that has waited longest without a request is
+//!   closed to make room (logged at most once a second). Failed accepts are logged at most once
+//!   a second, with a count.
+//! - Logs each request at debug, so only with `-v` (peer, method, status, latency; never the
+//!   path, which is the secret, nor any credential): a busy server does not flood its log.
+//!   Shuts down cleanly on SIGINT/SIGTERM: stops accepting and lets in-flight requests finish
+//!   (5 s at most).
 
 use std::convert::Infallible;
 use std::fmt::Write as _;
@@ -42,6 +49,12 @@ use tokio::net::TcpListener;
 
 use crate::cli::{Cloud, ServeArgs};
 use crate::resolve;
+
+pub mod connections;
+mod rate_limit;
+
+use connections::{Closed, Connections, Limits};
+use rate_limit::RateLimit;
 
 /// The role name the Tencent metadata emulation lists.
 pub const TENCENT_ROLE_NAME: &str = "credchain";
@@ -309,17 +322,25 @@ pub async fn run(args: &ServeArgs) -> Result<()> {
         provider,
         path,
     });
-    serve_until(listener, state, shutdown.wait()).await;
+    let limits = Limits {
+        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+        header_timeout: Duration::from_secs(args.header_timeout),
+        idle_timeout: Duration::from_secs(args.idle_timeout),
+    };
+    serve_until(listener, state, limits, shutdown.wait()).await;
     Ok(())
 }
 
 async fn serve_until(
     listener: TcpListener,
     state: Arc<State>,
+    limits: Limits,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     let graceful = GracefulShutdown::new();
     let http = hyper::server::conn::http1::Builder::new();
+    let connections = Connections::new(limits);
+    let accept_errors = RateLimit::new(Duration::from_secs(1));
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -327,34 +348,45 @@ async fn serve_until(
                 let (stream, peer) = match accepted {
                     Ok(a) => a,
                     Err(e) => {
-                        // EMFILE and friends: back off briefly instead of spinning.
-                        tracing::warn!(error = %e, "accept failed");
+                        // EMFILE and friends: back off briefly instead of spinning, and log a
+                        // flood as one line a second.
+                        if let Some(times) = accept_errors.hit(Instant::now()) {
+                            tracing::warn!(error = %e, times, "accept failed");
+                        }
                         tokio::time::sleep(Duration::from_millis(20)).await;
                         continue;
                     }
                 };
+                // At the cap with every connection busy: closing the new one is all we can do.
+                let Some(connection) = connections.admit() else { continue };
                 let _ = stream.set_nodelay(true);
                 let state = Arc::clone(&state);
+                let marker = connection.marker();
                 let service = service_fn(move |req: Request<Incoming>| {
                     let state = Arc::clone(&state);
+                    let marker = marker.clone();
                     async move {
+                        marker.busy();
                         let started = Instant::now();
                         let resp = handle(&state, &req).await;
-                        tracing::info!(
+                        tracing::debug!(
                             %peer,
                             method = %req.method(),
                             status = resp.status().as_u16(),
                             micros = started.elapsed().as_micros() as u64,
                             "request"
                         );
+                        marker.idle();
                         Ok::<_, Infallible>(resp)
                     }
                 });
                 let conn = http.serve_connection(TokioIo::new(stream), service);
                 let conn = graceful.watch(conn);
                 tokio::spawn(async move {
-                    if let Err(e) = conn.await {
-                        tracing::debug!(error = %e, "connection ended with an error");
+                    match connection.run(conn).await {
+                        Ok(Ok(())) => {}
+                        Ok(Err(e)) => tracing::debug!(%peer, error = %e, "connection ended with an error"),
+                        Err(why) => tracing::debug!(%peer, reason = closed_reason(why), "connection closed"),
                     }
                 });
             }
@@ -371,6 +403,14 @@ async fn serve_until(
         }
     }
     tracing::debug!(took = ?started.elapsed().unwrap_or_default(), "stopped");
+}
+
+fn closed_reason(why: Closed) -> &'static str {
+    match why {
+        Closed::HeaderTimeout => "no request headers within the header timeout",
+        Closed::IdleTimeout => "idle past the idle timeout",
+        Closed::Evicted => "evicted at the connection limit",
+    }
 }
 
 #[cfg(test)]

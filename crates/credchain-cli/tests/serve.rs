@@ -140,7 +140,7 @@ async fn serve_refuses_other_paths_and_methods_and_logs_no_secret() {
     let (mut guard, url) = serve(
         credchain()
             .env("ALIBABA_CLOUD_CREDENTIALS_URI", emu.url("/credentials-uri"))
-            .args(["serve", "--cloud", "alibaba"]),
+            .args(["-v", "serve", "--cloud", "alibaba"]),
     );
     let base = &url[..url.len() - 32];
     let client = plain_client();
@@ -176,7 +176,10 @@ async fn serve_refuses_other_paths_and_methods_and_logs_no_secret() {
     assert!(wait_exit(&mut guard).success());
     let mut log = String::new();
     std::io::Read::read_to_string(guard.0.stderr.as_mut().unwrap(), &mut log).unwrap();
-    assert!(log.contains("request"), "requests are logged: {log}");
+    assert!(
+        log.contains("request"),
+        "with -v, requests are logged: {log}"
+    );
     let issued = &emu.issued()[0];
     let path = &url[url.len() - 32..];
     for secret in [
@@ -252,4 +255,182 @@ fn serve_refuses_long_term_keys_and_non_loopback_addresses() {
         .unwrap();
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("non-loopback"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_are_logged_only_with_verbose() {
+    let emu = Emulator::start().await.unwrap();
+    let (mut guard, url) = serve(
+        credchain()
+            .env("ALIBABA_CLOUD_CREDENTIALS_URI", emu.url("/credentials-uri"))
+            .args(["serve", "--cloud", "alibaba"]),
+    );
+    for _ in 0..5 {
+        let r = plain_client().get(&url).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let pid = guard.0.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    assert!(wait_exit(&mut guard).success());
+    let mut log = String::new();
+    std::io::Read::read_to_string(guard.0.stderr.as_mut().unwrap(), &mut log).unwrap();
+    assert!(log.contains("serving credentials"), "{log}");
+    assert!(
+        !log.contains("request"),
+        "no per-request lines without -v: {log}"
+    );
+    emu.shutdown().await;
+}
+
+/// Makes sure this process may open `n` more sockets (raising its own soft RLIMIT_NOFILE).
+fn allow_open_files(n: u64) {
+    // SAFETY: getrlimit/setrlimit only read and write the struct passed by pointer.
+    unsafe {
+        let mut lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim), 0);
+        if lim.rlim_cur < n {
+            assert!(
+                lim.rlim_max >= n,
+                "the hard limit of open files is below {n}"
+            );
+            lim.rlim_cur = n;
+            assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &lim), 0);
+        }
+    }
+}
+
+/// `serve` keeps answering while 1,100 stalled connections are open, with the usual 1,024 file
+/// descriptors: stalled peers are closed at the header timeout and evicted at the connection cap
+/// (the oldest first), so a client that sends its request gets an answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_keeps_answering_while_1100_stalled_connections_are_open() {
+    use std::io::Write;
+    use std::os::unix::process::CommandExt;
+
+    let emu = Emulator::start().await.unwrap();
+    let mut cmd = credchain();
+    cmd.env("ALIBABA_CLOUD_CREDENTIALS_URI", emu.url("/credentials-uri"))
+        .args(["serve", "--cloud", "alibaba"]);
+    // SAFETY: setrlimit is async-signal-safe; the child gets the common 1,024 descriptors, as
+    // when run from a login shell.
+    unsafe {
+        cmd.pre_exec(|| {
+            let lim = libc::rlimit {
+                rlim_cur: 1024,
+                rlim_max: 1024,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let (mut guard, url) = serve(&mut cmd);
+    let addr: std::net::SocketAddr = url
+        .strip_prefix("http://")
+        .and_then(|r| r.split('/').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    allow_open_files(1100 + 256);
+    let stalled = tokio::task::spawn_blocking(move || {
+        (0..1100)
+            .map(|i| {
+                let mut s =
+                    std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(10)).unwrap();
+                if i % 2 == 0 {
+                    // Half of them start a request and never finish it (slow loris).
+                    let _ = s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n");
+                }
+                s
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    assert_eq!(stalled.len(), 1100);
+
+    // While they are all open (the header timeout is 10 s), legitimate clients are answered.
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(8))
+        .build()
+        .unwrap();
+    let mut answered = 0;
+    for _ in 0..5 {
+        if let Ok(r) = client.get(&url).send().await {
+            let v: serde_json::Value = r.json().await.unwrap_or_default();
+            answered += usize::from(v["Code"] == "Success");
+        }
+    }
+    drop(stalled);
+
+    let pid = guard.0.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    assert!(wait_exit(&mut guard).success());
+    let mut log = String::new();
+    std::io::Read::read_to_string(guard.0.stderr.as_mut().unwrap(), &mut log).unwrap();
+    assert!(
+        log.contains("connection limit reached"),
+        "the cap is logged: {log}"
+    );
+    let lines = log.lines().count();
+    let accept_failed = log.matches("accept failed").count();
+    println!(
+        "1,100 stalled connections: {answered}/5 legitimate requests answered; \
+         {lines} log lines, {accept_failed} 'accept failed'"
+    );
+    assert_eq!(answered, 5, "every legitimate request is answered");
+    assert!(
+        lines < 50,
+        "a connection flood is a few log lines, not {lines}: {log}"
+    );
+    assert!(
+        !log.contains("accept failed"),
+        "never out of file descriptors: {log}"
+    );
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_that_sends_nothing_is_closed_at_the_header_timeout() {
+    use std::io::Read;
+
+    let emu = Emulator::start().await.unwrap();
+    let (_guard, url) = serve(
+        credchain()
+            .env("ALIBABA_CLOUD_CREDENTIALS_URI", emu.url("/credentials-uri"))
+            .args(["serve", "--cloud", "alibaba", "--header-timeout", "1"]),
+    );
+    let addr: std::net::SocketAddr = url
+        .strip_prefix("http://")
+        .and_then(|r| r.split('/').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    let closed = tokio::task::spawn_blocking(move || {
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        // Far longer than the header timeout: the read ends because serve closes the socket.
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let mut buf = [0u8; 64];
+        matches!(s.read(&mut buf), Ok(0))
+            || s.read(&mut buf)
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionReset)
+    })
+    .await
+    .unwrap();
+    assert!(closed, "serve closed the silent connection");
+    emu.shutdown().await;
 }

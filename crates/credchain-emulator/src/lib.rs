@@ -10,8 +10,13 @@
 //!   expired credentials, dropped connection, throttling, wrong types, unparseable expiry,
 //!   oversized body, mid-body close.
 //! - Issued credentials have unique ids and are counted per route ([`Emulator::issued_count`]).
-//! - Built-in routes: Alibaba ECS metadata, Alibaba credentials URI, Tencent CVM metadata (see
-//!   [`routes`]). The emulator prints nothing.
+//! - Built-in routes: Alibaba ECS metadata, Alibaba credentials URI, Tencent CVM metadata, the
+//!   STS and generic API endpoints of both clouds (see [`routes`]), and in-memory buckets that
+//!   verify OSS V1/V4, COS and AWS SigV4 (`s3`) signatures, path-style `/<bucket>/<key>` (see
+//!   [`routes::object_storage`]). The emulator prints nothing.
+//! - The emulator's clock ([`EmulatorState::now`]) follows the system time unless fixed with
+//!   [`Emulator::set_clock`]; issued credentials and the buckets' signature checks use it, so
+//!   requests signed at a fixed moment can be replayed.
 //!
 //! ```
 //! use credchain_emulator::{routes, Emulator, Fault};

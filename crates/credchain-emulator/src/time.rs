@@ -114,6 +114,7 @@ pub fn format_http_date(t: SystemTime) -> String {
 /// let t = parse_http_date("Thu, 01 Jan 2026 10:00:00 GMT").unwrap();
 /// assert_eq!(unix_seconds(t), 1_767_261_600);
 /// assert!(parse_http_date("2026-01-01").is_none());
+/// assert!(parse_http_date("Thu, 01 Jan 99999999999999999 10:00:00 GMT").is_none());
 /// ```
 pub fn parse_http_date(s: &str) -> Option<SystemTime> {
     let (_weekday, rest) = s.split_once(", ")?;
@@ -121,7 +122,11 @@ pub fn parse_http_date(s: &str) -> Option<SystemTime> {
     let d: u32 = parts.next()?.parse().ok()?;
     let month = parts.next()?;
     let m = MONTHS.iter().position(|n| *n == month)? as u32 + 1;
-    let y: i64 = parts.next()?.parse().ok()?;
+    let year = parts.next()?;
+    if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let y: i64 = year.parse().ok()?;
     let time = parts.next()?;
     if parts.next()? != "GMT" || parts.next().is_some() {
         return None;

@@ -3,39 +3,60 @@
 //! - **Lock-free reads.** The current entry lives in an `ArcSwap`; a read that finds it fresh loads
 //!   it, compares one timestamp and clones an `Arc`, with no lock and no allocation.
 //! - **Two thresholds.** Past the *prefetch* point one caller starts a background refresh while
-//!   everyone keeps getting the cached value; past the *stale* point callers wait for a refresh.
+//!   everyone keeps getting the cached value; past the *stale* point callers wait for a refresh,
+//!   but while the cached credentials are still valid a caller waits at most
+//!   [`RefreshPolicy::stale_wait`] (250 ms by default) and then gets them.
+//! - **The fetch belongs to nobody.** A refresh is a shared future of its own ("flight"): with a
+//!   Tokio runtime it is spawned as a task, and every caller that needs it merely waits for it.
+//!   A caller that gives up (a timeout, a client that disconnects) stops waiting; the fetch goes on
+//!   and the next caller takes its outcome instead of starting over. Without a Tokio runtime
+//!   (another executor) the waiters drive the shared future themselves; one that is dropped leaves
+//!   the half-done fetch for the next waiter, and the stale-window bound needs the Tokio timer, so
+//!   such callers wait for the whole fetch.
 //! - **Single flight.** At most one fetch per cache is in flight. Callers that wait for a refresh
-//!   started by someone else take its outcome (credentials or error) instead of fetching again, so
-//!   10,000 callers at expiry cause exactly one fetch, even when that fetch fails.
-//! - **Stale-if-error.** A failed refresh never poisons the cache: while the cached credentials are
-//!   still valid they keep being served (with a warning), and further attempts are spaced by a
-//!   bounded exponential back-off. Once they expire, the error surfaces.
+//!   started by someone else take its outcome (credentials or error), so 10,000 callers at expiry
+//!   cause exactly one fetch, even when that fetch fails.
+//! - **Back-off after errors, in every state.** After a failed fetch the cache makes no new
+//!   attempt for a bounded, exponentially growing, jittered time ([`RefreshPolicy::min_backoff`]
+//!   doubling up to [`RefreshPolicy::max_backoff`]): while cached credentials are valid they keep
+//!   being served (stale-if-error, with one warning per failed attempt); with nothing valid to
+//!   serve (no credentials yet, or expired) every caller in the window gets the last error at once
+//!   instead of hitting the failing upstream again. A forced refresh ([`RefreshingCache::refresh`],
+//!   `force_refresh`) ignores the back-off, because its caller was just told the credentials are
+//!   bad; it still joins a fetch already in flight.
+//! - **Monotonic schedule.** The server's expiry is wall-clock time, so the wall clock is read once
+//!   per fetch to turn it into a lifetime ("expires in 58 minutes"); the prefetch, stale and expiry
+//!   points are then deadlines on the monotonic clock ([`Clock::monotonic`]). Setting the system
+//!   clock back or forward never makes expired credentials look valid, nor valid ones expired.
 //! - **Expired answers are never handed out.** A fetch that returns credentials already expired
-//!   counts as a failed fetch.
+//!   (by the wall clock at fetch time) counts as a failed fetch.
 //! - **Short-lived credentials stay sane.** The margins are capped to a fraction of the lifetime
 //!   (prefetch at most 1/2, stale at most 1/4), so a 15-minute credential refreshes about every
 //!   7 minutes, not on every call.
 //! - **Jitter.** The prefetch point moves earlier by a random part (10 % by default) of its margin,
-//!   so a fleet started together does not refresh together.
-//! - **Cancellation-safe.** The refresh lock is released when a waiting caller is dropped; a
-//!   background refresh holds its own lock guard.
+//!   and each back-off grows by up to the same fraction, so a fleet started together does not
+//!   refresh (or retry) together.
+//! - **A panicking source** fails that fetch with an error; it does not wedge the cache.
 //!
 //! Thresholds follow the official libraries' intent (`docs/sources/alibaba.md#refresh`,
-//! `docs/sources/tencent.md#refresh`): [`RefreshPolicy::STS`] refreshes in the background from 15
-//! minutes before expiry and blocks from 5 minutes before (Tencent servers refuse requests signed
-//! more than 300 s off); instance metadata ([`RefreshPolicy::INSTANCE_METADATA`]) also refreshes in
-//! the background an hour after each retrieval.
+//! `docs/sources/tencent.md#refresh`): [`RefreshPolicy::STS`] refreshes in the background from 15 minutes before expiry and makes
+//! callers wait from 5 minutes before (Tencent servers refuse requests signed more than 300 s off);
+//! instance metadata ([`RefreshPolicy::INSTANCE_METADATA`]) also refreshes in the background an
+//! hour after each retrieval, as the official SDKs do.
 
 use std::fmt;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use arc_swap::ArcSwapOption;
+use futures_util::future::{FutureExt, Shared as SharedFuture};
 
 use crate::context::Clock;
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind, Result};
+use crate::http::BoxFuture;
 use crate::provider::{ProvideCredentials, ProvideFuture};
 
 /// When a cached credential is refreshed.
@@ -47,14 +68,18 @@ pub struct RefreshPolicy {
     pub stale_margin: Duration,
     /// Also refresh in the background this long after each retrieval (instance metadata: 1 h).
     pub prefetch_after: Option<Duration>,
-    /// Fraction of the prefetch margin by which the prefetch point is moved earlier at random.
+    /// Fraction of the prefetch margin by which the prefetch point is moved earlier at random (and
+    /// by which each back-off is lengthened at random).
     pub jitter: f64,
-    /// First back-off after a failed refresh while cached credentials are still served.
+    /// First back-off after a failed fetch.
     pub min_backoff: Duration,
     /// Upper bound of that back-off.
     pub max_backoff: Duration,
     /// How long credentials without an expiry are kept; `None` keeps them for ever.
     pub no_expiry_ttl: Option<Duration>,
+    /// Past the stale point, while the cached credentials are still valid, how long a caller
+    /// waits for the refresh before it is given the cached credentials (the refresh goes on).
+    pub stale_wait: Duration,
 }
 
 impl RefreshPolicy {
@@ -67,6 +92,7 @@ impl RefreshPolicy {
         min_backoff: Duration::from_secs(1),
         max_backoff: Duration::from_secs(60),
         no_expiry_ttl: None,
+        stale_wait: Duration::from_millis(250),
     };
 
     /// Instance-metadata credentials (ECS RAM role, CVM role): as [`RefreshPolicy::STS`], plus a
@@ -81,6 +107,19 @@ impl RefreshPolicy {
         self.jitter = 0.0;
         self
     }
+
+    /// The same policy with another [`RefreshPolicy::stale_wait`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use credchain::cache::RefreshPolicy;
+    /// let p = RefreshPolicy::STS.with_stale_wait(Duration::from_millis(100));
+    /// assert_eq!(p.stale_wait, Duration::from_millis(100));
+    /// ```
+    pub const fn with_stale_wait(mut self, wait: Duration) -> Self {
+        self.stale_wait = wait;
+        self
+    }
 }
 
 impl Default for RefreshPolicy {
@@ -89,17 +128,17 @@ impl Default for RefreshPolicy {
     }
 }
 
-/// One cached credential and its schedule.
+/// One cached credential and its schedule, in monotonic time ([`Clock::monotonic`]).
 struct Entry {
     credentials: Credentials,
-    prefetch_at: SystemTime,
-    stale_at: SystemTime,
+    prefetch_at: Duration,
+    stale_at: Duration,
     /// `None`: never expires.
-    expires_at: Option<SystemTime>,
+    expires_at: Option<Duration>,
 }
 
 impl Entry {
-    fn is_valid_at(&self, now: SystemTime) -> bool {
+    fn is_valid_at(&self, now: Duration) -> bool {
         self.expires_at.is_none_or(|e| now < e)
     }
 }
@@ -108,22 +147,37 @@ impl Entry {
 #[derive(Default)]
 struct Failures {
     consecutive: u32,
-    retry_after: Option<SystemTime>,
+    /// Monotonic time before which no new fetch is started (except a forced one).
+    retry_after: Option<Duration>,
     last_error: Option<Error>,
 }
+
+/// A fetch in flight: shared by every waiter, owned by none.
+type Flight = SharedFuture<BoxFuture<'static, Result<Credentials>>>;
 
 struct Shared<P> {
     source: P,
     policy: RefreshPolicy,
     clock: Arc<dyn Clock>,
     entry: ArcSwapOption<Entry>,
-    /// Held by whoever fetches; waiters queue on it.
-    refresh_lock: Arc<tokio::sync::Mutex<()>>,
-    /// Number of finished fetch attempts (success or failure).
-    attempts: AtomicU64,
+    /// The fetch in flight, if any. Also serialises the slow-path decisions, so that "nothing in
+    /// flight" and the entry and failures read under it are one consistent view.
+    flight: Mutex<Option<Flight>>,
     /// Number of fetches started (for tests and diagnostics).
     fetches: AtomicU64,
     failures: Mutex<Failures>,
+}
+
+/// What a caller past the fresh window does.
+enum Decision {
+    /// Answer now.
+    Ready(Result<Credentials>),
+    /// Wait for `flight`; with a still-valid `fallback`, wait at most the stale wait and answer
+    /// the fallback if the flight fails or is not done by then.
+    Wait {
+        flight: Flight,
+        fallback: Option<Credentials>,
+    },
 }
 
 /// A provider behind the refreshing cache.
@@ -187,8 +241,7 @@ impl<P: ProvideCredentials + 'static> RefreshingCache<P> {
                 policy,
                 clock,
                 entry: ArcSwapOption::empty(),
-                refresh_lock: Arc::new(tokio::sync::Mutex::new(())),
-                attempts: AtomicU64::new(0),
+                flight: Mutex::new(None),
                 fetches: AtomicU64::new(0),
                 failures: Mutex::new(Failures::default()),
             }),
@@ -207,7 +260,7 @@ impl<P: ProvideCredentials + 'static> RefreshingCache<P> {
 
     /// The cached credentials, if any are cached and still valid, without fetching.
     pub fn cached(&self) -> Option<Credentials> {
-        let now = self.shared.clock.now();
+        let now = self.shared.clock.monotonic();
         let entry = self.shared.entry.load();
         entry
             .as_ref()
@@ -216,16 +269,20 @@ impl<P: ProvideCredentials + 'static> RefreshingCache<P> {
     }
 
     /// Fetches new credentials now, single-flight: callers that force a refresh together share one
-    /// fetch. On failure the still-valid cached credentials are *not* returned (the caller asked
-    /// for new ones because the old ones were rejected); the error is.
+    /// fetch (and join one already in flight). The error back-off does not apply: the caller asked
+    /// for new credentials because the old ones were rejected. On failure the still-valid cached
+    /// credentials are *not* returned; the error is.
     pub async fn refresh(&self) -> Result<Credentials> {
-        self.shared.clone().refresh_blocking(true).await
+        match self.shared.decide(true) {
+            Decision::Ready(r) => r,
+            Decision::Wait { flight, .. } => flight.await,
+        }
     }
 
     /// The hot path: one load, one comparison, one `Arc` clone. Everything else is out of line.
     #[inline]
     fn read(&self) -> ProvideFuture<'_> {
-        let now = self.shared.clock.now();
+        let now = self.shared.clock.monotonic();
         let guard = self.shared.entry.load();
         if let Some(entry) = guard.as_ref() {
             if now < entry.prefetch_at {
@@ -238,7 +295,7 @@ impl<P: ProvideCredentials + 'static> RefreshingCache<P> {
 
     /// Past the prefetch point, or nothing cached.
     #[inline(never)]
-    fn read_slow(&self, now: SystemTime) -> ProvideFuture<'_> {
+    fn read_slow(&self, now: Duration) -> ProvideFuture<'_> {
         let shared = &self.shared;
         let guard = shared.entry.load();
         if let Some(entry) = guard.as_ref() {
@@ -246,132 +303,183 @@ impl<P: ProvideCredentials + 'static> RefreshingCache<P> {
                 return ProvideFuture::ready(Ok(entry.credentials.clone()));
             }
             if now < entry.stale_at {
-                shared.clone().maybe_prefetch(now);
-                return ProvideFuture::ready(Ok(entry.credentials.clone()));
-            }
-            if entry.is_valid_at(now) && shared.in_backoff(now) {
-                // Stale but valid, and the last refresh failed recently: keep serving.
+                shared.prefetch();
                 return ProvideFuture::ready(Ok(entry.credentials.clone()));
             }
         }
         drop(guard);
-        ProvideFuture::new(shared.clone().refresh_blocking(false))
+        match shared.decide(false) {
+            Decision::Ready(r) => ProvideFuture::ready(r),
+            Decision::Wait { flight, fallback } => {
+                ProvideFuture::new(wait(flight, fallback, shared.policy.stale_wait))
+            }
+        }
+    }
+}
+
+/// Waits for `flight`. With a still-valid `fallback`, waits at most `bound` (when a Tokio timer is
+/// available) and answers the fallback on timeout or failure; the flight goes on regardless.
+async fn wait(
+    flight: Flight,
+    fallback: Option<Credentials>,
+    bound: Duration,
+) -> Result<Credentials> {
+    let Some(cached) = fallback else {
+        return flight.await;
+    };
+    let outcome = if tokio::runtime::Handle::try_current().is_ok() {
+        tokio::time::timeout(bound, flight).await.ok()
+    } else {
+        Some(flight.await)
+    };
+    match outcome {
+        Some(Ok(fresh)) => Ok(fresh),
+        // Failed (logged once by the flight) or still running: the cached credentials are valid.
+        Some(Err(_)) | None => Ok(cached),
     }
 }
 
 impl<P: ProvideCredentials + 'static> Shared<P> {
-    fn in_backoff(&self, now: SystemTime) -> bool {
-        let f = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        f.retry_after.is_some_and(|t| now < t)
+    fn failures(&self) -> MutexGuard<'_, Failures> {
+        self.failures.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Past the prefetch point: one caller starts a background refresh, nobody waits.
-    fn maybe_prefetch(self: Arc<Self>, now: SystemTime) {
-        if self.in_backoff(now) {
-            return;
-        }
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            // No runtime to refresh on: the stale point will make a caller refresh in time.
-            return;
-        };
-        let Ok(guard) = self.refresh_lock.clone().try_lock_owned() else {
-            return; // a refresh is already in flight
-        };
-        runtime.spawn(async move {
-            let _guard = guard;
-            let now = self.clock.now();
-            // Someone may have refreshed between our check and taking the lock.
-            if self
-                .entry
-                .load()
-                .as_ref()
-                .is_some_and(|e| now < e.prefetch_at)
-            {
-                return;
-            }
-            if let Err(e) = self.fetch_and_store().await {
-                tracing::warn!(
-                    provider = self.source.name(),
-                    error = %e,
-                    "background credential refresh failed; still serving the cached credentials"
-                );
-            }
-        });
+    fn flight_slot(&self) -> MutexGuard<'_, Option<Flight>> {
+        self.flight.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Waits for a refresh (ours, or one already in flight) and returns its outcome.
-    async fn refresh_blocking(self: Arc<Self>, force: bool) -> Result<Credentials> {
-        let seen = self.attempts.load(Ordering::SeqCst);
-        let _guard = self.refresh_lock.lock().await;
-        if self.attempts.load(Ordering::SeqCst) != seen {
-            // A fetch finished while we waited: take its outcome instead of fetching again.
-            if let Some(outcome) = self.outcome_of_last_attempt(force) {
-                return outcome;
-            }
-        } else if !force {
-            // Nobody fetched, but the entry may still be fresh enough (e.g. we were called by a
-            // caller that saw it stale under a clock that has not moved).
-            let now = self.clock.now();
-            if let Some(e) = self.entry.load().as_ref().filter(|e| now < e.stale_at) {
-                return Ok(e.credentials.clone());
-            }
-        }
-        match self.fetch_and_store().await {
-            Ok(c) => Ok(c),
-            Err(e) => {
-                let now = self.clock.now();
-                match self.entry.load().as_ref().filter(|en| en.is_valid_at(now)) {
-                    Some(en) if !force => {
-                        tracing::warn!(
-                            provider = self.source.name(),
-                            error = %e,
-                            "credential refresh failed; serving the cached credentials until they expire"
-                        );
-                        Ok(en.credentials.clone())
-                    }
-                    _ => Err(e),
-                }
-            }
+    /// The last error, while its back-off lasts.
+    fn backoff_error(&self, now: Duration) -> Option<Error> {
+        let f = self.failures();
+        match f.retry_after {
+            Some(t) if now < t => f.last_error.clone(),
+            _ => None,
         }
     }
 
-    /// The outcome of the attempt that finished while we waited for the lock.
-    fn outcome_of_last_attempt(&self, force: bool) -> Option<Result<Credentials>> {
-        let now = self.clock.now();
-        let failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+    /// Past the stale point, or nothing valid: decides under the flight lock whether to answer
+    /// now, join the fetch in flight, or start one.
+    fn decide(self: &Arc<Self>, force: bool) -> Decision {
+        let mut slot = self.flight_slot();
+        let now = self.clock.monotonic();
         let entry = self.entry.load();
-        let valid = entry.as_ref().filter(|e| e.is_valid_at(now));
-        match (&failures.last_error, valid) {
-            // The last attempt succeeded (it clears last_error).
-            (None, Some(e)) => Some(Ok(e.credentials.clone())),
-            (Some(_), Some(e)) if !force => Some(Ok(e.credentials.clone())),
-            (Some(err), _) => Some(Err(err.clone())),
-            (None, None) => None,
+        let valid = entry
+            .as_ref()
+            .filter(|e| !force && e.is_valid_at(now))
+            .map(|e| e.credentials.clone());
+        if let Some(flight) = slot.as_ref() {
+            return Decision::Wait {
+                flight: flight.clone(),
+                fallback: valid,
+            };
+        }
+        if !force {
+            // A fetch may have finished since the caller looked.
+            if let Some(e) = entry.as_ref().filter(|e| now < e.stale_at) {
+                return Decision::Ready(Ok(e.credentials.clone()));
+            }
+            if let Some(err) = self.backoff_error(now) {
+                return Decision::Ready(valid.ok_or(err));
+            }
+        }
+        Decision::Wait {
+            flight: self.start_flight(&mut slot),
+            fallback: valid,
         }
     }
 
-    /// Fetches once and stores the result. Must be called with the refresh lock held.
+    /// Past the prefetch point: starts a background refresh unless one is in flight or the last
+    /// attempt failed recently. Needs a Tokio runtime to run it on; without one, the stale point
+    /// makes a caller refresh in time.
+    fn prefetch(self: &Arc<Self>) {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return;
+        }
+        let mut slot = self.flight_slot();
+        let now = self.clock.monotonic();
+        if slot.is_some() || self.backoff_error(now).is_some() {
+            return;
+        }
+        // Someone may have refreshed since the caller looked.
+        if self
+            .entry
+            .load()
+            .as_ref()
+            .is_some_and(|e| now < e.prefetch_at)
+        {
+            return;
+        }
+        // The spawned task drives it; nobody here waits.
+        drop(self.start_flight(&mut slot));
+    }
+
+    /// Starts a fetch as a shared future stored in `slot`, and spawns a task that drives it when
+    /// a Tokio runtime is present. Waiters hold clones: dropping one never cancels the fetch.
+    fn start_flight(self: &Arc<Self>, slot: &mut Option<Flight>) -> Flight {
+        let me = Arc::clone(self);
+        let fetch: BoxFuture<'static, Result<Credentials>> = Box::pin(async move {
+            let result = me.fetch_and_store().await;
+            *me.flight_slot() = None;
+            result
+        });
+        let flight = fetch.shared();
+        *slot = Some(flight.clone());
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let driver = flight.clone();
+            runtime.spawn(async move {
+                let _ = driver.await;
+            });
+        }
+        flight
+    }
+
+    /// Fetches once and stores the result (credentials and schedule, or the error and its
+    /// back-off). Runs inside a flight only.
     async fn fetch_and_store(&self) -> Result<Credentials> {
         self.fetches.fetch_add(1, Ordering::SeqCst);
-        let result = self.source.provide_credentials().await;
-        let now = self.clock.now();
-        let result = result.and_then(|c| self.reject_expired(c, now));
+        let fetched = AssertUnwindSafe(self.source.provide_credentials())
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|_| Err(self.panicked()));
+        let wall = self.clock.now();
+        let now = self.clock.monotonic();
+        let result = fetched.and_then(|c| self.reject_expired(c, wall));
         match &result {
             Ok(c) => {
                 self.entry
-                    .store(Some(Arc::new(self.schedule(c.clone(), now))));
-                let mut f = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-                *f = Failures::default();
+                    .store(Some(Arc::new(self.schedule(c.clone(), wall, now))));
+                *self.failures() = Failures::default();
             }
             Err(e) => {
-                let mut f = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+                let mut f = self.failures();
                 f.consecutive = f.consecutive.saturating_add(1);
                 f.retry_after = Some(now + self.backoff(f.consecutive));
                 f.last_error = Some(e.clone());
+                drop(f);
+                if self
+                    .entry
+                    .load()
+                    .as_ref()
+                    .is_some_and(|en| en.is_valid_at(now))
+                {
+                    tracing::warn!(
+                        provider = self.source.name(),
+                        error = %e,
+                        "credential refresh failed; serving the cached credentials until they expire"
+                    );
+                }
             }
         }
-        self.attempts.fetch_add(1, Ordering::SeqCst);
         result
+    }
+
+    fn panicked(&self) -> Error {
+        Error::new(
+            ErrorKind::Transport,
+            "the credential source panicked while fetching",
+        )
+        .with_provider(self.source.name())
+        .with_hint("this is a bug in the credential source; the next attempt starts afresh")
     }
 
     fn reject_expired(&self, c: Credentials, now: SystemTime) -> Result<Credentials> {
@@ -389,18 +497,22 @@ impl<P: ProvideCredentials + 'static> Shared<P> {
         }
     }
 
+    /// `min_backoff * 2^(failures-1)`, capped at `max_backoff`, lengthened by up to `jitter`.
     fn backoff(&self, failures: u32) -> Duration {
         let p = &self.policy;
         let exp = p
             .min_backoff
             .saturating_mul(1u32 << failures.saturating_sub(1).min(16));
-        exp.min(p.max_backoff)
+        let base = exp.min(p.max_backoff);
+        base + base.mul_f64(p.jitter.clamp(0.0, 1.0) * fastrand::f64())
     }
 
-    fn schedule(&self, credentials: Credentials, now: SystemTime) -> Entry {
+    /// The schedule of credentials fetched when the wall clock read `wall` and the monotonic
+    /// clock `now`: the server's expiry becomes a lifetime, counted down in monotonic time.
+    fn schedule(&self, credentials: Credentials, wall: SystemTime, now: Duration) -> Entry {
         let p = &self.policy;
-        let Some(expires_at) = credentials.expiration() else {
-            let until = p.no_expiry_ttl.map(|ttl| now + ttl).unwrap_or(far_future());
+        let Some(expires) = credentials.expiration() else {
+            let until = p.no_expiry_ttl.map_or(Duration::MAX, |ttl| now.saturating_add(ttl));
             return Entry {
                 credentials,
                 prefetch_at: until,
@@ -408,13 +520,14 @@ impl<P: ProvideCredentials + 'static> Shared<P> {
                 expires_at: None,
             };
         };
-        let lifetime = expires_at.duration_since(now).unwrap_or_default();
+        let lifetime = expires.duration_since(wall).unwrap_or_default();
+        let expires_at = now.saturating_add(lifetime);
         let prefetch_margin = p.prefetch_margin.min(lifetime / 2);
         let stale_margin = p.stale_margin.min(lifetime / 4).min(prefetch_margin);
         let jitter = prefetch_margin.mul_f64(p.jitter.clamp(0.0, 1.0) * fastrand::f64());
-        let mut prefetch_at = expires_at - prefetch_margin - jitter;
+        let mut prefetch_at = expires_at.saturating_sub(prefetch_margin + jitter);
         if let Some(after) = p.prefetch_after {
-            prefetch_at = prefetch_at.min(now + after);
+            prefetch_at = prefetch_at.min(now.saturating_add(after));
         }
         let stale_at = expires_at - stale_margin;
         Entry {
@@ -424,10 +537,6 @@ impl<P: ProvideCredentials + 'static> Shared<P> {
             expires_at: Some(expires_at),
         }
     }
-}
-
-fn far_future() -> SystemTime {
-    SystemTime::UNIX_EPOCH + Duration::from_secs(1 << 40)
 }
 
 impl<P: ProvideCredentials + 'static> ProvideCredentials for RefreshingCache<P> {

@@ -4,6 +4,11 @@
 //! take them from a [`Context`]. [`Context::real`] uses the operating system; tests build one from
 //! [`MemoryEnv`], [`MemoryFs`] and [`ManualClock`] and point HTTP at the emulator on loopback, so no
 //! test touches the process environment, the real home directory or a real network address.
+//!
+//! Settings read from the environment never fall back silently: a variable that is set but not
+//! valid UTF-8 is an error naming it ([`Env::var`]), and every boolean switch of both clouds is
+//! read by one parser ([`parse_flag`] through [`Context::env_flag`]): `true`/`false`, `1`/`0`,
+//! `yes`/`no` in any case, empty meaning unset, anything else an error naming the variable.
 
 use std::collections::HashMap;
 use std::ffi::OsString;
@@ -170,7 +175,8 @@ pub trait Fs: Send + Sync + fmt::Debug {
 
     /// Runs `f` while holding an exclusive lock tied to `path`, shared with every other user of
     /// the same file system (for [`OsFs`]: other threads and other processes, through an advisory
-    /// lock on the sibling file `<path>.lock`). Used for read-modify-write of shared config files.
+    /// lock on the sibling file `<path>.lock`, removed again before it is released). Used for
+    /// read-modify-write of shared config files.
     /// The default implementation refuses (`Unsupported`).
     fn with_lock(&self, path: &Path, f: &mut dyn FnMut() -> io::Result<()>) -> io::Result<()> {
         let _ = (path, f);
@@ -502,16 +508,35 @@ impl Fs for MemoryFs {
     }
 }
 
-/// Wall-clock time.
+/// Time: the wall clock (what servers' expiry times are compared with) and a monotonic clock
+/// (what refresh schedules run on).
+///
+/// The two are separate because the wall clock can be set back or forward at any moment (by an
+/// administrator, NTP, a VM resume), while "this credential has 50 minutes left" is a duration
+/// that must keep shrinking whatever the wall clock says. The cache reads the wall clock once per
+/// fetch, to turn the server's expiry into a lifetime, and counts that lifetime down on the
+/// monotonic clock.
 pub trait Clock: Send + Sync + fmt::Debug {
-    /// The current time.
+    /// The current wall-clock time.
     fn now(&self) -> SystemTime;
+
+    /// A monotonic reading: time since an arbitrary fixed origin, never going back and not moved
+    /// by changes to the wall clock. Only differences between readings mean anything.
+    ///
+    /// The default implementation reads the process's monotonic clock (`Instant`); a test clock
+    /// that fakes the wall clock should override it too (as [`ManualClock`] does), or schedules
+    /// will run in real time.
+    fn monotonic(&self) -> Duration {
+        static ORIGIN: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        ORIGIN.get_or_init(std::time::Instant::now).elapsed()
+    }
 }
 
 /// The system clock.
 ///
-/// On Linux it reads `CLOCK_REALTIME_COARSE` (a few ns, millisecond-ish resolution), which is plenty
-/// for credential expiry and keeps the cached-read hot path cheap (`BENCHMARKS.md`).
+/// On Linux it reads `CLOCK_REALTIME_COARSE` and `CLOCK_MONOTONIC_COARSE` (a few ns each,
+/// millisecond-ish resolution), which is plenty for credential expiry and keeps the cached-read
+/// hot path cheap.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemClock;
 
@@ -520,21 +545,44 @@ impl Clock for SystemClock {
     fn now(&self) -> SystemTime {
         coarse_now()
     }
+
+    #[inline]
+    fn monotonic(&self) -> Duration {
+        coarse_monotonic()
+    }
 }
 
+/// `clock_gettime(id)` as a duration since that clock's origin; `None` if the call fails.
 #[cfg(target_os = "linux")]
 #[inline]
-fn coarse_now() -> SystemTime {
+fn clock_gettime(id: libc::clockid_t) -> Option<Duration> {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
     };
     // SAFETY: `ts` is a valid, writable timespec; clock_gettime only writes to it.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_REALTIME_COARSE, &mut ts) };
+    let rc = unsafe { libc::clock_gettime(id, &mut ts) };
     if rc != 0 || ts.tv_sec < 0 {
-        return SystemTime::now();
+        return None;
     }
-    SystemTime::UNIX_EPOCH + Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+    Some(Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
+}
+
+#[cfg(target_os = "linux")]
+#[inline]
+fn coarse_now() -> SystemTime {
+    match clock_gettime(libc::CLOCK_REALTIME_COARSE) {
+        Some(d) => SystemTime::UNIX_EPOCH + d,
+        None => SystemTime::now(),
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[inline]
+fn coarse_monotonic() -> Duration {
+    // CLOCK_MONOTONIC (not BOOTTIME): like `Instant`, it does not count suspended time, which is
+    // at worst a refresh that comes late after a laptop wakes; the stale point then catches it.
+    clock_gettime(libc::CLOCK_MONOTONIC_COARSE).unwrap_or_else(|| SystemClock.monotonic_std())
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -543,37 +591,72 @@ fn coarse_now() -> SystemTime {
     SystemTime::now()
 }
 
-/// A clock that moves only when told to, for tests.
+#[cfg(not(target_os = "linux"))]
+#[inline]
+fn coarse_monotonic() -> Duration {
+    SystemClock.monotonic_std()
+}
+
+impl SystemClock {
+    /// The portable monotonic reading (`Instant` since the first call).
+    fn monotonic_std(&self) -> Duration {
+        static ORIGIN: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        ORIGIN.get_or_init(std::time::Instant::now).elapsed()
+    }
+}
+
+/// A clock that moves only when told to, for tests: [`ManualClock::advance`] moves the wall
+/// clock and the monotonic clock together (time passes); [`ManualClock::set`] moves only the wall
+/// clock (someone changes the system time).
 ///
 /// ```
 /// use std::time::{Duration, SystemTime};
 /// use credchain::context::{Clock, ManualClock};
 /// let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
+/// let m0 = clock.monotonic();
 /// clock.advance(Duration::from_secs(60));
 /// assert_eq!(clock.now(), SystemTime::UNIX_EPOCH + Duration::from_secs(60));
+/// clock.set(SystemTime::UNIX_EPOCH); // the wall clock goes back...
+/// assert_eq!(clock.monotonic() - m0, Duration::from_secs(60)); // ...monotonic time does not
 /// ```
 #[derive(Debug, Clone)]
-pub struct ManualClock(Arc<Mutex<SystemTime>>);
+pub struct ManualClock(Arc<Mutex<ManualTime>>);
+
+#[derive(Debug, Clone, Copy)]
+struct ManualTime {
+    wall: SystemTime,
+    monotonic: Duration,
+}
 
 impl ManualClock {
-    /// A clock stopped at `start`.
+    /// A clock stopped at `start` (its monotonic reading starts at an arbitrary fixed value).
     pub fn new(start: SystemTime) -> Self {
-        ManualClock(Arc::new(Mutex::new(start)))
+        ManualClock(Arc::new(Mutex::new(ManualTime {
+            wall: start,
+            monotonic: Duration::from_secs(1_000_000),
+        })))
     }
-    /// Moves the clock forward.
+    /// Lets time pass: moves the wall clock and the monotonic clock forward.
     pub fn advance(&self, by: Duration) {
-        let mut t = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        *t += by;
+        let mut t = self.time();
+        t.wall += by;
+        t.monotonic += by;
     }
-    /// Sets the clock.
+    /// Sets the wall clock (forward or back); the monotonic clock does not move.
     pub fn set(&self, to: SystemTime) {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = to;
+        self.time().wall = to;
+    }
+    fn time(&self) -> std::sync::MutexGuard<'_, ManualTime> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
 impl Clock for ManualClock {
     fn now(&self) -> SystemTime {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner())
+        self.time().wall
+    }
+    fn monotonic(&self) -> Duration {
+        self.time().monotonic
     }
 }
 
@@ -879,6 +962,14 @@ mod tests {
         }
         // A path need not be UTF-8: the home directory is read raw.
         assert!(ctx.env().home_dir().is_some());
+    }
+
+    #[test]
+    fn system_clock_monotonic_moves_forward_with_real_time() {
+        let a = SystemClock.monotonic();
+        std::thread::sleep(Duration::from_millis(30));
+        let b = SystemClock.monotonic();
+        assert!(b > a, "{a:?} then {b:?}");
     }
 
     #[test]

@@ -8,7 +8,9 @@
 //! message at "string to sign" (Alibaba echoes the `SecurityToken` there), keeps it on one line
 //! and bounds it ([`crate::redact::service_message`]). A source that sent a request with
 //! credentials calls [`Error::redact`] / [`Error::redact_credentials`], which replace the values
-//! of those credentials (secret and token, raw and percent-encoded) in every text field.
+//! of those credentials (secret and token, raw and percent-encoded) in every text field. File
+//! paths are shown as bounded excerpts, and as a safety net every message, hint and source text
+//! is kept on one line of at most 1000 characters.
 //!
 //! The kind drives chain control (`docs/architecture.md#chain-semantics`):
 //! [`ErrorKind::NotConfigured`] means "this source has nothing to offer, try the next one"; every
@@ -386,6 +388,8 @@ impl fmt::Display for Error {
         }
         f.write_str(&self.details.message)?;
         if let Some(src) = &self.details.source {
+            // Outside text (an OS or library message): one bounded line like every other field.
+            let src = crate::redact::line(&src.to_string(), MAX_MESSAGE_CHARS);
             write!(f, ": {src}")?;
         }
         self.write_context(f)?;
@@ -421,7 +425,9 @@ impl fmt::Debug for Error {
             };
         }
         opt!("provider", &d.provider);
-        opt!("file", &d.file);
+        if let Some(file) = &d.file {
+            s.field("file", &crate::redact::path(file));
+        }
         opt!("line", &d.line);
         opt!("endpoint", &d.endpoint);
         opt!("status", &d.status);
@@ -430,7 +436,10 @@ impl fmt::Debug for Error {
         opt!("request_id", &d.request_id);
         opt!("hint", &d.hint);
         if let Some(src) = &d.source {
-            s.field("source", &src.to_string());
+            s.field(
+                "source",
+                &crate::redact::line(&src.to_string(), MAX_MESSAGE_CHARS),
+            );
         }
         if !d.attempts.is_empty() {
             s.field("attempts", &d.attempts);
@@ -508,8 +517,14 @@ mod tests {
         let e = Error::new(ErrorKind::Transport, "cannot connect")
             .with_endpoint("http://bob:hunter2pass@127.0.0.1:9/Ab3dEf6hIj9kLm2nOp5q/alibaba?x=sig");
         let text = format!("{e} {e:?}");
-        assert!(!text.contains("hunter2pass") && !text.contains("bob"), "{text}");
-        assert!(!text.contains("Ab3dEf6hIj9kLm2nOp5q") && !text.contains("sig"), "{text}");
+        assert!(
+            !text.contains("hunter2pass") && !text.contains("bob"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("Ab3dEf6hIj9kLm2nOp5q") && !text.contains("sig"),
+            "{text}"
+        );
         assert_eq!(e.endpoint(), Some("http://127.0.0.1:9/***/alibaba"));
     }
 

@@ -6,9 +6,12 @@
 //! - [`ProxyPolicy::Never`] is used for instance-metadata hosts: metadata is link-local and a proxy
 //!   would either fail or, worse, answer for another machine. Everything else honours
 //!   `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` (`docs/architecture.md#http`).
-//! - [`send_with_retry`] retries 5xx, throttling and connection failures with exponential back-off
-//!   and jitter, a bounded number of times; never another 4xx. The request is rebuilt for every
-//!   attempt, so signed requests get a fresh nonce and timestamp.
+//! - [`send_with_retry`] is the one retry loop: it retries 5xx, throttling and connection failures
+//!   with exponential back-off and jitter, a bounded number of times; never another 4xx. Which
+//!   answers count as throttling is the policy's per-cloud [`RetryClassifier`] (Tencent API 3.0
+//!   throttles with HTTP 200 and `RequestLimitExceeded` in the body). Callers never wrap it in a
+//!   second loop, so persistent throttling costs exactly `max_attempts` sends. The request is
+//!   rebuilt for every attempt, so signed requests get a fresh nonce and timestamp.
 //! - Response bodies are capped at [`MAX_RESPONSE_BODY`].
 
 use std::fmt;
@@ -246,6 +249,70 @@ pub struct RetryPolicy {
     /// Whether connection failures are retried. Off for instance metadata: off-cloud, a retried
     /// connect only makes the chain slower to give up.
     pub retry_connect_errors: bool,
+    /// Which answers are transient.
+    pub classifier: RetryClassifier,
+}
+
+/// Which HTTP answers are worth another attempt; one per API family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RetryClassifier {
+    /// 5xx, 429, or an error status whose body has a throttling code (Alibaba `Throttling*`,
+    /// Tencent `RequestLimitExceeded*`): Alibaba APIs, instance metadata, credentials URIs.
+    /// See [`is_retryable_response`].
+    #[default]
+    Status,
+    /// Tencent Cloud API 3.0: as [`RetryClassifier::Status`], plus answers of any status whose
+    /// `Response.Error.Code` starts with `RequestLimitExceeded` (Tencent throttles with HTTP 200).
+    TencentApi3,
+}
+
+impl RetryClassifier {
+    /// Whether `resp` is a transient answer under this classifier.
+    ///
+    /// ```
+    /// use credchain::http::{HttpResponse, RetryClassifier};
+    /// let throttled = HttpResponse {
+    ///     status: 200,
+    ///     headers: http::HeaderMap::new(),
+    ///     body: r#"{"Response":{"Error":{"Code":"RequestLimitExceeded"},"RequestId":"r"}}"#.into(),
+    /// };
+    /// assert!(RetryClassifier::TencentApi3.is_retryable(&throttled));
+    /// assert!(!RetryClassifier::Status.is_retryable(&throttled));
+    /// ```
+    pub fn is_retryable(self, resp: &HttpResponse) -> bool {
+        match self {
+            RetryClassifier::Status => is_retryable_response(resp),
+            RetryClassifier::TencentApi3 => {
+                is_retryable_response(resp)
+                    || tencent_error_code(&resp.body)
+                        .is_some_and(|c| c.starts_with("RequestLimitExceeded"))
+            }
+        }
+    }
+}
+
+/// `Response.Error.Code` of a Tencent API 3.0 answer, if it has one.
+fn tencent_error_code(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        #[serde(rename = "Response")]
+        response: Option<Inner>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Inner {
+        #[serde(rename = "Error")]
+        error: Option<Code>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Code {
+        #[serde(rename = "Code")]
+        code: Option<String>,
+    }
+    serde_json::from_slice::<Envelope>(body)
+        .ok()?
+        .response?
+        .error?
+        .code
 }
 
 impl RetryPolicy {
@@ -255,6 +322,7 @@ impl RetryPolicy {
         base_delay: Duration::from_millis(200),
         max_delay: Duration::from_secs(2),
         retry_connect_errors: true,
+        classifier: RetryClassifier::Status,
     };
     /// Instance metadata: 2 attempts for 5xx / throttling, connection errors not retried.
     pub const METADATA: RetryPolicy = RetryPolicy {
@@ -262,6 +330,7 @@ impl RetryPolicy {
         base_delay: Duration::from_millis(100),
         max_delay: Duration::from_millis(500),
         retry_connect_errors: false,
+        classifier: RetryClassifier::Status,
     };
     /// No retries.
     pub const NONE: RetryPolicy = RetryPolicy {
@@ -269,7 +338,20 @@ impl RetryPolicy {
         base_delay: Duration::ZERO,
         max_delay: Duration::ZERO,
         retry_connect_errors: false,
+        classifier: RetryClassifier::Status,
     };
+
+    /// The same policy with another classifier of retryable answers.
+    ///
+    /// ```
+    /// use credchain::http::{RetryClassifier, RetryPolicy};
+    /// let tencent = RetryPolicy::REMOTE.with_classifier(RetryClassifier::TencentApi3);
+    /// assert_eq!(tencent.max_attempts, RetryPolicy::REMOTE.max_attempts);
+    /// ```
+    pub const fn with_classifier(mut self, classifier: RetryClassifier) -> Self {
+        self.classifier = classifier;
+        self
+    }
 
     fn delay(&self, attempt: u32) -> Duration {
         let exp = self.base_delay.saturating_mul(1u32 << attempt.min(16));
@@ -319,7 +401,7 @@ pub async fn send_with_retry(
         let outcome = client.send(req).await;
         attempt += 1;
         let retry = match &outcome {
-            Ok(resp) => is_retryable_response(resp),
+            Ok(resp) => policy.classifier.is_retryable(resp),
             Err(e) => e.kind() == ErrorKind::Transport && policy.retry_connect_errors,
         };
         if !retry || attempt >= attempts {

@@ -25,6 +25,8 @@
 //! - [`cache::RefreshingCache`]: lock-free cached reads, single-flight background refresh.
 //! - [`context::Context`]: env, files, clock and HTTP, injected (tests use in-memory fakes).
 //! - [`Error`]: what failed, where, and what to do; never a secret.
+//! - [`redact`]: how outside text (server messages, URLs, paths, process output, parse errors)
+//!   is made safe before it reaches an error or a log line.
 #![warn(missing_docs)]
 
 #[cfg(feature = "blocking")]

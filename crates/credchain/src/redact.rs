@@ -82,10 +82,15 @@ pub fn service_message(message: &str) -> String {
 /// Byte offset of the first "string to sign" / "stringtosign" / "string-to-sign" (any case).
 fn string_to_sign_at(text: &str) -> Option<usize> {
     let lower = text.to_ascii_lowercase();
-    ["string to sign", "stringtosign", "string-to-sign", "string_to_sign"]
-        .iter()
-        .filter_map(|needle| lower.find(needle))
-        .min()
+    [
+        "string to sign",
+        "stringtosign",
+        "string-to-sign",
+        "string_to_sign",
+    ]
+    .iter()
+    .filter_map(|needle| lower.find(needle))
+    .min()
 }
 
 /// `text` with every occurrence of each value replaced by [`MASK`], as written and percent-encoded
@@ -276,24 +281,31 @@ fn bounded_line(text: &str, max_chars: usize) -> String {
     bounded_line_of(text, max_chars, text.len())
 }
 
-/// `text` on one line, escaped, cut at `max_chars` with the `…(total bytes)` marker.
+/// `text` on one line, escaped, cut so that at most `max_chars` characters are written (escapes
+/// count as what they print), then the `…(total bytes)` marker.
 fn bounded_line_of(text: &str, max_chars: usize, total_bytes: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max_chars + 24));
+    let mut written = 0;
     let mut cut = false;
-    for (count, c) in text.chars().enumerate() {
-        if count >= max_chars {
+    let mut piece = String::new();
+    for c in text.chars() {
+        piece.clear();
+        match c {
+            '\n' => piece.push_str("\\n"),
+            '\r' => piece.push_str("\\r"),
+            '\t' => piece.push_str("\\t"),
+            c if c.is_control() || is_line_separator(c) => {
+                let _ = write!(piece, "\\u{{{:x}}}", c as u32);
+            }
+            c => piece.push(c),
+        }
+        let n = piece.chars().count();
+        if written + n > max_chars {
             cut = true;
             break;
         }
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() || is_line_separator(c) => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
+        out.push_str(&piece);
+        written += n;
     }
     if cut {
         let _ = write!(out, "…({total_bytes} bytes)");
@@ -326,7 +338,12 @@ mod tests {
     #[test]
     fn service_message_drops_the_string_to_sign() {
         let token = "CAIStokenVALUE0123456789";
-        for marker in ["string to sign", "StringToSign", "STRING TO SIGN", "string-to-sign"] {
+        for marker in [
+            "string to sign",
+            "StringToSign",
+            "STRING TO SIGN",
+            "string-to-sign",
+        ] {
             let m = format!("Specified signature is not matched. server {marker} is:POST&%2F&SecurityToken%3D{token}");
             let s = service_message(&m);
             assert!(!s.contains(token), "{s}");

@@ -130,6 +130,7 @@ impl ProcessRunner for Fake {
     fn run<'a>(
         &'a self,
         argv: &'a [String],
+        _env: &'a [(String, String)],
         _t: Duration,
     ) -> BoxFuture<'a, io::Result<ProcessOutput>> {
         let n = self.runs.fetch_add(1, Ordering::SeqCst) + 1;

@@ -20,6 +20,10 @@ struct Scripted {
     lifetime: Mutex<Duration>,
     fail: AtomicBool,
     expired: AtomicBool,
+    /// When set, the next fetch panics.
+    panic_once: AtomicBool,
+    /// How long each fetch takes (Tokio time).
+    latency: Mutex<Duration>,
     /// When set, each fetch waits for one permit.
     gate: Option<Arc<Semaphore>>,
     calls: AtomicU64,
@@ -32,6 +36,8 @@ impl Scripted {
             lifetime: Mutex::new(HOUR),
             fail: AtomicBool::new(false),
             expired: AtomicBool::new(false),
+            panic_once: AtomicBool::new(false),
+            latency: Mutex::new(Duration::ZERO),
             gate: None,
             calls: AtomicU64::new(0),
         })
@@ -50,6 +56,13 @@ impl ProvideCredentials for Scripted {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
         let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
         ProvideFuture::new(async move {
+            if self.panic_once.swap(false, Ordering::SeqCst) {
+                panic!("scripted source panics");
+            }
+            let latency = *self.latency.lock().unwrap();
+            if !latency.is_zero() {
+                tokio::time::sleep(latency).await;
+            }
             if let Some(g) = &self.gate {
                 g.acquire().await.unwrap().forget();
             }
@@ -104,13 +117,17 @@ async fn warm_cache_does_not_fetch_again() {
 
 #[tokio::test]
 async fn first_fetch_fails_then_recovers() {
-    let (_clock, source, cache) = setup(RefreshPolicy::STS);
+    let (clock, source, cache) = setup(RefreshPolicy::STS);
     source.fail.store(true, Ordering::SeqCst);
     let e = cache.provide_credentials().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Service);
     assert_eq!(e.status(), Some(503));
-    // With nothing cached there is nothing to serve, so the next call tries again at once.
+    // Nothing cached: callers within the back-off (1 s) get the same error, without a fetch.
     source.fail.store(false, Ordering::SeqCst);
+    let e = cache.provide_credentials().await.unwrap_err();
+    assert_eq!(e.status(), Some(503));
+    assert_eq!(source.calls(), 1);
+    clock.advance(Duration::from_millis(1001));
     assert_eq!(id(&cache).await, "id2");
 }
 
@@ -168,6 +185,7 @@ async fn already_expired_answers_are_rejected() {
     assert!(e.to_string().contains("already expired"), "{e}");
     // A valid cache: it keeps being served.
     source.expired.store(false, Ordering::SeqCst);
+    clock.advance(Duration::from_secs(2)); // past the back-off of the failed fetch
     assert_eq!(id(&cache).await, "id2");
     source.expired.store(true, Ordering::SeqCst);
     clock.advance(HOUR - 2 * MIN);
@@ -239,7 +257,7 @@ async fn concurrent_callers_share_one_failed_fetch() {
 }
 
 #[tokio::test]
-async fn a_cancelled_caller_does_not_wedge_the_cache() {
+async fn a_cancelled_caller_does_not_cancel_the_shared_fetch() {
     let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
     let gate = Arc::new(Semaphore::new(0));
     let source = Scripted::gated(&clock, gate.clone());
@@ -247,10 +265,161 @@ async fn a_cancelled_caller_does_not_wedge_the_cache() {
     // The first caller's fetch hangs; the caller gives up.
     let r = tokio::time::timeout(Duration::from_millis(20), cache.provide_credentials()).await;
     assert!(r.is_err(), "the first caller timed out");
-    // The next caller is not stuck behind the abandoned fetch.
+    // The fetch it started goes on; the next caller takes its outcome instead of starting over.
     gate.add_permits(1);
     let c = tokio::time::timeout(Duration::from_secs(2), cache.provide_credentials()).await;
-    assert_eq!(c.expect("not wedged").unwrap().access_key_id(), "id2");
+    assert_eq!(c.expect("not wedged").unwrap().access_key_id(), "id1");
+    assert_eq!(source.calls(), 1, "one fetch, finished for the next caller");
+}
+
+#[tokio::test(start_paused = true)]
+async fn impatient_callers_share_one_fetch_that_finishes() {
+    let (_clock, source, cache) = setup(RefreshPolicy::STS);
+    *source.latency.lock().unwrap() = Duration::from_millis(300);
+    // Ten callers in turn, each giving up after 100 ms, while a fetch takes 300 ms.
+    let mut answers = Vec::new();
+    for _ in 0..10 {
+        let r = tokio::time::timeout(Duration::from_millis(100), cache.provide_credentials()).await;
+        answers.push(r.ok().and_then(|r| r.ok()).map(|c| c.access_key_id().to_string()));
+    }
+    assert_eq!(source.calls(), 1, "nobody started over: {answers:?}");
+    assert_eq!(answers[0], None, "the first caller gave up");
+    assert_eq!(answers[9].as_deref(), Some("id1"), "{answers:?}");
+    assert!(answers.iter().flatten().all(|a| a == "id1"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn stale_window_waits_at_most_the_bound_then_serves_valid_credentials() {
+    let clock = ManualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+    let gate = Arc::new(Semaphore::new(1));
+    let source = Scripted::gated(&clock, gate.clone());
+    let policy = RefreshPolicy::STS.without_jitter();
+    let cache = RefreshingCache::new(source.clone(), policy, Arc::new(clock.clone()));
+    assert_eq!(id(&cache).await, "id1");
+    clock.advance(HOUR - 4 * MIN); // past the stale point, still valid; the refresh hangs
+    for _ in 0..3 {
+        let started = tokio::time::Instant::now();
+        let c = tokio::time::timeout(Duration::from_secs(60), cache.provide_credentials())
+            .await
+            .expect("a caller in the stale window is not held until the refresh ends");
+        assert_eq!(c.unwrap().access_key_id(), "id1");
+        assert!(started.elapsed() >= policy.stale_wait, "it waited for the refresh first");
+        assert!(started.elapsed() < Duration::from_secs(1));
+    }
+    assert_eq!(source.calls(), 2, "one refresh in flight, shared");
+    // The refresh finishes in its own task; later callers get its result without a new fetch.
+    gate.add_permits(1);
+    for _ in 0..100 {
+        if cache.cached().is_some_and(|c| c.access_key_id() == "id2") {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(id(&cache).await, "id2");
+    assert_eq!(source.calls(), 2);
+}
+
+#[tokio::test]
+async fn a_failing_upstream_is_not_hit_on_every_call_before_or_after_expiry() {
+    let (clock, source, cache) = setup(RefreshPolicy::STS);
+    // No credentials yet.
+    source.fail.store(true, Ordering::SeqCst);
+    for _ in 0..20 {
+        let e = cache.provide_credentials().await.unwrap_err();
+        assert_eq!((e.kind(), e.status()), (ErrorKind::Service, Some(503)));
+    }
+    assert_eq!(source.calls(), 1, "one error shared during the back-off");
+    clock.advance(Duration::from_millis(1001));
+    cache.provide_credentials().await.unwrap_err();
+    assert_eq!(source.calls(), 2);
+    // The back-off doubles: 2 s.
+    clock.advance(Duration::from_millis(1500));
+    cache.provide_credentials().await.unwrap_err();
+    assert_eq!(source.calls(), 2);
+    clock.advance(Duration::from_millis(600));
+    source.fail.store(false, Ordering::SeqCst);
+    assert_eq!(id(&cache).await, "id3");
+    // Expired, upstream failing again: the same back-off.
+    source.fail.store(true, Ordering::SeqCst);
+    clock.advance(HOUR + MIN);
+    for _ in 0..20 {
+        assert!(cache.provide_credentials().await.is_err());
+    }
+    assert_eq!(source.calls(), 4);
+    clock.advance(Duration::from_millis(1001));
+    assert!(cache.provide_credentials().await.is_err());
+    assert_eq!(source.calls(), 5);
+    // A forced refresh ignores the back-off (its caller knows the credentials are bad).
+    source.fail.store(false, Ordering::SeqCst);
+    assert_eq!(
+        cache.refresh().await.unwrap().access_key_id(),
+        "id6",
+        "forced"
+    );
+}
+
+#[tokio::test]
+async fn setting_the_wall_clock_back_does_not_revive_expired_credentials() {
+    let (clock, source, cache) = setup(RefreshPolicy::STS);
+    assert_eq!(id(&cache).await, "id1");
+    // Two hours pass (the 1-hour credentials expire), and the system time is set back 6 hours.
+    clock.advance(2 * HOUR);
+    clock.set(clock.now() - 6 * HOUR);
+    assert!(cache.cached().is_none(), "expired, whatever the wall clock says");
+    assert_eq!(id(&cache).await, "id2");
+    assert_eq!(source.calls(), 2);
+}
+
+#[tokio::test]
+async fn setting_the_wall_clock_forward_does_not_expire_valid_credentials() {
+    let (clock, source, cache) = setup(RefreshPolicy::STS);
+    assert_eq!(id(&cache).await, "id1");
+    clock.advance(10 * MIN);
+    clock.set(clock.now() + 6 * HOUR);
+    assert_eq!(id(&cache).await, "id1", "50 minutes of lifetime are left");
+    assert_eq!(source.calls(), 1);
+}
+
+#[tokio::test]
+async fn a_panicking_source_does_not_wedge_the_cache() {
+    let (clock, source, cache) = setup(RefreshPolicy::STS);
+    source.panic_once.store(true, Ordering::SeqCst);
+    let e = cache.provide_credentials().await.unwrap_err();
+    assert!(e.to_string().contains("panicked"), "{e}");
+    clock.advance(Duration::from_secs(2));
+    assert_eq!(id(&cache).await, "id2");
+}
+
+/// Polls `f` to completion on this thread, with no Tokio runtime anywhere.
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Arc::new(Unpark(std::thread::current())).into();
+    let mut cx = std::task::Context::from_waker(&waker);
+    let mut f = std::pin::pin!(f);
+    loop {
+        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+        std::thread::park();
+    }
+}
+
+#[test]
+fn works_without_a_tokio_runtime() {
+    let (clock, source, cache) = setup(RefreshPolicy::STS);
+    assert_eq!(block_on(id(&cache)), "id1");
+    clock.advance(HOUR - 10 * MIN); // prefetch window: no runtime to refresh on, keep serving
+    assert_eq!(block_on(id(&cache)), "id1");
+    clock.advance(6 * MIN); // stale: the caller drives the refresh itself
+    assert_eq!(block_on(id(&cache)), "id2");
+    clock.advance(2 * HOUR);
+    assert_eq!(block_on(id(&cache)), "id3");
+    assert_eq!(source.calls(), 3);
 }
 
 #[tokio::test]

@@ -100,6 +100,8 @@ struct Expected {
     kind: ErrorKind,
     status: Option<u16>,
     code: Option<&'static str>,
+    /// The request id the server sent, where it sent one.
+    request_id: Option<&'static str>,
     attempts: usize,
 }
 
@@ -221,10 +223,16 @@ fn fault(source: Source, m: Misbehaviour) -> Fault {
 }
 
 fn expected(source: Source, m: Misbehaviour) -> Expected {
-    let e = |kind, status, code, attempts| Expected {
+    let e = |kind, status, code: Option<&'static str>, attempts| Expected {
         kind,
         status,
         code,
+        // The 403 and throttling bodies carry a request id; metadata answers carry none.
+        request_id: match (code, m) {
+            (Some(_), Misbehaviour::Forbidden403) => Some("req-403"),
+            (Some(_), _) => Some("emulator-throttled"),
+            (None, _) => None,
+        },
         attempts,
     };
     use ErrorKind::*;
@@ -459,7 +467,11 @@ async fn run_case(source: Source, m: Misbehaviour) -> Outcome {
         OAUTH_ACCESS_TOKEN.into(),
         SSO_ACCESS_TOKEN.into(),
         // A line from the middle of the private key.
-        alibaba_session_key::PRIVATE_KEY_PEM.lines().nth(3).unwrap_or_default().into(),
+        alibaba_session_key::PRIVATE_KEY_PEM
+            .lines()
+            .nth(3)
+            .unwrap_or_default()
+            .into(),
         WRONG_TYPE_NUMBER.to_string(),
     ];
     for issued in emu.issued() {
@@ -497,6 +509,7 @@ fn check(o: &Outcome, log: &str) -> Vec<String> {
         // A status is required where expected; elsewhere its presence is not judged.
         status: want.status.and(e.status()),
         code: want.code.filter(|c| e.code() == Some(*c)),
+        request_id: want.request_id.filter(|r| e.request_id() == Some(*r)),
         attempts: o.attempts,
     };
     if got != want {
@@ -518,10 +531,7 @@ fn check(o: &Outcome, log: &str) -> Vec<String> {
     }
     let bound = CASE_TIMEOUTS.total() * want.attempts as u32 + SLACK;
     if o.elapsed > bound {
-        problems.push(format!(
-            "{case}: took {:?}, more than {bound:?}",
-            o.elapsed
-        ));
+        problems.push(format!("{case}: took {:?}, more than {bound:?}", o.elapsed));
     }
     let leak_known = KNOWN_LEAKS_FIXED_ON_BRANCH_LEAK.contains(&(o.source, o.misbehaviour));
     let shown = format!("{e}\n{e:?}");
@@ -589,7 +599,10 @@ async fn every_network_source_against_every_fault() {
     }
     assert_eq!(outcomes.len(), SOURCES.len() * MISBEHAVIOURS.len());
     let text = String::from_utf8_lossy(&log.0.lock().unwrap()).into_owned();
-    assert!(text.contains("TRACE") || text.contains("DEBUG"), "the log is captured");
+    assert!(
+        text.contains("TRACE") || text.contains("DEBUG"),
+        "the log is captured"
+    );
     let problems: Vec<String> = outcomes.iter().flat_map(|o| check(o, &text)).collect();
     assert!(
         problems.is_empty(),

@@ -441,13 +441,15 @@ fn every_scenario_passes_and_no_secret_leaks() {
         scenarios_root().display()
     );
     let logs = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
+    // The global subscriber (this binary has one test) at TRACE, with `log` records bridged in,
+    // so the HTTP stack's own logging (reqwest, hyper) is captured as well.
+    tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
         .with_writer(logs.clone())
         .with_ansi(false)
-        .finish();
-    // A current-thread runtime keeps every task (background refreshes included) on this thread,
-    // where the capturing subscriber is the default.
+        .try_init()
+        .expect("the scenario test installs the only subscriber");
+    // A current-thread runtime keeps every task (background refreshes included) on this thread.
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -455,25 +457,27 @@ fn every_scenario_passes_and_no_secret_leaks() {
     let mut report = Vec::new();
     let mut all_secrets = Vec::new();
     let mut all_texts = Vec::new();
-    tracing::subscriber::with_default(subscriber, || {
-        for (cloud, dir) in &cases {
-            let name = dir
-                .strip_prefix(scenarios_root())
-                .unwrap_or(dir)
-                .display()
-                .to_string();
-            let outcome = rt.block_on(run_case(cloud, dir));
-            for f in outcome.failures {
-                report.push(format!("{name}: {f}"));
-            }
-            all_secrets.extend(outcome.secrets.into_iter().map(|s| (name.clone(), s)));
-            all_texts.extend(outcome.texts.into_iter().map(|t| (name.clone(), t)));
+    for (cloud, dir) in &cases {
+        let name = dir
+            .strip_prefix(scenarios_root())
+            .unwrap_or(dir)
+            .display()
+            .to_string();
+        let outcome = rt.block_on(run_case(cloud, dir));
+        for f in outcome.failures {
+            report.push(format!("{name}: {f}"));
         }
-    });
+        all_secrets.extend(outcome.secrets.into_iter().map(|s| (name.clone(), s)));
+        all_texts.extend(outcome.texts.into_iter().map(|t| (name.clone(), t)));
+    }
     let log_text = String::from_utf8_lossy(&logs.0.lock().unwrap()).to_string();
     assert!(
         !log_text.is_empty() || cases.is_empty(),
         "log capture saw nothing"
+    );
+    assert!(
+        log_text.contains(" TRACE "),
+        "the log capture is not at TRACE level"
     );
     for (case, secret) in all_secrets.iter().filter(|(_, s)| s.len() >= 6) {
         // Raw, percent-encoded or encoded twice (as in an RPC string to sign).

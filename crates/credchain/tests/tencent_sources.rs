@@ -415,6 +415,36 @@ async fn assume_role_retries_throttling_and_5xx() {
     emu.shutdown().await;
 }
 
+/// One retry loop, whatever status the throttling answer comes with: persistent throttling costs
+/// exactly `RetryPolicy::REMOTE.max_attempts` sends (nested loops made it 3 x 3 = 9).
+#[tokio::test]
+async fn persistent_throttling_is_sent_exactly_three_times() {
+    let emu = Emulator::start().await.unwrap();
+    for status in [200, 400, 503] {
+        emu.set_fault(
+            TENCENT_STS_ASSUME_ROLE,
+            Fault::status_with_body(
+                status,
+                error_body("RequestLimitExceeded", "too many requests"),
+            ),
+        );
+        let before = emu.requests_for(TENCENT_STS_ASSUME_ROLE).len();
+        let started = Instant::now();
+        let e = assume_role(&ctx(&emu))
+            .provide_credentials()
+            .await
+            .unwrap_err();
+        let sends = emu.requests_for(TENCENT_STS_ASSUME_ROLE).len() - before;
+        println!(
+            "throttled with HTTP {status}: {sends} sends in {:?}",
+            started.elapsed()
+        );
+        assert_eq!(e.code(), Some("RequestLimitExceeded"), "HTTP {status}");
+        assert_eq!(sends, 3, "HTTP {status}: one retry loop of 3 attempts");
+    }
+    emu.shutdown().await;
+}
+
 #[tokio::test]
 async fn assume_role_bad_answers() {
     let emu = Emulator::start().await.unwrap();

@@ -77,9 +77,12 @@ impl TimeParts {
         }
         match self.offset {
             None => s.push('Z'),
-            Some((plus, h, m)) => {
-                s.push_str(&format!("{}{:02}:{:02}", if plus { '+' } else { '-' }, h, m))
-            }
+            Some((plus, h, m)) => s.push_str(&format!(
+                "{}{:02}:{:02}",
+                if plus { '+' } else { '-' },
+                h,
+                m
+            )),
         }
         s
     }

@@ -22,6 +22,7 @@
 //! | [`object_storage::OSS_OBJECT`] | `PUT`/`GET`/`HEAD`/`DELETE /<bucket>/<key>`, OSS V1/V4 signed (header or presigned URL) |
 //! | [`object_storage::COS_OBJECT`] | `PUT`/`GET`/`HEAD`/`DELETE /<bucket>/<key>`, COS `q-sign-algorithm=sha1` signed |
 //! | [`object_storage::S3_OBJECT`] | `PUT`/`GET`/`HEAD`/`DELETE /<bucket>/<key>`, AWS SigV4 (`s3`) signed |
+//! | [`s3_list::S3_LIST`] | `GET /<bucket>?list-type=2` (ListObjectsV2), AWS SigV4 (`s3`) signed |
 //!
 //! The three bucket routes share one in-memory store and tell the cloud by the authorization the
 //! request carries: see [`object_storage`].
@@ -39,6 +40,7 @@ pub mod credentials_uri;
 pub mod crypto;
 pub mod object_storage;
 pub mod oss_object;
+pub mod s3_list;
 pub mod s3_object;
 pub mod tc3_verify;
 pub mod tencent_api;
@@ -87,5 +89,6 @@ pub(crate) fn builtin(credentials_uri_path: &str) -> Vec<Route> {
         oss_object::route_oss(),
         cos_object::route_cos(),
         s3_object::route_s3(),
+        s3_list::route_s3_list(),
     ]
 }

@@ -19,6 +19,7 @@
 //! | [`S3_OBJECT`] ([`super::s3_object`]) | `AWS4-HMAC-SHA256 ` | `X-Amz-Algorithm` / `X-Amz-Credential` |
 //!
 //! An unsigned request matches none of them and gets the emulator's 404 `EmulatorRouteNotFound`.
+//! SigV4 clients can also list a bucket: `GET /<bucket>?list-type=2` ([`super::s3_list`]).
 //!
 //! # Keys
 //! Every route accepts the emulator's two long-term keys ([`super::alibaba_sts::ACCESS_KEY_ID`] and
@@ -35,7 +36,10 @@
 //!
 //! # Answers
 //! `PUT` 200 with `ETag` (quoted MD5; `Content-MD5` is checked when sent); `GET`/`HEAD` 200 with the
-//! body (`HEAD`: its length only), `Content-Type`, `ETag`, `Last-Modified`, or 404 `NoSuchKey`;
+//! body (`HEAD`: its length only), `Content-Type`, `ETag`, `Last-Modified` (signed
+//! `response-content-type`, `response-content-disposition`, `response-cache-control`, ...
+//! parameters replace the matching headers; a single `Range: bytes=..` gives 206 with
+//! `Content-Range`, or 416 `InvalidRange`), or 404 `NoSuchKey`;
 //! `DELETE` 204 (also for a missing key, as the clouds do). Every answer has the cloud's request
 //! id header (`x-oss-request-id`, `x-cos-request-id`, `x-amz-request-id`). Errors are the cloud's
 //! XML `<Error><Code>..</Code><Message>..</Message>..<RequestId>..</RequestId></Error>`; they never
@@ -50,11 +54,15 @@
 //! curl 'http://127.0.0.1:PORT/emu-bucket/hello.txt?x-oss-signature-version=...'
 //! ```
 //!
-//! and curl signs SigV4 itself with the emulator's long-term key:
+//! and curl signs SigV4 itself with the emulator's long-term key (`--data-binary`, not `-T`:
+//! curl 7.x signs an upload's payload as if it were empty):
 //!
 //! ```text
-//! curl --aws-sigv4 aws:amz:cn-hangzhou:s3 --user LTAI5tEmulatorKeyId01:EmulatorAccessKeySecret01xQz \
-//!      -T hello.txt http://127.0.0.1:PORT/emu-bucket/hello.txt
+//! K=LTAI5tEmulatorKeyId01:EmulatorAccessKeySecret01xQz
+//! curl --aws-sigv4 aws:amz:cn-hangzhou:s3 --user $K -X PUT --data-binary @hello.txt \
+//!      http://127.0.0.1:PORT/emu-bucket/hello.txt
+//! curl --aws-sigv4 aws:amz:cn-hangzhou:s3 --user $K http://127.0.0.1:PORT/emu-bucket/hello.txt
+//! curl --aws-sigv4 aws:amz:cn-hangzhou:s3 --user $K -X DELETE http://127.0.0.1:PORT/emu-bucket/hello.txt
 //! ```
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -267,7 +275,7 @@ pub(crate) fn query_param(req: &RecordedRequest, name: &str) -> Option<String> {
 
 static REQUESTS: AtomicU64 = AtomicU64::new(0);
 
-fn request_id(dialect: Dialect) -> String {
+pub(crate) fn request_id(dialect: Dialect) -> String {
     let n = REQUESTS.fetch_add(1, Ordering::Relaxed) + 1;
     match dialect {
         Dialect::Oss => format!("656D750000000000{n:08X}"),
@@ -276,7 +284,7 @@ fn request_id(dialect: Dialect) -> String {
     }
 }
 
-fn request_id_header(dialect: Dialect) -> &'static str {
+pub(crate) fn request_id_header(dialect: Dialect) -> &'static str {
     match dialect {
         Dialect::Oss => "x-oss-request-id",
         Dialect::Cos => "x-cos-request-id",
@@ -327,15 +335,111 @@ fn serve(
             let Some(object) = store.get(&path.bucket, &path.key) else {
                 return Err(err(404, "NoSuchKey", "The specified key does not exist."));
             };
-            Reply::bytes(200, &object.content_type, object.body.clone())
+            let overrides = response_overrides(req);
+            let content_type = overrides
+                .iter()
+                .find(|(h, _)| *h == "Content-Type")
+                .map_or(object.content_type.as_str(), |(_, v)| v.as_str());
+            let len = object.body.len();
+            let (status, body, range) = match req.header("range").and_then(|r| byte_range(r, len)) {
+                None => (200, object.body.clone(), None),
+                Some(Err(())) => {
+                    return Err(err(
+                        416,
+                        "InvalidRange",
+                        format!("The requested range is not satisfiable (object size {len})."),
+                    ))
+                }
+                Some(Ok((first, last))) => (
+                    206,
+                    object.body[first..=last].to_vec(),
+                    Some(format!("bytes {first}-{last}/{len}")),
+                ),
+            };
+            let mut reply = Reply::bytes(status, content_type, body)
+                .with_header("Accept-Ranges", "bytes")
                 .with_header("ETag", &etag(dialect, &object))
-                .with_header("Last-Modified", &format_http_date(object.last_modified))
+                .with_header("Last-Modified", &format_http_date(object.last_modified));
+            if let Some(range) = range {
+                reply = reply.with_header("Content-Range", &range);
+            }
+            for (name, value) in overrides.iter().filter(|(h, _)| *h != "Content-Type") {
+                reply = reply.with_header(name, value);
+            }
+            reply
         }
     };
     Ok(reply.with_header(request_id_header(dialect), &id))
 }
 
-fn xml_escape(s: &str) -> String {
+/// The inclusive byte range a `Range: bytes=..` field asks of an object of `len` bytes: `None`
+/// when the field is not one single byte range (the whole object is sent, as HTTP allows),
+/// `Some(Err(()))` when it is unsatisfiable.
+///
+/// ```
+/// use credchain_emulator::routes::object_storage::byte_range;
+/// assert_eq!(byte_range("bytes=2-5", 10), Some(Ok((2, 5))));
+/// assert_eq!(byte_range("bytes=8-", 10), Some(Ok((8, 9))));
+/// assert_eq!(byte_range("bytes=-3", 10), Some(Ok((7, 9))));
+/// assert_eq!(byte_range("bytes=5-100", 10), Some(Ok((5, 9))));
+/// assert_eq!(byte_range("bytes=10-", 10), Some(Err(())));
+/// assert_eq!(byte_range("bytes=0-1,4-5", 10), None);
+/// assert_eq!(byte_range("items=0-1", 10), None);
+/// ```
+pub fn byte_range(field: &str, len: usize) -> Option<Result<(usize, usize), ()>> {
+    let spec = field.trim().strip_prefix("bytes=")?.trim();
+    if spec.contains(',') {
+        return None;
+    }
+    let (first, last) = spec.split_once('-')?;
+    let number = |s: &str| -> Option<usize> {
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().unwrap_or(usize::MAX))
+    };
+    let (first, last) = match (first.trim(), last.trim()) {
+        ("", suffix) => {
+            let n = number(suffix)?;
+            if n == 0 || len == 0 {
+                return Some(Err(()));
+            }
+            (len.saturating_sub(n), len - 1)
+        }
+        (first, "") => (number(first)?, len.saturating_sub(1)),
+        (first, last) => {
+            let (first, last) = (number(first)?, number(last)?);
+            if last < first {
+                return None;
+            }
+            (first, last.min(len.saturating_sub(1)))
+        }
+    };
+    if first >= len {
+        return Some(Err(()));
+    }
+    Some(Ok((first, last)))
+}
+
+/// The response headers a signed `GET`/`HEAD` asks for with `response-*` query parameters.
+fn response_overrides(req: &RecordedRequest) -> Vec<(&'static str, String)> {
+    const OVERRIDES: [(&str, &str); 6] = [
+        ("response-content-type", "Content-Type"),
+        ("response-content-disposition", "Content-Disposition"),
+        ("response-content-encoding", "Content-Encoding"),
+        ("response-content-language", "Content-Language"),
+        ("response-cache-control", "Cache-Control"),
+        ("response-expires", "Expires"),
+    ];
+    let params = req.query_params();
+    OVERRIDES
+        .iter()
+        .filter_map(|(param, header)| {
+            let (_, v) = params.iter().find(|(k, _)| k.eq_ignore_ascii_case(param))?;
+            Some((*header, v.clone()))
+        })
+        .collect()
+}
+
+pub(crate) fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -343,7 +447,7 @@ fn xml_escape(s: &str) -> String {
 }
 
 /// The error in `dialect`'s XML shape, with its request id header.
-fn error_reply(
+pub(crate) fn error_reply(
     dialect: Dialect,
     req: &RecordedRequest,
     path: &ObjectPath,

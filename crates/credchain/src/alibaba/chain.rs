@@ -6,7 +6,11 @@
 //! credentials file is disabled" when `ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true`) -> credentials.ini -> ECS instance role (unless
 //! `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true`) -> credentials URI (only when
 //! `ALIBABA_CLOUD_CREDENTIALS_URI` is set). Sources that are not configured are skipped; any other
-//! error stops the chain. Every source reads its configuration now.
+//! error stops the chain. Every source reads its configuration now. Switches are
+//! booleans as [`crate::context::parse_flag`] reads them (`1`, `yes` count as true); a switch that
+//! is not a boolean, or a variable that is not valid UTF-8, makes its source answer that error.
+//! `ALIBABA_CLOUD_PROFILE` keeps this order; a profile named by the caller bypasses the chain
+//! ([`super::named_profile`]).
 
 use super::cli_profile::CliProfileProvider;
 use super::credentials_uri::CredentialsUriProvider;

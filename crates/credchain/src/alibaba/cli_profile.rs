@@ -183,7 +183,10 @@ fn load(
         Err(e) => {
             return Err(Error::new(
                 ErrorKind::File,
-                format!("unable to open credentials file: {}", crate::redact::path(&path)),
+                format!(
+                    "unable to open credentials file: {}",
+                    crate::redact::path(&path)
+                ),
             )
             .with_provider(NAME)
             .with_file(&path)
@@ -476,6 +479,7 @@ fn build_profile<'a>(
             let (wctx, wpath, wname) = (ctx.clone(), path.to_path_buf(), name.to_string());
             let b = ExternalProvider::builder()
                 .process_command(p.get("process_command").and_then(Value::as_str).unwrap_or_default())
+                .profile(format!("'{name}' in {}", path.display()))
                 .on_refresh(Arc::new(move |c| {
                     let exp = c.expiration().map(crate::time::unix_seconds).unwrap_or(0);
                     write_back::update_or_warn(

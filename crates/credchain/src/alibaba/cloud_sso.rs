@@ -186,7 +186,7 @@ struct SsoFetcher {
 impl fmt::Debug for SsoFetcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CloudSsoProvider")
-            .field("endpoint", &self.endpoint)
+            .field("endpoint", &crate::redact::url(&self.endpoint))
             .field("account_id", &self.account_id)
             .field("access_config", &self.access_config)
             .field("access_token_expire", &self.access_token_expire)

@@ -17,8 +17,10 @@
 //! `policy`, `sts_endpoint`), `credentials_uri` (`credentials_uri`), and no type (`default`, the
 //! default chain), `rsa_key_pair` (`public_key_id`, `private_key_file`, `role_session_expiration`
 //! or `duration_seconds`, `sts_endpoint`; default host `sts.ap-northeast-1.aliyuncs.com`).
-//! Network types honour `timeout` (read) and `connect_timeout`, in milliseconds. `proxy` is accepted
-//! and not used: proxies come from `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` of the context.
+//! Network types honour `timeout` (read) and `connect_timeout`, in milliseconds. Proxies come from
+//! `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` of the context: a non-empty `proxy` is an error (Python
+//! honours it; ignoring it would send the requests around the proxy it names), `null` or `""` is
+//! accepted.
 
 use std::fmt;
 
@@ -169,6 +171,12 @@ impl Client {
                 provider: SharedProvider::new(default_chain(ctx)),
             });
         };
+        if c.proxy.as_deref().is_some_and(|p| !p.trim().is_empty()) {
+            return Err(Error::invalid_config(
+                "the config's proxy is not supported: credchain takes proxies from the environment",
+            )
+            .with_hint("remove proxy from the config and set HTTPS_PROXY (and NO_PROXY) instead"));
+        }
         let type_ = c.type_.clone().unwrap_or_default();
         let provider = match type_.as_str() {
             "" | "default" => SharedProvider::new(default_chain(ctx)),
@@ -396,6 +404,22 @@ mod tests {
             ("bearer", Some("bt"))
         );
         assert!(!format!("{m:?}").contains("bt\""));
+    }
+
+    #[test]
+    fn a_proxy_setting_is_refused_not_ignored() {
+        let cfg = Config::from_json(
+            r#"{"type":"access_key","access_key_id":"LTAIx","access_key_secret":"s",
+                "proxy":"http://127.0.0.1:3128"}"#,
+        )
+        .unwrap();
+        let e = Client::new(Some(cfg), &Context::empty()).unwrap_err();
+        assert!(e.to_string().contains("HTTPS_PROXY"), "{e}");
+        let cfg = Config::from_json(
+            r#"{"type":"access_key","access_key_id":"LTAIx","access_key_secret":"s","proxy":""}"#,
+        )
+        .unwrap();
+        assert!(Client::new(Some(cfg), &Context::empty()).is_ok());
     }
 
     #[tokio::test]

@@ -27,10 +27,20 @@ use crate::http::{send_with_retry, HttpRequest, ProxyPolicy, RetryPolicy, Timeou
 use crate::provider::{ProvideCredentials, ProvideFuture};
 
 /// Builds a [`CredentialsUriProvider`].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CredentialsUriProviderBuilder {
     uri: Option<String>,
     timeouts: Option<Timeouts>,
+}
+
+impl fmt::Debug for CredentialsUriProviderBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The URI may carry a password, a token in its query or a secret path.
+        f.debug_struct("CredentialsUriProviderBuilder")
+            .field("uri", &self.uri.as_deref().map(crate::redact::url))
+            .field("timeouts", &self.timeouts)
+            .finish()
+    }
 }
 
 impl CredentialsUriProviderBuilder {
@@ -47,10 +57,7 @@ impl CredentialsUriProviderBuilder {
     /// Builds the provider. Without a URI it answers "not configured".
     pub fn build(self, ctx: &Context) -> CredentialsUriProvider {
         let uri = remote::explicit_or_env(self.uri, ctx, env_vars::CREDENTIALS_URI)
-            .map(|u| {
-                u.map(|u| u.trim().to_string())
-                    .filter(|u| !u.is_empty())
-            })
+            .map(|u| u.map(|u| u.trim().to_string()).filter(|u| !u.is_empty()))
             .map_err(|e| e.with_provider(NAME));
         let fetcher = UriFetcher {
             ctx: ctx.clone(),
@@ -96,7 +103,13 @@ impl CredentialsUriProvider {
 impl fmt::Debug for CredentialsUriProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The query may carry a token: show the endpoint only.
-        let uri = self.cache.source().uri.as_ref().ok().and_then(|u| u.as_deref());
+        let uri = self
+            .cache
+            .source()
+            .uri
+            .as_ref()
+            .ok()
+            .and_then(|u| u.as_deref());
         let uri = uri.map(crate::redact::url);
         f.debug_struct("CredentialsUriProvider")
             .field("uri", &uri)

@@ -195,7 +195,7 @@ impl fmt::Debug for EcsRamRoleProvider {
         let s = self.cache.source();
         f.debug_struct("EcsRamRoleProvider")
             .field("refusal", &self.refusal.as_ref().map(Error::message))
-            .field("endpoint", &s.endpoint)
+            .field("endpoint", &crate::redact::url(&s.endpoint))
             .field("role_name", &s.role_name)
             .field("disable_imds_v1", &s.disable_v1)
             .finish()
@@ -241,7 +241,7 @@ struct EcsRamRoleFetcher {
 impl fmt::Debug for EcsRamRoleFetcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EcsRamRoleFetcher")
-            .field("endpoint", &self.endpoint)
+            .field("endpoint", &crate::redact::url(&self.endpoint))
             .finish_non_exhaustive()
     }
 }

@@ -42,5 +42,9 @@ pub const CONFIG_FILE: &str = "ALIBABA_CLOUD_CONFIG_FILE";
 pub const STS_ENDPOINT: &str = "ALIBABA_CLOUD_STS_ENDPOINT";
 /// ECS metadata endpoint override, a full URL (credchain addition, same name as reqsign's).
 pub const ECS_METADATA_SERVICE_ENDPOINT: &str = "ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT";
+/// The `External` profiles whose commands are running above this process, a JSON array of
+/// strings (credchain addition). The `External` source sets it for its child and refuses to run a
+/// profile that is already in it: that command would call itself without end.
+pub const EXTERNAL_PROFILES: &str = "CREDCHAIN_EXTERNAL_PROFILES";
 /// OAuth site base URL override (credchain addition).
 pub const OAUTH_ENDPOINT: &str = "ALIBABA_CLOUD_OAUTH_ENDPOINT";

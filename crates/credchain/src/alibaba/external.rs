@@ -26,6 +26,16 @@
 //!   source uses it to write them back into `config.json` (`docs/sources/alibaba.md#write-back`).
 //! - Provider name `external`. The command line is never shown (it may hold secrets): `Debug` and
 //!   errors name the program only.
+//! - Re-entry: the child gets `CREDCHAIN_EXTERNAL_PROFILES`, the JSON list of the `External`
+//!   profiles running above it plus this one ([`ExternalProviderBuilder::profile`]; the program
+//!   name when no profile is given). A source whose profile is already in the list fails at once,
+//!   without running anything: its command is resolving credentials through itself (typically
+//!   aliyun-cli's `External` mode pointing at `credchain get --format aliyun-external` while that
+//!   profile is `current`), which would otherwise start processes without end. The safe setup is
+//!   to give the command an explicit profile that is not `External`:
+//!   `credchain get --cloud alibaba --profile <source profile> --format aliyun-external`. Nesting
+//!   deeper than [`MAX_EXTERNAL_NESTING`] distinct profiles is refused too (an indirect loop).
+//!   An unreadable list is an error.
 
 use std::fmt;
 use std::io;
@@ -46,6 +56,9 @@ const NAME: &str = "external";
 pub const DEFAULT_EXTERNAL_TIMEOUT: Duration = Duration::from_secs(60);
 /// Credentials with an expiration are reused until this long before it.
 pub const EXTERNAL_REFRESH_MARGIN: Duration = Duration::from_secs(180);
+/// Most `External` profiles that may run inside one another (a loop through several profiles
+/// stops here).
+pub const MAX_EXTERNAL_NESTING: usize = 4;
 /// Largest stdout (and stderr) read from the process: 1 MiB.
 pub const MAX_PROCESS_OUTPUT: usize = 1024 * 1024;
 
@@ -252,8 +265,7 @@ pub fn parse_process_output(stdout: &[u8]) -> Result<Credentials> {
             ))
         }
     };
-    super::key_check::check_keys(&id, &secret, token.as_deref())
-        .map_err(|e| e.with_provider(NAME))?;
+    super::key_check::check_keys(id, secret, token).map_err(|e| e.with_provider(NAME))?;
     Ok(Credentials::builder(id, secret)
         .security_token_opt(token)
         .expiration_opt(expiration)
@@ -288,11 +300,13 @@ impl fmt::Debug for ProcessOutput {
 
 /// Runs a program. Injected into [`ExternalProvider`] so tests can replace real processes.
 pub trait ProcessRunner: Send + Sync + fmt::Debug {
-    /// Runs `argv[0]` with `argv[1..]`, killing it after `timeout`, which is then reported as an
-    /// error of kind [`io::ErrorKind::TimedOut`].
+    /// Runs `argv[0]` with `argv[1..]` and the variables `env` added to the inherited
+    /// environment, killing it after `timeout`, which is then reported as an error of kind
+    /// [`io::ErrorKind::TimedOut`].
     fn run<'a>(
         &'a self,
         argv: &'a [String],
+        env: &'a [(String, String)],
         timeout: Duration,
     ) -> BoxFuture<'a, io::Result<ProcessOutput>>;
 }
@@ -316,6 +330,7 @@ impl ProcessRunner for OsProcessRunner {
     fn run<'a>(
         &'a self,
         argv: &'a [String],
+        env: &'a [(String, String)],
         timeout: Duration,
     ) -> BoxFuture<'a, io::Result<ProcessOutput>> {
         Box::pin(async move {
@@ -324,6 +339,7 @@ impl ProcessRunner for OsProcessRunner {
             };
             let mut child = tokio::process::Command::new(program)
                 .args(args)
+                .envs(env.iter().map(|(k, v)| (k, v)))
                 .stdin(std::process::Stdio::null())
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
@@ -369,6 +385,7 @@ pub type ExternalUpdateCallback = Arc<dyn Fn(&Credentials) + Send + Sync>;
 #[derive(Default, Clone)]
 pub struct ExternalProviderBuilder {
     process_command: Option<String>,
+    profile: Option<String>,
     timeout: Option<Duration>,
     runner: Option<Arc<dyn ProcessRunner>>,
     on_refresh: Option<ExternalUpdateCallback>,
@@ -386,6 +403,12 @@ impl ExternalProviderBuilder {
     /// The command line (`process_command`).
     pub fn process_command(mut self, c: impl Into<String>) -> Self {
         self.process_command = Some(c.into());
+        self
+    }
+    /// The profile this command belongs to (e.g. `'ext' in /home/u/.aliyun/config.json`): named
+    /// in errors, and the key of re-entry detection (default: the program name).
+    pub fn profile(mut self, p: impl Into<String>) -> Self {
+        self.profile = Some(p.into());
         self
     }
     /// The time limit of one run (default 60 s).
@@ -411,9 +434,11 @@ impl ExternalProviderBuilder {
                 .with_provider(NAME)
                 .with_hint("set process_command to a program and its arguments")
         })?;
+        let profile = self.profile.unwrap_or_else(|| argv[0].clone());
         Ok(ExternalProvider {
             ctx: ctx.clone(),
             argv,
+            profile,
             timeout: self
                 .timeout
                 .filter(|t| !t.is_zero())
@@ -429,6 +454,8 @@ impl ExternalProviderBuilder {
 pub struct ExternalProvider {
     ctx: Context,
     argv: Vec<String>,
+    /// The re-entry key (see the module docs).
+    profile: String,
     timeout: Duration,
     runner: Arc<dyn ProcessRunner>,
     on_refresh: Option<ExternalUpdateCallback>,
@@ -469,10 +496,50 @@ impl ExternalProvider {
         self.timeout
     }
 
+    /// The variables for the child: the profiles running above it plus this one. An error when
+    /// this profile is already among them (re-entry) or the nesting is too deep.
+    fn child_env(&self) -> Result<Vec<(String, String)>> {
+        let var = super::env_vars::EXTERNAL_PROFILES;
+        let above: Vec<String> = match self.ctx.env_non_empty(var)? {
+            None => Vec::new(),
+            Some(v) => serde_json::from_str(&v).map_err(|_| {
+                Error::invalid_config(format!("{var} is not a JSON list of strings")).with_hint(
+                    format!("credchain sets {var} for the commands of External profiles; unset it"),
+                )
+            })?,
+        };
+        if above.contains(&self.profile) {
+            return Err(Error::invalid_config(format!(
+                "the External profile {} would run its own command again: its command resolves \
+                 credentials through this same profile, which would start processes without end",
+                self.profile
+            ))
+            .with_hint(
+                "give the command an explicit profile that is not External, e.g. \
+                 process_command = \"credchain get --cloud alibaba --profile <AK or RamRoleArn \
+                 profile> --format aliyun-external\", and do not make it select this profile",
+            ));
+        }
+        if above.len() >= MAX_EXTERNAL_NESTING {
+            return Err(Error::invalid_config(format!(
+                "External profiles are nested {} deep ({} ran inside {}): refusing to go deeper",
+                above.len() + 1,
+                self.profile,
+                above.join(" inside ")
+            ))
+            .with_hint("point each External command at a profile that is not External"));
+        }
+        let mut list = above;
+        list.push(self.profile.clone());
+        let value = serde_json::to_string(&list).unwrap_or_default();
+        Ok(vec![(var.to_string(), value)])
+    }
+
     async fn run_once(&self) -> Result<Credentials> {
+        let env = self.child_env().map_err(|e| e.with_provider(NAME))?;
         let out = self
             .runner
-            .run(&self.argv, self.timeout)
+            .run(&self.argv, &env, self.timeout)
             .await
             .map_err(|e| {
                 if e.kind() == io::ErrorKind::TimedOut {
@@ -564,6 +631,88 @@ impl ProvideCredentials for ExternalProvider {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Records the child environment it was given; prints fixed AK credentials.
+    #[derive(Debug, Default)]
+    struct Recorder(std::sync::Mutex<Vec<Vec<(String, String)>>>);
+
+    impl ProcessRunner for Recorder {
+        fn run<'a>(
+            &'a self,
+            _argv: &'a [String],
+            env: &'a [(String, String)],
+            _timeout: Duration,
+        ) -> BoxFuture<'a, io::Result<ProcessOutput>> {
+            self.0.lock().unwrap().push(env.to_vec());
+            Box::pin(async {
+                Ok(ProcessOutput {
+                    success: true,
+                    code: Some(0),
+                    stdout: br#"{"mode":"AK","access_key_id":"LTAIx","access_key_secret":"s"}"#
+                        .to_vec(),
+                    stderr: vec![],
+                })
+            })
+        }
+    }
+
+    fn provider(marker: Option<&str>, runner: Arc<Recorder>) -> ExternalProvider {
+        let mut env = crate::context::MemoryEnv::new();
+        if let Some(m) = marker {
+            env.set(super::super::env_vars::EXTERNAL_PROFILES, m);
+        }
+        ExternalProvider::builder()
+            .process_command("tool get")
+            .profile("'ext' in /h/.aliyun/config.json")
+            .runner(runner)
+            .build(&Context::empty().with_env(env))
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_child_learns_which_profiles_run_above_it() {
+        let runner = Arc::new(Recorder::default());
+        let p = provider(Some(r#"["'outer' in /x"]"#), runner.clone());
+        p.provide_credentials().await.unwrap();
+        let seen = runner.0.lock().unwrap().clone();
+        assert_eq!(
+            seen,
+            [[(
+                "CREDCHAIN_EXTERNAL_PROFILES".to_string(),
+                r#"["'outer' in /x","'ext' in /h/.aliyun/config.json"]"#.to_string()
+            )]]
+        );
+    }
+
+    #[tokio::test]
+    async fn re_entry_fails_at_once_without_running_anything() {
+        let runner = Arc::new(Recorder::default());
+        let again = r#"["'ext' in /h/.aliyun/config.json"]"#;
+        let e = provider(Some(again), runner.clone())
+            .provide_credentials()
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidConfig);
+        assert!(
+            e.to_string().contains("would run its own command again"),
+            "{e}"
+        );
+        let deep = r#"["a","b","c","d"]"#;
+        let e = provider(Some(deep), runner.clone())
+            .provide_credentials()
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("nested 5 deep"), "{e}");
+        let garbage = provider(Some("ext"), runner.clone())
+            .provide_credentials()
+            .await
+            .unwrap_err();
+        assert!(
+            garbage.to_string().contains("CREDCHAIN_EXTERNAL_PROFILES"),
+            "{garbage}"
+        );
+        assert!(runner.0.lock().unwrap().is_empty());
+    }
 
     #[test]
     fn padded_keys_in_process_output_are_refused() {

@@ -34,9 +34,21 @@ pub struct IniError {
 }
 
 /// A parsed file: sections in file order, each a map of lower-case keys to values.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// `Debug` shows section names and keys, never values (they include `access_key_secret`).
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Ini {
     sections: Vec<(String, BTreeMap<String, String>)>,
+}
+
+impl std::fmt::Debug for Ini {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut m = f.debug_map();
+        for (name, keys) in &self.sections {
+            m.entry(name, &keys.keys().collect::<Vec<_>>());
+        }
+        m.finish()
+    }
 }
 
 impl Ini {

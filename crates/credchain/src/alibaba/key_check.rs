@@ -48,7 +48,10 @@ mod tests {
             assert_eq!(e.kind(), ErrorKind::InvalidCredential);
             let text = e.to_string();
             assert!(text.contains(what), "{text}");
-            assert!(!text.contains("LTAIx") && !text.contains("secret\n"), "{text}");
+            assert!(
+                !text.contains("LTAIx") && !text.contains("secret\n"),
+                "{text}"
+            );
         }
     }
 }

@@ -37,6 +37,7 @@ pub use external::{
     parse_process_output, split_command, split_command_unix, split_command_windows,
     ExternalProvider, ExternalProviderBuilder, ExternalUpdateCallback, OsProcessRunner,
     ProcessOutput, ProcessRunner, DEFAULT_EXTERNAL_TIMEOUT, EXTERNAL_REFRESH_MARGIN,
+    MAX_EXTERNAL_NESTING,
 };
 pub use ini::{Ini, IniError};
 pub use named_profile::named_profile;

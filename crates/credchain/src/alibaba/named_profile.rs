@@ -50,7 +50,7 @@ pub fn named_profile(ctx: &Context, name: &str) -> Result<SharedProvider> {
         .build(ctx);
     let cli_reason = match cli.outcome() {
         Ok(_) => return Ok(SharedProvider::new(cli)),
-        Err(e) if e.is_not_configured() => e.message().to_string(),
+        Err(e) if e.is_not_configured() => reason(e),
         Err(e) => return Err(e.clone()),
     };
     let ini = ProfileProvider::builder()
@@ -59,7 +59,7 @@ pub fn named_profile(ctx: &Context, name: &str) -> Result<SharedProvider> {
         .build(ctx);
     let ini_reason = match ini.outcome() {
         Ok(_) => return Ok(SharedProvider::new(ini)),
-        Err(e) if e.is_not_configured() => e.message().to_string(),
+        Err(e) if e.is_not_configured() => reason(e),
         Err(e) => return Err(e.clone()),
     };
     Err(Error::new(
@@ -73,6 +73,16 @@ pub fn named_profile(ctx: &Context, name: &str) -> Result<SharedProvider> {
         "add the profile (aliyun configure --profile NAME, or a [NAME] section in \
          ~/.alibabacloud/credentials.ini), or name a profile that exists",
     ))
+}
+
+/// Why a file did not have the profile, with the file when the message does not name it.
+fn reason(e: &Error) -> String {
+    match e.file() {
+        Some(f) if !e.message().contains(&*f.to_string_lossy()) => {
+            format!("{} ({})", e.message(), f.display())
+        }
+        _ => e.message().to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -129,7 +139,10 @@ mod tests {
             let text = e.to_string();
             assert_eq!(e.kind(), ErrorKind::InvalidConfig, "{text}");
             assert!(text.contains("'missing'"), "{text}");
-            assert!(text.contains("config.json") && text.contains("credentials.ini"), "{text}");
+            assert!(
+                text.contains("config.json") && text.contains("credentials.ini"),
+                "{text}"
+            );
         }
     }
 

@@ -326,7 +326,7 @@ struct Exchange {
 impl fmt::Debug for Exchange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OAuthProvider")
-            .field("base_url", &self.base)
+            .field("base_url", &crate::redact::url(&self.base))
             .field("client_id", &self.client_id)
             .finish_non_exhaustive()
     }
@@ -412,7 +412,8 @@ impl Exchange {
             .with_endpoint(endpoint));
         };
         let expires_in = v.get("expires_in").and_then(Value::as_i64).unwrap_or(3600);
-        let expire = crate::time::unix_seconds(self.ctx.now()) + expires_in;
+        // Saturating: the value is the server's, and i64::MAX must not overflow.
+        let expire = crate::time::unix_seconds(self.ctx.now()).saturating_add(expires_in);
         Ok((Secret::new(at), Secret::new(rt), expire))
     }
 

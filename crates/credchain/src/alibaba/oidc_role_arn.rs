@@ -206,7 +206,7 @@ impl fmt::Debug for AssumeRoleWithOidc {
             .field("oidc_token_file_path", &self.token_file)
             .field("role_session_name", &self.session)
             .field("duration_seconds", &self.duration)
-            .field("endpoint", &self.endpoint)
+            .field("endpoint", &crate::redact::url(&self.endpoint))
             .finish()
     }
 }
@@ -223,7 +223,17 @@ impl AssumeRoleWithOidc {
                     .with_file(&self.token_file)
                     .with_source(e)
             })?;
-        let token = String::from_utf8_lossy(&bytes).trim().to_string();
+        let token = String::from_utf8(bytes)
+            .map_err(|_| {
+                Error::new(
+                    ErrorKind::File,
+                    "the OIDC token file is not valid UTF-8 text",
+                )
+                .with_provider(NAME)
+                .with_file(&self.token_file)
+            })?
+            .trim()
+            .to_string();
         if token.is_empty() {
             return Err(Error::new(ErrorKind::File, "the OIDC token file is empty")
                 .with_provider(NAME)

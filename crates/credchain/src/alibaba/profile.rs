@@ -9,8 +9,9 @@
 //!   get credential from credentials file: $PATH" (the literal `$` is the reference's).
 //! - Keys of a `[DEFAULT]` section apply to every section that does not set them (Python's
 //!   `configparser`); `[DEFAULT]` itself is not a profile.
-//! - `enable`: absent or true → used; `false` → "not configured" (the documented meaning of
-//!   the key; only Java honours it, and treats absent as disabled, `docs/differences.md`). Any
+//! - `enable`: absent or true → used; `false` → "not configured" (booleans as everywhere:
+//!   [`crate::context::parse_flag`], so `1`/`0`, `yes`/`no` too). This is the documented meaning
+//!   of the key; only Java honours it, and treats absent as disabled (`docs/differences.md`). Any
 //!   other value is an error (Python ignores the key).
 //! - `type`: `access_key`, `ecs_ram_role`, `ram_role_arn`, `oidc_role_arn`, `rsa_key_pair`
 //!   (`public_key_id`, `private_key_file`) (the keys of each type:
@@ -115,7 +116,7 @@ impl ProfileProviderBuilder {
 fn python_failed(path: &Path) -> String {
     format!(
         "failed to get credential from credentials file: ${}",
-        crate::redact::path(&path)
+        crate::redact::path(path)
     )
 }
 
@@ -131,10 +132,16 @@ fn file_error(path: &Path, e: std::io::Error) -> Error {
 
 /// Finds and reads the file.
 fn locate(ctx: &Context, explicit: Option<PathBuf>) -> Result<(PathBuf, String)> {
+    // Not UTF-8 is an error: a lossy decoding would silently change a key or a section name.
     let read = |p: &Path| {
-        ctx.fs()
-            .read(p, MAX_FILE_SIZE)
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
+        ctx.fs().read(p, MAX_FILE_SIZE).and_then(|b| {
+            String::from_utf8(b).map_err(|_| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "the file is not valid UTF-8 text",
+                )
+            })
+        })
     };
     let named = match explicit {
         Some(p) => Some(p),
@@ -208,17 +215,16 @@ fn build_section(
             .map(String::as_str)
     };
     let get = |k: &str| raw(k).filter(|v| !v.is_empty()).map(str::to_string);
-    match raw("enable").map(|v| v.to_ascii_lowercase()) {
-        None => {}
-        Some(v) if v == "true" => {}
-        Some(v) if v == "false" => {
+    match raw("enable").map(|v| (v, crate::context::parse_flag(v))) {
+        None | Some((_, Some(true))) => {}
+        Some((_, Some(false))) => {
             return Err(Error::not_configured(format!(
                 "section [{section}] is disabled (enable = false)"
             ))
             .with_provider(NAME)
             .with_file(path))
         }
-        Some(v) => return Err(invalid(format!("enable must be true or false, not '{v}'"))),
+        Some((v, None)) => return Err(invalid(format!("enable must be true or false, not '{v}'"))),
     }
     let type_ = raw("type");
     let provider = match type_.unwrap_or_default() {
@@ -295,7 +301,7 @@ fn build_section(
             return Err(invalid(format!(
                 "unsupported credential type {} from credentials file {}",
                 type_.unwrap_or("None"),
-                crate::redact::path(&path)
+                crate::redact::path(path)
             ))
             .with_hint(
                 "use access_key, ecs_ram_role, ram_role_arn, oidc_role_arn or rsa_key_pair",

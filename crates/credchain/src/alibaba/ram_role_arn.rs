@@ -173,15 +173,14 @@ impl RamRoleArnProviderBuilder {
                 })?
             }
         };
-        let role_arn =
-            remote::explicit_or_env(self.role_arn, ctx, env_vars::ROLE_ARN)
-                .map_err(|e| e.with_provider(name))?
-                .ok_or_else(|| {
-                    Error::invalid_config(
-                        "role_arn or environment variable ALIBABA_CLOUD_ROLE_ARN cannot be empty",
-                    )
-                    .with_provider(name)
-                })?;
+        let role_arn = remote::explicit_or_env(self.role_arn, ctx, env_vars::ROLE_ARN)
+            .map_err(|e| e.with_provider(name))?
+            .ok_or_else(|| {
+                Error::invalid_config(
+                    "role_arn or environment variable ALIBABA_CLOUD_ROLE_ARN cannot be empty",
+                )
+                .with_provider(name)
+            })?;
         let session =
             remote::explicit_or_env(self.role_session_name, ctx, env_vars::ROLE_SESSION_NAME)
                 .map_err(|e| e.with_provider(name))?
@@ -298,7 +297,7 @@ impl fmt::Debug for AssumeRole {
             .field("duration_seconds", &self.duration)
             .field("policy", &self.policy.is_some())
             .field("external_id", &self.external_id.is_some())
-            .field("endpoint", &self.endpoint)
+            .field("endpoint", &crate::redact::url(&self.endpoint))
             .finish()
     }
 }

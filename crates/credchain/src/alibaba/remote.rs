@@ -282,16 +282,22 @@ mod tests {
         };
         let none = ctx(&[]);
         assert_eq!(
-            region("cn-beijing", None).resolve(&none, DEFAULT_STS_HOST).unwrap(),
+            region("cn-beijing", None)
+                .resolve(&none, DEFAULT_STS_HOST)
+                .unwrap(),
             "https://sts.cn-beijing.aliyuncs.com"
         );
         assert_eq!(
-            region("cn-beijing", Some(true)).resolve(&none, DEFAULT_STS_HOST).unwrap(),
+            region("cn-beijing", Some(true))
+                .resolve(&none, DEFAULT_STS_HOST)
+                .unwrap(),
             "https://sts-vpc.cn-beijing.aliyuncs.com"
         );
         let env_region = ctx(&[(env_vars::STS_REGION, "cn-hangzhou")]);
         assert_eq!(
-            StsEndpoint::default().resolve(&env_region, DEFAULT_STS_HOST).unwrap(),
+            StsEndpoint::default()
+                .resolve(&env_region, DEFAULT_STS_HOST)
+                .unwrap(),
             "https://sts.cn-hangzhou.aliyuncs.com"
         );
         let env_vpc = ctx(&[
@@ -299,7 +305,9 @@ mod tests {
             (env_vars::VPC_ENDPOINT_ENABLED, "TRUE"),
         ]);
         assert_eq!(
-            StsEndpoint::default().resolve(&env_vpc, DEFAULT_STS_HOST).unwrap(),
+            StsEndpoint::default()
+                .resolve(&env_vpc, DEFAULT_STS_HOST)
+                .unwrap(),
             "https://sts-vpc.cn-hangzhou.aliyuncs.com"
         );
         // Tri-state: an explicit false beats env=true.
@@ -308,13 +316,16 @@ mod tests {
                 enable_vpc: Some(false),
                 ..Default::default()
             }
-            .resolve(&env_vpc, DEFAULT_STS_HOST).unwrap(),
+            .resolve(&env_vpc, DEFAULT_STS_HOST)
+            .unwrap(),
             "https://sts.cn-hangzhou.aliyuncs.com"
         );
         // No region: the VPC flag is ignored.
         let vpc_only = ctx(&[(env_vars::VPC_ENDPOINT_ENABLED, "true")]);
         assert_eq!(
-            StsEndpoint::default().resolve(&vpc_only, DEFAULT_STS_HOST).unwrap(),
+            StsEndpoint::default()
+                .resolve(&vpc_only, DEFAULT_STS_HOST)
+                .unwrap(),
             "https://sts.aliyuncs.com"
         );
         // Explicit endpoint beats region; the env override beats everything.
@@ -362,7 +373,10 @@ mod tests {
             ]);
             let r = StsEndpoint::default().resolve(&c, DEFAULT_STS_HOST);
             match vpc {
-                "On" => assert!(r.unwrap_err().to_string().contains(env_vars::VPC_ENDPOINT_ENABLED)),
+                "On" => assert!(r
+                    .unwrap_err()
+                    .to_string()
+                    .contains(env_vars::VPC_ENDPOINT_ENABLED)),
                 _ => assert_eq!(r.unwrap(), "https://sts-vpc.cn-hangzhou.aliyuncs.com"),
             }
         }

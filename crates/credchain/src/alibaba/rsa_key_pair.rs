@@ -180,7 +180,7 @@ impl fmt::Debug for SessionKey {
             .field("public_key_id", &self.public_key_id)
             .field("private_key", &self.private_key)
             .field("duration_seconds", &self.duration)
-            .field("endpoint", &self.endpoint)
+            .field("endpoint", &crate::redact::url(&self.endpoint))
             .finish()
     }
 }

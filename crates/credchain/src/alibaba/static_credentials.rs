@@ -79,7 +79,8 @@ impl StaticAccessKeyProvider {
             env_vars::ACCESS_KEY_ID,
             Self::NAME,
         )?;
-        let secret = pick(secret, ctx, env_vars::ACCESS_KEY_SECRET).map_err(|e| e.with_provider(Self::NAME))?;
+        let secret = pick(secret, ctx, env_vars::ACCESS_KEY_SECRET)
+            .map_err(|e| e.with_provider(Self::NAME))?;
         let secret = required(
             secret,
             "the access key secret is empty",
@@ -169,14 +170,16 @@ impl StaticStsProvider {
             env_vars::ACCESS_KEY_ID,
             Self::NAME,
         )?;
-        let secret = pick(secret, ctx, env_vars::ACCESS_KEY_SECRET).map_err(|e| e.with_provider(Self::NAME))?;
+        let secret = pick(secret, ctx, env_vars::ACCESS_KEY_SECRET)
+            .map_err(|e| e.with_provider(Self::NAME))?;
         let secret = required(
             secret,
             "the access key secret is empty",
             env_vars::ACCESS_KEY_SECRET,
             Self::NAME,
         )?;
-        let token = pick(token, ctx, env_vars::SECURITY_TOKEN).map_err(|e| e.with_provider(Self::NAME))?;
+        let token =
+            pick(token, ctx, env_vars::SECURITY_TOKEN).map_err(|e| e.with_provider(Self::NAME))?;
         let token = required(
             token,
             "the security token is empty",

@@ -17,13 +17,25 @@ use crate::context::Env;
 use crate::error::{Error, ErrorKind, Result};
 
 /// Proxy settings read from `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` (or their lower-case forms).
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 struct ProxyConfig {
     https: Option<String>,
     http: Option<String>,
     no_proxy: Option<String>,
     /// The first proxy variable that is set but unreadable.
     unreadable: Option<Error>,
+}
+
+impl std::fmt::Debug for ProxyConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Proxy URLs often carry `user:password@`.
+        let url = |u: &Option<String>| u.as_deref().map(crate::redact::url);
+        f.debug_struct("ProxyConfig")
+            .field("https", &url(&self.https))
+            .field("http", &url(&self.http))
+            .field("no_proxy", &self.no_proxy)
+            .finish()
+    }
 }
 
 /// The default HTTP client (reqwest + rustls).

@@ -220,15 +220,28 @@ impl RsaSigningKey {
 
     /// RSASSA-PKCS1-v1_5 signature over SHA-256(`msg`) (deterministic).
     ///
+    /// The private-key operation is blinded with a fresh random value from the OS random source,
+    /// so its timing does not depend on the key (unblinded RSA leaks the key to timing attacks).
+    /// Blinding does not change the result: PKCS#1 v1.5 signatures stay deterministic.
+    ///
     /// ```
     /// # use credchain::sign::crypto::RsaSigningKey;
     /// # fn key() -> Option<RsaSigningKey> { None }
     /// if let Some(k) = key() { assert_eq!(k.sign_sha256(b"source").unwrap().len(), k.bits() / 8); }
     /// ```
     pub fn sign_sha256(&self, msg: &[u8]) -> Result<Vec<u8>, Error> {
+        self.sign_sha256_blinded(&mut rsa::rand_core::OsRng, msg)
+    }
+
+    /// [`RsaSigningKey::sign_sha256`] with blinding values drawn from `rng`.
+    fn sign_sha256_blinded(
+        &self,
+        rng: &mut impl rsa::rand_core::CryptoRngCore,
+        msg: &[u8],
+    ) -> Result<Vec<u8>, Error> {
         let digest = sha256(msg);
         self.0
-            .sign(rsa::Pkcs1v15Sign::new::<Sha256>(), &digest)
+            .sign_with_rng(rng, rsa::Pkcs1v15Sign::new::<Sha256>(), &digest)
             .map_err(|_| {
                 Error::new(
                     ErrorKind::InvalidConfig,
@@ -266,6 +279,64 @@ impl fmt::Debug for RsaSigningKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Counts the bytes drawn from the OS random source.
+    struct CountingRng(usize);
+    impl rsa::rand_core::RngCore for CountingRng {
+        fn next_u32(&mut self) -> u32 {
+            self.0 += 4;
+            rsa::rand_core::OsRng.next_u32()
+        }
+        fn next_u64(&mut self) -> u64 {
+            self.0 += 8;
+            rsa::rand_core::OsRng.next_u64()
+        }
+        fn fill_bytes(&mut self, dest: &mut [u8]) {
+            self.0 += dest.len();
+            rsa::rand_core::OsRng.fill_bytes(dest)
+        }
+        fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rsa::rand_core::Error> {
+            self.0 += dest.len();
+            rsa::rand_core::OsRng.try_fill_bytes(dest)
+        }
+    }
+    impl rsa::rand_core::CryptoRng for CountingRng {}
+
+    /// The published ACS3-RSA-SHA256 vector (tests/data/signing-vectors.json).
+    fn vector() -> (RsaSigningKey, String) {
+        let all: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/data/signing-vectors.json")).unwrap();
+        let v = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["name"] == "alibaba_acs3_rsa_sha256_primitive_sign_source")
+            .unwrap();
+        let key = RsaSigningKey::parse(
+            v["inputs"]["private_key_pkcs8_der_base64"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap();
+        (
+            key,
+            v["expected"]["signature"].as_str().unwrap().to_string(),
+        )
+    }
+
+    #[test]
+    fn rsa_signing_is_blinded_and_still_deterministic() {
+        let (key, expected) = vector();
+        let mut rng = CountingRng(0);
+        let sig = key.sign_sha256_blinded(&mut rng, b"source").unwrap();
+        assert!(
+            rng.0 > 0,
+            "the private-key operation drew no blinding value"
+        );
+        assert_eq!(hex::encode(sig), expected);
+        // The public entry point blinds too, and gives the same bytes.
+        assert_eq!(key.sign_sha256_hex(b"source").unwrap(), expected);
+    }
 
     #[test]
     fn known_digests() {

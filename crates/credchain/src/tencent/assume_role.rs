@@ -170,7 +170,7 @@ impl fmt::Debug for AssumeRoleFetcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AssumeRole")
             .field("role_arn", &self.role_arn)
-            .field("endpoint", &self.endpoint.load().url)
+            .field("endpoint", &crate::redact::url(&self.endpoint.load().url))
             .field("region", &self.region)
             .field("duration_seconds", &self.duration)
             .field("source", &self.source)

@@ -124,7 +124,7 @@ struct CvmFetcher {
 impl fmt::Debug for CvmFetcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CvmRole")
-            .field("endpoint", &self.base)
+            .field("endpoint", &crate::redact::url(&self.base))
             .field("role_name", &self.role_name())
             .finish()
     }

@@ -47,13 +47,26 @@ impl fmt::Display for IniError {
 }
 
 /// One section: its name and keys (lower-cased) with values, in file order.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+///
+/// `Debug` shows the name, line and keys, never values (they include `secret_key`).
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct Section {
     /// The section name as written (trimmed).
     pub name: String,
     /// The 1-based line of its (first) header.
     pub line: usize,
     entries: Vec<(String, String, usize)>,
+}
+
+impl fmt::Debug for Section {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let keys: Vec<&str> = self.entries.iter().map(|(k, _, _)| k.as_str()).collect();
+        f.debug_struct("Section")
+            .field("name", &self.name)
+            .field("line", &self.line)
+            .field("keys", &keys)
+            .finish()
+    }
 }
 
 impl Section {

@@ -58,7 +58,7 @@ impl fmt::Debug for OidcFetcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("AssumeRoleWithWebIdentity");
         d.field("name", &self.name)
-            .field("endpoint", &self.endpoint.load().url);
+            .field("endpoint", &crate::redact::url(&self.endpoint.load().url));
         if let Some(p) = &self.fixed {
             d.field("region", &p.region)
                 .field("provider_id", &p.provider_id)

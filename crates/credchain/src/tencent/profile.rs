@@ -86,13 +86,11 @@ fn load(b: &ProfileBuilder, ctx: &Context) -> Result<(PathBuf, String, Loaded)> 
     let (path, bytes) = match find_file(b, ctx) {
         // A profile the caller named must exist: no file is an error saying where it looked.
         Err(e) if e.is_not_configured() && given.is_some() => {
-            return Err(e
-                .with_kind(ErrorKind::InvalidConfig)
-                .with_hint(format!(
-                    "the profile [{profile}] was asked for: create the credentials file with a \
+            return Err(e.with_kind(ErrorKind::InvalidConfig).with_hint(format!(
+                "the profile [{profile}] was asked for: create the credentials file with a \
                      [{profile}] section, or set {}",
-                    env_vars::CREDENTIALS_FILE
-                )))
+                env_vars::CREDENTIALS_FILE
+            )))
         }
         other => other?,
     };

@@ -2,7 +2,7 @@
 //! JSON call (TC3-signed or `Authorization: SKIP`), and response/error parsing shared by
 //! `sts_assume_role`, `oidc_role_arn` and `tke_oidc`.
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use http::Method;
 use serde::Deserialize;
@@ -10,7 +10,9 @@ use serde::Deserialize;
 use crate::context::Context;
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind, Result};
-use crate::http::{send_with_retry, HttpRequest, HttpResponse, ProxyPolicy, RetryPolicy, Timeouts};
+use crate::http::{
+    send_with_retry, HttpRequest, HttpResponse, ProxyPolicy, RetryClassifier, RetryPolicy, Timeouts,
+};
 use crate::sign::tc3::{self, Tc3Request};
 use crate::sign::Payload;
 use crate::time::{from_unix_seconds, parse_rfc3339, unix_seconds};
@@ -67,13 +69,15 @@ impl StsEndpoint {
     /// ```
     pub fn parse(endpoint: &str) -> Result<StsEndpoint> {
         let e = endpoint.trim();
+        // Shown without user info, query or secret-looking path segments.
+        let shown = crate::redact::url(e);
         let (scheme, rest) = match e.split_once("://") {
             Some((s, r)) if s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https") => {
                 (s.to_ascii_lowercase(), r)
             }
             Some(_) => {
                 return Err(Error::invalid_config(format!(
-                    "STS endpoint '{e}' must be an http(s) URL or a bare host"
+                    "STS endpoint '{shown}' must be an http(s) URL or a bare host"
                 )))
             }
             None => ("https".to_string(), e),
@@ -81,14 +85,14 @@ impl StsEndpoint {
         let host = rest.split(['/', '?', '#']).next().unwrap_or("");
         if host.is_empty() || host.contains(['@', ' ']) {
             return Err(Error::invalid_config(format!(
-                "STS endpoint '{e}' has no valid host"
+                "STS endpoint '{shown}' has no valid host"
             )));
         }
         let path = &rest[host.len()..];
         let path = path.split(['?', '#']).next().unwrap_or("");
         if !(path.is_empty() || path == "/") {
             return Err(Error::invalid_config(format!(
-                "STS endpoint '{e}' must not have a path (API 3.0 calls POST to '/')"
+                "STS endpoint '{shown}' must not have a path (API 3.0 calls POST to '/')"
             )));
         }
         Ok(StsEndpoint {
@@ -170,33 +174,17 @@ pub(crate) async fn call(
 ) -> Result<Credentials> {
     let body = serde_json::to_vec(body)
         .map_err(|e| Error::invalid_config(format!("cannot encode the {action} request: {e}")))?;
-    // Tencent answers throttling with HTTP 200 and RequestLimitExceeded in the body, which the
-    // generic retry does not see: retry those here, a bounded number of times.
-    let mut throttled = 0u32;
-    loop {
-        let resp = send_with_retry(ctx.http().as_ref(), RetryPolicy::REMOTE, || {
-            build_request(ctx, endpoint, action, region, &body, &auth)
-        })
-        .await
-        .map_err(|e| auth.redact(e.with_provider(provider)))?;
-        let parsed = parse_response(&resp, action, &endpoint.url).map_err(|e| auth.redact(e));
-        match parsed {
-            Err(e) if is_throttled(&e) && throttled + 1 < RetryPolicy::REMOTE.max_attempts => {
-                throttled += 1;
-                let delay = Duration::from_millis(200 * (1 << throttled));
-                let delay = delay / 2 + delay.mul_f64(fastrand::f64() / 2.0);
-                tracing::debug!(action, ?delay, "STS throttled, retrying");
-                tokio::time::sleep(delay).await;
-            }
-            Err(e) => return Err(e.with_provider(provider)),
-            Ok(r) => return Ok(r.into_credentials(provider)),
-        }
-    }
-}
-
-fn is_throttled(e: &Error) -> bool {
-    e.code()
-        .is_some_and(|c| c.starts_with("RequestLimitExceeded"))
+    // Tencent throttles with HTTP 200 and RequestLimitExceeded in the body: the Tencent
+    // classifier makes the one retry loop see it (no second loop here).
+    let policy = RetryPolicy::REMOTE.with_classifier(RetryClassifier::TencentApi3);
+    let resp = send_with_retry(ctx.http().as_ref(), policy, || {
+        build_request(ctx, endpoint, action, region, &body, &auth)
+    })
+    .await
+    .map_err(|e| auth.redact(e.with_provider(provider)))?;
+    parse_response(&resp, action, &endpoint.url)
+        .map(|r| r.into_credentials(provider))
+        .map_err(|e| auth.redact(e).with_provider(provider))
 }
 
 fn build_request(
@@ -527,7 +515,7 @@ mod tests {
         assert!(check_duration("AssumeRole", 43201).is_err());
         assert!(check_duration("AssumeRole", 900).is_ok());
         let n = generate_session_name(
-            SystemTime::UNIX_EPOCH + Duration::from_micros(1_700_000_000_123_456),
+            SystemTime::UNIX_EPOCH + std::time::Duration::from_micros(1_700_000_000_123_456),
         );
         assert_eq!(n, "credchain-1700000000123456");
     }
