@@ -297,6 +297,14 @@ fn curl(method: &str, url: &str, upload: Option<&std::path::Path>) -> (u16, Stri
     (status.trim().parse().unwrap_or(0), body.to_string())
 }
 
+/// (cloud, signature version, bucket, credential environment).
+type Case = (
+    &'static str,
+    &'static str,
+    &'static str,
+    [(&'static str, &'static str); 2],
+);
+
 /// `credchain presign` against `credchain`'s emulator: curl PUTs then GETs an object with the
 /// URLs, a GET URL cannot be used to PUT, and an expired URL is refused — for OSS V4, OSS V1 and COS.
 #[test]
@@ -306,7 +314,7 @@ fn presigned_urls_put_and_get_against_the_emulator_with_curl() {
     let endpoint = emu.url();
     let file = home().join("upload.txt");
     std::fs::write(&file, b"hello presigned world").unwrap();
-    let cases: [(&str, &str, &str, [(&str, &str); 2]); 3] = [
+    let cases: [Case; 3] = [
         (
             "alibaba",
             "v4",
@@ -396,4 +404,36 @@ fn presigned_urls_put_and_get_against_the_emulator_with_curl() {
         ));
         assert_eq!(curl("GET", &get, None).0, 404, "{cloud}{version}");
     }
+}
+
+/// `--config` also takes the JSON inline, as for `get`; the URL is the oss2 vector's.
+#[test]
+fn inline_config_json() {
+    let config = r#"{"type":"access_key","access_key_id":"LTAI5tExampleAccessKeyId","access_key_secret":"ExampleAccessKeySecret0123456789"}"#;
+    let out = credchain(
+        &[
+            "presign",
+            "alibaba",
+            "--bucket",
+            "examplebucket",
+            "--key",
+            "object.txt",
+            "--region",
+            "cn-hangzhou",
+            "--timestamp",
+            "1735732800",
+            "--signature-version",
+            "v1",
+            "--config",
+            config,
+        ]
+        .map(String::from),
+        &[],
+    );
+    assert_eq!(
+        text(&out.stdout),
+        "https://examplebucket.oss-cn-hangzhou.aliyuncs.com/object.txt?OSSAccessKeyId=LTAI5tExampleAccessKeyId&Expires=1735736400&Signature=4HmAosPxKHIUOXWX%2F9xeJSCHxa8%3D\n",
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -34,8 +34,7 @@ use std::fmt;
 
 use super::cos::{self, CosRequest, CosSigned};
 use super::encode::{encode_path, is_unreserved};
-use super::object_endpoint::{check_bucket, check_key, check_region, ObjectEndpoint};
-use super::oss_presign::check_method;
+use super::object_endpoint::{check_bucket, check_key, check_method, check_region, ObjectEndpoint};
 use super::{Len, RedactedPairs};
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind};

@@ -210,3 +210,16 @@ pub(crate) fn check_key(key: &str, cloud: &str) -> Result<(), Error> {
         Ok(())
     }
 }
+
+/// Checks an HTTP method: non-empty ASCII letters.
+pub(crate) fn check_method(method: &str) -> Result<(), Error> {
+    if !method.is_empty() && method.bytes().all(|b| b.is_ascii_alphabetic()) {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorKind::InvalidConfig,
+            format!("HTTP method {method:?} is not valid"),
+        )
+        .with_hint("use GET, PUT, HEAD or DELETE"))
+    }
+}

@@ -43,7 +43,7 @@ use std::fmt;
 
 use super::crypto;
 use super::encode::{encode_param, encode_path};
-use super::object_endpoint::{check_bucket, check_key, check_region, ObjectEndpoint};
+use super::object_endpoint::{check_bucket, check_key, check_method, check_region, ObjectEndpoint};
 use super::oss::{derive_v4_key, OssV1Request};
 use super::{DerivedKeyCache, Len, RedactedPairs};
 use crate::credentials::{Credentials, REDACTED};
@@ -190,19 +190,6 @@ impl fmt::Debug for OssPresignRequest {
             .field("product", &self.product)
             .field("slash_safe", &self.slash_safe)
             .finish()
-    }
-}
-
-/// Checks an HTTP method: non-empty ASCII letters.
-pub(crate) fn check_method(method: &str) -> Result<(), Error> {
-    if !method.is_empty() && method.bytes().all(|b| b.is_ascii_alphabetic()) {
-        Ok(())
-    } else {
-        Err(Error::new(
-            ErrorKind::InvalidConfig,
-            format!("HTTP method {method:?} is not valid"),
-        )
-        .with_hint("use GET, PUT, HEAD or DELETE"))
     }
 }
 
