@@ -46,7 +46,7 @@ use std::time::Duration;
 
 use credchain::{Error, ErrorKind, Result};
 use credchain_emulator::routes::{alibaba_sts, tencent_sts};
-use credchain_emulator::{Emulator, EmulatorConfig, Fault};
+use credchain_emulator::{Emulator, EmulatorConfig};
 
 use crate::cli::EmulateArgs;
 use crate::serve::Shutdown;
@@ -242,6 +242,7 @@ pub async fn run(args: &EmulateArgs) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use credchain_emulator::Fault;
 
     #[test]
     fn the_shipped_example_parses() {
