@@ -29,6 +29,13 @@
 //! - [`Error`]: what failed, where, and what to do; never a secret.
 #![warn(missing_docs)]
 
+#[cfg(any(
+    feature = "aws",
+    feature = "object-store",
+    feature = "reqsign",
+    feature = "middleware"
+))]
+pub mod adapters;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 pub mod cache;
