@@ -12,7 +12,7 @@ use credchain_emulator::routes::object_storage::{COS_OBJECT, OSS_OBJECT};
 use credchain_emulator::Emulator;
 use reqsign_core::{ProvideCredential, SignRequest, Signer};
 
-fn role(emu: &Emulator) -> SharedProvider {
+fn role(emu: &Emulator, duration_seconds: u64) -> SharedProvider {
     let env = MemoryEnv::from_pairs([("ALIBABA_CLOUD_STS_ENDPOINT", emu.base_url())]);
     let ctx = Context::empty()
         .with_http(ReqwestClient::from_env(&env))
@@ -22,6 +22,7 @@ fn role(emu: &Emulator) -> SharedProvider {
             .access_key_id(alibaba_sts::ACCESS_KEY_ID)
             .access_key_secret(alibaba_sts::ACCESS_KEY_SECRET)
             .role_arn("acs:ram::123456789012:role/reqsign")
+            .duration_seconds(duration_seconds)
             .build(&ctx)
             .unwrap(),
     )
@@ -67,7 +68,7 @@ where
 #[tokio::test]
 async fn reqsign_oss_v1_and_v4_signers_with_credchain_credentials_are_accepted() {
     let emu = Emulator::start().await.unwrap();
-    let sts = role(&emu);
+    let sts = role(&emu, 3600);
     put_then_get(
         &emu,
         OssCredentialProvider::from_shared(sts.clone()),
@@ -100,7 +101,7 @@ async fn reqsign_cos_signer_with_credchain_credentials_is_accepted() {
     emu.set_credential_lifetime(std::time::Duration::from_secs(7200));
     put_then_get(
         &emu,
-        CosCredentialProvider::from_shared(role(&emu)),
+        CosCredentialProvider::from_shared(role(&emu, 7200)),
         reqsign_tencent_cos::RequestSigner::new(),
         "cos.txt",
     )
