@@ -41,7 +41,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_credentials(Arc::new(ObjectStoreProvider::new(role)))
         .build()?;
     let path = Path::from("examples/hello.txt");
-    store.put(&path, PutPayload::from("hello from object_store")).await?;
+    store
+        .put(&path, PutPayload::from("hello from object_store"))
+        .await?;
     let bytes = store.get(&path).await?.bytes().await?;
     println!("read back: {}", String::from_utf8_lossy(&bytes));
     Ok(())

@@ -461,7 +461,11 @@ mod tests {
         let chain = chain.replace("c", new_c);
         let c = chain.provide_credentials().await.unwrap();
         assert_eq!(c.provider_name(), "default/inner");
-        assert_eq!(new_c_calls.load(Ordering::SeqCst), 1, "the replacement answered");
+        assert_eq!(
+            new_c_calls.load(Ordering::SeqCst),
+            1,
+            "the replacement answered"
+        );
         assert_eq!(names(&chain).len(), 5);
         // Removing a source that is not there is what was asked for.
         assert_eq!(names(&chain.without("nope")).len(), 5);
@@ -480,7 +484,11 @@ mod tests {
             text.contains("replace(\"ecs_ram_role\")") && text.contains("its sources: b"),
             "{text}"
         );
-        assert_eq!(b_calls.load(Ordering::SeqCst), 0, "a misbuilt chain asks nobody");
+        assert_eq!(
+            b_calls.load(Ordering::SeqCst),
+            0,
+            "a misbuilt chain asks nobody"
+        );
     }
 
     #[tokio::test]

@@ -97,7 +97,10 @@ mod tests {
             let n = counted.fetch_add(1, Ordering::SeqCst);
             async move { Ok(Credentials::builder(format!("id{n}"), "s").build()) }
         });
-        assert_eq!(p.provide_credentials().await.unwrap().access_key_id(), "id0");
+        assert_eq!(
+            p.provide_credentials().await.unwrap().access_key_id(),
+            "id0"
+        );
         let c = p.provide_credentials().await.unwrap();
         assert_eq!((c.access_key_id(), c.provider_name()), ("id1", "vault"));
         assert_eq!(calls.load(Ordering::SeqCst), 2);
@@ -107,7 +110,9 @@ mod tests {
     #[tokio::test]
     async fn keeps_a_name_the_closure_gave_and_names_errors() {
         let named = provide_fn("outer", || async {
-            Ok(Credentials::builder("id", "s").provider_name("inner").build())
+            Ok(Credentials::builder("id", "s")
+                .provider_name("inner")
+                .build())
         });
         let c = named.provide_credentials().await.unwrap();
         assert_eq!(c.provider_name(), "inner");

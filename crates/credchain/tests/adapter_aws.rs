@@ -20,10 +20,12 @@ fn sts(clock: ManualClock, fetches: Arc<AtomicU32>) -> impl ProvideCredentials {
         let n = fetches.fetch_add(1, Ordering::SeqCst);
         let expiry = clock.now() + LIFETIME;
         async move {
-            Ok(Credentials::builder(format!("STS.{n}"), format!("secret{n}"))
-                .security_token(format!("token{n}"))
-                .expiration(expiry)
-                .build())
+            Ok(
+                Credentials::builder(format!("STS.{n}"), format!("secret{n}"))
+                    .security_token(format!("token{n}"))
+                    .expiration(expiry)
+                    .build(),
+            )
         }
     })
 }

@@ -86,8 +86,14 @@ async fn put_and_get_through_amazon_s3_across_a_credential_refresh() {
     assert_eq!(signed.len(), 3);
     // Each of them succeeded above, so the SigV4 verifier accepted the new key and token.
     for r in &signed {
-        assert_eq!(signed_key_id(r.header("authorization").unwrap()), second.access_key_id);
-        assert_eq!(r.header("x-amz-security-token"), Some(second.security_token.as_str()));
+        assert_eq!(
+            signed_key_id(r.header("authorization").unwrap()),
+            second.access_key_id
+        );
+        assert_eq!(
+            r.header("x-amz-security-token"),
+            Some(second.security_token.as_str())
+        );
     }
 
     // The refresh was needed: the first credentials are now refused.

@@ -192,9 +192,10 @@ fn from_aws_error(e: CredentialsError) -> Error {
         CredentialsError::InvalidConfiguration(_) => {
             Error::invalid_config(format!("the AWS provider is misconfigured: {e}"))
         }
-        CredentialsError::ProviderTimedOut(_) => {
-            Error::new(ErrorKind::Timeout, format!("the AWS provider timed out: {e}"))
-        }
+        CredentialsError::ProviderTimedOut(_) => Error::new(
+            ErrorKind::Timeout,
+            format!("the AWS provider timed out: {e}"),
+        ),
         _ => Error::new(ErrorKind::Service, format!("the AWS provider failed: {e}")),
     }
 }
