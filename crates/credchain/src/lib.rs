@@ -23,7 +23,7 @@
 //! - [`ProvideCredentials`]: the trait every source implements; [`SharedProvider`] shares one.
 //! - [`ProviderChain`]: sources in order; skips only "not configured", stops on real errors;
 //!   edit any chain with `with_first`, `with_after`, `replace`, `without`.
-//! - [`provide_fn`]: a source made from an async closure (cache it with [`cache::RefreshingCache`]).
+//! - [`provide_fn()`]: a source made from an async closure (cache it with [`cache::RefreshingCache`]).
 //! - [`cache::RefreshingCache`]: lock-free cached reads, single-flight background refresh.
 //! - [`context::Context`]: env, files, clock and HTTP, injected (tests use in-memory fakes).
 //! - [`Error`]: what failed, where, and what to do; never a secret.
