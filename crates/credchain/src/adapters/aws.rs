@@ -28,7 +28,6 @@
 //! // e.g. aws_sdk_s3::config::Builder::new().credentials_provider(provider)
 //! let c = provider.provide_credentials().await.unwrap();
 //! assert_eq!(c.access_key_id(), "LTAIexample");
-//! assert_eq!(c.provider_name(), "static_ak");
 //! # });
 //! ```
 
@@ -128,7 +127,7 @@ fn static_name(name: &str) -> &'static str {
 /// use credchain::cache::{RefreshingCache, RefreshPolicy};
 /// use credchain::ProvideCredentials;
 ///
-/// let aws = aws_credential_types::Credentials::from_keys("AKIDexample", "secret", None);
+/// let aws = aws_credential_types::Credentials::new("AKIDexample", "secret", None, None, "Static");
 /// let cached = RefreshingCache::with_system_clock(FromAws::new("aws", aws), RefreshPolicy::STS);
 /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
 /// assert_eq!(cached.provide_credentials().await.unwrap().provider_name(), "aws");
