@@ -56,7 +56,8 @@ async fn put_and_get_through_amazon_s3_across_a_credential_refresh() {
         .role_arn("acs:ram::123456789012:role/object-store")
         .build(&ctx)
         .unwrap();
-    let s3 = store(&emu, Arc::new(ObjectStoreProvider::new(role)));
+    let provider = Arc::new(ObjectStoreProvider::new(role));
+    let s3 = store(&emu, provider.clone());
 
     s3.put(&Path::from("docs/one.txt"), PutPayload::from("first"))
         .await
@@ -94,6 +95,11 @@ async fn put_and_get_through_amazon_s3_across_a_credential_refresh() {
             r.header("x-amz-security-token"),
             Some(second.security_token.as_str())
         );
+    }
+
+    let shown = format!("{provider:?}");
+    for secret in [&second.access_key_secret, &second.security_token] {
+        assert!(!shown.contains(secret.as_str()), "Debug leaks: {shown}");
     }
 
     // The refresh was needed: the first credentials are now refused.

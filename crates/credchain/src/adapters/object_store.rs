@@ -34,8 +34,8 @@ use object_store::aws::AwsCredential;
 use crate::credentials::Credentials;
 use crate::provider::{ProvideCredentials, SharedProvider};
 
-/// A credchain provider as an `object_store` AWS credential provider.
-#[derive(Debug)]
+/// A credchain provider as an `object_store` AWS credential provider. `Debug` shows the wrapped
+/// provider, never key material.
 pub struct ObjectStoreProvider {
     inner: SharedProvider,
     /// The snapshot last converted, and its conversion.
@@ -73,6 +73,14 @@ impl ObjectStoreProvider {
         });
         self.current.store(Some(Arc::new((c, aws.clone()))));
         aws
+    }
+}
+
+impl std::fmt::Debug for ObjectStoreProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObjectStoreProvider")
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
     }
 }
 
