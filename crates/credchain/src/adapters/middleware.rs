@@ -15,7 +15,8 @@
 //! **Expired tokens.** When the answer carries one of [`EXPIRED_TOKEN_CODES`] (Alibaba: a non-2xx
 //! JSON answer whose `Code` is e.g. `InvalidSecurityToken.Expired`; Tencent: HTTP 200 with
 //! `Response.Error.Code` `AuthFailure.TokenFailure`), the middleware forces one refresh of the
-//! provider (through credchain's cache: callers that hit the same expiry together share one fetch),
+//! provider (through credchain's cache: callers that hit the same expiry together share one fetch,
+//! and a caller whose credentials were already replaced by someone else's refresh uses those),
 //! signs the request again with the new credentials and sends it once more. A second expired
 //! answer is returned to the caller as it came. Answers that are looked at are read into memory
 //! and handed back unchanged (status, headers, body); the middleware reads only error answers
@@ -117,6 +118,18 @@ impl SigningMiddleware {
         Self::new(Scheme::Tc3, provider)
     }
 
+    /// Credentials newer than the rejected `used`: the provider's current ones when another
+    /// request has refreshed them since, else a forced refresh. So a burst of requests rejected
+    /// together refreshes once, not once per request arriving after the first refresh ended.
+    async fn refreshed(&self, used: &Credentials) -> Result<Credentials, Error> {
+        let current = self.provider.provide_credentials().await?;
+        if current.same_snapshot(used) {
+            self.provider.force_refresh().await
+        } else {
+            Ok(current)
+        }
+    }
+
     /// A signed copy of `template`, signed with `creds`.
     fn signed(&self, template: &Request, creds: &Credentials) -> Result<Request, Error> {
         let mut req = template.try_clone().ok_or_else(streamed_body)?;
@@ -203,8 +216,7 @@ impl Middleware for SigningMiddleware {
             "the service rejected the security token; refreshing and retrying once"
         );
         let fresh = self
-            .provider
-            .force_refresh()
+            .refreshed(&creds)
             .await
             .map_err(reqwest_middleware::Error::middleware)?;
         let second = self
