@@ -274,7 +274,7 @@ mod tests {
     fn the_shipped_example_parses() {
         let path = Path::new(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../examples/emulate.toml"
+            "/examples/emulate.toml"
         ));
         let text = std::fs::read_to_string(path).unwrap();
         let file = parse(path, &text).unwrap();

@@ -248,6 +248,13 @@ impl<P: ProvideCredentials + 'static> RefreshingCache<P> {
         }
     }
 
+    /// Caches `source` with `policy` on the system clock: the way to give any source (a
+    /// [`crate::provide_fn()`] closure, an adapter over another SDK's provider) credchain's cache,
+    /// single-flight refresh and back-off.
+    pub fn with_system_clock(source: P, policy: RefreshPolicy) -> Self {
+        Self::new(source, policy, Arc::new(crate::context::SystemClock))
+    }
+
     /// The wrapped source.
     pub fn source(&self) -> &P {
         &self.shared.source

@@ -9,6 +9,13 @@
 //!   `reuse_last_provider`, default on). It is remembered only after a success (Go remembers it
 //!   before trying it, so after a total failure it retries only the last source).
 //! - Provider names compose: the `env` source of a chain named `default` reports `default/env`.
+//! - Chains compose: [`ProviderChain::with_first`], [`ProviderChain::with_before`],
+//!   [`ProviderChain::with_after`], [`ProviderChain::replace`] and [`ProviderChain::without`] edit
+//!   any chain, the default chains included, by source name (`env`, `ecs_ram_role`, `cvm_role` ...).
+//!   An edit that names a source the chain does not have makes the chain answer an
+//!   [`ErrorKind::InvalidConfig`] error naming the missing source and the ones present, rather than
+//!   silently leaving the chain as it was; `without` is the exception, since "not in the chain" is
+//!   what it asks for (the default chains leave out disabled sources).
 
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -43,6 +50,8 @@ pub struct ProviderChain {
     hint: Option<String>,
     /// The `chain/inner` copy of the current snapshot, made once per refresh.
     renamed: Renamed,
+    /// The first edit that named a source the chain does not have; the chain answers it.
+    edit_error: Option<Error>,
 }
 
 impl ProviderChain {
@@ -55,6 +64,7 @@ impl ProviderChain {
             winner: AtomicUsize::new(NONE),
             hint: None,
             renamed: Renamed::new(),
+            edit_error: None,
         }
     }
     /// Appends a source.
@@ -67,6 +77,82 @@ impl ProviderChain {
         self.sources.push(source);
         self
     }
+    /// Puts a source in front of every other one.
+    ///
+    /// ```
+    /// use credchain::{alibaba, provide_fn, Credentials, ProvideCredentials};
+    /// use credchain::context::{Context, MemoryEnv};
+    /// let ctx = Context::empty().with_env(MemoryEnv::new());
+    /// let chain = alibaba::default_chain(&ctx)
+    ///     .with_first(provide_fn("vault", || async {
+    ///         Ok(Credentials::builder("LTAIvault", "secret").build())
+    ///     }))
+    ///     .without("ecs_ram_role");
+    /// assert_eq!(chain.sources()[0].name(), "vault");
+    /// assert!(chain.sources().iter().all(|s| s.name() != "ecs_ram_role"));
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// assert_eq!(chain.provide_credentials().await.unwrap().provider_name(), "default/vault");
+    /// # });
+    /// ```
+    pub fn with_first(mut self, source: impl ProvideCredentials + 'static) -> Self {
+        self.sources.insert(0, SharedProvider::new(source));
+        self.forget_winner()
+    }
+    /// Inserts a source just before the one named `name`.
+    pub fn with_before(mut self, name: &str, source: impl ProvideCredentials + 'static) -> Self {
+        match self.position(name) {
+            Some(i) => self.sources.insert(i, SharedProvider::new(source)),
+            None => self.missing("with_before", name),
+        }
+        self.forget_winner()
+    }
+    /// Inserts a source just after the one named `name`.
+    pub fn with_after(mut self, name: &str, source: impl ProvideCredentials + 'static) -> Self {
+        match self.position(name) {
+            Some(i) => self.sources.insert(i + 1, SharedProvider::new(source)),
+            None => self.missing("with_after", name),
+        }
+        self.forget_winner()
+    }
+    /// Puts a source in place of the one named `name`.
+    pub fn replace(mut self, name: &str, source: impl ProvideCredentials + 'static) -> Self {
+        match self.position(name) {
+            Some(i) => self.sources[i] = SharedProvider::new(source),
+            None => self.missing("replace", name),
+        }
+        self.forget_winner()
+    }
+    /// Removes every source named `name` (nothing happens when there is none).
+    pub fn without(mut self, name: &str) -> Self {
+        self.sources.retain(|s| s.name() != name);
+        self.forget_winner()
+    }
+
+    /// The index of the first source named `name`.
+    fn position(&self, name: &str) -> Option<usize> {
+        self.sources.iter().position(|s| s.name() == name)
+    }
+    /// Records (the first) edit that named a source the chain does not have.
+    fn missing(&mut self, edit: &str, name: &str) {
+        if self.edit_error.is_some() {
+            return;
+        }
+        let present: Vec<&str> = self.sources.iter().map(|s| s.name()).collect();
+        self.edit_error = Some(
+            Error::invalid_config(format!(
+                "{edit}(\"{name}\"): the chain has no source named \"{name}\" (its sources: {})",
+                present.join(", ")
+            ))
+            .with_provider(&self.name)
+            .with_hint("name one of the sources listed (ProviderChain::sources lists them)"),
+        );
+    }
+    /// Indexes changed: the remembered source must be found again.
+    fn forget_winner(self) -> Self {
+        self.winner.store(NONE, Ordering::Release);
+        self
+    }
+
     /// Whether to keep using the source that succeeded (default `true`, as the references).
     pub fn reuse_last_provider(mut self, on: bool) -> Self {
         self.reuse_last = on;
@@ -87,6 +173,9 @@ impl ProviderChain {
     }
 
     async fn resolve(&self, force: bool) -> Result<Credentials> {
+        if let Some(e) = &self.edit_error {
+            return Err(e.clone());
+        }
         let remembered = self.winner.load(Ordering::Acquire);
         if let Some(source) = self.sources.get(remembered) {
             return self.ask(source, force).await;
@@ -347,5 +436,70 @@ mod tests {
         chain.provide_credentials().await.unwrap();
         chain.provide_credentials().await.unwrap();
         assert_eq!(a_calls.load(Ordering::SeqCst), 2);
+    }
+
+    fn names(chain: &ProviderChain) -> Vec<&str> {
+        chain.sources().iter().map(|s| s.name()).collect()
+    }
+
+    #[tokio::test]
+    async fn edits_insert_replace_and_remove_sources_by_name() {
+        let chain = ProviderChain::new("default")
+            .with(src("a", skip).0)
+            .with(src("b", skip).0)
+            .with(src("c", skip).0)
+            .with_first(src("first", skip).0)
+            .with_after("a", src("after_a", skip).0)
+            .with_before("c", src("before_c", skip).0)
+            .without("b");
+        assert_eq!(
+            names(&chain),
+            ["first", "a", "after_a", "before_c", "c"],
+            "each edit lands where it says"
+        );
+        let (new_c, new_c_calls) = src("c", ok);
+        let chain = chain.replace("c", new_c);
+        let c = chain.provide_credentials().await.unwrap();
+        assert_eq!(c.provider_name(), "default/inner");
+        assert_eq!(
+            new_c_calls.load(Ordering::SeqCst),
+            1,
+            "the replacement answered"
+        );
+        assert_eq!(names(&chain).len(), 5);
+        // Removing a source that is not there is what was asked for.
+        assert_eq!(names(&chain.without("nope")).len(), 5);
+    }
+
+    #[tokio::test]
+    async fn an_edit_naming_a_missing_source_makes_the_chain_answer_an_error() {
+        let (b, b_calls) = src("b", ok);
+        let chain = ProviderChain::new("default")
+            .with(b)
+            .replace("ecs_ram_role", src("mine", ok).0);
+        let e = chain.provide_credentials().await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidConfig);
+        let text = e.to_string();
+        assert!(
+            text.contains("replace(\"ecs_ram_role\")") && text.contains("its sources: b"),
+            "{text}"
+        );
+        assert_eq!(
+            b_calls.load(Ordering::SeqCst),
+            0,
+            "a misbuilt chain asks nobody"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_edit_after_use_forgets_the_remembered_source() {
+        let (b, _) = src("b", ok);
+        let chain = ProviderChain::new("default").with(b);
+        chain.provide_credentials().await.unwrap();
+        let (first, first_calls) = src("first", ok);
+        let chain = chain.with_first(first);
+        chain.provide_credentials().await.unwrap();
+        assert_eq!(first_calls.load(Ordering::SeqCst), 1);
+        assert_eq!(chain.remembered().unwrap().name(), "first");
     }
 }

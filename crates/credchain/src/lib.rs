@@ -21,7 +21,9 @@
 //! ## Concepts
 //! - [`Credentials`]: one immutable snapshot (id, secret, token, expiry, provider name).
 //! - [`ProvideCredentials`]: the trait every source implements; [`SharedProvider`] shares one.
-//! - [`ProviderChain`]: sources in order; skips only "not configured", stops on real errors.
+//! - [`ProviderChain`]: sources in order; skips only "not configured", stops on real errors;
+//!   edit any chain with `with_first`, `with_after`, `replace`, `without`.
+//! - [`provide_fn()`]: a source made from an async closure (cache it with [`cache::RefreshingCache`]).
 //! - [`cache::RefreshingCache`]: lock-free cached reads, single-flight background refresh.
 //! - [`context::Context`]: env, files, clock and HTTP, injected (tests use in-memory fakes).
 //! - [`Error`]: what failed, where, and what to do; never a secret.
@@ -29,6 +31,13 @@
 //!   is made safe before it reaches an error or a log line.
 #![warn(missing_docs)]
 
+#[cfg(any(
+    feature = "aws",
+    feature = "object-store",
+    feature = "reqsign",
+    feature = "middleware"
+))]
+pub mod adapters;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 pub mod cache;
@@ -37,6 +46,7 @@ pub mod context;
 pub mod credentials;
 pub mod error;
 pub mod http;
+pub mod provide_fn;
 pub mod provider;
 pub mod redact;
 pub mod sign;
@@ -50,4 +60,5 @@ pub mod tencent;
 pub use chain::ProviderChain;
 pub use credentials::{Credentials, Secret};
 pub use error::{Error, ErrorKind, Result};
+pub use provide_fn::{provide_fn, ProvideFn};
 pub use provider::{ProvideCredentials, ProvideFuture, SharedProvider};

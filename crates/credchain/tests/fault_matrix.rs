@@ -84,16 +84,6 @@ const MISBEHAVIOURS: [Misbehaviour; 11] = [
     Misbehaviour::UnparseableExpiry,
 ];
 
-/// Cases whose only failure is a secret echoed by a leak another branch (`leak`) fixes: service
-/// messages echoing the string to sign, JSON type errors echoing the value, URL userinfo. Only
-/// the secret assertion is skipped for them; remove the list once that branch is merged.
-const KNOWN_LEAKS_FIXED_ON_BRANCH_LEAK: &[(Source, Misbehaviour)] = &[
-    // "invalid type: integer `987654321987`, expected a string": the JSON type error echo.
-    (Source::TcStsAssumeRole, Misbehaviour::WrongType),
-    (Source::TcOidcRoleArn, Misbehaviour::WrongType),
-    (Source::TcCvmRole, Misbehaviour::WrongType),
-];
-
 /// What a case must end in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Expected {
@@ -533,13 +523,12 @@ fn check(o: &Outcome, log: &str) -> Vec<String> {
     if o.elapsed > bound {
         problems.push(format!("{case}: took {:?}, more than {bound:?}", o.elapsed));
     }
-    let leak_known = KNOWN_LEAKS_FIXED_ON_BRANCH_LEAK.contains(&(o.source, o.misbehaviour));
     let shown = format!("{e}\n{e:?}");
     for s in o.secrets.iter().filter(|s| s.len() >= 6) {
-        if shown.contains(s.as_str()) && !leak_known {
+        if shown.contains(s.as_str()) {
             problems.push(format!("{case}: the error shows the secret {s:?}: {shown}"));
         }
-        if log.contains(s.as_str()) && !leak_known {
+        if log.contains(s.as_str()) {
             problems.push(format!("{case}: the TRACE log shows the secret {s:?}"));
         }
     }
