@@ -26,13 +26,13 @@ use crate::cli::{AlibabaCallArgs, CallCommand, Cloud, Style, TencentCallArgs};
 use crate::resolve;
 
 /// A request ready to send (or to show).
-struct Prepared {
-    method: Method,
-    url: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-    canonical_request: String,
-    string_to_sign: String,
+pub(crate) struct Prepared {
+    pub(crate) method: Method,
+    pub(crate) url: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
+    pub(crate) canonical_request: String,
+    pub(crate) string_to_sign: String,
 }
 
 /// Runs the call; returns what to print on stdout.
@@ -69,7 +69,7 @@ pub async fn run(cmd: &CallCommand) -> Result<String> {
 }
 
 /// Splits `--endpoint` into scheme and authority: a bare host means https.
-fn endpoint(given: Option<&str>, default_host: String) -> Result<(String, String)> {
+pub(crate) fn endpoint(given: Option<&str>, default_host: String) -> Result<(String, String)> {
     let raw = given.map(str::to_string).unwrap_or(default_host);
     let (scheme, rest) = match raw.split_once("://") {
         Some((s, r)) => (s.to_ascii_lowercase(), r),
@@ -164,13 +164,12 @@ fn prepare_tencent(t: &TencentCallArgs, creds: &Credentials) -> Result<Prepared>
         format!("{}.tencentcloudapi.com", t.service),
     )?;
     let body = t.body.clone().unwrap_or_else(|| "{}".to_string());
-    serde_json::from_str::<Value>(&body)
-        .map_err(|e| {
-            Error::invalid_config(format!(
-                "--body is not valid JSON: {}",
-                credchain::redact::json_error(&e)
-            ))
-        })?;
+    serde_json::from_str::<Value>(&body).map_err(|e| {
+        Error::invalid_config(format!(
+            "--body is not valid JSON: {}",
+            credchain::redact::json_error(&e)
+        ))
+    })?;
     let timestamp = t.timestamp.unwrap_or_else(credchain::sign::now_unix);
     let mut req = tc3::Tc3Request::new(
         host.as_str(),
@@ -223,7 +222,7 @@ fn redact(text: &str, creds: &Credentials) -> String {
     out
 }
 
-async fn send(ctx: &Context, p: &Prepared) -> Result<HttpResponse> {
+pub(crate) async fn send(ctx: &Context, p: &Prepared) -> Result<HttpResponse> {
     send_with_retry(ctx.http().as_ref(), RetryPolicy::NONE, || {
         let mut req = HttpRequest::new(p.method.clone(), p.url.clone())
             .timeouts(Timeouts::STS)
@@ -242,7 +241,7 @@ async fn send(ctx: &Context, p: &Prepared) -> Result<HttpResponse> {
 }
 
 /// The response JSON, or the service's error (code, message, request id).
-fn check_response(cloud: Cloud, resp: &HttpResponse, url: &str) -> Result<Value> {
+pub(crate) fn check_response(cloud: Cloud, resp: &HttpResponse, url: &str) -> Result<Value> {
     let endpoint = credchain::redact::url(url);
     let json: Option<Value> = serde_json::from_slice(&resp.body).ok();
     let error = match (cloud, &json) {

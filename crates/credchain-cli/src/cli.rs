@@ -21,6 +21,9 @@ pub struct Cli {
 pub enum Command {
     /// Resolve credentials and print them.
     Get(GetArgs),
+    /// Resolve credentials and ask STS GetCallerIdentity whom they belong to.
+    #[command(after_help = WHOAMI_HELP)]
+    Whoami(WhoamiArgs),
     /// Sign and send one API request with the resolved credentials; print the JSON response.
     #[command(subcommand)]
     Call(CallCommand),
@@ -328,4 +331,57 @@ pub struct CompletionsArgs {
     /// The shell.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+const WHOAMI_HELP: &str = "Examples:
+  credchain whoami --cloud alibaba
+  credchain whoami --cloud alibaba --profile ops --format json
+  credchain whoami --cloud tencent --config '{\"type\": \"profile\", \"profile\": \"dev\"}'
+  credchain whoami --cloud tencent --endpoint http://127.0.0.1:8080   # e.g. `credchain emulate`
+
+Environment:
+  The credential variables of the cloud's default chain (ALIBABA_CLOUD_* / TENCENTCLOUD_*; see
+  `credchain doctor`), plus:
+  ALIBABA_CLOUD_STS_ENDPOINT, ALIBABA_CLOUD_STS_REGION, ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED
+      Alibaba STS host (default sts.aliyuncs.com)
+  TENCENTCLOUD_STS_ENDPOINT   Tencent STS host or URL (default sts.tencentcloudapi.com)
+  TENCENTCLOUD_REGION         region sent to Tencent STS (default ap-guangzhou)
+  HTTPS_PROXY, HTTP_PROXY, NO_PROXY
+
+Exit status:
+  0  the identity was printed
+  1  no credentials, a configuration error, or STS refused or could not be reached (the error
+     names the provider, endpoint, HTTP status, service code and request id)
+  2  invalid command-line arguments";
+
+/// Output formats of `whoami`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WhoamiFormat {
+    /// Labelled lines. The default on a terminal.
+    Table,
+    /// One JSON object: cloud, account_id, arn, user_id, principal_id, identity_type, provider,
+    /// request_id.
+    Json,
+}
+
+/// `credchain whoami`.
+#[derive(Debug, clap::Args)]
+pub struct WhoamiArgs {
+    /// The cloud.
+    #[arg(long, value_enum)]
+    pub cloud: Cloud,
+    /// Profile name, as for `get` (selects that profile's source directly).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// A JSON credential config: a file path, or the JSON itself when it starts with '{', as for
+    /// `get`.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// The STS endpoint: a host (https) or a URL such as http://127.0.0.1:8080 (default: the
+    /// STS environment variables below, else the cloud's public STS host).
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    /// Output format (default: table on a terminal, json otherwise).
+    #[arg(long, value_enum)]
+    pub format: Option<WhoamiFormat>,
 }

@@ -12,6 +12,7 @@ mod presign;
 mod resolve;
 mod sample;
 mod serve;
+mod whoami;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -59,6 +60,13 @@ fn main() -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     match &cli.command {
         Command::Get(args) => match runtime.block_on(get::run(args)) {
+            Ok(text) => {
+                let _ = stdout.write_all(text.as_bytes());
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
+        Command::Whoami(args) => match runtime.block_on(whoami::run(args)) {
             Ok(text) => {
                 let _ = stdout.write_all(text.as_bytes());
                 ExitCode::SUCCESS

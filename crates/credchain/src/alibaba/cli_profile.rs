@@ -183,7 +183,10 @@ fn load(
         Err(e) => {
             return Err(Error::new(
                 ErrorKind::File,
-                format!("unable to open credentials file: {}", crate::redact::path(&path)),
+                format!(
+                    "unable to open credentials file: {}",
+                    crate::redact::path(&path)
+                ),
             )
             .with_provider(NAME)
             .with_file(&path)
