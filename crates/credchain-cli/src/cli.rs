@@ -24,6 +24,9 @@ pub enum Command {
     /// Resolve credentials and ask STS GetCallerIdentity whom they belong to.
     #[command(after_help = WHOAMI_HELP)]
     Whoami(WhoamiArgs),
+    /// List every profile of every file the cloud reads (no secrets shown).
+    #[command(after_help = PROFILES_HELP)]
+    Profiles(ProfilesArgs),
     /// Sign and send one API request with the resolved credentials; print the JSON response.
     #[command(subcommand)]
     Call(CallCommand),
@@ -354,9 +357,9 @@ Exit status:
      names the provider, endpoint, HTTP status, service code and request id)
   2  invalid command-line arguments";
 
-/// Output formats of `whoami`.
+/// Output formats of `whoami`, `profiles` and `doctor`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum WhoamiFormat {
+pub enum ReportFormat {
     /// Labelled lines. The default on a terminal.
     Table,
     /// One JSON object: cloud, account_id, arn, user_id, principal_id, identity_type, provider,
@@ -383,5 +386,37 @@ pub struct WhoamiArgs {
     pub endpoint: Option<String>,
     /// Output format (default: table on a terminal, json otherwise).
     #[arg(long, value_enum)]
-    pub format: Option<WhoamiFormat>,
+    pub format: Option<ReportFormat>,
+}
+
+const PROFILES_HELP: &str = "Examples:
+  credchain profiles --cloud alibaba
+  credchain profiles --cloud tencent --format json
+
+Files read (the first existing one of each group, as the default chain reads them):
+  Alibaba: ALIBABA_CLOUD_CONFIG_FILE, else ~/.aliyun/config.json (aliyun-cli; `current` marks the
+           default); ALIBABA_CLOUD_CREDENTIALS_FILE, else ~/.alibabacloud/credentials.ini, else
+           ~/.alibabacloud/credentials
+  Tencent: TENCENTCLOUD_CREDENTIALS_FILE, else ~/.tencentcloud/credentials, else
+           /etc/tencentcloud/credentials
+
+Environment:
+  ALIBABA_CLOUD_PROFILE, TENCENTCLOUD_PROFILE   the profile marked current (else config.json's
+                                                `current`, or `default`)
+  HOME                                          where ~ is
+
+Exit status:
+  0  every file that exists was read
+  1  a file exists but cannot be read or parsed (it is listed with the error; the others too)
+  2  invalid command-line arguments";
+
+/// `credchain profiles`.
+#[derive(Debug, clap::Args)]
+pub struct ProfilesArgs {
+    /// The cloud.
+    #[arg(long, value_enum)]
+    pub cloud: Cloud,
+    /// Output format (default: table on a terminal, json otherwise).
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
 }

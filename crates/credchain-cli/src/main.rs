@@ -9,6 +9,7 @@ mod exec;
 mod get;
 mod output;
 mod presign;
+mod profiles;
 mod resolve;
 mod sample;
 mod serve;
@@ -70,6 +71,17 @@ fn main() -> ExitCode {
             Ok(text) => {
                 let _ = stdout.write_all(text.as_bytes());
                 ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
+        Command::Profiles(args) => match profiles::run(args) {
+            Ok((text, all_read)) => {
+                let _ = stdout.write_all(text.as_bytes());
+                if all_read {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                }
             }
             Err(e) => fail(e),
         },

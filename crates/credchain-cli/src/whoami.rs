@@ -20,7 +20,7 @@ use http::Method;
 use serde_json::{json, Value};
 
 use crate::call::{self, Prepared};
-use crate::cli::{Cloud, WhoamiArgs, WhoamiFormat};
+use crate::cli::{Cloud, ReportFormat, WhoamiArgs};
 use crate::resolve;
 
 /// Alibaba STS API version.
@@ -59,13 +59,13 @@ pub async fn run(args: &WhoamiArgs) -> Result<String> {
     let answer = call::check_response(args.cloud, &resp, &prepared.url)?;
     let identity = parse(args.cloud, &answer, creds.provider_name(), &prepared.url)?;
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
-        WhoamiFormat::Table
+        ReportFormat::Table
     } else {
-        WhoamiFormat::Json
+        ReportFormat::Json
     });
     Ok(match format {
-        WhoamiFormat::Json => format!("{}\n", to_json(args.cloud, &identity)),
-        WhoamiFormat::Table => to_table(args.cloud, &identity),
+        ReportFormat::Json => format!("{}\n", to_json(args.cloud, &identity)),
+        ReportFormat::Table => to_table(args.cloud, &identity),
     })
 }
 
