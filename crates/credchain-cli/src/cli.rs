@@ -35,6 +35,7 @@ pub enum Command {
     Presign(PresignCommand),
     /// Show every source of each cloud's default chain: configured or not, what it found, how long
     /// it took, and which one wins.
+    #[command(after_help = DOCTOR_HELP)]
     Doctor(DoctorArgs),
     /// Run a command with the resolved credentials in the cloud's own environment variables.
     Exec(ExecArgs),
@@ -111,6 +112,12 @@ pub struct DoctorArgs {
     /// against a sample setup, so every source can be seen working offline.
     #[arg(long)]
     pub emulator: bool,
+    /// Diagnose this profile (the source `get --profile P` uses) instead of the default chain.
+    #[arg(long, requires = "cloud")]
+    pub profile: Option<String>,
+    /// Output format (default: table).
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
 }
 
 /// `credchain call alibaba|tencent`.
@@ -420,3 +427,24 @@ pub struct ProfilesArgs {
     #[arg(long, value_enum)]
     pub format: Option<ReportFormat>,
 }
+
+const DOCTOR_HELP: &str = "Examples:
+  credchain doctor
+  credchain doctor --cloud alibaba --profile ops
+  credchain doctor --format json
+  credchain doctor --emulator          # every source working against the built-in emulator
+
+Environment:
+  Everything the default chains read: ALIBABA_CLOUD_* (ACCESS_KEY_ID, ACCESS_KEY_SECRET,
+  SECURITY_TOKEN, ROLE_ARN, OIDC_PROVIDER_ARN, OIDC_TOKEN_FILE, PROFILE, CONFIG_FILE,
+  CREDENTIALS_FILE, CLI_PROFILE_DISABLED, ECS_METADATA, ECS_METADATA_DISABLED,
+  ECS_METADATA_SERVICE_ENDPOINT, CREDENTIALS_URI, STS_ENDPOINT, STS_REGION, ...) and
+  TENCENTCLOUD_* (SECRET_ID, SECRET_KEY, SESSION_TOKEN, PROFILE, CREDENTIALS_FILE,
+  METADATA_DISABLED, METADATA_ENDPOINT, STS_ENDPOINT), TKE_*, HOME, HTTPS_PROXY/NO_PROXY.
+  Off a cloud instance the metadata probes cost about one second (both clouds in parallel);
+  set ALIBABA_CLOUD_ECS_METADATA_DISABLED=true / TENCENTCLOUD_METADATA_DISABLED=true to skip them.
+
+Exit status:
+  0  every diagnosed chain (or profile) resolves
+  1  a chain or profile does not resolve (the report says why), or the emulator cannot start
+  2  invalid command-line arguments (--profile needs --cloud)";
