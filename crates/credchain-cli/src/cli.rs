@@ -27,6 +27,9 @@ pub enum Command {
     /// List every profile of every file the cloud reads (no secrets shown).
     #[command(after_help = PROFILES_HELP)]
     Profiles(ProfilesArgs),
+    /// Write a profile in the cloud's own credentials file and format.
+    #[command(after_help = CONFIGURE_HELP)]
+    Configure(ConfigureArgs),
     /// Sign and send one API request with the resolved credentials; print the JSON response.
     #[command(subcommand)]
     Call(CallCommand),
@@ -448,3 +451,111 @@ Exit status:
   0  every diagnosed chain (or profile) resolves
   1  a chain or profile does not resolve (the report says why), or the emulator cannot start
   2  invalid command-line arguments (--profile needs --cloud)";
+
+const CONFIGURE_HELP: &str = "Examples:
+  credchain configure --cloud alibaba --profile dev --mode AK --access-key-id LTAI5t...   # secret asked
+  credchain configure --cloud alibaba --profile ops --mode RamRoleArn --access-key-id LTAI5t... \\
+      --ram-role-arn acs:ram::123456789012:role/ops --region-id cn-hangzhou --set-current
+  credchain configure --cloud alibaba --profile ci --mode External --process-command 'credchain get --cloud alibaba --format aliyun-external'
+  credchain configure --cloud tencent --profile default --mode keys --secret-id AKID...
+  credchain configure --cloud tencent --profile dev --mode role --secret-id AKID... \\
+      --role-arn qcs::cam::uin/100000000001:roleName/dev
+
+Modes and their keys (required, [optional]):
+  Alibaba (aliyun-cli config.json; every mode also takes [--region-id]):
+    AK                   --access-key-id --access-key-secret
+    StsToken             --access-key-id --access-key-secret --sts-token
+    RamRoleArn           --access-key-id --access-key-secret --ram-role-arn [--ram-session-name]
+    EcsRamRole           [--ram-role-name]
+    OIDC                 --ram-role-arn --oidc-provider-arn --oidc-token-file [--ram-session-name]
+    ChainableRamRoleArn  --source-profile --ram-role-arn [--ram-session-name]
+    CredentialsURI       --credentials-uri
+    External             --process-command
+  Tencent (credentials file):
+    keys                 --secret-id --secret-key [--token]
+    role                 --secret-id --secret-key --role-arn [--role-session-name]
+A required key not given is asked for on the terminal (secrets without echo); without a terminal
+it is an error. Prefer the prompt to secret flags, which other local users may see in `ps`.
+
+Environment:
+  ALIBABA_CLOUD_CONFIG_FILE       the file to write (default ~/.aliyun/config.json)
+  TENCENTCLOUD_CREDENTIALS_FILE   the file to write (default ~/.tencentcloud/credentials)
+  HOME                            where ~ is
+
+The file is written under a lock, replaced atomically and left owner-only (0600); every other
+profile, key and comment in it is kept.
+
+Exit status:
+  0  the profile was written
+  1  a field is missing or invalid, or the file cannot be read, parsed or written (nothing is
+     written then)
+  2  invalid command-line arguments";
+
+/// `credchain configure`.
+#[derive(Debug, clap::Args)]
+pub struct ConfigureArgs {
+    /// The cloud.
+    #[arg(long, value_enum)]
+    pub cloud: Cloud,
+    /// The profile (section) name; created or updated.
+    #[arg(long)]
+    pub profile: String,
+    /// The mode (Alibaba: AK, StsToken, RamRoleArn, EcsRamRole, OIDC, ChainableRamRoleArn,
+    /// CredentialsURI, External; Tencent: keys, role).
+    #[arg(long)]
+    pub mode: String,
+    /// Make it config.json's `current` profile (Alibaba).
+    #[arg(long)]
+    pub set_current: bool,
+    /// Alibaba access_key_id.
+    #[arg(long, help_heading = "Alibaba keys")]
+    pub access_key_id: Option<String>,
+    /// Alibaba access_key_secret (asked without echo when omitted).
+    #[arg(long, help_heading = "Alibaba keys")]
+    pub access_key_secret: Option<String>,
+    /// Alibaba sts_token (asked without echo when omitted).
+    #[arg(long, help_heading = "Alibaba keys")]
+    pub sts_token: Option<String>,
+    /// Alibaba ram_role_arn.
+    #[arg(long, help_heading = "Alibaba keys")]
+    pub ram_role_arn: Option<String>,
+    /// Alibaba ram_session_name.
+    #[arg(long, help_heading = "Alibaba keys")]
+    pub ram_session_name: Option<String>,
+    /// Alibaba ram_role_name (EcsRamRole; default: the instance's role).
+    #[arg(long, help_heading = "Alibaba keys")]
+    pub ram_role_name: Option<String>,
+    /// Alibaba oidc_provider_arn.
+    #[arg(long, help_heading = "Alibaba keys")]
+    pub oidc_provider_arn: Option<String>,
+    /// Alibaba oidc_token_file.
+    #[arg(long, help_heading = "Alibaba keys")]
+    pub oidc_token_file: Option<String>,
+    /// Alibaba source_profile (ChainableRamRoleArn).
+    #[arg(long, help_heading = "Alibaba keys")]
+    pub source_profile: Option<String>,
+    /// Alibaba credentials_uri.
+    #[arg(long, help_heading = "Alibaba keys")]
+    pub credentials_uri: Option<String>,
+    /// Alibaba process_command (External).
+    #[arg(long, help_heading = "Alibaba keys")]
+    pub process_command: Option<String>,
+    /// Alibaba region_id.
+    #[arg(long, help_heading = "Alibaba keys")]
+    pub region_id: Option<String>,
+    /// Tencent secret_id.
+    #[arg(long, help_heading = "Tencent keys")]
+    pub secret_id: Option<String>,
+    /// Tencent secret_key (asked without echo when omitted).
+    #[arg(long, help_heading = "Tencent keys")]
+    pub secret_key: Option<String>,
+    /// Tencent token (temporary keys).
+    #[arg(long, help_heading = "Tencent keys")]
+    pub token: Option<String>,
+    /// Tencent role_arn.
+    #[arg(long, help_heading = "Tencent keys")]
+    pub role_arn: Option<String>,
+    /// Tencent role_session_name.
+    #[arg(long, help_heading = "Tencent keys")]
+    pub role_session_name: Option<String>,
+}

@@ -3,6 +3,7 @@
 mod call;
 mod cli;
 mod completions;
+mod configure;
 mod doctor;
 mod emulate;
 mod exec;
@@ -82,6 +83,13 @@ fn main() -> ExitCode {
                 } else {
                     ExitCode::FAILURE
                 }
+            }
+            Err(e) => fail(e),
+        },
+        Command::Configure(args) => match configure::run(args) {
+            Ok(text) => {
+                let _ = stdout.write_all(text.as_bytes());
+                ExitCode::SUCCESS
             }
             Err(e) => fail(e),
         },
