@@ -150,13 +150,15 @@ pub struct CommonCallArgs {
     /// API version, e.g. 2014-05-26.
     #[arg(long)]
     pub version: String,
-    /// Endpoint: a host (https) or a full URL such as http://127.0.0.1:8080.
+    /// Endpoint: a host (https) or a URL such as http://127.0.0.1:8080 (no path or query).
+    /// Alibaba: required unless --product is given.
     #[arg(long)]
     pub endpoint: Option<String>,
     /// Profile name, as for `get` (selects that profile's source directly).
     #[arg(long)]
     pub profile: Option<String>,
-    /// A JSON credential config (a file path, or inline JSON starting with `{`), as for `get`.
+    /// A JSON credential config: a file path, or the JSON itself when it starts with '{', as for
+    /// `get`.
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// Send nothing; print the canonical request, the string to sign and the signed request
@@ -171,6 +173,15 @@ pub struct AlibabaCallArgs {
     /// Shared options.
     #[command(flatten)]
     pub common: CommonCallArgs,
+    /// Product code for the host rule `<product>.<region>.aliyuncs.com` (e.g. ecs, vpc, sts);
+    /// ram, sts, resourcemanager and cdn use their central host `<product>.aliyuncs.com`.
+    /// Ignored with --endpoint.
+    #[arg(long)]
+    pub product: Option<String>,
+    /// Region id, e.g. cn-hangzhou (default: the profile's region_id in aliyun-cli's
+    /// config.json). Also sent as RegionId unless a RegionId=... parameter is given.
+    #[arg(long)]
+    pub region: Option<String>,
     /// Signature style.
     #[arg(long, value_enum, default_value = "rpc")]
     pub style: Style,
@@ -194,7 +205,7 @@ pub struct TencentCallArgs {
     /// Service, e.g. cvm (also the default host `<service>.tencentcloudapi.com`).
     #[arg(long)]
     pub service: String,
-    /// Region, e.g. ap-guangzhou (omit for global APIs).
+    /// Region, e.g. ap-guangzhou (default: TENCENTCLOUD_REGION; omit both for global APIs).
     #[arg(long)]
     pub region: Option<String>,
     /// JSON request body (default `{}`).
