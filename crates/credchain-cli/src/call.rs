@@ -142,16 +142,25 @@ fn alibaba_region(a: &AlibabaCallArgs, ctx: &Context) -> Option<String> {
         .env_non_empty(credchain::alibaba::env_vars::CONFIG_FILE)
         .ok()
         .flatten();
-    let path = env_path
-        .map(std::path::PathBuf::from)
-        .or_else(|| ctx.env().home_dir().map(|h| h.join(".aliyun").join("config.json")))?;
-    let bytes = ctx.fs().read(&path, credchain::context::MAX_FILE_SIZE).ok()?;
+    let path = env_path.map(std::path::PathBuf::from).or_else(|| {
+        ctx.env()
+            .home_dir()
+            .map(|h| h.join(".aliyun").join("config.json"))
+    })?;
+    let bytes = ctx
+        .fs()
+        .read(&path, credchain::context::MAX_FILE_SIZE)
+        .ok()?;
     let v: Value = serde_json::from_slice(&bytes).ok()?;
     let name = a
         .common
         .profile
         .clone()
-        .or_else(|| ctx.env_non_empty(credchain::alibaba::env_vars::PROFILE).ok().flatten())
+        .or_else(|| {
+            ctx.env_non_empty(credchain::alibaba::env_vars::PROFILE)
+                .ok()
+                .flatten()
+        })
         .or_else(|| v["current"].as_str().map(str::to_string))?;
     v["profiles"]
         .as_array()?
@@ -251,7 +260,9 @@ fn prepare_tencent(t: &TencentCallArgs, ctx: &Context, creds: &Credentials) -> R
     req.service = t.service.clone();
     req.region = match t.region.clone() {
         Some(r) => r,
-        None => ctx.env_non_empty("TENCENTCLOUD_REGION")?.unwrap_or_default(),
+        None => ctx
+            .env_non_empty("TENCENTCLOUD_REGION")?
+            .unwrap_or_default(),
     };
     req.payload = Payload::Bytes(body.clone().into_bytes());
     let signed = tc3::sign(&req, creds)?;
@@ -370,7 +381,11 @@ mod tests {
             endpoint(Some("http://127.0.0.1:8080/"), String::new()).unwrap(),
             ("http".into(), "127.0.0.1:8080".into())
         );
-        for with_more in ["http://127.0.0.1:8080/x", "ecs.aliyuncs.com?a=b", "h.example/#f"] {
+        for with_more in [
+            "http://127.0.0.1:8080/x",
+            "ecs.aliyuncs.com?a=b",
+            "h.example/#f",
+        ] {
             let e = endpoint(Some(with_more), String::new()).unwrap_err();
             assert!(e.to_string().contains("path or query"), "{e}");
         }

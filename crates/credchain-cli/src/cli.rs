@@ -20,6 +20,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Resolve credentials and print them.
+    #[command(after_help = GET_HELP)]
     Get(GetArgs),
     /// Resolve credentials and ask STS GetCallerIdentity whom they belong to.
     #[command(after_help = WHOAMI_HELP)]
@@ -41,12 +42,25 @@ pub enum Command {
     #[command(after_help = DOCTOR_HELP)]
     Doctor(DoctorArgs),
     /// Run a command with the resolved credentials in the cloud's own environment variables.
+    #[command(after_help = EXEC_HELP)]
     Exec(ExecArgs),
     /// Serve the resolved credentials on loopback for other processes (credentials-URI format).
+    #[command(after_help = SERVE_HELP)]
     Serve(ServeArgs),
     /// Run the built-in emulator (STS, instance metadata, credentials URI) on loopback.
+    #[command(after_help = EMULATE_HELP)]
     Emulate(EmulateArgs),
     /// Print a shell completion script.
+    #[command(after_help = "Examples:
+  credchain completions bash > ~/.local/share/bash-completion/completions/credchain
+  credchain completions zsh > \"${fpath[1]}/_credchain\"
+  credchain completions fish > ~/.config/fish/completions/credchain.fish
+
+Environment: none.
+
+Exit status:
+  0  the script was printed
+  2  invalid command-line arguments")]
     Completions(CompletionsArgs),
 }
 
@@ -127,8 +141,10 @@ pub struct DoctorArgs {
 #[derive(Debug, Subcommand)]
 pub enum CallCommand {
     /// An Alibaba Cloud OpenAPI call (RPC signature v1 by default, or ACS3 with --style acs3).
+    #[command(after_help = CALL_ALIBABA_HELP)]
     Alibaba(AlibabaCallArgs),
     /// A Tencent Cloud API 3.0 call (TC3-HMAC-SHA256).
+    #[command(after_help = CALL_TENCENT_HELP)]
     Tencent(TencentCallArgs),
 }
 
@@ -225,14 +241,30 @@ pub enum PresignCommand {
   credchain presign alibaba --bucket examplebucket --key up.bin --region cn-hangzhou --method PUT --expires 600
   credchain presign alibaba --bucket examplebucket --key a.txt --region cn-hangzhou --signature-version v1 \\
       --timestamp 2025-01-01T12:00:00Z --profile dev
-  credchain presign alibaba --bucket b --key a.txt --region cn-hangzhou --endpoint http://127.0.0.1:8080")]
+  credchain presign alibaba --bucket b --key a.txt --region cn-hangzhou --endpoint http://127.0.0.1:8080
+
+Environment:
+  The Alibaba default chain's variables (ALIBABA_CLOUD_*; see `credchain doctor --help`).
+
+Exit status:
+  0  the URL was printed
+  1  no credentials, a configuration error, or invalid input (bucket, key, region, endpoint, time)
+  2  invalid command-line arguments")]
     Alibaba(AlibabaPresignArgs),
     /// A Tencent Cloud COS object URL (q-sign-algorithm=sha1).
     #[command(after_help = "Examples:
   credchain presign tencent --bucket examplebucket-1250000000 --key dir/file.txt --region ap-guangzhou
   credchain presign tencent --bucket examplebucket-1250000000 --key up.bin --region ap-guangzhou --method PUT
   credchain presign tencent --bucket examplebucket-1250000000 --key a.txt --region ap-guangzhou \\
-      --endpoint cos.accelerate.myqcloud.com --timestamp 1735732800")]
+      --endpoint cos.accelerate.myqcloud.com --timestamp 1735732800
+
+Environment:
+  The Tencent default chain's variables (TENCENTCLOUD_*, TKE_*; see `credchain doctor --help`).
+
+Exit status:
+  0  the URL was printed
+  1  no credentials, a configuration error, or invalid input (bucket, key, region, endpoint, time)
+  2  invalid command-line arguments")]
     Tencent(TencentPresignArgs),
 }
 
@@ -570,3 +602,106 @@ pub struct ConfigureArgs {
     #[arg(long, help_heading = "Tencent keys")]
     pub role_session_name: Option<String>,
 }
+
+const GET_HELP: &str = "Examples:
+  credchain get --cloud alibaba
+  credchain get --cloud tencent --profile dev --format json
+  credchain get --cloud alibaba --config ./ram-role.json --format env
+  credchain get --cloud alibaba --config '{\"type\": \"access_key\", \"access_key_id\": \"LTAI...\", ...}'
+  credchain get --cloud alibaba --format aliyun-external   # as aliyun-cli's External process_command
+
+--config takes a path to a JSON file, or the JSON itself when the argument starts with '{'.
+
+Environment:
+  Everything the cloud's default chain reads (ALIBABA_CLOUD_* / TENCENTCLOUD_*, TKE_*; see
+  `credchain doctor --help`), HOME, HTTPS_PROXY/HTTP_PROXY/NO_PROXY for STS and metadata calls.
+
+Exit status:
+  0  credentials were printed
+  1  no credentials, a configuration error, or a source failed (the error names it)
+  2  invalid command-line arguments";
+
+const CALL_ALIBABA_HELP: &str = "Examples:
+  credchain call alibaba --product ecs --region cn-hangzhou --action DescribeRegions --version 2014-05-26
+  credchain call alibaba --product sts --action GetCallerIdentity --version 2015-04-01
+  credchain call alibaba --endpoint ecs.cn-hangzhou.aliyuncs.com --action DescribeInstances \\
+      --version 2014-05-26 --style acs3 PageSize=10
+  credchain call alibaba --endpoint http://127.0.0.1:8080 --action DescribeRegions --version 2014-05-26 --dry-run
+
+Host: --endpoint, else <product>.<region>.aliyuncs.com (ram, sts, resourcemanager, cdn:
+<product>.aliyuncs.com). Region: --region, else region_id of the aliyun-cli profile in use.
+Neither --endpoint nor --product is an error; an endpoint with a path or query is refused.
+
+Environment:
+  The Alibaba default chain's variables (ALIBABA_CLOUD_*; see `credchain doctor --help`);
+  ALIBABA_CLOUD_CONFIG_FILE / ALIBABA_CLOUD_PROFILE also for the profile's region_id;
+  HTTPS_PROXY, HTTP_PROXY, NO_PROXY.
+
+Exit status:
+  0  the API answered with success; its JSON is printed
+  1  no credentials, invalid arguments or endpoint, or the API answered an error (code,
+     message and request id are shown)
+  2  invalid command-line arguments";
+
+const CALL_TENCENT_HELP: &str = "Examples:
+  credchain call tencent --service cvm --region ap-guangzhou --action DescribeInstances --version 2017-03-12
+  credchain call tencent --service sts --action GetCallerIdentity --version 2018-08-13
+  credchain call tencent --service cvm --action DescribeInstances --version 2017-03-12 \\
+      --body '{\"Limit\": 10}' --endpoint http://127.0.0.1:8080 --dry-run
+
+Host: --endpoint, else <service>.tencentcloudapi.com. Region: --region, else
+TENCENTCLOUD_REGION (none for global APIs). An endpoint with a path or query is refused.
+
+Environment:
+  The Tencent default chain's variables (TENCENTCLOUD_*, TKE_*; see `credchain doctor --help`);
+  TENCENTCLOUD_REGION; HTTPS_PROXY, HTTP_PROXY, NO_PROXY.
+
+Exit status:
+  0  the API answered without Response.Error; its JSON is printed
+  1  no credentials, invalid arguments or endpoint, or the API answered an error (code,
+     message and request id are shown)
+  2  invalid command-line arguments";
+
+const EXEC_HELP: &str = "Examples:
+  credchain exec --cloud alibaba -- aliyun ecs DescribeRegions
+  credchain exec --cloud tencent --profile dev -- tccli cvm DescribeInstances
+  credchain exec --cloud alibaba --config ./ram-role.json -- python app.py
+
+The child gets ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET/SECURITY_TOKEN (Alibaba) or
+TENCENTCLOUD_SECRET_ID/_SECRET_KEY/_SESSION_TOKEN (Tencent); stale ones are removed.
+
+Environment:
+  The cloud's default chain variables (see `credchain doctor --help`); --config takes a path or
+  inline JSON starting with '{'.
+
+Exit status:
+  the child's exit status, or 128 + the signal that killed it
+  1    no credentials or a configuration error (the command is not started)
+  126  the command could not be started; 127  the command was not found
+  2    invalid command-line arguments";
+
+const SERVE_HELP: &str = "Examples:
+  credchain serve --cloud alibaba     # prints export ALIBABA_CLOUD_CREDENTIALS_URI=...
+  credchain serve --cloud tencent     # prints export TENCENTCLOUD_METADATA_ENDPOINT=...
+  credchain serve --cloud tencent --listen 127.0.0.1:8700 --profile dev
+
+Environment:
+  The cloud's default chain variables (see `credchain doctor --help`); RUST_LOG for the request
+  log. --config takes a path or inline JSON starting with '{'.
+
+Exit status:
+  0  stopped by SIGINT/SIGTERM
+  1  no credentials, a configuration error, or the address cannot be bound
+  2  invalid command-line arguments";
+
+const EMULATE_HELP: &str = "Examples:
+  credchain emulate                                   # prints the endpoint variables to export
+  credchain emulate --listen 127.0.0.1:8080 --config emulator.toml
+
+Environment:
+  RUST_LOG for the request log. The emulator reads no credential variables.
+
+Exit status:
+  0  stopped by SIGINT/SIGTERM
+  1  the setup file is invalid or the address cannot be bound
+  2  invalid command-line arguments";

@@ -35,7 +35,15 @@ fn out(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).to_string()
 }
 
-const ALI: &[&str] = &["call", "alibaba", "--action", "DescribeRegions", "--version", "2014-05-26", "--dry-run"];
+const ALI: &[&str] = &[
+    "call",
+    "alibaba",
+    "--action",
+    "DescribeRegions",
+    "--version",
+    "2014-05-26",
+    "--dry-run",
+];
 
 fn with<'a>(base: &[&'a str], more: &[&'a str]) -> Vec<&'a str> {
     base.iter().chain(more).copied().collect()
@@ -47,15 +55,25 @@ fn no_endpoint_and_no_product_says_which_to_give() {
     let o = credchain(&h, ALI, &[]);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("--endpoint") && err.contains("--product"), "{err}");
+    assert!(
+        err.contains("--endpoint") && err.contains("--product"),
+        "{err}"
+    );
     assert!(!err.contains("ecs.aliyuncs.com/"), "{err}");
 }
 
 #[test]
 fn product_and_region_build_the_host_and_send_region_id() {
     let h = home("rule");
-    let text = out(&credchain(&h, &with(ALI, &["--product", "ecs", "--region", "cn-hangzhou"]), &[]));
-    assert!(text.contains("GET https://ecs.cn-hangzhou.aliyuncs.com/?"), "{text}");
+    let text = out(&credchain(
+        &h,
+        &with(ALI, &["--product", "ecs", "--region", "cn-hangzhou"]),
+        &[],
+    ));
+    assert!(
+        text.contains("GET https://ecs.cn-hangzhou.aliyuncs.com/?"),
+        "{text}"
+    );
     assert!(text.contains("RegionId=cn-hangzhou"), "{text}");
     let text = out(&credchain(&h, &with(ALI, &["--product", "sts"]), &[]));
     assert!(text.contains("GET https://sts.aliyuncs.com/?"), "{text}");
@@ -71,7 +89,10 @@ fn the_profile_region_id_is_used() {
     )
     .unwrap();
     let text = out(&credchain(&h, &with(ALI, &["--product", "vpc"]), &[]));
-    assert!(text.contains("https://vpc.cn-shanghai.aliyuncs.com/"), "{text}");
+    assert!(
+        text.contains("https://vpc.cn-shanghai.aliyuncs.com/"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -85,7 +106,11 @@ fn a_product_without_region_is_an_error() {
 #[test]
 fn an_endpoint_with_a_path_is_refused() {
     let h = home("path");
-    let o = credchain(&h, &with(ALI, &["--endpoint", "http://127.0.0.1:9/api?x=1"]), &[]);
+    let o = credchain(
+        &h,
+        &with(ALI, &["--endpoint", "http://127.0.0.1:9/api?x=1"]),
+        &[],
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("path or query"));
 }
@@ -93,7 +118,27 @@ fn an_endpoint_with_a_path_is_refused() {
 #[test]
 fn tencent_region_comes_from_the_environment() {
     let h = home("tc");
-    let args = ["call", "tencent", "--service", "cvm", "--action", "DescribeInstances", "--version", "2017-03-12", "--dry-run", "--timestamp", "1704067200"];
-    let text = out(&credchain(&h, &args, &[("TENCENTCLOUD_REGION", "ap-shanghai")]));
-    assert!(text.to_ascii_lowercase().contains("x-tc-region: ap-shanghai"), "{text}");
+    let args = [
+        "call",
+        "tencent",
+        "--service",
+        "cvm",
+        "--action",
+        "DescribeInstances",
+        "--version",
+        "2017-03-12",
+        "--dry-run",
+        "--timestamp",
+        "1704067200",
+    ];
+    let text = out(&credchain(
+        &h,
+        &args,
+        &[("TENCENTCLOUD_REGION", "ap-shanghai")],
+    ));
+    assert!(
+        text.to_ascii_lowercase()
+            .contains("x-tc-region: ap-shanghai"),
+        "{text}"
+    );
 }
