@@ -30,7 +30,7 @@ pub enum Command {
     Profiles(ProfilesArgs),
     /// Write a profile in the cloud's own credentials file and format.
     #[command(after_help = CONFIGURE_HELP)]
-    Configure(ConfigureArgs),
+    Configure(Box<ConfigureArgs>),
     /// Sign and send one API request with the resolved credentials; print the JSON response.
     #[command(subcommand)]
     Call(CallCommand),

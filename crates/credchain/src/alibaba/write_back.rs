@@ -238,7 +238,7 @@ fn serialize(
     let mut out = String::with_capacity(4096);
     let profiles_ref = profiles;
     let raw_ref = raw_profiles;
-    write_object(&root, "", &mut out, &|k, _v, indent, out| {
+    write_object(root, "", &mut out, &|k, _v, indent, out| {
         if k != "profiles" {
             return false;
         }
