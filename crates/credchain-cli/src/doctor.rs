@@ -287,7 +287,12 @@ fn describe(r: &SourceReport) -> String {
                 format!("found: key {}{via}{token}{exp}", c.masked_key_id())
             }
         }
-        Finding::NotConfigured(e) => format!("not configured: {}", e.message()),
+        // The message may be a reference's verbatim wording ("accessKeyId cannot be empty"); the
+        // hint after it names the variable or file to set.
+        Finding::NotConfigured(e) => match e.hint() {
+            Some(h) => format!("not configured: {}; {h}", e.message()),
+            None => format!("not configured: {}", e.message()),
+        },
         Finding::Failed(e) => format!("ERROR: {e}"),
         Finding::Off(why) => format!("off: {why}"),
     }
@@ -389,7 +394,10 @@ fn to_table(r: &CloudReport) -> String {
 fn source_json(s: &SourceReport) -> Value {
     let detail = match &s.finding {
         Finding::Found(_) => Value::Null,
-        Finding::NotConfigured(e) => json!(e.message()),
+        Finding::NotConfigured(e) => json!(match e.hint() {
+            Some(h) => format!("{}; {h}", e.message()),
+            None => e.message().to_string(),
+        }),
         Finding::Failed(e) => json!(e.to_string()),
         Finding::Off(why) => json!(why),
     };

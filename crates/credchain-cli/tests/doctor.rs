@@ -107,6 +107,21 @@ fn the_nothing_configured_sentence_says_it_once() {
 }
 
 #[test]
+fn reference_wordings_are_followed_by_what_to_set() {
+    let h = home("hints");
+    let o = credchain(&h, &["doctor", "--cloud", "alibaba"], &[]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("Environment variable accessKeyId cannot be empty; set ALIBABA_CLOUD_ACCESS_KEY_ID"),
+        "{out}"
+    );
+    assert!(
+        out.contains("create ~/.alibabacloud/credentials.ini, or set ALIBABA_CLOUD_CREDENTIALS_FILE"),
+        "{out}"
+    );
+}
+
+#[test]
 fn the_winner_is_named_with_why() {
     let h = home("win");
     let o = credchain(
