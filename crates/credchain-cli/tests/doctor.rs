@@ -112,11 +112,15 @@ fn reference_wordings_are_followed_by_what_to_set() {
     let o = credchain(&h, &["doctor", "--cloud", "alibaba"], &[]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
-        out.contains("Environment variable accessKeyId cannot be empty; set ALIBABA_CLOUD_ACCESS_KEY_ID"),
+        out.contains(
+            "Environment variable accessKeyId cannot be empty; set ALIBABA_CLOUD_ACCESS_KEY_ID"
+        ),
         "{out}"
     );
     assert!(
-        out.contains("create ~/.alibabacloud/credentials.ini, or set ALIBABA_CLOUD_CREDENTIALS_FILE"),
+        out.contains(
+            "create ~/.alibabacloud/credentials.ini, or set ALIBABA_CLOUD_CREDENTIALS_FILE"
+        ),
         "{out}"
     );
 }

@@ -185,3 +185,38 @@ fn an_invalid_file_is_reported_and_exits_1() {
     );
     assert!(!String::from_utf8_lossy(&o.stdout).contains(SECRET));
 }
+
+#[test]
+fn an_unknown_config_json_profile_lists_the_existing_ones() {
+    let h = alibaba_home("ali-unknown");
+    let o = credchain(&h, &["get", "--cloud", "alibaba", "--profile", "nope"], &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    // The reference's wording is kept, followed by the profiles that exist.
+    assert!(err.contains("unable to get profile with 'nope'"), "{err}");
+    assert!(
+        err.contains("the file has the profiles 'default', 'ops'"),
+        "{err}"
+    );
+    assert!(!err.contains(SECRET), "{err}");
+}
+
+#[test]
+fn profiles_that_is_not_a_list_is_an_error_saying_so() {
+    let h = home("ali-obj");
+    write(
+        &h.join(".aliyun/config.json"),
+        r#"{"current": "default", "profiles": {}}"#,
+    );
+    let o = credchain(
+        &h,
+        &["get", "--cloud", "alibaba"],
+        &[("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("\"profiles\" in the cli credentials file is an object, not a list"),
+        "{err}"
+    );
+}

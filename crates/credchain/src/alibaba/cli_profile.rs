@@ -217,6 +217,22 @@ fn load(
         .with_provider(NAME)
         .with_file(&path));
     };
+    // `"profiles": {}` (or any non-list) is a broken file, not an empty one.
+    if let Some(p) = obj
+        .get("profiles")
+        .filter(|p| !p.is_array() && !p.is_null())
+    {
+        return Err(Error::new(
+            ErrorKind::File,
+            format!(
+                "\"profiles\" in the cli credentials file is {}, not a list of profiles",
+                json_type_name(p)
+            ),
+        )
+        .with_provider(NAME)
+        .with_file(&path)
+        .with_hint("make \"profiles\" a list: \"profiles\": [{\"name\": \"default\", \"mode\": \"AK\", ...}]"));
+    }
     let profiles: Vec<&Value> = obj
         .get("profiles")
         .and_then(Value::as_array)
@@ -264,7 +280,20 @@ fn load(
             .find(|p| p.get("name").and_then(Value::as_str) == Some(n))
     };
     if find(&name).is_none() {
-        let e = unknown_profile(&name, &path);
+        let names: Vec<&str> = profiles
+            .iter()
+            .filter_map(|p| p.get("name").and_then(Value::as_str))
+            .collect();
+        // After the reference's wording: which profiles the file does have.
+        let e = unknown_profile(&name, &path).with_hint(format!(
+            "the file has the profiles {}; pick one of them (--profile, {} or \"current\")",
+            names
+                .iter()
+                .map(|n| format!("'{n}'"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            env_vars::PROFILE
+        ));
         return Err(if origin == Origin::Env || missing_is_not_configured {
             e.with_kind(ErrorKind::NotConfigured)
         } else {
@@ -274,6 +303,18 @@ fn load(
     let mut visiting = HashSet::new();
     let provider = build_profile(ctx, &find, &name, &path, &mut visiting)?;
     Ok((provider, path, name))
+}
+
+/// "a string", "an object", ... for messages about a value of the wrong type.
+fn json_type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
 }
 
 /// The Python reference's message ("form" is its typo).
