@@ -220,3 +220,31 @@ fn profiles_that_is_not_a_list_is_an_error_saying_so() {
         "{err}"
     );
 }
+
+#[test]
+fn a_failing_role_profile_names_each_provider_once() {
+    let h = home("tc-role");
+    write(
+        &h.join(".tencentcloud/credentials"),
+        &format!("[default]\nrole_arn = qcs::cam::uin/1:roleName/r\nsecret_id = AKIDrole\nsecret_key = {SECRET}\n"),
+    );
+    // A loopback port nobody listens on: the STS call fails at once, nothing leaves the machine.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let sts = format!("http://127.0.0.1:{port}");
+    let o = credchain(
+        &h,
+        &["get", "--cloud", "tencent"],
+        &[
+            ("TENCENTCLOUD_METADATA_DISABLED", "true"),
+            ("TENCENTCLOUD_STS_ENDPOINT", &sts),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("default/profile/sts_assume_role"), "{err}");
+    assert!(!err.contains("profile/profile"), "{err}");
+}
