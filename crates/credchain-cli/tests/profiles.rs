@@ -248,3 +248,24 @@ fn a_failing_role_profile_names_each_provider_once() {
     assert!(err.contains("default/profile/sts_assume_role"), "{err}");
     assert!(!err.contains("profile/profile"), "{err}");
 }
+
+#[test]
+fn a_wrong_type_in_config_json_names_field_profile_and_line() {
+    let h = home("ali-type");
+    write(
+        &h.join(".aliyun/config.json"),
+        "{\n  \"current\": \"ops\",\n  \"profiles\": [\n    {\"name\": \"default\", \"mode\": \"AK\", \"access_key_id\": \"LTAIa\", \"access_key_secret\": \"s\"},\n    {\n      \"name\": \"ops\",\n      \"mode\": \"AK\",\n      \"access_key_id\": 12345,\n      \"access_key_secret\": \"s\"\n    }\n  ]\n}\n",
+    );
+    let o = credchain(
+        &h,
+        &["get", "--cloud", "alibaba"],
+        &[("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("`access_key_id` in profile `ops` (line 8) must be a string, not a number"),
+        "{err}"
+    );
+    assert!(!err.contains("is empty"), "{err}");
+}
