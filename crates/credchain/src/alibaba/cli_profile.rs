@@ -31,6 +31,10 @@
 //! - Before every OAuth fetch the profile's tokens are read again from the file; newer ones
 //!   (refreshed by another process, which may have revoked the refresh token this process
 //!   started with) replace those in memory.
+//! - A known key holding a non-string (`"access_key_id": 123`) is an error naming the key, the
+//!   profile and (best effort) the line, not an "empty" value. `"profiles"` that is not a list is
+//!   a file error. A profile name the file lacks keeps the reference wording and adds, as a hint,
+//!   the profiles the file has.
 //! - `expired_seconds` absent, null or 0 → 3600 (aliyun-cli writes 0 for "unset").
 //! - The inner provider is built once. Credentials are named `cli_profile/<inner>`.
 
@@ -217,6 +221,22 @@ fn load(
         .with_provider(NAME)
         .with_file(&path));
     };
+    // `"profiles": {}` (or any non-list) is a broken file, not an empty one.
+    if let Some(p) = obj
+        .get("profiles")
+        .filter(|p| !p.is_array() && !p.is_null())
+    {
+        return Err(Error::new(
+            ErrorKind::File,
+            format!(
+                "\"profiles\" in the cli credentials file is {}, not a list of profiles",
+                json_type_name(p)
+            ),
+        )
+        .with_provider(NAME)
+        .with_file(&path)
+        .with_hint("make \"profiles\" a list: \"profiles\": [{\"name\": \"default\", \"mode\": \"AK\", ...}]"));
+    }
     let profiles: Vec<&Value> = obj
         .get("profiles")
         .and_then(Value::as_array)
@@ -264,7 +284,20 @@ fn load(
             .find(|p| p.get("name").and_then(Value::as_str) == Some(n))
     };
     if find(&name).is_none() {
-        let e = unknown_profile(&name, &path);
+        let names: Vec<&str> = profiles
+            .iter()
+            .filter_map(|p| p.get("name").and_then(Value::as_str))
+            .collect();
+        // After the reference's wording: which profiles the file does have.
+        let e = unknown_profile(&name, &path).with_hint(format!(
+            "the file has the profiles {}; pick one of them (--profile, {} or \"current\")",
+            names
+                .iter()
+                .map(|n| format!("'{n}'"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            env_vars::PROFILE
+        ));
         return Err(if origin == Origin::Env || missing_is_not_configured {
             e.with_kind(ErrorKind::NotConfigured)
         } else {
@@ -272,8 +305,88 @@ fn load(
         });
     }
     let mut visiting = HashSet::new();
-    let provider = build_profile(ctx, &find, &name, &path, &mut visiting)?;
+    let provider = build_profile(ctx, &find, &name, &path, &bytes, &mut visiting)?;
     Ok((provider, path, name))
+}
+
+/// Keys whose value must be a string (or null): a number or a list there is a broken profile,
+/// named with its field, profile and line, rather than read as "empty".
+const STRING_KEYS: &[&str] = &[
+    "mode",
+    "access_key_id",
+    "access_key_secret",
+    "sts_token",
+    "ram_role_arn",
+    "ram_session_name",
+    "ram_role_name",
+    "oidc_provider_arn",
+    "oidc_token_file",
+    "source_profile",
+    "credentials_uri",
+    "process_command",
+    "region_id",
+    "external_id",
+    "policy",
+    "oauth_site_type",
+    "sts_region",
+];
+
+fn check_string_fields(p: &Value, name: &str, path: &Path, text: &[u8]) -> Result<()> {
+    for key in STRING_KEYS {
+        let Some(v) = p.get(*key).filter(|v| !v.is_string() && !v.is_null()) else {
+            continue;
+        };
+        let line = line_of_key(text, name, key);
+        let at = line.map(|l| format!(" (line {l})")).unwrap_or_default();
+        let mut e = Error::invalid_config(format!(
+            "`{key}` in profile `{name}`{at} must be a string, not {}",
+            json_type_name(v)
+        ))
+        .with_provider(NAME)
+        .with_file(path)
+        .with_hint(format!("write \"{key}\": \"...\" in profile `{name}`"));
+        if let Some(l) = line {
+            e = e.with_line(l);
+        }
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// The 1-based line of `"key"` in the profile named `name`: the closest occurrence after the
+/// profile's `"name": "<name>"` and before the next profile's name, else the closest before it.
+/// A best effort for messages: `None` when the text does not show it plainly.
+fn line_of_key(text: &[u8], name: &str, key: &str) -> Option<usize> {
+    let text = std::str::from_utf8(text).ok()?;
+    let quoted_name = Value::String(name.to_string()).to_string();
+    let name_at = text
+        .match_indices(&quoted_name)
+        .map(|(i, _)| i)
+        .find(|&i| {
+            let before = text[..i].trim_end();
+            before.ends_with(':') && before[..before.len() - 1].trim_end().ends_with("\"name\"")
+        })?;
+    let quoted_key = format!("\"{key}\"");
+    let next_name = text[name_at + quoted_name.len()..]
+        .find("\"name\"")
+        .map_or(text.len(), |i| name_at + quoted_name.len() + i);
+    let at = text[name_at..next_name]
+        .find(&quoted_key)
+        .map(|i| name_at + i)
+        .or_else(|| text[..name_at].rfind(&quoted_key))?;
+    Some(text[..at].matches('\n').count() + 1)
+}
+
+/// "a string", "an object", ... for messages about a value of the wrong type.
+fn json_type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
 }
 
 /// The Python reference's message ("form" is its typo).
@@ -292,11 +405,13 @@ fn build_profile<'a>(
     find: &dyn Fn(&str) -> Option<&'a Value>,
     name: &str,
     path: &Path,
+    text: &[u8],
     visiting: &mut HashSet<String>,
 ) -> Result<SharedProvider> {
     let Some(p) = find(name) else {
         return Err(unknown_profile(name, path));
     };
+    check_string_fields(p, name, path, text)?;
     if !visiting.insert(name.to_string()) {
         return Err(Error::invalid_config(format!(
             "source_profile cycle through profile '{name}'"
@@ -414,7 +529,7 @@ fn build_profile<'a>(
             let Some(src_name) = s("source_profile") else {
                 return Err(invalid(format!("invalid profile name: profile '{name}' (mode ChainableRamRoleArn) needs a source_profile")));
             };
-            let source = build_profile(ctx, find, &src_name, path, visiting).map_err(|e| {
+            let source = build_profile(ctx, find, &src_name, path, text, visiting).map_err(|e| {
                 if e.message().starts_with("unable to get profile") {
                     invalid(format!("get source profile failed: {}", e.message()))
                 } else {
