@@ -28,3 +28,12 @@ pub const STS_ENDPOINT: &str = "TENCENTCLOUD_STS_ENDPOINT";
 pub const METADATA_ENDPOINT: &str = "TENCENTCLOUD_METADATA_ENDPOINT";
 /// `true` disables the CVM instance-role source (credchain addition).
 pub const METADATA_DISABLED: &str = "TENCENTCLOUD_METADATA_DISABLED";
+
+/// tccli's profile name (`~/.tccli/<profile>.credential`); default `default`.
+pub const TCCLI_PROFILE: &str = "TCCLI_PROFILE";
+/// Role to assume with the environment keys (tccli's name; needs [`ROLE_SESSION_NAME`] there).
+pub const ROLE_ARN: &str = "TENCENTCLOUD_ROLE_ARN";
+/// Session name for [`ROLE_ARN`] (tccli's name).
+pub const ROLE_SESSION_NAME: &str = "TENCENTCLOUD_ROLE_SESSION_NAME";
+/// Region for the STS call of [`ROLE_ARN`] and of tccli role profiles (tccli's name).
+pub const REGION: &str = "TENCENTCLOUD_REGION";
