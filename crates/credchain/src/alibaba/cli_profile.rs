@@ -165,11 +165,15 @@ fn load(
     }
     // aliyun-cli compares with "TRUE" only; credchain reads every switch the same way.
     if ctx.env_flag(env_vars::IGNORE_PROFILE).map_err(with_name)? {
-        return Err(
-            Error::not_configured(format!("config.json ignored: {} is true", env_vars::IGNORE_PROFILE))
-                .with_provider(NAME)
-                .with_hint(format!("unset {} to use ~/.aliyun/config.json", env_vars::IGNORE_PROFILE)),
-        );
+        return Err(Error::not_configured(format!(
+            "config.json ignored: {} is true",
+            env_vars::IGNORE_PROFILE
+        ))
+        .with_provider(NAME)
+        .with_hint(format!(
+            "unset {} to use ~/.aliyun/config.json",
+            env_vars::IGNORE_PROFILE
+        )));
     }
     let env_path = match path {
         Some(_) => None,
@@ -203,7 +207,10 @@ fn load(
         Err(e) => {
             return Err(Error::new(
                 ErrorKind::File,
-                format!("unable to open credentials file: {}", crate::redact::path(&path)),
+                format!(
+                    "unable to open credentials file: {}",
+                    crate::redact::path(&path)
+                ),
             )
             .with_provider(NAME)
             .with_file(&path)
@@ -351,7 +358,10 @@ fn build_profile<'a>(
     let endpoint = StsEndpoint {
         sts_endpoint: s("sts_endpoint"),
         sts_region_id: s("sts_region"),
-        enable_vpc: p.get("enable_vpc").and_then(Value::as_bool).or(vpc_type.filter(|v| *v)),
+        enable_vpc: p
+            .get("enable_vpc")
+            .and_then(Value::as_bool)
+            .or(vpc_type.filter(|v| *v)),
     };
     let env_external_id = ctx
         .env_non_empty(env_vars::EXTERNAL_ID)
@@ -433,8 +443,8 @@ fn build_profile<'a>(
             if let Some(k) = s("bearer_token_header_key") {
                 if !k.eq_ignore_ascii_case("x-acs-bearer-token") {
                     return Err(invalid(format!(
-                        "profile '{name}' sends its bearer token in header '{k}': credchain \
-                         only sends x-acs-bearer-token"
+                        "profile '{name}' sets bearer_token_header_key to another header than \
+                         x-acs-bearer-token, the only one credchain sends"
                     ))
                     .with_hint("remove bearer_token_header_key from the profile"));
                 }

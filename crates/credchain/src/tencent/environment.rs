@@ -7,6 +7,11 @@
 //!   another identity.
 //! - The token comes from `TENCENTCLOUD_SESSION_TOKEN` (the Node SDK's name), else
 //!   `TENCENTCLOUD_TOKEN` (tccli's name); the SDKs agree on none, so credchain reads both.
+//! - Aliases other Rust tools use (reqsign-tencent-cos, so OpenDAL users keep their environment),
+//!   always after the official names: `TKE_SECRET_ID` + `TKE_SECRET_KEY` as a pair, used only when
+//!   neither `TENCENTCLOUD_SECRET_ID` nor `TENCENTCLOUD_SECRET_KEY` is set; tokens in the order
+//!   `TENCENTCLOUD_SESSION_TOKEN`, `TENCENTCLOUD_TOKEN`, `TENCENTCLOUD_SECURITY_TOKEN`,
+//!   `QCLOUD_SECRET_TOKEN` (the first set and non-empty wins).
 //! - tccli's role settings: with `TENCENTCLOUD_ROLE_ARN` and `TENCENTCLOUD_ROLE_SESSION_NAME`
 //!   both set, the keys assume that role through STS AssumeRole (region `TENCENTCLOUD_REGION`,
 //!   else `ap-guangzhou`), and the credentials are named `env/sts_assume_role`. One of the two
@@ -120,8 +125,17 @@ impl EnvironmentProvider {
             ctx.env_non_empty(name)
                 .map_err(|e| e.with_provider(Self::NAME))
         };
-        let id = var(env_vars::SECRET_ID)?;
-        let key = var(env_vars::SECRET_KEY)?;
+        let mut id = var(env_vars::SECRET_ID)?;
+        let mut key = var(env_vars::SECRET_KEY)?;
+        // reqsign's aliases, as a pair: never one official half with one TKE_* half.
+        if id.is_none() && key.is_none() {
+            if let (Some(i), Some(k)) = (
+                var(env_vars::TKE_SECRET_ID)?,
+                var(env_vars::TKE_SECRET_KEY)?,
+            ) {
+                (id, key) = (Some(i), Some(k));
+            }
+        }
         let (Some(id), Some(key)) = (id.clone(), key.clone()) else {
             let missing: Vec<&str> = [(env_vars::SECRET_ID, id), (env_vars::SECRET_KEY, key)]
                 .into_iter()
@@ -139,10 +153,18 @@ impl EnvironmentProvider {
                 env_vars::SECRET_KEY
             )));
         };
-        let token = match var(env_vars::SESSION_TOKEN)? {
-            Some(t) => Some(t),
-            None => var(env_vars::TOKEN)?,
-        };
+        let mut token = None;
+        for name in [
+            env_vars::SESSION_TOKEN,
+            env_vars::TOKEN,
+            env_vars::SECURITY_TOKEN,
+            env_vars::QCLOUD_SECRET_TOKEN,
+        ] {
+            if let Some(t) = var(name)? {
+                token = Some(t);
+                break;
+            }
+        }
         let credential =
             Credential::with_name(Some(id), Some(key), token, Self::NAME).map_err(|e| {
                 e.with_hint(format!(

@@ -37,14 +37,14 @@ pub use cvm_role::{CvmRoleBuilder, CvmRoleProvider, DEFAULT_METADATA_ENDPOINT, R
 pub use environment::EnvironmentProvider;
 pub use oidc::{OidcRoleArnBuilder, OidcRoleArnProvider, TkeOidcProvider, TKE_IDENTITY_TOKEN_FILE};
 pub use profile::{ProfileBuilder, ProfileProvider, DEFAULT_PROFILE, SYSTEM_CREDENTIALS_FILE};
-pub use tccli::{
-    parse_tccli_credential, TccliBuilder, TccliCredentialFile, TccliCredentialType, TccliProvider,
-    TCCLI_DEFAULT_PROFILE, TCCLI_DIR,
-};
 pub use sts::{
     generate_session_name, regional_sts_host, StsEndpoint, DEFAULT_DURATION_SECONDS,
     DEFAULT_REGION, DEFAULT_STS_HOST, INTL_STS_HOST, MAX_DURATION_SECONDS, MIN_DURATION_SECONDS,
     SESSION_NAME_PREFIX, STS_SERVICE, STS_VERSION,
+};
+pub use tccli::{
+    parse_tccli_credential, TccliBuilder, TccliCredentialFile, TccliCredentialType, TccliProvider,
+    TCCLI_DEFAULT_PROFILE, TCCLI_DIR,
 };
 
 /// The Python SDK's name for the environment source.

@@ -166,9 +166,13 @@ pub fn parse_tccli_credential(bytes: &[u8]) -> Result<TccliCredentialFile> {
         role_session_name: string_field(&m, "role-session-name")?,
         expires_at: match m.get("expiresAt") {
             None | Some(Value::Null) => None,
-            Some(Value::Number(n)) => Some(n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)).ok_or_else(
-                || Error::invalid_config("\"expiresAt\" is not a unix time in seconds"),
-            )?),
+            Some(Value::Number(n)) => Some(
+                n.as_i64()
+                    .or_else(|| n.as_f64().map(|f| f as i64))
+                    .ok_or_else(|| {
+                        Error::invalid_config("\"expiresAt\" is not a unix time in seconds")
+                    })?,
+            ),
             Some(other) => {
                 return Err(Error::invalid_config(format!(
                     "\"expiresAt\" must be a number (unix seconds), found {}",
@@ -312,7 +316,9 @@ fn read(ctx: &Context, path: &Path) -> Result<Option<Vec<u8>>> {
 fn load(b: &TccliBuilder, ctx: &Context) -> Result<Found> {
     let (profile, named, by_caller) = select_profile(b, ctx)?;
     let Some(home) = ctx.env().home_dir() else {
-        return Err(Error::not_configured("no home directory (HOME) to find ~/.tccli in"));
+        return Err(Error::not_configured(
+            "no home directory (HOME) to find ~/.tccli in",
+        ));
     };
     let dir = home.join(TCCLI_DIR);
     let path = dir.join(format!("{profile}.credential"));
@@ -324,9 +330,11 @@ fn load(b: &TccliBuilder, ctx: &Context) -> Result<Found> {
             } else {
                 format!("{} names it", env_vars::TCCLI_PROFILE)
             };
-            return Err(Error::invalid_config(format!("{msg}; {how}")).with_hint(format!(
-                "run `tccli configure --profile {profile}`, or select another profile"
-            )));
+            return Err(
+                Error::invalid_config(format!("{msg}; {how}")).with_hint(format!(
+                    "run `tccli configure --profile {profile}`, or select another profile"
+                )),
+            );
         }
         return Err(Error::not_configured(msg)
             .with_hint("run `tccli configure` or `tccli auth login` to create it"));
@@ -335,8 +343,13 @@ fn load(b: &TccliBuilder, ctx: &Context) -> Result<Found> {
         e.with_file(&path)
             .with_hint("fix the file, or run `tccli configure` to rewrite it")
     })?;
-    let loaded = build_loaded(file, &profile, by_caller, &path, &dir, b, ctx)
-        .map_err(|e| if e.file().is_none() { e.with_file(&path) } else { e })?;
+    let loaded = build_loaded(file, &profile, by_caller, &path, &dir, b, ctx).map_err(|e| {
+        if e.file().is_none() {
+            e.with_file(&path)
+        } else {
+            e
+        }
+    })?;
     Ok(Found {
         path,
         profile,
@@ -370,11 +383,14 @@ fn build_loaded(
     }
     let keys = || -> Result<Credential> {
         if file.secret_id.is_none() || file.secret_key.is_none() {
-            let missing: Vec<&str> = [("secretId", &file.secret_id), ("secretKey", &file.secret_key)]
-                .iter()
-                .filter(|(_, v)| v.is_none())
-                .map(|(n, _)| *n)
-                .collect();
+            let missing: Vec<&str> = [
+                ("secretId", &file.secret_id),
+                ("secretKey", &file.secret_key),
+            ]
+            .iter()
+            .filter(|(_, v)| v.is_none())
+            .map(|(n, _)| *n)
+            .collect();
             return Err(Error::invalid_config(format!(
                 "the tccli credential file has no {}",
                 missing.join(" or ")
@@ -592,7 +608,8 @@ impl fmt::Debug for TccliProvider {
         let mut d = f.debug_struct("tencent::TccliProvider");
         match &self.outcome {
             Ok(found) => {
-                d.field("path", &found.path).field("profile", &found.profile);
+                d.field("path", &found.path)
+                    .field("profile", &found.profile);
                 match &found.loaded {
                     Loaded::Static(c) | Loaded::Expiring(c, _) => {
                         d.field("secret_id", &c.secret_id())
