@@ -54,8 +54,9 @@ pub struct DefaultChainBuilder {
 }
 
 impl DefaultChainBuilder {
-    /// Selects this profile of the credentials file directly: the chain is then that profile's
-    /// source alone, so environment keys, TKE OIDC and the CVM role are not tried (as aws-cli's
+    /// Selects this profile of the credentials file directly (or, when that file has no such
+    /// profile and `~/.tccli/<profile>.credential` exists, that tccli profile): the chain is then
+    /// that profile's source alone, so environment keys, TKE OIDC and the CVM role are not tried (as aws-cli's
     /// `--profile` beats environment keys), and a profile that does not exist is an error.
     /// Without it, `TENCENTCLOUD_PROFILE` names the section and the chain keeps its order.
     pub fn profile(mut self, profile: impl Into<String>) -> Self {
@@ -84,9 +85,6 @@ impl DefaultChainBuilder {
         if let Some(e) = &self.sts_endpoint {
             profile = profile.sts_endpoint(e.clone());
         }
-        if let Some(p) = self.profile.filter(|p| !p.is_empty()) {
-            return ProviderChain::new("default").with(profile.profile(p).build(ctx));
-        }
         let mut tccli = TccliProvider::builder();
         if let Some(e) = &self.sts_endpoint {
             tccli = tccli.sts_endpoint(e.clone());
@@ -96,6 +94,14 @@ impl DefaultChainBuilder {
         }
         if let Some(r) = &self.role_name {
             tccli = tccli.role_name(r.clone());
+        }
+        if let Some(p) = self.profile.filter(|p| !p.is_empty()) {
+            let sdk = profile.profile(p.clone()).build(ctx);
+            // The SDK file's profile first; tccli's file of that name when the SDK file has none.
+            if sdk.is_missing_profile() && super::tccli::credential_file_exists(ctx, &p) {
+                return ProviderChain::new("default").with(tccli.profile(p).build(ctx));
+            }
+            return ProviderChain::new("default").with(sdk);
         }
         let mut cvm = CvmRoleProvider::builder();
         if let Some(r) = self.role_name {

@@ -2,7 +2,9 @@
 //!
 //! Facts from tccli 3.1.189.1 (`tccli/action_caller.py`, `configure.py`, `oauth.py`, `sso.py`):
 //!
-//! - Profile: the builder's name (`credchain --profile`), else `TCCLI_PROFILE`, else `default`.
+//! - Profile: the builder's name, else `TCCLI_PROFILE`, else `default`. `credchain --profile NAME`
+//!   ([`super::DefaultChainBuilder::profile`]) reaches `NAME.credential` when the SDK credentials
+//!   file has no such profile.
 //!   A name with a path separator or `..` is refused (it becomes part of a file name).
 //! - `~/.tccli/<profile>.credential`, a JSON object: `secretId`, `secretKey`, optional `token`,
 //!   `role-arn` + `role-session-name` (AssumeRole with the file's keys), and `type`:
@@ -301,6 +303,16 @@ fn select_profile(b: &TccliBuilder, ctx: &Context) -> Result<(String, bool, bool
         .with_hint("name a profile without '/', '\\' or '..'"));
     }
     Ok((profile, named, by_caller))
+}
+
+/// Whether `~/.tccli/<profile>.credential` is there (a file that exists but cannot be read
+/// counts: the source then reports why).
+pub(crate) fn credential_file_exists(ctx: &Context, profile: &str) -> bool {
+    let Some(home) = ctx.env().home_dir() else {
+        return false;
+    };
+    let path = home.join(TCCLI_DIR).join(format!("{profile}.credential"));
+    !matches!(ctx.fs().read(&path, MAX_FILE_SIZE), Err(e) if e.kind() == std::io::ErrorKind::NotFound)
 }
 
 fn read(ctx: &Context, path: &Path) -> Result<Option<Vec<u8>>> {
