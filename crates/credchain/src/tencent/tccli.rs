@@ -648,3 +648,70 @@ impl ProvideCredentials for TccliProvider {
         self.provide(true)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::{ManualClock, MemoryEnv, MemoryFs};
+    use std::time::Duration;
+
+    const FILE: &str = "/h/.tccli/default.credential";
+
+    fn oauth(id: &str, expires_at: i64) -> String {
+        format!(
+            r#"{{"type": "oauth", "secretId": "{id}", "secretKey": "k", "token": "t",
+                "expiresAt": {expires_at}, "oauth": {{"site": "cn"}}}}"#
+        )
+    }
+
+    #[tokio::test]
+    async fn expired_oauth_keys_are_read_again_from_the_file() {
+        let start = crate::time::from_unix_seconds(1_000_000);
+        let clock = ManualClock::new(start);
+        let fs = MemoryFs::new().with_file(FILE, oauth("AKIDold", 1_000_100));
+        let ctx = Context::empty()
+            .with_env(MemoryEnv::from_pairs([("HOME", "/h")]))
+            .with_fs(fs.clone())
+            .with_clock(clock.clone());
+        let p = TccliProvider::from_context(&ctx);
+        assert_eq!(
+            p.provide_credentials().await.unwrap().secret_id(),
+            "AKIDold"
+        );
+        clock.advance(Duration::from_secs(200));
+        let e = p.provide_credentials().await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Expired);
+        assert!(e.to_string().contains("tccli auth login"), "{e}");
+        // tccli refreshed the file meanwhile: the new keys are used without rebuilding.
+        fs.write(FILE, oauth("AKIDnew", 1_000_900));
+        let c = p.provide_credentials().await.unwrap();
+        assert_eq!((c.secret_id(), c.token()), ("AKIDnew", Some("t")));
+        assert_eq!(
+            c.expiration(),
+            Some(crate::time::from_unix_seconds(1_000_900))
+        );
+    }
+
+    #[test]
+    fn parser_rejects_wrong_types_and_keeps_secrets_out_of_errors() {
+        let e = parse_tccli_credential(br#"{"secretKey": ["SECRETVALUE"]}"#).unwrap_err();
+        assert!(e
+            .message()
+            .contains("\"secretKey\" must be a string, found an array"));
+        assert!(!e.to_string().contains("SECRETVALUE"));
+        let e = parse_tccli_credential(b"{\"secretKey\": \"SECRETVALUE\" x}").unwrap_err();
+        assert_eq!((e.kind(), e.line()), (ErrorKind::File, Some(1)));
+        assert!(!e.to_string().contains("SECRETVALUE"), "{e}");
+        let e = parse_tccli_credential(br#"{"type": "oauth", "expiresAt": "soon"}"#).unwrap_err();
+        assert!(e.message().contains("\"expiresAt\" must be a number"));
+        let f = parse_tccli_credential(br#"{"type": "cvm-role"}"#).unwrap();
+        assert_eq!(f.kind, Some(TccliCredentialType::CvmRole));
+        let f = parse_tccli_credential(br#"{"secretId": "", "token": null}"#).unwrap();
+        assert_eq!(f.kind, None);
+        assert!(!format!(
+            "{:?}",
+            parse_tccli_credential(br#"{"secretId": "i", "secretKey": "SECRETVALUE"}"#).unwrap()
+        )
+        .contains("SECRETVALUE"));
+    }
+}
