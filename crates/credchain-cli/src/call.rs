@@ -164,12 +164,13 @@ fn prepare_tencent(t: &TencentCallArgs, creds: &Credentials) -> Result<Prepared>
         format!("{}.tencentcloudapi.com", t.service),
     )?;
     let body = t.body.clone().unwrap_or_else(|| "{}".to_string());
-    serde_json::from_str::<Value>(&body).map_err(|e| {
-        Error::invalid_config(format!(
-            "--body is not valid JSON: {}",
-            credchain::redact::json_error(&e)
-        ))
-    })?;
+    serde_json::from_str::<Value>(&body)
+        .map_err(|e| {
+            Error::invalid_config(format!(
+                "--body is not valid JSON: {}",
+                credchain::redact::json_error(&e)
+            ))
+        })?;
     let timestamp = t.timestamp.unwrap_or_else(credchain::sign::now_unix);
     let mut req = tc3::Tc3Request::new(
         host.as_str(),

@@ -138,9 +138,7 @@ fn read_config(path: &Path, ctx: &Context) -> Result<String> {
             format!("cannot read the --config file: {e}"),
         )
         .with_file(path)
-        .with_hint(
-            "pass a JSON file with the credential config, or the JSON itself starting with '{'",
-        )
+        .with_hint("pass a JSON file with the credential config, or the JSON itself starting with '{'")
     })?;
     String::from_utf8(bytes).map_err(|_| {
         Error::new(ErrorKind::File, "the --config file is not UTF-8 text").with_file(path)

@@ -143,9 +143,7 @@ fn get_prints_credentials_on_stdout_only_and_logs_none() {
     let config = ram_role_config(ACCESS_KEY_SECRET, None);
     for o in run_verbose(
         &env,
-        &[
-            "get", "--cloud", "alibaba", "--format", "json", "--config", &config,
-        ],
+        &["get", "--cloud", "alibaba", "--format", "json", "--config", &config],
     ) {
         assert!(o.status.success(), "{}", text(&o.stderr));
         let issued = emu.issued_secrets();
@@ -181,10 +179,7 @@ fn doctor_never_shows_url_passwords_secret_paths_or_keys() {
     let secret_path = "Zq3xW9vT2kLm8NpR4sYb";
     let env = [
         ("ALIBABA_CLOUD_ACCESS_KEY_ID", ACCESS_KEY_ID.to_string()),
-        (
-            "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-            ACCESS_KEY_SECRET.to_string(),
-        ),
+        ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", ACCESS_KEY_SECRET.to_string()),
         (
             "ALIBABA_CLOUD_CREDENTIALS_URI",
             format!("http://leakuser:{URL_PASSWORD}@127.0.0.1:1/{secret_path}?token=x"),
@@ -207,19 +202,14 @@ fn exec_and_call_log_no_secret() {
     let env = [
         ("ALIBABA_CLOUD_STS_ENDPOINT", emu.base()),
         ("ALIBABA_CLOUD_ACCESS_KEY_ID", ACCESS_KEY_ID.to_string()),
-        (
-            "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-            ACCESS_KEY_SECRET.to_string(),
-        ),
+        ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", ACCESS_KEY_SECRET.to_string()),
         ("TENCENTCLOUD_SECRET_ID", EMULATOR_SECRET_ID.to_string()),
         ("TENCENTCLOUD_SECRET_KEY", EMULATOR_SECRET_KEY.to_string()),
     ];
     let config = ram_role_config(ACCESS_KEY_SECRET, None);
     for o in run_verbose(
         &env,
-        &[
-            "exec", "--cloud", "alibaba", "--config", &config, "--", "true",
-        ],
+        &["exec", "--cloud", "alibaba", "--config", &config, "--", "true"],
     ) {
         assert!(o.status.success(), "{}", text(&o.stderr));
         assert_clean("exec stdout", &text(&o.stdout), &known_secrets(&emu));
@@ -228,30 +218,12 @@ fn exec_and_call_log_no_secret() {
     let base = emu.base();
     let calls: [Vec<&str>; 2] = [
         vec![
-            "call",
-            "alibaba",
-            "--endpoint",
-            &base,
-            "--action",
-            "DescribeRegions",
-            "--version",
-            "2014-05-26",
-            "--style",
-            "rpc",
+            "call", "alibaba", "--endpoint", &base, "--action", "DescribeRegions", "--version",
+            "2014-05-26", "--style", "rpc",
         ],
         vec![
-            "call",
-            "tencent",
-            "--endpoint",
-            &base,
-            "--service",
-            "cvm",
-            "--region",
-            "ap-guangzhou",
-            "--action",
-            "DescribeInstances",
-            "--version",
-            "2017-03-12",
+            "call", "tencent", "--endpoint", &base, "--service", "cvm", "--region",
+            "ap-guangzhou", "--action", "DescribeInstances", "--version", "2017-03-12",
         ],
     ];
     for args in calls {
@@ -268,16 +240,8 @@ fn exec_and_call_log_no_secret() {
         ("ALIBABA_CLOUD_SECURITY_TOKEN", SOURCE_TOKEN.to_string()),
     ];
     let args = [
-        "call",
-        "alibaba",
-        "--endpoint",
-        &base,
-        "--action",
-        "DescribeRegions",
-        "--version",
-        "2014-05-26",
-        "--style",
-        "rpc",
+        "call", "alibaba", "--endpoint", &base, "--action", "DescribeRegions", "--version",
+        "2014-05-26", "--style", "rpc",
     ];
     for o in run_verbose(&wrong, &args) {
         assert!(!o.status.success());
@@ -298,11 +262,7 @@ impl Drop for Guard {
 fn http_get(addr: &str, path: &str) -> String {
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
     let mut out = String::new();
     let _ = s.read_to_string(&mut out);
     out
@@ -311,10 +271,7 @@ fn http_get(addr: &str, path: &str) -> String {
 #[test]
 fn serve_logs_and_500_bodies_hold_no_secret() {
     let emu = Emu::start();
-    for (source, token) in [
-        (ACCESS_KEY_SECRET, None),
-        (WRONG_SECRET, Some(SOURCE_TOKEN)),
-    ] {
+    for (source, token) in [(ACCESS_KEY_SECRET, None), (WRONG_SECRET, Some(SOURCE_TOKEN))] {
         let config = ram_role_config(source, token);
         let mut cmd = credchain();
         cmd.env("ALIBABA_CLOUD_STS_ENDPOINT", emu.base())
@@ -371,9 +328,7 @@ fn inline_config_json_is_accepted_and_never_echoed() {
     })
     .to_string();
     let o = credchain()
-        .args([
-            "get", "--cloud", "alibaba", "--format", "json", "--config", &good,
-        ])
+        .args(["get", "--cloud", "alibaba", "--format", "json", "--config", &good])
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", text(&o.stderr));
@@ -381,9 +336,7 @@ fn inline_config_json_is_accepted_and_never_echoed() {
     // Leading whitespace is allowed before the brace.
     let spaced = format!("  {good}");
     let o = credchain()
-        .args([
-            "get", "--cloud", "alibaba", "--format", "json", "--config", &spaced,
-        ])
+        .args(["get", "--cloud", "alibaba", "--format", "json", "--config", &spaced])
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", text(&o.stderr));
@@ -405,10 +358,7 @@ fn inline_config_json_is_accepted_and_never_echoed() {
             assert!(!o.status.success());
             let err = text(&o.stderr);
             assert!(err.contains("inline --config JSON"), "{err}");
-            assert!(
-                !err.contains('{') || !err.contains("access_key_secret\":"),
-                "{err}"
-            );
+            assert!(!err.contains('{') || !err.contains("access_key_secret\":"), "{err}");
             assert_clean("get --config stderr", &err, &known_secrets(&emu));
         }
     }
@@ -432,9 +382,6 @@ fn huge_and_multiline_env_values_are_bounded() {
         let o = cmd.arg("doctor").output().unwrap();
         let all = format!("{}{}", text(&o.stdout), text(&o.stderr));
         assert!(all.len() < 20_000, "{var}: {} bytes of output", all.len());
-        assert!(
-            !all.contains("second line"),
-            "{var}: the value's second line is printed"
-        );
+        assert!(!all.contains("second line"), "{var}: the value's second line is printed");
     }
 }

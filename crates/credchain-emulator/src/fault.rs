@@ -229,10 +229,7 @@ impl FaultPlan {
         if self.oversized {
             match &mut reply.body {
                 ReplyBody::Json(Value::Object(map)) => {
-                    map.insert(
-                        "Padding".into(),
-                        Value::from("x".repeat(OVERSIZED_BODY_BYTES)),
-                    );
+                    map.insert("Padding".into(), Value::from("x".repeat(OVERSIZED_BODY_BYTES)));
                 }
                 body => *body = ReplyBody::Bytes(vec![b'x'; OVERSIZED_BODY_BYTES]),
             }
@@ -412,22 +409,12 @@ mod tests {
     fn throttling_per_cloud() {
         let t = FaultPlan::throttled_reply("tencent.sts.assume_role");
         assert_eq!(t.status, 200);
-        assert!(String::from_utf8(t.body_bytes())
-            .unwrap()
-            .contains("RequestLimitExceeded"));
+        assert!(String::from_utf8(t.body_bytes()).unwrap().contains("RequestLimitExceeded"));
         let a = FaultPlan::throttled_reply("alibaba.sts.assume_role");
         assert_eq!(a.status, 400);
-        assert!(String::from_utf8(a.body_bytes())
-            .unwrap()
-            .contains("Throttling.User"));
-        assert_eq!(
-            FaultPlan::throttled_reply("alibaba.imds.credentials").status,
-            429
-        );
-        assert_eq!(
-            FaultPlan::throttled_reply("tencent.cvm.credentials").status,
-            429
-        );
+        assert!(String::from_utf8(a.body_bytes()).unwrap().contains("Throttling.User"));
+        assert_eq!(FaultPlan::throttled_reply("alibaba.imds.credentials").status, 429);
+        assert_eq!(FaultPlan::throttled_reply("tencent.cvm.credentials").status, 429);
     }
 
     #[test]

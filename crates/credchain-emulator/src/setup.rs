@@ -249,8 +249,9 @@ pub fn parse_toml(text: &str) -> Result<EmulateFile, SetupError> {
 
 /// Parses a JSON setup file (same keys as TOML).
 pub fn parse_json(text: &str) -> Result<EmulateFile, SetupError> {
-    let file: EmulateFile = serde_json::from_str(text)
-        .map_err(|e| SetupError(without_quoted_values(&e.to_string())))?;
+    let file: EmulateFile = serde_json::from_str(text).map_err(|e| {
+        SetupError(without_quoted_values(&e.to_string()))
+    })?;
     file.validate()
 }
 
@@ -352,10 +353,8 @@ mod tests {
 
     #[test]
     fn secrets_stay_out_of_errors_and_debug() {
-        let f = parse_toml(
-            "[alibaba]\naccess_keys = [{ id = \"LTAIx\", secret = \"s3cr3t-value\" }]\n",
-        )
-        .unwrap();
+        let f = parse_toml("[alibaba]\naccess_keys = [{ id = \"LTAIx\", secret = \"s3cr3t-value\" }]\n")
+            .unwrap();
         assert!(!format!("{f:?}").contains("s3cr3t-value"));
         let e = parse_json(r#"{"alibaba": {"access_keys": [{"id": "i", "secret": 123456789}]}}"#)
             .unwrap_err();

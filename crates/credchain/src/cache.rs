@@ -512,9 +512,7 @@ impl<P: ProvideCredentials + 'static> Shared<P> {
     fn schedule(&self, credentials: Credentials, wall: SystemTime, now: Duration) -> Entry {
         let p = &self.policy;
         let Some(expires) = credentials.expiration() else {
-            let until = p
-                .no_expiry_ttl
-                .map_or(Duration::MAX, |ttl| now.saturating_add(ttl));
+            let until = p.no_expiry_ttl.map_or(Duration::MAX, |ttl| now.saturating_add(ttl));
             return Entry {
                 credentials,
                 prefetch_at: until,

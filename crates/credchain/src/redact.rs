@@ -82,15 +82,10 @@ pub fn service_message(message: &str) -> String {
 /// Byte offset of the first "string to sign" / "stringtosign" / "string-to-sign" (any case).
 fn string_to_sign_at(text: &str) -> Option<usize> {
     let lower = text.to_ascii_lowercase();
-    [
-        "string to sign",
-        "stringtosign",
-        "string-to-sign",
-        "string_to_sign",
-    ]
-    .iter()
-    .filter_map(|needle| lower.find(needle))
-    .min()
+    ["string to sign", "stringtosign", "string-to-sign", "string_to_sign"]
+        .iter()
+        .filter_map(|needle| lower.find(needle))
+        .min()
 }
 
 /// `text` with every occurrence of each value replaced by [`MASK`], as written and percent-encoded
@@ -331,12 +326,7 @@ mod tests {
     #[test]
     fn service_message_drops_the_string_to_sign() {
         let token = "CAIStokenVALUE0123456789";
-        for marker in [
-            "string to sign",
-            "StringToSign",
-            "STRING TO SIGN",
-            "string-to-sign",
-        ] {
+        for marker in ["string to sign", "StringToSign", "STRING TO SIGN", "string-to-sign"] {
             let m = format!("Specified signature is not matched. server {marker} is:POST&%2F&SecurityToken%3D{token}");
             let s = service_message(&m);
             assert!(!s.contains(token), "{s}");

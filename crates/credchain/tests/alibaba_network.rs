@@ -405,18 +405,11 @@ async fn signature_mismatch_never_echoes_the_source_token() {
     let encoded: String = token
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect();
-    for leak in [
-        token.as_str(),
-        encoded.as_str(),
-        bad_secret,
-        "SecurityToken",
-    ] {
+    for leak in [token.as_str(), encoded.as_str(), bad_secret, "SecurityToken"] {
         assert!(!text.contains(leak), "{leak} leaked: {text}");
     }
     assert!(text.contains("string to sign removed"), "{text}");

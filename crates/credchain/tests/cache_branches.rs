@@ -280,11 +280,7 @@ async fn impatient_callers_share_one_fetch_that_finishes() {
     let mut answers = Vec::new();
     for _ in 0..10 {
         let r = tokio::time::timeout(Duration::from_millis(100), cache.provide_credentials()).await;
-        answers.push(
-            r.ok()
-                .and_then(|r| r.ok())
-                .map(|c| c.access_key_id().to_string()),
-        );
+        answers.push(r.ok().and_then(|r| r.ok()).map(|c| c.access_key_id().to_string()));
     }
     assert_eq!(source.calls(), 1, "nobody started over: {answers:?}");
     assert_eq!(answers[0], None, "the first caller gave up");
@@ -307,10 +303,7 @@ async fn stale_window_waits_at_most_the_bound_then_serves_valid_credentials() {
             .await
             .expect("a caller in the stale window is not held until the refresh ends");
         assert_eq!(c.unwrap().access_key_id(), "id1");
-        assert!(
-            started.elapsed() >= policy.stale_wait,
-            "it waited for the refresh first"
-        );
+        assert!(started.elapsed() >= policy.stale_wait, "it waited for the refresh first");
         assert!(started.elapsed() < Duration::from_secs(1));
     }
     assert_eq!(source.calls(), 2, "one refresh in flight, shared");
@@ -372,10 +365,7 @@ async fn setting_the_wall_clock_back_does_not_revive_expired_credentials() {
     // Two hours pass (the 1-hour credentials expire), and the system time is set back 6 hours.
     clock.advance(2 * HOUR);
     clock.set(clock.now() - 6 * HOUR);
-    assert!(
-        cache.cached().is_none(),
-        "expired, whatever the wall clock says"
-    );
+    assert!(cache.cached().is_none(), "expired, whatever the wall clock says");
     assert_eq!(id(&cache).await, "id2");
     assert_eq!(source.calls(), 2);
 }

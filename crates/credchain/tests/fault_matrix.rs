@@ -459,11 +459,7 @@ async fn run_case(source: Source, m: Misbehaviour) -> Outcome {
         OAUTH_ACCESS_TOKEN.into(),
         SSO_ACCESS_TOKEN.into(),
         // A line from the middle of the private key.
-        alibaba_session_key::PRIVATE_KEY_PEM
-            .lines()
-            .nth(3)
-            .unwrap_or_default()
-            .into(),
+        alibaba_session_key::PRIVATE_KEY_PEM.lines().nth(3).unwrap_or_default().into(),
         WRONG_TYPE_NUMBER.to_string(),
     ];
     for issued in emu.issued() {
@@ -522,7 +518,10 @@ fn check(o: &Outcome, log: &str) -> Vec<String> {
     }
     let bound = CASE_TIMEOUTS.total() * want.attempts as u32 + SLACK;
     if o.elapsed > bound {
-        problems.push(format!("{case}: took {:?}, more than {bound:?}", o.elapsed));
+        problems.push(format!(
+            "{case}: took {:?}, more than {bound:?}",
+            o.elapsed
+        ));
     }
     let leak_known = KNOWN_LEAKS_FIXED_ON_BRANCH_LEAK.contains(&(o.source, o.misbehaviour));
     let shown = format!("{e}\n{e:?}");
@@ -590,10 +589,7 @@ async fn every_network_source_against_every_fault() {
     }
     assert_eq!(outcomes.len(), SOURCES.len() * MISBEHAVIOURS.len());
     let text = String::from_utf8_lossy(&log.0.lock().unwrap()).into_owned();
-    assert!(
-        text.contains("TRACE") || text.contains("DEBUG"),
-        "the log is captured"
-    );
+    assert!(text.contains("TRACE") || text.contains("DEBUG"), "the log is captured");
     let problems: Vec<String> = outcomes.iter().flat_map(|o| check(o, &text)).collect();
     assert!(
         problems.is_empty(),
