@@ -105,7 +105,8 @@ pub struct GetArgs {
     pub cloud: Cloud,
     /// Use this profile's source directly, even when the environment holds keys (Alibaba: a
     /// profile of ~/.aliyun/config.json, else a section of ~/.alibabacloud/credentials.ini;
-    /// Tencent: a section of the credentials file). A profile that does not exist is an error.
+    /// Tencent: a section of the credentials file, else ~/.tccli/<profile>.credential). A profile
+    /// that does not exist is an error.
     /// (ALIBABA_CLOUD_PROFILE / TENCENTCLOUD_PROFILE keep the default chain's order instead.)
     #[arg(long)]
     pub profile: Option<String>,

@@ -21,8 +21,20 @@
 //! - Modes: `AK`, `StsToken`, `RamRoleArn`, `EcsRamRole`, `OIDC`, `ChainableRamRoleArn`
 //!   (`source_profile`, cycles detected), `CloudSSO`, `OAuth` (`oauth_site_type` CN or INTL, any
 //!   case; absent or null means CN as in Python), `External` (`process_command`),
-//!   `CredentialsURI` (key `credentials_uri`; a credchain extension: the SDKs reject it). Others
-//!   (`RsaKeyPair`, `BearerToken`, ...) → `unsupported profile mode '<mode>'`.
+//!   `CredentialsURI` (key `credentials_uri`; a credchain extension: the SDKs reject it), and
+//!   aliyun-cli's own modes: `BearerToken` (`bearer_token`, else `ALIBABA_CLOUD_BEARER_TOKEN`;
+//!   a `bearer_token_header_key` other than `x-acs-bearer-token` is an error),
+//!   `RamRoleArnWithRoleName` (the ECS role `ram_role_name` assumes `ram_role_arn`). Others
+//!   (`RsaKeyPair`, `Anonymous`, ...) → `unsupported profile mode '<mode>'`.
+//! - aliyun-cli's switches: `ALIBABA_CLOUD_IGNORE_PROFILE=true` → "not configured";
+//!   `ALIBABA_CLOUD_DISABLE_EXTERNAL_PROCESS=true` refuses `External` and `CredentialsURI`
+//!   profiles (an error: the profile asked for something the user forbade). Both read as every
+//!   credchain switch ([`crate::context::parse_flag`]; aliyun-cli takes only `TRUE`, resp. `1` /
+//!   `true`).
+//! - STS for role profiles: `sts_endpoint` (aliyun-cli's key; `ALIBABA_CLOUD_STS_ENDPOINT` still
+//!   wins), else `sts_region`; `endpoint_type: vpc` (aliyun-cli's key for VPC API endpoints)
+//!   selects the VPC STS endpoint too unless `enable_vpc` says otherwise. `external_id`, else
+//!   `ALIBABA_CLOUD_EXTERNAL_ID` (aliyun-cli's fallback).
 //! - OAuth and External credentials are written back into the profile that holds them after
 //!   every exchange / process run (reached through `source_profile` when chained), keeping every
 //!   other key of the file ([`super::write_back`]). OAuth tokens are also written right after
@@ -54,7 +66,7 @@ use super::oauth::{OAuthProvider, OAuthSiteType, OAuthUpdate};
 use super::oidc_role_arn::OidcRoleArnProvider;
 use super::ram_role_arn::RamRoleArnProvider;
 use super::remote::StsEndpoint;
-use super::static_credentials::{StaticAccessKeyProvider, StaticStsProvider};
+use super::static_credentials::{BearerTokenProvider, StaticAccessKeyProvider, StaticStsProvider};
 use super::write_back;
 use crate::context::{Context, MAX_FILE_SIZE};
 use crate::error::{Error, ErrorKind, Result};
@@ -154,6 +166,18 @@ fn load(
         return Err(Error::not_configured("cli credentials file is disabled")
             .with_provider(NAME)
             .with_hint(format!("{} is true", env_vars::CLI_PROFILE_DISABLED)));
+    }
+    // aliyun-cli compares with "TRUE" only; credchain reads every switch the same way.
+    if ctx.env_flag(env_vars::IGNORE_PROFILE).map_err(with_name)? {
+        return Err(Error::not_configured(format!(
+            "config.json ignored: {} is true",
+            env_vars::IGNORE_PROFILE
+        ))
+        .with_provider(NAME)
+        .with_hint(format!(
+            "unset {} to use ~/.aliyun/config.json",
+            env_vars::IGNORE_PROFILE
+        )));
     }
     let env_path = match path {
         Some(_) => None,
@@ -444,10 +468,35 @@ fn build_profile<'a>(
         .get("expired_seconds")
         .and_then(Value::as_u64)
         .filter(|d| *d > 0);
+    // aliyun-cli's `endpoint_type: vpc` selects VPC endpoints; credchain applies it to STS too.
+    let vpc_type = s("endpoint_type").map(|t| t.eq_ignore_ascii_case("vpc"));
     let endpoint = StsEndpoint {
-        sts_endpoint: None,
+        sts_endpoint: s("sts_endpoint"),
         sts_region_id: s("sts_region"),
-        enable_vpc: p.get("enable_vpc").and_then(Value::as_bool),
+        enable_vpc: p
+            .get("enable_vpc")
+            .and_then(Value::as_bool)
+            .or(vpc_type.filter(|v| *v)),
+    };
+    let env_external_id = ctx
+        .env_non_empty(env_vars::EXTERNAL_ID)
+        .map_err(|e| e.with_provider(NAME))?;
+    let external_disabled = || -> Result<()> {
+        if ctx
+            .env_flag(env_vars::DISABLE_EXTERNAL_PROCESS)
+            .map_err(|e| e.with_provider(NAME))?
+        {
+            return Err(invalid(format!(
+                "profile '{name}' (mode {mode}) is refused: external credential sources are \
+                 disabled by {}",
+                env_vars::DISABLE_EXTERNAL_PROCESS
+            ))
+            .with_hint(format!(
+                "unset {} or select another profile",
+                env_vars::DISABLE_EXTERNAL_PROCESS
+            )));
+        }
+        Ok(())
     };
     let ram_role = |source: Option<SharedProvider>| -> Result<SharedProvider> {
         let mut b = RamRoleArnProvider::builder().endpoint_options(endpoint.clone());
@@ -474,7 +523,7 @@ fn build_profile<'a>(
         if let Some(v) = s("policy") {
             b = b.policy(v);
         }
-        if let Some(v) = s("external_id") {
+        if let Some(v) = s("external_id").or_else(|| env_external_id.clone()) {
             b = b.external_id(v);
         }
         Ok(SharedProvider::new(
@@ -496,6 +545,44 @@ fn build_profile<'a>(
             .map_err(|e| e.with_file(path))?,
         ),
         "RamRoleArn" => ram_role(None)?,
+        // aliyun-cli (deprecated there for ChainableRamRoleArn): the ECS instance role
+        // `ram_role_name` is the source of an AssumeRole of `ram_role_arn`.
+        "RamRoleArnWithRoleName" => {
+            let mut b = EcsRamRoleProvider::builder();
+            if let Some(r) = s("ram_role_name") {
+                b = b.role_name(r);
+            }
+            ram_role(Some(SharedProvider::new(b.build(ctx))))?
+        }
+        "BearerToken" => {
+            if let Some(k) = s("bearer_token_header_key") {
+                if !k.eq_ignore_ascii_case("x-acs-bearer-token") {
+                    return Err(invalid(format!(
+                        "profile '{name}' sets bearer_token_header_key to another header than \
+                         x-acs-bearer-token, the only one credchain sends"
+                    ))
+                    .with_hint("remove bearer_token_header_key from the profile"));
+                }
+            }
+            let token = match s("bearer_token") {
+                Some(t) => Some(t),
+                None => ctx
+                    .env_non_empty(env_vars::BEARER_TOKEN)
+                    .map_err(|e| e.with_provider(NAME))?,
+            };
+            let Some(token) = token else {
+                return Err(invalid(format!(
+                    "bearer_token is not configured for profile '{name}'"
+                ))
+                .with_hint(format!(
+                    "run `aliyun configure --profile {name} --mode BearerToken`, or set {}",
+                    env_vars::BEARER_TOKEN
+                )));
+            };
+            SharedProvider::new(
+                BearerTokenProvider::new(token.trim()).map_err(|e| e.with_file(path))?,
+            )
+        }
         "EcsRamRole" => {
             let mut b = EcsRamRoleProvider::builder();
             if let Some(r) = s("ram_role_name") {
@@ -591,6 +678,7 @@ fn build_profile<'a>(
             SharedProvider::new(b.build(ctx).map_err(|e| e.with_file(path))?)
         }
         "External" => {
+            external_disabled()?;
             let (wctx, wpath, wname) = (ctx.clone(), path.to_path_buf(), name.to_string());
             let b = ExternalProvider::builder()
                 .process_command(p.get("process_command").and_then(Value::as_str).unwrap_or_default())
@@ -613,6 +701,7 @@ fn build_profile<'a>(
             SharedProvider::new(b.build(ctx).map_err(|e| e.with_file(path))?)
         }
         "CredentialsURI" => {
+            external_disabled()?;
             let uri = need("credentials_uri")?;
             SharedProvider::new(CredentialsUriProvider::builder().uri(uri).build(ctx))
         }
@@ -622,7 +711,7 @@ fn build_profile<'a>(
                 mode_value.unwrap_or("None")
             ))
             .with_hint(
-                "supported: AK, StsToken, RamRoleArn, EcsRamRole, OIDC, ChainableRamRoleArn, CloudSSO, OAuth, External, CredentialsURI",
+                "supported: AK, StsToken, RamRoleArn, RamRoleArnWithRoleName, EcsRamRole, OIDC, ChainableRamRoleArn, CloudSSO, OAuth, External, CredentialsURI, BearerToken",
             ))
         }
     };
