@@ -25,13 +25,13 @@ use crate::cli::{AlibabaCallArgs, CallCommand, Cloud, Style, TencentCallArgs};
 use crate::resolve;
 
 /// A request ready to send (or to show).
-struct Prepared {
-    method: Method,
-    url: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-    canonical_request: String,
-    string_to_sign: String,
+pub(crate) struct Prepared {
+    pub(crate) method: Method,
+    pub(crate) url: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
+    pub(crate) canonical_request: String,
+    pub(crate) string_to_sign: String,
 }
 
 /// Runs the call; returns what to print on stdout.
@@ -49,8 +49,8 @@ pub async fn run(cmd: &CallCommand) -> Result<String> {
     )?;
     let creds = provider.provide_credentials().await?;
     let prepared = match cmd {
-        CallCommand::Alibaba(a) => prepare_alibaba(a, &creds)?,
-        CallCommand::Tencent(t) => prepare_tencent(t, &creds)?,
+        CallCommand::Alibaba(a) => prepare_alibaba(a, &ctx, &creds)?,
+        CallCommand::Tencent(t) => prepare_tencent(t, &ctx, &creds)?,
     };
     if common.dry_run {
         return Ok(redact(&dry_run_text(&prepared), &creds));
@@ -72,13 +72,23 @@ pub async fn run(cmd: &CallCommand) -> Result<String> {
 }
 
 /// Splits `--endpoint` into scheme and authority: a bare host means https.
-fn endpoint(given: Option<&str>, default_host: String) -> Result<(String, String)> {
+pub(crate) fn endpoint(given: Option<&str>, default_host: String) -> Result<(String, String)> {
     let raw = given.map(str::to_string).unwrap_or(default_host);
     let (scheme, rest) = match raw.split_once("://") {
         Some((s, r)) => (s.to_ascii_lowercase(), r),
         None => ("https".to_string(), raw.as_str()),
     };
-    let authority = rest.split('/').next().unwrap_or_default().to_string();
+    let (authority, tail) = match rest.find(['/', '?', '#']) {
+        Some(i) => (rest[..i].to_string(), &rest[i..]),
+        None => (rest.to_string(), ""),
+    };
+    if !tail.is_empty() && tail != "/" {
+        return Err(Error::invalid_config(format!(
+            "the endpoint '{}' has a path or query, which would be dropped",
+            credchain::redact::url(&raw)
+        ))
+        .with_hint("give only the scheme and host, e.g. http://127.0.0.1:8080 or ecs.cn-hangzhou.aliyuncs.com"));
+    }
     if authority.is_empty() || !(scheme == "http" || scheme == "https") {
         return Err(Error::invalid_config(format!(
             "the endpoint '{}' is not a host or an http(s) URL",
@@ -101,15 +111,85 @@ fn params(raw: &[String]) -> Result<Vec<(String, String)>> {
         .collect()
 }
 
-fn prepare_alibaba(a: &AlibabaCallArgs, creds: &Credentials) -> Result<Prepared> {
+/// Products served from one central host, `<product>.aliyuncs.com`, whatever the region.
+const ALIBABA_CENTRAL_PRODUCTS: &[&str] = &["ram", "sts", "resourcemanager", "cdn"];
+
+/// The host of an Alibaba call: `--endpoint`, else the host rule for `--product` and the region.
+fn alibaba_host(a: &AlibabaCallArgs, region: Option<&str>) -> Result<(String, String)> {
+    if let Some(e) = a.common.endpoint.as_deref() {
+        return endpoint(Some(e), String::new());
+    }
+    let Some(product) = a.product.as_deref().map(str::to_ascii_lowercase) else {
+        return Err(Error::invalid_config(
+            "call alibaba needs the endpoint: give --endpoint HOST, or --product CODE (with --region \
+             or a profile region_id) for <product>.<region>.aliyuncs.com",
+        )
+        .with_hint("e.g. --product ecs --region cn-hangzhou, or --endpoint ecs.cn-hangzhou.aliyuncs.com"));
+    };
+    if ALIBABA_CENTRAL_PRODUCTS.contains(&product.as_str()) {
+        return endpoint(Some(&format!("{product}.aliyuncs.com")), String::new());
+    }
+    match region {
+        Some(r) => endpoint(Some(&format!("{product}.{r}.aliyuncs.com")), String::new()),
+        None => Err(Error::invalid_config(format!(
+            "--product {product} needs a region for {product}.<region>.aliyuncs.com"
+        ))
+        .with_hint("give --region, set region_id in the aliyun-cli profile, or give --endpoint")),
+    }
+}
+
+/// The region of an Alibaba call: `--region`, else `region_id` of the aliyun-cli profile in use
+/// (`--profile`, else `ALIBABA_CLOUD_PROFILE`, else the file's `current`).
+fn alibaba_region(a: &AlibabaCallArgs, ctx: &Context) -> Option<String> {
+    if let Some(r) = a.region.clone() {
+        return Some(r);
+    }
+    let env_path = ctx
+        .env_non_empty(credchain::alibaba::env_vars::CONFIG_FILE)
+        .ok()
+        .flatten();
+    let path = env_path.map(std::path::PathBuf::from).or_else(|| {
+        ctx.env()
+            .home_dir()
+            .map(|h| h.join(".aliyun").join("config.json"))
+    })?;
+    let bytes = ctx
+        .fs()
+        .read(&path, credchain::context::MAX_FILE_SIZE)
+        .ok()?;
+    let v: Value = serde_json::from_slice(&bytes).ok()?;
+    let name = a
+        .common
+        .profile
+        .clone()
+        .or_else(|| {
+            ctx.env_non_empty(credchain::alibaba::env_vars::PROFILE)
+                .ok()
+                .flatten()
+        })
+        .or_else(|| v["current"].as_str().map(str::to_string))?;
+    v["profiles"]
+        .as_array()?
+        .iter()
+        .find(|p| p["name"].as_str() == Some(name.as_str()))?["region_id"]
+        .as_str()
+        .filter(|r| !r.is_empty())
+        .map(str::to_string)
+}
+
+fn prepare_alibaba(a: &AlibabaCallArgs, ctx: &Context, creds: &Credentials) -> Result<Prepared> {
     let c = &a.common;
-    let (scheme, host) = endpoint(c.endpoint.as_deref(), "ecs.aliyuncs.com".to_string())?;
+    let region = alibaba_region(a, ctx);
+    let (scheme, host) = alibaba_host(a, region.as_deref())?;
     let timestamp = a
         .timestamp
         .clone()
         .unwrap_or_else(|| credchain::time::format_rfc3339(std::time::SystemTime::now()));
     let nonce = a.nonce.clone().unwrap_or_else(credchain::sign::new_nonce);
-    let params = params(&a.params)?;
+    let mut params = params(&a.params)?;
+    if let Some(r) = region.filter(|_| !params.iter().any(|(k, _)| k == "RegionId")) {
+        params.push(("RegionId".to_string(), r));
+    }
     match a.style {
         Style::Rpc => {
             let mut req = rpc::RpcRequest::new(
@@ -163,7 +243,7 @@ fn prepare_alibaba(a: &AlibabaCallArgs, creds: &Credentials) -> Result<Prepared>
     }
 }
 
-fn prepare_tencent(t: &TencentCallArgs, creds: &Credentials) -> Result<Prepared> {
+fn prepare_tencent(t: &TencentCallArgs, ctx: &Context, creds: &Credentials) -> Result<Prepared> {
     let c = &t.common;
     let (scheme, host) = endpoint(
         c.endpoint.as_deref(),
@@ -184,7 +264,12 @@ fn prepare_tencent(t: &TencentCallArgs, creds: &Credentials) -> Result<Prepared>
         timestamp,
     );
     req.service = t.service.clone();
-    req.region = t.region.clone().unwrap_or_default();
+    req.region = match t.region.clone() {
+        Some(r) => r,
+        None => ctx
+            .env_non_empty("TENCENTCLOUD_REGION")?
+            .unwrap_or_default(),
+    };
     req.payload = Payload::Bytes(body.clone().into_bytes());
     let signed = tc3::sign(&req, creds)?;
     Ok(Prepared {
@@ -222,7 +307,7 @@ fn redact(text: &str, creds: &Credentials) -> String {
     credchain::redact::remove_values(text, secrets.into_iter().flatten())
 }
 
-async fn send(ctx: &Context, p: &Prepared) -> Result<HttpResponse> {
+pub(crate) async fn send(ctx: &Context, p: &Prepared) -> Result<HttpResponse> {
     send_with_retry(ctx.http().as_ref(), RetryPolicy::NONE, || {
         let mut req = HttpRequest::new(p.method.clone(), p.url.clone())
             .timeouts(Timeouts::STS)
@@ -241,7 +326,7 @@ async fn send(ctx: &Context, p: &Prepared) -> Result<HttpResponse> {
 }
 
 /// The response JSON, or the service's error (code, message, request id).
-fn check_response(cloud: Cloud, resp: &HttpResponse, url: &str) -> Result<Value> {
+pub(crate) fn check_response(cloud: Cloud, resp: &HttpResponse, url: &str) -> Result<Value> {
     let endpoint = credchain::redact::url(url);
     let json: Option<Value> = serde_json::from_slice(&resp.body).ok();
     let error = match (cloud, &json) {
@@ -293,9 +378,17 @@ mod tests {
             ("https".into(), "ecs.aliyuncs.com".into())
         );
         assert_eq!(
-            endpoint(Some("http://127.0.0.1:8080/x"), String::new()).unwrap(),
+            endpoint(Some("http://127.0.0.1:8080/"), String::new()).unwrap(),
             ("http".into(), "127.0.0.1:8080".into())
         );
+        for with_more in [
+            "http://127.0.0.1:8080/x",
+            "ecs.aliyuncs.com?a=b",
+            "h.example/#f",
+        ] {
+            let e = endpoint(Some(with_more), String::new()).unwrap_err();
+            assert!(e.to_string().contains("path or query"), "{e}");
+        }
         assert_eq!(
             endpoint(None, "cvm.tencentcloudapi.com".into()).unwrap().1,
             "cvm.tencentcloudapi.com"

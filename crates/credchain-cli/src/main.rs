@@ -3,15 +3,18 @@
 mod call;
 mod cli;
 mod completions;
+mod configure;
 mod doctor;
 mod emulate;
 mod exec;
 mod get;
 mod output;
 mod presign;
+mod profiles;
 mod resolve;
 mod sample;
 mod serve;
+mod whoami;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -59,6 +62,31 @@ fn main() -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     match &cli.command {
         Command::Get(args) => match runtime.block_on(get::run(args)) {
+            Ok(text) => {
+                let _ = stdout.write_all(text.as_bytes());
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
+        Command::Whoami(args) => match runtime.block_on(whoami::run(args)) {
+            Ok(text) => {
+                let _ = stdout.write_all(text.as_bytes());
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
+        Command::Profiles(args) => match profiles::run(args) {
+            Ok((text, all_read)) => {
+                let _ = stdout.write_all(text.as_bytes());
+                if all_read {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                }
+            }
+            Err(e) => fail(e),
+        },
+        Command::Configure(args) => match configure::run(args) {
             Ok(text) => {
                 let _ = stdout.write_all(text.as_bytes());
                 ExitCode::SUCCESS

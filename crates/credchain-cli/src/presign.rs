@@ -1,7 +1,9 @@
 //! `credchain presign alibaba|tencent`: a presigned object URL from the resolved credentials.
 //!
 //! - Credentials come from the cloud's default chain, `--profile` or `--config`, exactly as for
-//!   `credchain get`.
+//!   `credchain get`; for Alibaba without `--profile` / `--config`, the OSS tools'
+//!   `OSS_ACCESS_KEY_ID` / `OSS_ACCESS_KEY_SECRET` / `OSS_SESSION_TOKEN` are read right after the
+//!   `ALIBABA_CLOUD_*` variables ([`credchain::alibaba::object_storage_chain`]).
 //! - Alibaba signs with OSS V4 query signing by default (`--signature-version v1` for the older
 //!   `OSSAccessKeyId`/`Expires`/`Signature` form); Tencent with the COS `q-sign-algorithm=sha1`
 //!   signature (temporary credentials add the signed `x-cos-security-token` parameter).
@@ -39,12 +41,21 @@ pub async fn run(cmd: &PresignCommand) -> Result<String> {
         .transpose()?;
     let method = common.method.to_ascii_uppercase();
     let ctx = resolve::real_context();
-    let (provider, _) = resolve::provider(
-        cloud,
-        common.config.as_deref(),
-        common.profile.as_deref(),
-        &ctx,
-    )?;
+    let provider = match (cloud, &common.config, &common.profile) {
+        // The OSS tools' OSS_* keys count too, after the ALIBABA_CLOUD_* ones.
+        (Cloud::Alibaba, None, None) => {
+            credchain::SharedProvider::new(credchain::alibaba::object_storage_chain(&ctx))
+        }
+        _ => {
+            resolve::provider(
+                cloud,
+                common.config.as_deref(),
+                common.profile.as_deref(),
+                &ctx,
+            )?
+            .0
+        }
+    };
     let creds = provider.provide_credentials().await?;
     let url = match cmd {
         PresignCommand::Alibaba(a) => {

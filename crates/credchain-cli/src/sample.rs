@@ -18,6 +18,7 @@
 //! | env | `TENCENTCLOUD_SECRET_ID` / `_KEY` |
 //! | tke_oidc | the four `TKE_*` variables and a token file |
 //! | profile | `~/.tencentcloud/credentials`, `[default]` with a `role_arn` (AssumeRole) |
+//! | tccli | `~/.tccli/default.credential` with `role-arn` (AssumeRole) |
 //! | cvm_role | the emulator's metadata service |
 //!
 //! Sources that a default chain reaches only through a named profile are shown too
@@ -109,6 +110,15 @@ pub fn setup(cloud: Cloud, emulator: &Emulator) -> (MemoryEnv, MemoryFs) {
                 format!(
                     "[default]\nsecret_id = {}\nsecret_key = {}\nrole_arn = {TENCENT_ROLE}\n\
                      role_session_name = credchain-profile\n",
+                    tencent_sts::EMULATOR_SECRET_ID,
+                    tencent_sts::EMULATOR_SECRET_KEY
+                ),
+            );
+            fs.write(
+                format!("{HOME}/.tccli/default.credential"),
+                format!(
+                    "{{\"secretId\": \"{}\", \"secretKey\": \"{}\", \"role-arn\": \"{TENCENT_ROLE}\", \
+                     \"role-session-name\": \"credchain-tccli\"}}",
                     tencent_sts::EMULATOR_SECRET_ID,
                     tencent_sts::EMULATOR_SECRET_KEY
                 ),

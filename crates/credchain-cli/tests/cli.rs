@@ -182,9 +182,9 @@ fn doctor_emulator_resolves_both_clouds() {
         out.contains("Alibaba Cloud default chain") && out.contains("Tencent Cloud default chain")
     );
     assert_eq!(out.matches("Winner:").count(), 2, "{out}");
-    // Every source of both chains resolves against the emulator (6 Alibaba + 4 Tencent), and so
+    // Every source of both chains resolves against the emulator (6 Alibaba + 5 Tencent), and so
     // do the sample's named profiles (External, OAuth, CloudSSO, rsa_key_pair).
-    assert_eq!(out.matches("found: key").count(), 14, "{out}");
+    assert_eq!(out.matches("found: key").count(), 15, "{out}");
     for via in [
         "cli_profile/external",
         "cli_profile/oauth",
@@ -202,6 +202,7 @@ fn doctor_emulator_resolves_both_clouds() {
         "cli_profile",
         "ecs_ram_role",
         "tke_oidc",
+        "tccli",
         "cvm_role",
     ] {
         assert!(out.contains(source), "{source} missing: {out}");

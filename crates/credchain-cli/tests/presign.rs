@@ -209,6 +209,45 @@ fn path_style_on_an_ip_endpoint_and_rfc3339_time() {
 }
 
 #[test]
+fn alibaba_reads_oss_keys_after_alibaba_cloud_keys() {
+    let run = |env: &[(&str, &str)]| {
+        let out = credchain(
+            &[
+                "presign",
+                "alibaba",
+                "--bucket",
+                "b",
+                "--key",
+                "k",
+                "--region",
+                "cn-hangzhou",
+                "--timestamp",
+                "2025-01-01T12:00:00Z",
+                "--signature-version",
+                "v1",
+            ]
+            .map(String::from),
+            env,
+        );
+        (text(&out.stdout), text(&out.stderr))
+    };
+    let oss = [
+        ("OSS_ACCESS_KEY_ID", "LTAIossKey"),
+        ("OSS_ACCESS_KEY_SECRET", "oss-secret-value"),
+    ];
+    let (url, err) = run(&oss);
+    assert!(url.contains("OSSAccessKeyId=LTAIossKey"), "{url} {err}");
+    assert!(!url.contains("oss-secret-value") && !err.contains("oss-secret-value"));
+    let mut both = oss.to_vec();
+    both.extend([
+        ("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIaliKey"),
+        ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ali-secret-value"),
+    ]);
+    let (url, err) = run(&both);
+    assert!(url.contains("OSSAccessKeyId=LTAIaliKey"), "{url} {err}");
+}
+
+#[test]
 fn bad_input_is_a_clear_error_without_the_secret() {
     let env = [
         ("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIid"),

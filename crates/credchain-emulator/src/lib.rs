@@ -73,4 +73,4 @@ pub use reply::{Reply, ReplyBody};
 pub use request::RecordedRequest;
 pub use route::{Matcher, Route, RouteContext};
 pub use server::{MAX_BODY_BYTES, MAX_HEAD_BYTES};
-pub use state::{EmulatorConfig, EmulatorState, DEFAULT_CREDENTIALS_URI_PATH};
+pub use state::{AssumedRole, EmulatorConfig, EmulatorState, DEFAULT_CREDENTIALS_URI_PATH};

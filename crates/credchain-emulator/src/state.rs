@@ -48,6 +48,18 @@ pub struct EmulatorState {
     imds_tokens: Mutex<ImdsTokens>,
     clock: Mutex<Option<SystemTime>>,
     objects: ObjectStore,
+    /// Issued access key id -> the role (ARN and session name) the credentials stand for.
+    assumed_roles: Mutex<HashMap<String, AssumedRole>>,
+}
+
+/// The role a set of issued credentials stands for, as `GetCallerIdentity` reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssumedRole {
+    /// The role's ARN as the caller named it (`acs:ram::<account>:role/<name>`,
+    /// `qcs::cam::uin/<uin>:roleName/<name>`), or the bare role name for instance roles.
+    pub role_arn: String,
+    /// The role session name.
+    pub session: String,
 }
 
 #[derive(Debug, Default)]
@@ -116,6 +128,17 @@ impl EmulatorState {
     /// How many credentials `route` has issued.
     pub fn issued_count(&self, route: &str) -> usize {
         lock(&self.issuer).count(route)
+    }
+
+    /// Remembers that the issued credentials `access_key_id` stand for `role` (answered by
+    /// [`crate::routes::caller_identity`]).
+    pub fn record_assumed_role(&self, access_key_id: &str, role: AssumedRole) {
+        lock(&self.assumed_roles).insert(access_key_id.to_string(), role);
+    }
+
+    /// The role recorded for the issued credentials `access_key_id`.
+    pub fn assumed_role(&self, access_key_id: &str) -> Option<AssumedRole> {
+        lock(&self.assumed_roles).get(access_key_id).cloned()
     }
 
     /// Creates an ECS metadata session token valid for `ttl`.

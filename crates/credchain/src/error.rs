@@ -152,8 +152,20 @@ impl Error {
     /// (`outer/inner`), matching how credential provider names compose.
     pub fn with_provider(mut self, provider: impl Into<String>) -> Self {
         let outer = provider.into();
+        // A layer that already named itself (a source and the chain's wrapper of it both adding
+        // `profile`) is not named twice: `default/profile/sts_assume_role`, not
+        // `default/profile/profile/sts_assume_role`.
+        let already_named = |inner: &str| {
+            inner == outer
+                || inner
+                    .strip_prefix(outer.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'))
+        };
         self.details.provider = Some(match self.details.provider.take() {
-            Some(inner) if !inner.is_empty() && inner != outer => format!("{outer}/{inner}"),
+            Some(inner) if !inner.is_empty() && !already_named(&inner) => {
+                format!("{outer}/{inner}")
+            }
+            Some(inner) if !inner.is_empty() => inner,
             _ => outer,
         });
         self
@@ -510,6 +522,12 @@ mod tests {
             .with_provider("env")
             .with_provider("env");
         assert_eq!(e.provider(), Some("env"));
+        let e = Error::not_configured("sts failed")
+            .with_provider("sts_assume_role")
+            .with_provider("profile")
+            .with_provider("profile")
+            .with_provider("default");
+        assert_eq!(e.provider(), Some("default/profile/sts_assume_role"));
     }
 
     #[test]

@@ -808,7 +808,7 @@ async fn chain_nothing_configured_lists_every_source() {
     let e = chain.provide_credentials().await.unwrap_err();
     assert!(e.is_not_configured());
     let names: Vec<&str> = e.attempts().iter().filter_map(|a| a.provider()).collect();
-    assert_eq!(names, ["env", "tke_oidc", "profile", "cvm_role"]);
+    assert_eq!(names, ["env", "tke_oidc", "profile", "tccli", "cvm_role"]);
     assert!(chain.remembered().is_none());
     // Disabled metadata: no request at all, and quick.
     emu.clear_requests();

@@ -21,7 +21,8 @@
 //! credential the emulator issued (any cloud's naming, Alibaba's in practice), which must send
 //! its token and must not have expired.
 //!
-//! Answers: `DescribeRegions` gets a small region list, every other action `{"RequestId": ...}`.
+//! Answers: `DescribeRegions` gets a small region list, `GetCallerIdentity` the identity of the
+//! signing key ([`super::caller_identity`]), every other action `{"RequestId": ...}`.
 //! Errors have the Alibaba shape `{"RequestId","HostId","Code","Message"}` with HTTP 400 (404 for
 //! an unknown AccessKeyId): `MissingParameter`, `InvalidParameter.<Name>`,
 //! `InvalidTimeStamp.Format`, `InvalidTimeStamp.Expired`, `InvalidAccessKeyId.NotFound`,
@@ -182,8 +183,13 @@ fn error_reply(req: &RecordedRequest, e: ApiError, format: Format) -> Reply {
     }
 }
 
-fn success_value(action: &str) -> Value {
-    if action == "DescribeRegions" {
+/// The answer to `action`, called with the verified key `access_key_id`.
+fn success_value(ctx: &RouteContext<'_>, action: &str, access_key_id: &str) -> Value {
+    if action == "GetCallerIdentity" {
+        let mut v = super::caller_identity::alibaba(ctx, access_key_id);
+        v["RequestId"] = json!(request_id());
+        v
+    } else if action == "DescribeRegions" {
         json!({
             "RequestId": request_id(),
             "Regions": {"Region": [
@@ -302,7 +308,11 @@ fn rpc(
     };
     match verify_rpc(req, ctx, config, nonces, &params) {
         Ok(()) => {
-            let body = success_value(get("Action").unwrap_or_default());
+            let body = success_value(
+                ctx,
+                get("Action").unwrap_or_default(),
+                get("AccessKeyId").unwrap_or_default(),
+            );
             match format {
                 Format::Json => Reply::json(200, body),
                 Format::Xml => Reply::bytes(
@@ -414,7 +424,13 @@ fn acs3(
     match verify_acs3(req, ctx, config, nonces) {
         Ok(()) => Reply::json(
             200,
-            success_value(req.header("x-acs-action").unwrap_or_default()),
+            success_value(
+                ctx,
+                req.header("x-acs-action").unwrap_or_default(),
+                req.header("authorization")
+                    .and_then(|a| parse_acs3_authorization(a).ok())
+                    .map_or("", |(key_id, _, _)| key_id),
+            ),
         ),
         Err(e) => error_reply(req, e, Format::Json),
     }

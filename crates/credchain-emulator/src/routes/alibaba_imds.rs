@@ -22,6 +22,7 @@ use crate::issue::Cloud;
 use crate::reply::Reply;
 use crate::request::RecordedRequest;
 use crate::route::{Matcher, Route, RouteContext};
+use crate::state::AssumedRole;
 
 /// The token endpoint's path.
 pub const TOKEN_PATH: &str = "/latest/api/token";
@@ -104,6 +105,13 @@ fn credentials(req: &RecordedRequest, ctx: &RouteContext<'_>) -> Reply {
         return not_found();
     }
     let c = ctx.issue_credentials(Cloud::Alibaba);
+    ctx.state().record_assumed_role(
+        &c.access_key_id,
+        AssumedRole {
+            role_arn: requested.to_string(),
+            session: "ecs-instance".into(),
+        },
+    );
     Reply::json(
         200,
         json!({

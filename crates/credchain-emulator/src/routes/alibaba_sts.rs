@@ -27,6 +27,7 @@ use crate::issue::Cloud;
 use crate::reply::Reply;
 use crate::request::RecordedRequest;
 use crate::route::{Matcher, Route, RouteContext};
+use crate::state::AssumedRole;
 
 /// Route name of `AssumeRole`.
 pub const ALIBABA_STS_ASSUME_ROLE: &str = "alibaba.sts.assume_role";
@@ -139,6 +140,13 @@ fn check_role_params(
 
 fn success(ctx: &RouteContext<'_>, role_arn: &str, session: &str, duration: u64) -> Reply {
     let c = ctx.issue_credentials(Cloud::Alibaba);
+    ctx.state().record_assumed_role(
+        &c.access_key_id,
+        AssumedRole {
+            role_arn: role_arn.to_string(),
+            session: session.to_string(),
+        },
+    );
     let expiration = if ctx.expired_credentials() {
         c.expiration_utc()
     } else {

@@ -17,7 +17,7 @@
 //! | [`TENCENT_STS_ASSUME_ROLE`] | `POST /`, `X-TC-Action: AssumeRole` (TC3 verified) |
 //! | [`TENCENT_STS_ASSUME_ROLE_WITH_WEB_IDENTITY`] | `POST /`, `X-TC-Action: AssumeRoleWithWebIdentity` |
 //! | [`alibaba_api::ALIBABA_API_ACS3`] | any action with `Authorization: ACS3-HMAC-SHA256 ...` (V3 verified) |
-//! | [`alibaba_api::ALIBABA_API_RPC`] | `GET`/`POST /?Action=<any non-STS action>` (RPC v1 verified) |
+//! | [`alibaba_api::ALIBABA_API_RPC`] | `GET`/`POST /?Action=<any non-STS action>` (RPC v1 verified; `GetCallerIdentity` answered by [`caller_identity`]) |
 //! | [`tencent_api::TENCENT_API`] | `POST`/`GET /`, `X-TC-Action: <any non-STS action>` (TC3 verified) |
 //! | [`object_storage::OSS_OBJECT`] | `PUT`/`GET`/`HEAD`/`DELETE /<bucket>/<key>`, OSS V1/V4 signed (header or presigned URL) |
 //! | [`object_storage::COS_OBJECT`] | `PUT`/`GET`/`HEAD`/`DELETE /<bucket>/<key>`, COS `q-sign-algorithm=sha1` signed |
@@ -35,6 +35,7 @@ pub mod alibaba_imds;
 pub mod alibaba_oauth;
 pub mod alibaba_session_key;
 pub mod alibaba_sts;
+pub mod caller_identity;
 pub mod cos_object;
 pub mod credentials_uri;
 pub mod crypto;

@@ -19,7 +19,8 @@
 //! - a `POST` body is a JSON object (`InvalidParameter`).
 //!
 //! Answers with HTTP 200, also for errors, in Tencent's shape: `cvm`-style `DescribeInstances`
-//! gets `{"Response":{"TotalCount":0,"InstanceSet":[],"RequestId":...}}`, every other action
+//! gets `{"Response":{"TotalCount":0,"InstanceSet":[],"RequestId":...}}`, `GetCallerIdentity`
+//! the identity of the signing key ([`super::caller_identity`]), every other action
 //! `{"Response":{"RequestId":...}}`; errors `{"Response":{"Error":{"Code","Message"},"RequestId"}}`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -105,12 +106,25 @@ fn handle(req: &RecordedRequest, ctx: &RouteContext<'_>, config: &TencentApiConf
         return error("InvalidParameter", "the request body is not a JSON object");
     }
     let action = req.header("x-tc-action").unwrap_or_default();
-    let body = if action == "DescribeInstances" {
+    let body = if action == "GetCallerIdentity" {
+        let mut v = super::caller_identity::tencent(ctx, &signing_secret_id(req));
+        v["RequestId"] = json!(request_id());
+        json!({ "Response": v })
+    } else if action == "DescribeInstances" {
         json!({"Response": {"TotalCount": 0, "InstanceSet": [], "RequestId": request_id()}})
     } else {
         json!({"Response": {"RequestId": request_id()}})
     };
     Reply::json(200, body)
+}
+
+/// The SecretId of the (verified) `Authorization: TC3-HMAC-SHA256 Credential=<id>/...` header.
+fn signing_secret_id(req: &RecordedRequest) -> String {
+    req.header("authorization")
+        .and_then(|a| a.split("Credential=").nth(1))
+        .and_then(|c| c.split('/').next())
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn verify(

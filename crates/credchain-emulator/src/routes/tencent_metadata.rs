@@ -14,6 +14,7 @@ use crate::issue::Cloud;
 use crate::reply::Reply;
 use crate::request::RecordedRequest;
 use crate::route::{Matcher, Route, RouteContext};
+use crate::state::AssumedRole;
 
 /// The CAM role listing's path (credentials are at this path followed by the role name).
 pub const ROLE_LIST_PATH: &str = "/latest/meta-data/cam/security-credentials/";
@@ -53,6 +54,13 @@ fn credentials(req: &RecordedRequest, ctx: &RouteContext<'_>) -> Reply {
         return not_found();
     }
     let c = ctx.issue_credentials(Cloud::Tencent);
+    ctx.state().record_assumed_role(
+        &c.access_key_id,
+        AssumedRole {
+            role_arn: requested.to_string(),
+            session: "cvm-instance".into(),
+        },
+    );
     Reply::json(
         200,
         json!({

@@ -38,6 +38,7 @@ use crate::issue::Cloud;
 use crate::reply::Reply;
 use crate::request::RecordedRequest;
 use crate::route::{Matcher, Route, RouteContext};
+use crate::state::AssumedRole;
 
 /// The long-term SecretId the emulator's STS accepts by default.
 pub const EMULATOR_SECRET_ID: &str = "AKIDemuLongTermKey00000000000001";
@@ -142,8 +143,18 @@ fn error(code: &str, message: &str) -> Reply {
     Reply::json(200, error_value(code, message))
 }
 
-fn success(ctx: &RouteContext<'_>) -> Reply {
+fn success(ctx: &RouteContext<'_>, body: &Value) -> Reply {
     let c = ctx.issue_credentials(Cloud::Tencent);
+    ctx.state().record_assumed_role(
+        &c.access_key_id,
+        AssumedRole {
+            role_arn: body["RoleArn"].as_str().unwrap_or_default().to_string(),
+            session: body["RoleSessionName"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        },
+    );
     Reply::json(
         200,
         json!({"Response": {
@@ -263,7 +274,7 @@ fn assume_role(req: &RecordedRequest, ctx: &RouteContext<'_>, config: &TencentSt
     ) {
         return r;
     }
-    success(ctx)
+    success(ctx, &body)
 }
 
 fn web_identity(req: &RecordedRequest, ctx: &RouteContext<'_>, config: &TencentStsConfig) -> Reply {
@@ -319,7 +330,7 @@ fn web_identity(req: &RecordedRequest, ctx: &RouteContext<'_>, config: &TencentS
     ) {
         return r;
     }
-    success(ctx)
+    success(ctx, &body)
 }
 
 /// Verifies a TC3-HMAC-SHA256 request for STS (the scope must name `sts`); see [`tc3_verify`].

@@ -21,8 +21,20 @@
 //! - Modes: `AK`, `StsToken`, `RamRoleArn`, `EcsRamRole`, `OIDC`, `ChainableRamRoleArn`
 //!   (`source_profile`, cycles detected), `CloudSSO`, `OAuth` (`oauth_site_type` CN or INTL, any
 //!   case; absent or null means CN as in Python), `External` (`process_command`),
-//!   `CredentialsURI` (key `credentials_uri`; a credchain extension: the SDKs reject it). Others
-//!   (`RsaKeyPair`, `BearerToken`, ...) → `unsupported profile mode '<mode>'`.
+//!   `CredentialsURI` (key `credentials_uri`; a credchain extension: the SDKs reject it), and
+//!   aliyun-cli's own modes: `BearerToken` (`bearer_token`, else `ALIBABA_CLOUD_BEARER_TOKEN`;
+//!   a `bearer_token_header_key` other than `x-acs-bearer-token` is an error),
+//!   `RamRoleArnWithRoleName` (the ECS role `ram_role_name` assumes `ram_role_arn`). Others
+//!   (`RsaKeyPair`, `Anonymous`, ...) → `unsupported profile mode '<mode>'`.
+//! - aliyun-cli's switches: `ALIBABA_CLOUD_IGNORE_PROFILE=true` → "not configured";
+//!   `ALIBABA_CLOUD_DISABLE_EXTERNAL_PROCESS=true` refuses `External` and `CredentialsURI`
+//!   profiles (an error: the profile asked for something the user forbade). Both read as every
+//!   credchain switch ([`crate::context::parse_flag`]; aliyun-cli takes only `TRUE`, resp. `1` /
+//!   `true`).
+//! - STS for role profiles: `sts_endpoint` (aliyun-cli's key; `ALIBABA_CLOUD_STS_ENDPOINT` still
+//!   wins), else `sts_region`; `endpoint_type: vpc` (aliyun-cli's key for VPC API endpoints)
+//!   selects the VPC STS endpoint too unless `enable_vpc` says otherwise. `external_id`, else
+//!   `ALIBABA_CLOUD_EXTERNAL_ID` (aliyun-cli's fallback).
 //! - OAuth and External credentials are written back into the profile that holds them after
 //!   every exchange / process run (reached through `source_profile` when chained), keeping every
 //!   other key of the file ([`super::write_back`]). OAuth tokens are also written right after
@@ -31,6 +43,10 @@
 //! - Before every OAuth fetch the profile's tokens are read again from the file; newer ones
 //!   (refreshed by another process, which may have revoked the refresh token this process
 //!   started with) replace those in memory.
+//! - A known key holding a non-string (`"access_key_id": 123`) is an error naming the key, the
+//!   profile and (best effort) the line, not an "empty" value. `"profiles"` that is not a list is
+//!   a file error. A profile name the file lacks keeps the reference wording and adds, as a hint,
+//!   the profiles the file has.
 //! - `expired_seconds` absent, null or 0 → 3600 (aliyun-cli writes 0 for "unset").
 //! - The inner provider is built once. Credentials are named `cli_profile/<inner>`.
 
@@ -50,7 +66,7 @@ use super::oauth::{OAuthProvider, OAuthSiteType, OAuthUpdate};
 use super::oidc_role_arn::OidcRoleArnProvider;
 use super::ram_role_arn::RamRoleArnProvider;
 use super::remote::StsEndpoint;
-use super::static_credentials::{StaticAccessKeyProvider, StaticStsProvider};
+use super::static_credentials::{BearerTokenProvider, StaticAccessKeyProvider, StaticStsProvider};
 use super::write_back;
 use crate::context::{Context, MAX_FILE_SIZE};
 use crate::error::{Error, ErrorKind, Result};
@@ -151,6 +167,18 @@ fn load(
             .with_provider(NAME)
             .with_hint(format!("{} is true", env_vars::CLI_PROFILE_DISABLED)));
     }
+    // aliyun-cli compares with "TRUE" only; credchain reads every switch the same way.
+    if ctx.env_flag(env_vars::IGNORE_PROFILE).map_err(with_name)? {
+        return Err(Error::not_configured(format!(
+            "config.json ignored: {} is true",
+            env_vars::IGNORE_PROFILE
+        ))
+        .with_provider(NAME)
+        .with_hint(format!(
+            "unset {} to use ~/.aliyun/config.json",
+            env_vars::IGNORE_PROFILE
+        )));
+    }
     let env_path = match path {
         Some(_) => None,
         None => ctx
@@ -217,6 +245,22 @@ fn load(
         .with_provider(NAME)
         .with_file(&path));
     };
+    // `"profiles": {}` (or any non-list) is a broken file, not an empty one.
+    if let Some(p) = obj
+        .get("profiles")
+        .filter(|p| !p.is_array() && !p.is_null())
+    {
+        return Err(Error::new(
+            ErrorKind::File,
+            format!(
+                "\"profiles\" in the cli credentials file is {}, not a list of profiles",
+                json_type_name(p)
+            ),
+        )
+        .with_provider(NAME)
+        .with_file(&path)
+        .with_hint("make \"profiles\" a list: \"profiles\": [{\"name\": \"default\", \"mode\": \"AK\", ...}]"));
+    }
     let profiles: Vec<&Value> = obj
         .get("profiles")
         .and_then(Value::as_array)
@@ -264,7 +308,20 @@ fn load(
             .find(|p| p.get("name").and_then(Value::as_str) == Some(n))
     };
     if find(&name).is_none() {
-        let e = unknown_profile(&name, &path);
+        let names: Vec<&str> = profiles
+            .iter()
+            .filter_map(|p| p.get("name").and_then(Value::as_str))
+            .collect();
+        // After the reference's wording: which profiles the file does have.
+        let e = unknown_profile(&name, &path).with_hint(format!(
+            "the file has the profiles {}; pick one of them (--profile, {} or \"current\")",
+            names
+                .iter()
+                .map(|n| format!("'{n}'"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            env_vars::PROFILE
+        ));
         return Err(if origin == Origin::Env || missing_is_not_configured {
             e.with_kind(ErrorKind::NotConfigured)
         } else {
@@ -272,8 +329,88 @@ fn load(
         });
     }
     let mut visiting = HashSet::new();
-    let provider = build_profile(ctx, &find, &name, &path, &mut visiting)?;
+    let provider = build_profile(ctx, &find, &name, &path, &bytes, &mut visiting)?;
     Ok((provider, path, name))
+}
+
+/// Keys whose value must be a string (or null): a number or a list there is a broken profile,
+/// named with its field, profile and line, rather than read as "empty".
+const STRING_KEYS: &[&str] = &[
+    "mode",
+    "access_key_id",
+    "access_key_secret",
+    "sts_token",
+    "ram_role_arn",
+    "ram_session_name",
+    "ram_role_name",
+    "oidc_provider_arn",
+    "oidc_token_file",
+    "source_profile",
+    "credentials_uri",
+    "process_command",
+    "region_id",
+    "external_id",
+    "policy",
+    "oauth_site_type",
+    "sts_region",
+];
+
+fn check_string_fields(p: &Value, name: &str, path: &Path, text: &[u8]) -> Result<()> {
+    for key in STRING_KEYS {
+        let Some(v) = p.get(*key).filter(|v| !v.is_string() && !v.is_null()) else {
+            continue;
+        };
+        let line = line_of_key(text, name, key);
+        let at = line.map(|l| format!(" (line {l})")).unwrap_or_default();
+        let mut e = Error::invalid_config(format!(
+            "`{key}` in profile `{name}`{at} must be a string, not {}",
+            json_type_name(v)
+        ))
+        .with_provider(NAME)
+        .with_file(path)
+        .with_hint(format!("write \"{key}\": \"...\" in profile `{name}`"));
+        if let Some(l) = line {
+            e = e.with_line(l);
+        }
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// The 1-based line of `"key"` in the profile named `name`: the closest occurrence after the
+/// profile's `"name": "<name>"` and before the next profile's name, else the closest before it.
+/// A best effort for messages: `None` when the text does not show it plainly.
+fn line_of_key(text: &[u8], name: &str, key: &str) -> Option<usize> {
+    let text = std::str::from_utf8(text).ok()?;
+    let quoted_name = Value::String(name.to_string()).to_string();
+    let name_at = text
+        .match_indices(&quoted_name)
+        .map(|(i, _)| i)
+        .find(|&i| {
+            let before = text[..i].trim_end();
+            before.ends_with(':') && before[..before.len() - 1].trim_end().ends_with("\"name\"")
+        })?;
+    let quoted_key = format!("\"{key}\"");
+    let next_name = text[name_at + quoted_name.len()..]
+        .find("\"name\"")
+        .map_or(text.len(), |i| name_at + quoted_name.len() + i);
+    let at = text[name_at..next_name]
+        .find(&quoted_key)
+        .map(|i| name_at + i)
+        .or_else(|| text[..name_at].rfind(&quoted_key))?;
+    Some(text[..at].matches('\n').count() + 1)
+}
+
+/// "a string", "an object", ... for messages about a value of the wrong type.
+fn json_type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
 }
 
 /// The Python reference's message ("form" is its typo).
@@ -292,11 +429,13 @@ fn build_profile<'a>(
     find: &dyn Fn(&str) -> Option<&'a Value>,
     name: &str,
     path: &Path,
+    text: &[u8],
     visiting: &mut HashSet<String>,
 ) -> Result<SharedProvider> {
     let Some(p) = find(name) else {
         return Err(unknown_profile(name, path));
     };
+    check_string_fields(p, name, path, text)?;
     if !visiting.insert(name.to_string()) {
         return Err(Error::invalid_config(format!(
             "source_profile cycle through profile '{name}'"
@@ -329,10 +468,35 @@ fn build_profile<'a>(
         .get("expired_seconds")
         .and_then(Value::as_u64)
         .filter(|d| *d > 0);
+    // aliyun-cli's `endpoint_type: vpc` selects VPC endpoints; credchain applies it to STS too.
+    let vpc_type = s("endpoint_type").map(|t| t.eq_ignore_ascii_case("vpc"));
     let endpoint = StsEndpoint {
-        sts_endpoint: None,
+        sts_endpoint: s("sts_endpoint"),
         sts_region_id: s("sts_region"),
-        enable_vpc: p.get("enable_vpc").and_then(Value::as_bool),
+        enable_vpc: p
+            .get("enable_vpc")
+            .and_then(Value::as_bool)
+            .or(vpc_type.filter(|v| *v)),
+    };
+    let env_external_id = ctx
+        .env_non_empty(env_vars::EXTERNAL_ID)
+        .map_err(|e| e.with_provider(NAME))?;
+    let external_disabled = || -> Result<()> {
+        if ctx
+            .env_flag(env_vars::DISABLE_EXTERNAL_PROCESS)
+            .map_err(|e| e.with_provider(NAME))?
+        {
+            return Err(invalid(format!(
+                "profile '{name}' (mode {mode}) is refused: external credential sources are \
+                 disabled by {}",
+                env_vars::DISABLE_EXTERNAL_PROCESS
+            ))
+            .with_hint(format!(
+                "unset {} or select another profile",
+                env_vars::DISABLE_EXTERNAL_PROCESS
+            )));
+        }
+        Ok(())
     };
     let ram_role = |source: Option<SharedProvider>| -> Result<SharedProvider> {
         let mut b = RamRoleArnProvider::builder().endpoint_options(endpoint.clone());
@@ -359,7 +523,7 @@ fn build_profile<'a>(
         if let Some(v) = s("policy") {
             b = b.policy(v);
         }
-        if let Some(v) = s("external_id") {
+        if let Some(v) = s("external_id").or_else(|| env_external_id.clone()) {
             b = b.external_id(v);
         }
         Ok(SharedProvider::new(
@@ -381,6 +545,44 @@ fn build_profile<'a>(
             .map_err(|e| e.with_file(path))?,
         ),
         "RamRoleArn" => ram_role(None)?,
+        // aliyun-cli (deprecated there for ChainableRamRoleArn): the ECS instance role
+        // `ram_role_name` is the source of an AssumeRole of `ram_role_arn`.
+        "RamRoleArnWithRoleName" => {
+            let mut b = EcsRamRoleProvider::builder();
+            if let Some(r) = s("ram_role_name") {
+                b = b.role_name(r);
+            }
+            ram_role(Some(SharedProvider::new(b.build(ctx))))?
+        }
+        "BearerToken" => {
+            if let Some(k) = s("bearer_token_header_key") {
+                if !k.eq_ignore_ascii_case("x-acs-bearer-token") {
+                    return Err(invalid(format!(
+                        "profile '{name}' sets bearer_token_header_key to another header than \
+                         x-acs-bearer-token, the only one credchain sends"
+                    ))
+                    .with_hint("remove bearer_token_header_key from the profile"));
+                }
+            }
+            let token = match s("bearer_token") {
+                Some(t) => Some(t),
+                None => ctx
+                    .env_non_empty(env_vars::BEARER_TOKEN)
+                    .map_err(|e| e.with_provider(NAME))?,
+            };
+            let Some(token) = token else {
+                return Err(invalid(format!(
+                    "bearer_token is not configured for profile '{name}'"
+                ))
+                .with_hint(format!(
+                    "run `aliyun configure --profile {name} --mode BearerToken`, or set {}",
+                    env_vars::BEARER_TOKEN
+                )));
+            };
+            SharedProvider::new(
+                BearerTokenProvider::new(token.trim()).map_err(|e| e.with_file(path))?,
+            )
+        }
         "EcsRamRole" => {
             let mut b = EcsRamRoleProvider::builder();
             if let Some(r) = s("ram_role_name") {
@@ -414,7 +616,7 @@ fn build_profile<'a>(
             let Some(src_name) = s("source_profile") else {
                 return Err(invalid(format!("invalid profile name: profile '{name}' (mode ChainableRamRoleArn) needs a source_profile")));
             };
-            let source = build_profile(ctx, find, &src_name, path, visiting).map_err(|e| {
+            let source = build_profile(ctx, find, &src_name, path, text, visiting).map_err(|e| {
                 if e.message().starts_with("unable to get profile") {
                     invalid(format!("get source profile failed: {}", e.message()))
                 } else {
@@ -476,6 +678,7 @@ fn build_profile<'a>(
             SharedProvider::new(b.build(ctx).map_err(|e| e.with_file(path))?)
         }
         "External" => {
+            external_disabled()?;
             let (wctx, wpath, wname) = (ctx.clone(), path.to_path_buf(), name.to_string());
             let b = ExternalProvider::builder()
                 .process_command(p.get("process_command").and_then(Value::as_str).unwrap_or_default())
@@ -498,6 +701,7 @@ fn build_profile<'a>(
             SharedProvider::new(b.build(ctx).map_err(|e| e.with_file(path))?)
         }
         "CredentialsURI" => {
+            external_disabled()?;
             let uri = need("credentials_uri")?;
             SharedProvider::new(CredentialsUriProvider::builder().uri(uri).build(ctx))
         }
@@ -507,7 +711,7 @@ fn build_profile<'a>(
                 mode_value.unwrap_or("None")
             ))
             .with_hint(
-                "supported: AK, StsToken, RamRoleArn, EcsRamRole, OIDC, ChainableRamRoleArn, CloudSSO, OAuth, External, CredentialsURI",
+                "supported: AK, StsToken, RamRoleArn, RamRoleArnWithRoleName, EcsRamRole, OIDC, ChainableRamRoleArn, CloudSSO, OAuth, External, CredentialsURI, BearerToken",
             ))
         }
     };

@@ -48,3 +48,14 @@ pub const ECS_METADATA_SERVICE_ENDPOINT: &str = "ALIBABA_CLOUD_ECS_METADATA_SERV
 pub const EXTERNAL_PROFILES: &str = "CREDCHAIN_EXTERNAL_PROFILES";
 /// OAuth site base URL override (credchain addition).
 pub const OAUTH_ENDPOINT: &str = "ALIBABA_CLOUD_OAUTH_ENDPOINT";
+
+/// `true` makes aliyun-cli's config.json source "not configured" (aliyun-cli's name; it also
+/// reads `ALIBABACLOUD_IGNORE_PROFILE`, which credchain does not).
+pub const IGNORE_PROFILE: &str = "ALIBABA_CLOUD_IGNORE_PROFILE";
+/// `true` refuses config.json `External` and `CredentialsURI` profiles (aliyun-cli's security
+/// switch: no command is run and no URL fetched for credentials).
+pub const DISABLE_EXTERNAL_PROCESS: &str = "ALIBABA_CLOUD_DISABLE_EXTERNAL_PROCESS";
+/// Bearer token for a config.json `BearerToken` profile without `bearer_token` (aliyun-cli).
+pub const BEARER_TOKEN: &str = "ALIBABA_CLOUD_BEARER_TOKEN";
+/// `ExternalId` for config.json role profiles without `external_id` (aliyun-cli).
+pub const EXTERNAL_ID: &str = "ALIBABA_CLOUD_EXTERNAL_ID";

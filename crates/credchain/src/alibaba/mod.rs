@@ -19,6 +19,7 @@ mod key_check;
 mod named_profile;
 mod oauth;
 mod oidc_role_arn;
+mod oss_env;
 mod profile;
 mod ram_role_arn;
 mod remote;
@@ -46,6 +47,10 @@ pub use oauth::{
     OAuthUpdateCallback, OAUTH_REFRESH_LEAD_SECONDS,
 };
 pub use oidc_role_arn::{OidcRoleArnProvider, OidcRoleArnProviderBuilder};
+pub use oss_env::{
+    object_storage_chain, OssEnvProvider, OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET,
+    OSS_SESSION_TOKEN,
+};
 pub use profile::{ProfileProvider, ProfileProviderBuilder};
 pub use ram_role_arn::{RamRoleArnProvider, RamRoleArnProviderBuilder};
 pub use remote::{StsEndpoint, DEFAULT_STS_HOST};

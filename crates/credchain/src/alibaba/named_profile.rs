@@ -50,7 +50,11 @@ pub fn named_profile(ctx: &Context, name: &str) -> Result<SharedProvider> {
         .build(ctx);
     let cli_reason = match cli.outcome() {
         Ok(_) => return Ok(SharedProvider::new(cli)),
-        Err(e) if e.is_not_configured() => reason(e),
+        // With its hint: config.json's says which profiles the file has.
+        Err(e) if e.is_not_configured() => match e.hint() {
+            Some(h) => format!("{} ({h})", reason(e)),
+            None => reason(e),
+        },
         Err(e) => return Err(e.clone()),
     };
     let ini = ProfileProvider::builder()

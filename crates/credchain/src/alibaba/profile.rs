@@ -174,7 +174,11 @@ fn locate(ctx: &Context, explicit: Option<PathBuf>) -> Result<(PathBuf, String)>
         python_failed(&dir.join("credentials.ini")),
         crate::redact::path(dir.join("credentials"))
     ))
-    .with_provider(NAME))
+    .with_provider(NAME)
+    .with_hint(format!(
+        "create ~/.alibabacloud/credentials.ini, or set {}",
+        env_vars::CREDENTIALS_FILE
+    )))
 }
 
 fn build_section(

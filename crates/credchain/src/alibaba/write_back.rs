@@ -215,11 +215,30 @@ fn rewrite(
     for (k, v) in fields {
         target.set(k, v)?;
     }
-    // Serialize: the root and the profiles array are laid out; everything else stays raw.
-    let mut out = String::with_capacity(bytes.len() + 256);
-    let profiles_ref = &profiles;
-    let raw_ref = &raw_profiles;
-    write_object(&root, "", &mut out, &|k, _v, indent, out| {
+    let out = serialize(&root, &profiles, &raw_profiles, path)?;
+    ctx.fs()
+        .write_atomic(path, out.as_bytes())
+        .map_err(|e| file_err("cannot write the cli credentials file".into()).with_source(e))?;
+    Ok(Some(
+        profiles[index]
+            .as_ref()
+            .and_then(|p| p.get_str("name"))
+            .unwrap_or_default(),
+    ))
+}
+
+/// The file text: the root and the profiles array are laid out; everything else stays raw.
+/// `raw_profiles[i]` is written as is where `profiles[i]` is `None` (not an object).
+fn serialize(
+    root: &OrderedObject,
+    profiles: &[Option<OrderedObject>],
+    raw_profiles: &[Box<RawValue>],
+    path: &Path,
+) -> Result<String> {
+    let mut out = String::with_capacity(4096);
+    let profiles_ref = profiles;
+    let raw_ref = raw_profiles;
+    write_object(root, "", &mut out, &|k, _v, indent, out| {
         if k != "profiles" {
             return false;
         }
@@ -246,19 +265,109 @@ fn rewrite(
     out.push('\n');
     // Never write something that does not parse back.
     if serde_json::from_str::<Value>(&out).is_err() {
-        return Err(file_err(
-            "refusing to write an invalid cli credentials file".into(),
-        ));
+        return Err(Error::new(
+            ErrorKind::File,
+            "refusing to write an invalid cli credentials file",
+        )
+        .with_file(path));
     }
+    Ok(out)
+}
+
+/// Creates or updates the profile `name` of `config.json` at `path` (`credchain configure`):
+/// `fields` (for example `mode`, `access_key_id`, ...) are set, every other key of the profile,
+/// of the other profiles and of the file is kept; a profile that does not exist is appended; a
+/// file that does not exist is created (its directory must exist) with this profile as
+/// `current`. With `set_current`, `current` names this profile. Same lock, atomic replacement and
+/// 0600 mode as the write-back of refreshed credentials.
+pub fn upsert_profile(
+    ctx: &Context,
+    path: &Path,
+    name: &str,
+    fields: &[(&str, Value)],
+    set_current: bool,
+) -> Result<()> {
+    let mut outcome: Result<()> = Ok(());
+    let locked = ctx.fs().with_lock(path, &mut || {
+        outcome = upsert(ctx, path, name, fields, set_current);
+        Ok(())
+    });
+    if let Err(e) = locked {
+        return Err(
+            Error::new(ErrorKind::File, "cannot lock the cli credentials file")
+                .with_file(path)
+                .with_source(e),
+        );
+    }
+    outcome
+}
+
+fn upsert(
+    ctx: &Context,
+    path: &Path,
+    name: &str,
+    fields: &[(&str, Value)],
+    set_current: bool,
+) -> Result<()> {
+    let file_err = |m: String| Error::new(ErrorKind::File, m).with_file(path);
+    let bytes = match ctx.fs().read(path, MAX_FILE_SIZE) {
+        Ok(b) => Some(b),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            return Err(file_err("cannot read the cli credentials file".into()).with_source(e))
+        }
+    };
+    let created = bytes.is_none();
+    let mut root: OrderedObject = match &bytes {
+        Some(b) => serde_json::from_slice(b).map_err(|e| {
+            file_err(format!(
+                "the cli credentials file is not a JSON object (line {})",
+                e.line()
+            ))
+            .with_hint("fix the file by hand (credchain never overwrites a file it cannot read)")
+        })?,
+        None => OrderedObject(Vec::new()),
+    };
+    let raw_profiles: Vec<Box<RawValue>> = match root.get("profiles") {
+        Some(raw) => serde_json::from_str(raw.get())
+            .map_err(|_| file_err("\"profiles\" is not an array".into()))?,
+        None => Vec::new(),
+    };
+    let mut profiles: Vec<Option<OrderedObject>> = raw_profiles
+        .iter()
+        .map(|p| serde_json::from_str::<OrderedObject>(p.get()).ok())
+        .collect();
+    let mut raw_profiles = raw_profiles;
+    let existing = profiles.iter().position(|p| {
+        p.as_ref()
+            .is_some_and(|p| p.get_str("name").as_deref() == Some(name))
+    });
+    let index = match existing {
+        Some(i) => i,
+        None => {
+            let mut p = OrderedObject(Vec::new());
+            p.set("name", &Value::String(name.to_string()))?;
+            profiles.push(Some(p));
+            raw_profiles.push(RawValue::from_string("{}".into()).map_err(|e| {
+                Error::new(ErrorKind::File, format!("cannot encode a profile: {e}"))
+            })?);
+            profiles.len() - 1
+        }
+    };
+    let target = profiles[index].as_mut().expect("an object by construction");
+    for (k, v) in fields {
+        target.set(k, v)?;
+    }
+    if set_current || created || root.get("current").is_none() {
+        root.set("current", &Value::String(name.to_string()))?;
+    }
+    if root.get("profiles").is_none() {
+        root.set("profiles", &Value::Array(Vec::new()))?;
+    }
+    let out = serialize(&root, &profiles, &raw_profiles, path)?;
     ctx.fs()
         .write_atomic(path, out.as_bytes())
-        .map_err(|e| file_err("cannot write the cli credentials file".into()).with_source(e))?;
-    Ok(Some(
-        profiles[index]
-            .as_ref()
-            .and_then(|p| p.get_str("name"))
-            .unwrap_or_default(),
-    ))
+        .map_err(|e| file_err("cannot write the cli credentials file".into()).with_source(e))
 }
 
 /// Starts `f` (blocking file I/O, such as [`update_or_warn`]) on Tokio's blocking pool now and

@@ -1,7 +1,7 @@
 //! The Tencent Cloud default chain (`docs/architecture.md#chain-semantics`,
 //! `docs/sources/tencent.md#default-chain`).
 //!
-//! Order: env -> TKE OIDC -> profile file -> CVM instance role. A profile named through
+//! Order: env -> TKE OIDC -> profile file -> tccli's files -> CVM instance role. A profile named through
 //! [`DefaultChainBuilder::profile`] (or `Config`'s `profile`, or `credchain --profile`) replaces the
 //! chain with that profile's source alone; `TENCENTCLOUD_PROFILE` keeps the order above. Workload identity ranks above the
 //! instance role so a pod never silently acts as its node; the metadata source is last, and skips
@@ -16,13 +16,14 @@ use super::cvm_role::CvmRoleProvider;
 use super::environment::EnvironmentProvider;
 use super::oidc::TkeOidcProvider;
 use super::profile::ProfileProvider;
+use super::tccli::TccliProvider;
 use crate::chain::ProviderChain;
 use crate::context::Context;
 
 /// What to tell a user whose machine has no Tencent Cloud credentials configured.
 pub const NOTHING_CONFIGURED_HINT: &str = "configure credentials: set TENCENTCLOUD_SECRET_ID and \
      TENCENTCLOUD_SECRET_KEY (plus TENCENTCLOUD_SESSION_TOKEN for temporary credentials), write \
-     ~/.tencentcloud/credentials, set the TKE_* variables for TKE OIDC, or run on a CVM instance with a \
+     ~/.tencentcloud/credentials, run `tccli configure`, set the TKE_* variables for TKE OIDC, or run on a CVM instance with a \
      CAM role";
 
 /// The default chain, reading its configuration from `ctx` now.
@@ -35,7 +36,7 @@ pub const NOTHING_CONFIGURED_HINT: &str = "configure credentials: set TENCENTCLO
 /// let ctx = Context::empty().with_env(MemoryEnv::from_pairs([("TENCENTCLOUD_METADATA_DISABLED", "true")]));
 /// let e = tencent::default_chain(&ctx).provide_credentials().await.unwrap_err();
 /// assert!(e.is_not_configured());
-/// assert_eq!(e.attempts().len(), 4);
+/// assert_eq!(e.attempts().len(), 5);
 /// assert!(e.to_string().contains("TENCENTCLOUD_SECRET_ID"));
 /// # });
 /// ```
@@ -53,8 +54,9 @@ pub struct DefaultChainBuilder {
 }
 
 impl DefaultChainBuilder {
-    /// Selects this profile of the credentials file directly: the chain is then that profile's
-    /// source alone, so environment keys, TKE OIDC and the CVM role are not tried (as aws-cli's
+    /// Selects this profile of the credentials file directly (or, when that file has no such
+    /// profile and `~/.tccli/<profile>.credential` exists, that tccli profile): the chain is then
+    /// that profile's source alone, so environment keys, TKE OIDC and the CVM role are not tried (as aws-cli's
     /// `--profile` beats environment keys), and a profile that does not exist is an error.
     /// Without it, `TENCENTCLOUD_PROFILE` names the section and the chain keeps its order.
     pub fn profile(mut self, profile: impl Into<String>) -> Self {
@@ -83,8 +85,23 @@ impl DefaultChainBuilder {
         if let Some(e) = &self.sts_endpoint {
             profile = profile.sts_endpoint(e.clone());
         }
+        let mut tccli = TccliProvider::builder();
+        if let Some(e) = &self.sts_endpoint {
+            tccli = tccli.sts_endpoint(e.clone());
+        }
+        if let Some(e) = &self.metadata_endpoint {
+            tccli = tccli.metadata_endpoint(e.clone());
+        }
+        if let Some(r) = &self.role_name {
+            tccli = tccli.role_name(r.clone());
+        }
         if let Some(p) = self.profile.filter(|p| !p.is_empty()) {
-            return ProviderChain::new("default").with(profile.profile(p).build(ctx));
+            let sdk = profile.profile(p.clone()).build(ctx);
+            // The SDK file's profile first; tccli's file of that name when the SDK file has none.
+            if sdk.is_missing_profile() && super::tccli::credential_file_exists(ctx, &p) {
+                return ProviderChain::new("default").with(tccli.profile(p).build(ctx));
+            }
+            return ProviderChain::new("default").with(sdk);
         }
         let mut cvm = CvmRoleProvider::builder();
         if let Some(r) = self.role_name {
@@ -94,12 +111,16 @@ impl DefaultChainBuilder {
             cvm = cvm.endpoint(e);
         }
         ProviderChain::new("default")
-            .with(EnvironmentProvider::from_context(ctx))
+            .with(EnvironmentProvider::with_sts_endpoint(
+                ctx,
+                self.sts_endpoint.as_deref(),
+            ))
             .with(TkeOidcProvider::with_endpoint(
                 ctx,
                 self.sts_endpoint.as_deref(),
             ))
             .with(profile.build(ctx))
+            .with(tccli.build(ctx))
             .with(cvm.build(ctx))
             .with_hint(NOTHING_CONFIGURED_HINT)
     }

@@ -28,3 +28,21 @@ pub const STS_ENDPOINT: &str = "TENCENTCLOUD_STS_ENDPOINT";
 pub const METADATA_ENDPOINT: &str = "TENCENTCLOUD_METADATA_ENDPOINT";
 /// `true` disables the CVM instance-role source (credchain addition).
 pub const METADATA_DISABLED: &str = "TENCENTCLOUD_METADATA_DISABLED";
+
+/// tccli's profile name (`~/.tccli/<profile>.credential`); default `default`.
+pub const TCCLI_PROFILE: &str = "TCCLI_PROFILE";
+/// Role to assume with the environment keys (tccli's name; needs [`ROLE_SESSION_NAME`] there).
+pub const ROLE_ARN: &str = "TENCENTCLOUD_ROLE_ARN";
+/// Session name for [`ROLE_ARN`] (tccli's name).
+pub const ROLE_SESSION_NAME: &str = "TENCENTCLOUD_ROLE_SESSION_NAME";
+/// Region for the STS call of [`ROLE_ARN`] and of tccli role profiles (tccli's name).
+pub const REGION: &str = "TENCENTCLOUD_REGION";
+/// SecretId alias (reqsign-tencent-cos); used with [`TKE_SECRET_KEY`] only when neither
+/// [`SECRET_ID`] nor [`SECRET_KEY`] is set.
+pub const TKE_SECRET_ID: &str = "TKE_SECRET_ID";
+/// SecretKey alias (reqsign-tencent-cos), see [`TKE_SECRET_ID`].
+pub const TKE_SECRET_KEY: &str = "TKE_SECRET_KEY";
+/// Token alias (reqsign-tencent-cos), after [`SESSION_TOKEN`] and [`TOKEN`].
+pub const SECURITY_TOKEN: &str = "TENCENTCLOUD_SECURITY_TOKEN";
+/// Token alias (reqsign-tencent-cos), last.
+pub const QCLOUD_SECRET_TOKEN: &str = "QCLOUD_SECRET_TOKEN";

@@ -7,6 +7,16 @@
 //!   another identity.
 //! - The token comes from `TENCENTCLOUD_SESSION_TOKEN` (the Node SDK's name), else
 //!   `TENCENTCLOUD_TOKEN` (tccli's name); the SDKs agree on none, so credchain reads both.
+//! - Aliases other Rust tools use (reqsign-tencent-cos, so OpenDAL users keep their environment),
+//!   always after the official names: `TKE_SECRET_ID` + `TKE_SECRET_KEY` as a pair, used only when
+//!   neither `TENCENTCLOUD_SECRET_ID` nor `TENCENTCLOUD_SECRET_KEY` is set; tokens in the order
+//!   `TENCENTCLOUD_SESSION_TOKEN`, `TENCENTCLOUD_TOKEN`, `TENCENTCLOUD_SECURITY_TOKEN`,
+//!   `QCLOUD_SECRET_TOKEN` (the first set and non-empty wins).
+//! - tccli's role settings: with `TENCENTCLOUD_ROLE_ARN` and `TENCENTCLOUD_ROLE_SESSION_NAME`
+//!   both set, the keys assume that role through STS AssumeRole (region `TENCENTCLOUD_REGION`,
+//!   else `ap-guangzhou`), and the credentials are named `env/sts_assume_role`. One of the two
+//!   alone is an error: tccli ignores it and acts as the keys' own identity, which is not what a
+//!   user who set it meant.
 
 use std::fmt;
 
@@ -15,7 +25,14 @@ use super::env_vars;
 use crate::context::Context;
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
-use crate::provider::{ProvideCredentials, ProvideFuture};
+use crate::provider::{ProvideCredentials, ProvideFuture, SharedProvider};
+
+use super::assume_role::StsAssumeRoleProvider;
+
+enum Loaded {
+    Static(Credentials),
+    AssumeRole(StsAssumeRoleProvider),
+}
 
 /// Credentials from `TENCENTCLOUD_*` environment variables.
 ///
@@ -34,7 +51,7 @@ use crate::provider::{ProvideCredentials, ProvideFuture};
 /// # });
 /// ```
 pub struct EnvironmentProvider {
-    outcome: Result<Credentials>,
+    outcome: Result<Loaded>,
 }
 
 impl EnvironmentProvider {
@@ -43,9 +60,64 @@ impl EnvironmentProvider {
 
     /// Reads the variables from the context's environment now.
     pub fn from_context(ctx: &Context) -> Self {
-        EnvironmentProvider {
-            outcome: Self::read(ctx),
+        Self::with_sts_endpoint(ctx, None)
+    }
+
+    /// As [`Self::from_context`], with the STS endpoint for a `TENCENTCLOUD_ROLE_ARN` role
+    /// (default: `TENCENTCLOUD_STS_ENDPOINT`, else `sts.tencentcloudapi.com`).
+    pub fn with_sts_endpoint(ctx: &Context, sts_endpoint: Option<&str>) -> Self {
+        let outcome = Self::read(ctx).and_then(|c| Self::role(ctx, c, sts_endpoint));
+        EnvironmentProvider { outcome }
+    }
+
+    /// The role ARN the keys assume, when `TENCENTCLOUD_ROLE_ARN` is set.
+    pub fn role_arn(&self) -> Option<&str> {
+        match &self.outcome {
+            Ok(Loaded::AssumeRole(p)) => Some(p.role_arn()),
+            _ => None,
         }
+    }
+
+    fn role(ctx: &Context, keys: Credentials, endpoint: Option<&str>) -> Result<Loaded> {
+        let var = |name| {
+            ctx.env_non_empty(name)
+                .map_err(|e| e.with_provider(Self::NAME))
+        };
+        let (arn, session) = match (var(env_vars::ROLE_ARN)?, var(env_vars::ROLE_SESSION_NAME)?) {
+            (None, None) => return Ok(Loaded::Static(keys)),
+            (Some(a), Some(n)) => (a, n),
+            (a, _) => {
+                let (set, unset) = if a.is_some() {
+                    (env_vars::ROLE_ARN, env_vars::ROLE_SESSION_NAME)
+                } else {
+                    (env_vars::ROLE_SESSION_NAME, env_vars::ROLE_ARN)
+                };
+                return Err(Error::invalid_config(format!(
+                    "{set} is set but {unset} is not (tccli would ignore the role and act as the \
+                     keys' own identity)"
+                ))
+                .with_provider(Self::NAME)
+                .with_hint(format!("set {unset} too, or unset {set}")));
+            }
+        };
+        let source = Credential::with_name(
+            Some(keys.secret_id().to_string()),
+            Some(keys.secret_key().to_string()),
+            keys.token().map(str::to_string),
+            Self::NAME,
+        )?;
+        let mut sts = StsAssumeRoleProvider::builder()
+            .with_source(SharedProvider::new(source))
+            .role_arn(arn)
+            .role_session_name(session);
+        if let Some(r) = var(env_vars::REGION)? {
+            sts = sts.region(r);
+        }
+        if let Some(e) = endpoint {
+            sts = sts.endpoint(e);
+        }
+        let p = sts.build(ctx).map_err(|e| e.with_provider(Self::NAME))?;
+        Ok(Loaded::AssumeRole(p))
     }
 
     fn read(ctx: &Context) -> Result<Credentials> {
@@ -53,8 +125,17 @@ impl EnvironmentProvider {
             ctx.env_non_empty(name)
                 .map_err(|e| e.with_provider(Self::NAME))
         };
-        let id = var(env_vars::SECRET_ID)?;
-        let key = var(env_vars::SECRET_KEY)?;
+        let mut id = var(env_vars::SECRET_ID)?;
+        let mut key = var(env_vars::SECRET_KEY)?;
+        // reqsign's aliases, as a pair: never one official half with one TKE_* half.
+        if id.is_none() && key.is_none() {
+            if let (Some(i), Some(k)) = (
+                var(env_vars::TKE_SECRET_ID)?,
+                var(env_vars::TKE_SECRET_KEY)?,
+            ) {
+                (id, key) = (Some(i), Some(k));
+            }
+        }
         let (Some(id), Some(key)) = (id.clone(), key.clone()) else {
             let missing: Vec<&str> = [(env_vars::SECRET_ID, id), (env_vars::SECRET_KEY, key)]
                 .into_iter()
@@ -72,10 +153,18 @@ impl EnvironmentProvider {
                 env_vars::SECRET_KEY
             )));
         };
-        let token = match var(env_vars::SESSION_TOKEN)? {
-            Some(t) => Some(t),
-            None => var(env_vars::TOKEN)?,
-        };
+        let mut token = None;
+        for name in [
+            env_vars::SESSION_TOKEN,
+            env_vars::TOKEN,
+            env_vars::SECURITY_TOKEN,
+            env_vars::QCLOUD_SECRET_TOKEN,
+        ] {
+            if let Some(t) = var(name)? {
+                token = Some(t);
+                break;
+            }
+        }
         let credential =
             Credential::with_name(Some(id), Some(key), token, Self::NAME).map_err(|e| {
                 e.with_hint(format!(
@@ -92,7 +181,8 @@ impl fmt::Debug for EnvironmentProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("tencent::EnvironmentProvider");
         match &self.outcome {
-            Ok(c) => d.field("secret_id", &c.secret_id()),
+            Ok(Loaded::Static(c)) => d.field("secret_id", &c.secret_id()),
+            Ok(Loaded::AssumeRole(p)) => d.field("assume_role", p),
             Err(e) => d.field("error", &e.message()),
         };
         d.finish()
@@ -101,10 +191,33 @@ impl fmt::Debug for EnvironmentProvider {
 
 impl ProvideCredentials for EnvironmentProvider {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
-        ProvideFuture::ready(self.outcome.clone())
+        self.provide(false)
     }
     fn name(&self) -> &str {
         Self::NAME
+    }
+    fn force_refresh(&self) -> ProvideFuture<'_> {
+        self.provide(true)
+    }
+}
+
+impl EnvironmentProvider {
+    fn provide(&self, force: bool) -> ProvideFuture<'_> {
+        match &self.outcome {
+            Ok(Loaded::Static(c)) => ProvideFuture::ready(Ok(c.clone())),
+            Ok(Loaded::AssumeRole(p)) => {
+                let fut = if force {
+                    p.force_refresh()
+                } else {
+                    p.provide_credentials()
+                };
+                fut.map_result(|r| {
+                    r.map(|c| c.with_outer_provider(Self::NAME))
+                        .map_err(|e| e.with_provider(Self::NAME))
+                })
+            }
+            Err(e) => ProvideFuture::ready(Err(e.clone())),
+        }
     }
 }
 

@@ -6,11 +6,12 @@
 //! | `credential` | fixed SecretId/SecretKey/token | [`Credential`] | `Credential` |
 //! | `env` | `TENCENTCLOUD_SECRET_ID`/`_KEY` (+ token) | [`EnvironmentProvider`] | [`EnvironmentVariableCredential`] |
 //! | `profile` | `~/.tencentcloud/credentials` | [`ProfileProvider`] | [`ProfileCredential`] |
+//! | `tccli` | tccli's `~/.tccli/<profile>.credential` | [`TccliProvider`] | (none) |
 //! | `cvm_role` | CVM metadata CAM role | [`CvmRoleProvider`] | [`CvmRoleCredential`] |
 //! | `sts_assume_role` | STS AssumeRole | [`StsAssumeRoleProvider`] | [`StsAssumeRoleCredential`] |
 //! | `oidc_role_arn` | STS AssumeRoleWithWebIdentity | [`OidcRoleArnProvider`] | [`OidcRoleArnCredential`] |
 //! | `tke_oidc` | the same, from `TKE_*` | [`TkeOidcProvider`] | [`DefaultTkeOidcRoleArnProvider`] |
-//! | `default` | env -> TKE OIDC -> profile -> CVM | [`default_chain`] | [`DefaultCredentialProvider`] |
+//! | `default` | env -> TKE OIDC -> profile -> tccli -> CVM | [`default_chain`] | [`DefaultCredentialProvider`] |
 //!
 //! Forcing a refresh (the SDKs' `update_credential()` / `refresh()`) is
 //! [`ProvideCredentials::force_refresh`](crate::ProvideCredentials::force_refresh).
@@ -26,6 +27,7 @@ pub mod ini;
 mod oidc;
 mod profile;
 mod sts;
+mod tccli;
 
 pub use assume_role::{StsAssumeRoleBuilder, StsAssumeRoleProvider};
 pub use chain::{default_chain, DefaultChainBuilder, NOTHING_CONFIGURED_HINT};
@@ -39,6 +41,10 @@ pub use sts::{
     generate_session_name, regional_sts_host, StsEndpoint, DEFAULT_DURATION_SECONDS,
     DEFAULT_REGION, DEFAULT_STS_HOST, INTL_STS_HOST, MAX_DURATION_SECONDS, MIN_DURATION_SECONDS,
     SESSION_NAME_PREFIX, STS_SERVICE, STS_VERSION,
+};
+pub use tccli::{
+    parse_tccli_credential, TccliBuilder, TccliCredentialFile, TccliCredentialType, TccliProvider,
+    TCCLI_DEFAULT_PROFILE, TCCLI_DIR,
 };
 
 /// The Python SDK's name for the environment source.

@@ -319,6 +319,18 @@ impl ProfileProvider {
     pub fn profile(&self) -> Option<&str> {
         self.outcome.as_ref().ok().map(|(_, p, _)| p.as_str())
     }
+    /// Whether loading failed only because the profile (or the whole file) is not there, as
+    /// opposed to a broken file or section.
+    pub(crate) fn is_missing_profile(&self) -> bool {
+        match &self.outcome {
+            Ok(_) => false,
+            Err(e) => {
+                e.is_not_configured()
+                    || e.message().contains("is not in the credentials file")
+                    || e.message().starts_with("no credentials file")
+            }
+        }
+    }
     /// The role ARN, for a `role_arn` profile.
     pub fn role_arn(&self) -> Option<&str> {
         match &self.outcome {
