@@ -435,7 +435,8 @@ fn build_loaded(
     }
     let (mut role_arn, mut session) = (file.role_arn.clone(), file.role_session_name.clone());
     let mut env_region = None;
-    if !by_caller {
+    // In web-identity mode TENCENTCLOUD_ROLE_ARN/_REGION are reqsign's OIDC aliases, not tccli's.
+    if !by_caller && !super::oidc::web_identity_active(ctx)? {
         let arn = ctx.env_non_empty(env_vars::ROLE_ARN)?;
         let name = ctx.env_non_empty(env_vars::ROLE_SESSION_NAME)?;
         // tccli: both or neither (one alone is ignored there; the env source reports it).
