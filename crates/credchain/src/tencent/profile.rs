@@ -17,7 +17,7 @@
 //!   case) means the same. Errors (naming file, line and section): a cycle (`a -> b -> a`, the
 //!   whole cycle is named), a source section that is not in the file, both `source_profile` and
 //!   `credential_source`, a source without `role_arn`, and a source next to the section's own
-//!   `secret_id`/`secret_key` (ambiguous).
+//!   `secret_id`/`secret_key` (ambiguous), a chain through more than [`MAX_SOURCE_HOPS`] roles.
 //! - A file without the `[default]` section is not configured (the Python SDK crashes); a
 //!   profile selected by name that is missing is an error listing the sections there are. A
 //!   profile named through the builder when there is no credentials file at all is an error too
@@ -48,6 +48,9 @@ pub const SOURCE_PROFILE: &str = "source_profile";
 pub const CREDENTIAL_SOURCE: &str = "credential_source";
 /// The `source_profile` value meaning "the CVM instance role" (PR #169's reserved name).
 pub const CVM_ROLE_SOURCE: &str = "cvm_role";
+/// The most role sections one `source_profile` chain may pass through: bounds the recursion and
+/// the STS calls of one refresh (a real chain has two or three hops).
+pub const MAX_SOURCE_HOPS: usize = 16;
 /// The profile used when none is named.
 pub const DEFAULT_PROFILE: &str = "default";
 
@@ -297,6 +300,15 @@ fn role_source(
     let name = source_profile.unwrap_or_default();
     if name == CVM_ROLE_SOURCE {
         return Ok(Some(cvm_source(ctx)));
+    }
+    if visiting.len() > MAX_SOURCE_HOPS {
+        return refuse(
+            format!(
+                "{SOURCE_PROFILE} chain from [{}] is longer than {MAX_SOURCE_HOPS} roles",
+                visiting[0]
+            ),
+            "shorten the chain of role sections",
+        );
     }
     if visiting.iter().any(|v| v == name) {
         let cycle: Vec<&str> = visiting.iter().map(String::as_str).chain([name]).collect();
@@ -695,6 +707,25 @@ mod tests {
             assert!(is_cvm_role(spelling));
         }
         assert!(!is_cvm_role("cvm"));
+    }
+
+    #[tokio::test]
+    async fn source_profile_chains_are_bounded() {
+        let mut f = String::new();
+        for i in 0..=MAX_SOURCE_HOPS {
+            let name = if i == 0 {
+                "default".to_string()
+            } else {
+                format!("r{i}")
+            };
+            f += &format!(
+                "[{name}]\nrole_arn=qcs::cam::uin/1:roleName/r\nsource_profile=r{}\n",
+                i + 1
+            );
+        }
+        f += &format!("[r{}]\nsecret_id=A\nsecret_key=k\n", MAX_SOURCE_HOPS + 1);
+        let e = run(&[], &[(HOME_FILE, f.as_bytes())]).await.unwrap_err();
+        assert!(e.message().contains("longer than 16"), "{e}");
     }
 
     #[test]
