@@ -693,6 +693,29 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn web_identity_mode_leaves_the_env_role_to_tke_oidc() {
+        // tccli's env role would be assumed here (`tccli_env_role_with_file_keys`); with a web
+        // identity token file variable set, TENCENTCLOUD_ROLE_ARN is reqsign's OIDC role instead.
+        let ctx = Context::empty()
+            .with_env(MemoryEnv::from_pairs([
+                ("HOME", "/h"),
+                ("TENCENTCLOUD_ROLE_ARN", "qcs::cam::uin/1:roleName/r"),
+                ("TENCENTCLOUD_ROLE_SESSION_NAME", "s"),
+                ("TENCENTCLOUD_WEB_IDENTITY_TOKEN_FILE", "/var/run/token"),
+                // Never reached; a closed loopback port in case the gate were broken.
+                ("TENCENTCLOUD_STS_ENDPOINT", "http://127.0.0.1:9"),
+            ]))
+            .with_fs(
+                MemoryFs::new().with_file(FILE, r#"{"secretId": "AKIDfile", "secretKey": "k"}"#),
+            );
+        let c = TccliProvider::from_context(&ctx)
+            .provide_credentials()
+            .await
+            .unwrap();
+        assert_eq!((c.secret_id(), c.provider_name()), ("AKIDfile", "tccli"));
+    }
+
     #[test]
     fn parser_rejects_wrong_types_and_keeps_secrets_out_of_errors() {
         let e = parse_tccli_credential(br#"{"secretKey": ["SECRETVALUE"]}"#).unwrap_err();
