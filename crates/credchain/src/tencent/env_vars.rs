@@ -46,3 +46,17 @@ pub const TKE_SECRET_KEY: &str = "TKE_SECRET_KEY";
 pub const SECURITY_TOKEN: &str = "TENCENTCLOUD_SECURITY_TOKEN";
 /// Token alias (reqsign-tencent-cos), last.
 pub const QCLOUD_SECRET_TOKEN: &str = "QCLOUD_SECRET_TOKEN";
+
+/// Web identity token file alias (reqsign-tencent-cos) of [`TKE_WEB_IDENTITY_TOKEN_FILE`]. Set
+/// (or the TKE name set), it turns on the other web-identity aliases: [`REGION`] for
+/// [`TKE_REGION`], [`PROVIDER_ID`] for [`TKE_PROVIDER_ID`], [`ROLE_ARN`] for [`TKE_ROLE_ARN`] and
+/// [`ROLE_SESSSION_NAME`]; [`ROLE_ARN`] then stops meaning tccli's env role.
+pub const WEB_IDENTITY_TOKEN_FILE: &str = "TENCENTCLOUD_WEB_IDENTITY_TOKEN_FILE";
+/// Provider id alias (reqsign-tencent-cos) of [`TKE_PROVIDER_ID`], see
+/// [`WEB_IDENTITY_TOKEN_FILE`].
+pub const PROVIDER_ID: &str = "TENCENTCLOUD_PROVIDER_ID";
+/// Web identity session name (reqsign-tencent-cos's name, misspelled there with three S), see
+/// [`WEB_IDENTITY_TOKEN_FILE`]; wins over [`TKE_ROLE_SESSSION_NAME`].
+pub const ROLE_SESSSION_NAME: &str = "TENCENTCLOUD_ROLE_SESSSION_NAME";
+/// Web identity session name (reqsign-tencent-cos's TKE name, misspelled there too).
+pub const TKE_ROLE_SESSSION_NAME: &str = "TKE_ROLE_SESSSION_NAME";

@@ -16,7 +16,10 @@
 //!   both set, the keys assume that role through STS AssumeRole (region `TENCENTCLOUD_REGION`,
 //!   else `ap-guangzhou`), and the credentials are named `env/sts_assume_role`. One of the two
 //!   alone is an error: tccli ignores it and acts as the keys' own identity, which is not what a
-//!   user who set it meant.
+//!   user who set it meant. Not when a web identity token file variable is set
+//!   (`TKE_WEB_IDENTITY_TOKEN_FILE`, `TKE_IDENTITY_TOKEN_FILE` or reqsign-tencent-cos's
+//!   `TENCENTCLOUD_WEB_IDENTITY_TOKEN_FILE`): then `TENCENTCLOUD_ROLE_ARN` is the web identity
+//!   role (reqsign's alias of `TKE_ROLE_ARN`, [`super::oidc`]) and the env keys are used as they are.
 
 use std::fmt;
 
@@ -83,6 +86,11 @@ impl EnvironmentProvider {
             ctx.env_non_empty(name)
                 .map_err(|e| e.with_provider(Self::NAME))
         };
+        // With a web identity token file set, TENCENTCLOUD_ROLE_ARN is the OIDC role (reqsign's
+        // alias, read by `tke_oidc`), not tccli's env role.
+        if super::oidc::web_identity_active(ctx).map_err(|e| e.with_provider(Self::NAME))? {
+            return Ok(Loaded::Static(keys));
+        }
         let (arn, session) = match (var(env_vars::ROLE_ARN)?, var(env_vars::ROLE_SESSION_NAME)?) {
             (None, None) => return Ok(Loaded::Static(keys)),
             (Some(a), Some(n)) => (a, n),

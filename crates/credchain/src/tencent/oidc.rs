@@ -10,6 +10,13 @@
 //!   not configured. Some set: an error naming the missing ones. The variables and the token file are
 //!   read again at every refresh (projected tokens rotate), and a new session name
 //!   `credchain-<unix µs>` is generated each time (an integer, not Python's float string).
+//! - reqsign-tencent-cos's names are aliases, each after its official TKE name, read only in
+//!   web-identity mode (a token file variable, official or alias, is set):
+//!   `TENCENTCLOUD_WEB_IDENTITY_TOKEN_FILE`, `TENCENTCLOUD_REGION`, `TENCENTCLOUD_PROVIDER_ID`,
+//!   `TENCENTCLOUD_ROLE_ARN` and the session name `TENCENTCLOUD_ROLE_SESSSION_NAME` (sic, three S;
+//!   then `TKE_ROLE_SESSSION_NAME`). Outside that mode `TENCENTCLOUD_ROLE_ARN`/`_REGION` keep
+//!   tccli's meaning (the env keys assume that role, [`super::environment`]). reqsign reads its
+//!   `TENCENTCLOUD_*` names before the TKE ones; credchain puts the official names first.
 //! - The token file's content is the token; surrounding whitespace (a trailing newline) is removed,
 //!   since a JWT never contains any.
 
@@ -42,6 +49,8 @@ struct Params {
     provider_id: String,
     role_arn: String,
     token: TokenSource,
+    /// TKE mode: reqsign's session name variable, when set; `None` generates one.
+    session_name: Option<String>,
 }
 
 struct OidcFetcher {
@@ -68,21 +77,62 @@ impl fmt::Debug for OidcFetcher {
     }
 }
 
+/// Whether a web identity token file variable is set (non-empty): the official
+/// `TKE_WEB_IDENTITY_TOKEN_FILE`, its `TKE_IDENTITY_TOKEN_FILE` spelling, or reqsign-tencent-cos's
+/// `TENCENTCLOUD_WEB_IDENTITY_TOKEN_FILE`. Only then do reqsign's other `TENCENTCLOUD_*`
+/// web-identity aliases apply, because `TENCENTCLOUD_ROLE_ARN` and `TENCENTCLOUD_REGION` mean
+/// tccli's env role otherwise.
+pub(crate) fn web_identity_active(ctx: &Context) -> Result<bool> {
+    for name in [
+        env_vars::TKE_WEB_IDENTITY_TOKEN_FILE,
+        TKE_IDENTITY_TOKEN_FILE,
+        env_vars::WEB_IDENTITY_TOKEN_FILE,
+    ] {
+        if ctx.env_non_empty(name)?.is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// What TKE mode finds in the environment.
 fn tke_params(ctx: &Context) -> Result<Params> {
     let var = |name| {
         ctx.env_non_empty(name)
             .map_err(|e| e.with_provider(TkeOidcProvider::NAME))
     };
-    let token_file = match var(env_vars::TKE_WEB_IDENTITY_TOKEN_FILE)? {
-        Some(f) => Some(f),
-        None => var(TKE_IDENTITY_TOKEN_FILE)?,
+    let aliases = web_identity_active(ctx).map_err(|e| e.with_provider(TkeOidcProvider::NAME))?;
+    // The official TKE name first, then (only in web-identity mode) reqsign's alias.
+    let first = |names: &[&'static str]| -> Result<Option<String>> {
+        for (i, name) in names.iter().enumerate() {
+            if i > 0 && !aliases {
+                break;
+            }
+            if let Some(v) = var(name)? {
+                return Ok(Some(v));
+            }
+        }
+        Ok(None)
     };
+    let token_file = first(&[
+        env_vars::TKE_WEB_IDENTITY_TOKEN_FILE,
+        TKE_IDENTITY_TOKEN_FILE,
+        env_vars::WEB_IDENTITY_TOKEN_FILE,
+    ])?;
     let vals = [
-        (env_vars::TKE_REGION, var(env_vars::TKE_REGION)?),
-        (env_vars::TKE_PROVIDER_ID, var(env_vars::TKE_PROVIDER_ID)?),
+        (
+            env_vars::TKE_REGION,
+            first(&[env_vars::TKE_REGION, env_vars::REGION])?,
+        ),
+        (
+            env_vars::TKE_PROVIDER_ID,
+            first(&[env_vars::TKE_PROVIDER_ID, env_vars::PROVIDER_ID])?,
+        ),
         (env_vars::TKE_WEB_IDENTITY_TOKEN_FILE, token_file),
-        (env_vars::TKE_ROLE_ARN, var(env_vars::TKE_ROLE_ARN)?),
+        (
+            env_vars::TKE_ROLE_ARN,
+            first(&[env_vars::TKE_ROLE_ARN, env_vars::ROLE_ARN])?,
+        ),
     ];
     let missing: Vec<&str> = vals
         .iter()
@@ -101,16 +151,28 @@ fn tke_params(ctx: &Context) -> Result<Params> {
             .with_provider(TkeOidcProvider::NAME)
             .with_hint(format!(
                 "TKE OIDC needs all four of TKE_REGION, TKE_PROVIDER_ID, TKE_WEB_IDENTITY_TOKEN_FILE and \
-                 TKE_ROLE_ARN; set {}",
-                missing.join(", ")
+                 TKE_ROLE_ARN; set {}{}",
+                missing.join(", "),
+                if aliases {
+                    " (or reqsign's TENCENTCLOUD_REGION, TENCENTCLOUD_PROVIDER_ID, \
+                     TENCENTCLOUD_WEB_IDENTITY_TOKEN_FILE, TENCENTCLOUD_ROLE_ARN)"
+                } else {
+                    ""
+                }
             )));
     }
+    let session_name = if aliases {
+        first(&[env_vars::ROLE_SESSSION_NAME])?.or(first(&[env_vars::TKE_ROLE_SESSSION_NAME])?)
+    } else {
+        None
+    };
     let [region, provider_id, file, role_arn] = vals.map(|(_, v)| v.unwrap_or_default());
     Ok(Params {
         region,
         provider_id,
         role_arn,
         token: TokenSource::File(PathBuf::from(file)),
+        session_name,
     })
 }
 
@@ -166,6 +228,7 @@ impl OidcFetcher {
         let session = self
             .role_session_name
             .clone()
+            .or_else(|| params.session_name.clone())
             .unwrap_or_else(|| sts::generate_session_name(self.ctx.now()));
         let body = json!({
             "ProviderId": params.provider_id,
@@ -310,6 +373,7 @@ impl OidcRoleArnBuilder {
                 provider_id,
                 role_arn,
                 token,
+                session_name: None,
             }),
             role_session_name: self.role_session_name.filter(|s| !s.is_empty()),
             duration,
@@ -371,7 +435,15 @@ impl OidcRoleArnProvider {
 fn role_arn_of(f: &OidcFetcher) -> Option<String> {
     match &f.fixed {
         Some(p) => Some(p.role_arn.clone()),
-        None => f.ctx.env_non_empty(env_vars::TKE_ROLE_ARN).ok().flatten(),
+        None => {
+            let env = |name| f.ctx.env_non_empty(name).ok().flatten();
+            env(env_vars::TKE_ROLE_ARN).or_else(|| {
+                web_identity_active(&f.ctx)
+                    .unwrap_or(false)
+                    .then(|| env(env_vars::ROLE_ARN))
+                    .flatten()
+            })
+        }
     }
 }
 

@@ -9,6 +9,15 @@
 //! - Keys (case-insensitive): `secret_id`, `secret_key`, optional `token`; a profile with
 //!   `role_arn` (+ optional `role_session_name`, `duration_seconds`, `region`, `external_id`,
 //!   `policy`) assumes that role with the profile's keys through STS AssumeRole.
+//! - Role sources (key names from tencentcloud-sdk-python PR #169, a proposal the SDK never
+//!   merged): a `role_arn` section with `source_profile = NAME` signs its AssumeRole call with
+//!   section `[NAME]`'s credentials — its keys, or the role that section itself assumes (chains
+//!   of any length). `source_profile = cvm_role` (PR #169's reserved name) signs with the CVM
+//!   instance role; aws-cli's `credential_source = cvm_role` (also `CvmRole`, `cvm-role`, any
+//!   case) means the same. Errors (naming file, line and section): a cycle (`a -> b -> a`, the
+//!   whole cycle is named), a source section that is not in the file, both `source_profile` and
+//!   `credential_source`, a source without `role_arn`, and a source next to the section's own
+//!   `secret_id`/`secret_key` (ambiguous), a chain through more than [`MAX_SOURCE_HOPS`] roles.
 //! - A file without the `[default]` section is not configured (the Python SDK crashes); a
 //!   profile selected by name that is missing is an error listing the sections there are. A
 //!   profile named through the builder when there is no credentials file at all is an error too
@@ -23,15 +32,25 @@ use std::path::{Path, PathBuf};
 
 use super::assume_role::StsAssumeRoleProvider;
 use super::credential::Credential;
+use super::cvm_role::CvmRoleProvider;
 use super::env_vars;
-use super::ini::{self, Section};
+use super::ini::{self, Ini, Section};
 use crate::context::{Context, MAX_FILE_SIZE};
-use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind, Result};
 use crate::provider::{ProvideCredentials, ProvideFuture, SharedProvider};
 
 /// The system-wide credentials file.
 pub const SYSTEM_CREDENTIALS_FILE: &str = "/etc/tencentcloud/credentials";
+/// The key naming the section whose credentials a role section uses (tencentcloud-sdk-python PR
+/// #169), or [`CVM_ROLE_SOURCE`].
+pub const SOURCE_PROFILE: &str = "source_profile";
+/// aws-cli's key for a role section's non-profile source; only the CVM role is known.
+pub const CREDENTIAL_SOURCE: &str = "credential_source";
+/// The `source_profile` value meaning "the CVM instance role" (PR #169's reserved name).
+pub const CVM_ROLE_SOURCE: &str = "cvm_role";
+/// The most role sections one `source_profile` chain may pass through: bounds the recursion and
+/// the STS calls of one refresh (a real chain has two or three hops).
+pub const MAX_SOURCE_HOPS: usize = 16;
 /// The profile used when none is named.
 pub const DEFAULT_PROFILE: &str = "default";
 
@@ -70,7 +89,7 @@ impl ProfileBuilder {
 }
 
 enum Loaded {
-    Static(Credentials),
+    Static(Credential),
     AssumeRole(StsAssumeRoleProvider),
 }
 
@@ -127,7 +146,8 @@ fn load(b: &ProfileBuilder, ctx: &Context) -> Result<(PathBuf, String, Loaded)> 
         ))
         .with_file(&path));
     };
-    let loaded = build_section(section, &profile, &path, b, ctx)?;
+    let mut visiting = Vec::new();
+    let loaded = build_section(&parsed, section, &profile, &path, b, ctx, &mut visiting)?;
     Ok((path, profile, loaded))
 }
 
@@ -199,13 +219,133 @@ fn read(ctx: &Context, path: &Path) -> Result<Option<Vec<u8>>> {
     }
 }
 
+/// Builds the provider for section `s` (named `profile`). `visiting` holds the sections whose
+/// `source_profile` led here, to refuse a cycle instead of recursing forever.
 fn build_section(
+    doc: &Ini,
     s: &Section,
     profile: &str,
     path: &Path,
     b: &ProfileBuilder,
     ctx: &Context,
+    visiting: &mut Vec<String>,
 ) -> Result<Loaded> {
+    visiting.push(profile.to_string());
+    let source = match role_source(doc, s, profile, path, b, ctx, visiting)? {
+        Some(source) => source,
+        None => match section_keys(s, profile, path)? {
+            keys if s.get_non_empty("role_arn").is_none() => return Ok(Loaded::Static(keys)),
+            keys => SharedProvider::new(keys),
+        },
+    };
+    let role_arn = s.get_non_empty("role_arn").unwrap_or_default();
+    assume_role(s, role_arn, source, profile, path, b, ctx)
+}
+
+/// The source of a role section's AssumeRole call given by `source_profile` or
+/// `credential_source`; `None` when the section names neither (its own keys are the source).
+fn role_source(
+    doc: &Ini,
+    s: &Section,
+    profile: &str,
+    path: &Path,
+    b: &ProfileBuilder,
+    ctx: &Context,
+    visiting: &mut Vec<String>,
+) -> Result<Option<SharedProvider>> {
+    let source_profile = s.get_non_empty(SOURCE_PROFILE);
+    let credential_source = s.get_non_empty(CREDENTIAL_SOURCE);
+    if source_profile.is_none() && credential_source.is_none() {
+        return Ok(None);
+    }
+    let key = if source_profile.is_some() {
+        SOURCE_PROFILE
+    } else {
+        CREDENTIAL_SOURCE
+    };
+    let line = s.line_of(key).unwrap_or(s.line);
+    let refuse = |msg: String, hint: &str| {
+        Err(Error::invalid_config(msg)
+            .with_file(path)
+            .with_line(line)
+            .with_hint(hint.to_string()))
+    };
+    if source_profile.is_some() && credential_source.is_some() {
+        return refuse(
+            format!("[{profile}] sets both {SOURCE_PROFILE} and {CREDENTIAL_SOURCE}"),
+            "keep one of them: the role's credentials come from exactly one source",
+        );
+    }
+    if s.get_non_empty("role_arn").is_none() {
+        return refuse(
+            format!("[{profile}] sets {key} but no role_arn"),
+            "add the role_arn to assume, or remove the line",
+        );
+    }
+    if s.get_non_empty("secret_id").is_some() || s.get_non_empty("secret_key").is_some() {
+        return refuse(
+            format!("[{profile}] sets both secret_id/secret_key and {key}"),
+            "remove the keys (the source gives them) or the source line",
+        );
+    }
+    if let Some(v) = credential_source {
+        if !is_cvm_role(v) {
+            return refuse(
+                format!("unsupported {CREDENTIAL_SOURCE} in [{profile}] (known: {CVM_ROLE_SOURCE}, CvmRole)"),
+                "set credential_source = cvm_role, or use source_profile",
+            );
+        }
+        return Ok(Some(cvm_source(ctx)));
+    }
+    let name = source_profile.unwrap_or_default();
+    if name == CVM_ROLE_SOURCE {
+        return Ok(Some(cvm_source(ctx)));
+    }
+    if visiting.len() > MAX_SOURCE_HOPS {
+        return refuse(
+            format!(
+                "{SOURCE_PROFILE} chain from [{}] is longer than {MAX_SOURCE_HOPS} roles",
+                visiting[0]
+            ),
+            "shorten the chain of role sections",
+        );
+    }
+    if visiting.iter().any(|v| v == name) {
+        let cycle: Vec<&str> = visiting.iter().map(String::as_str).chain([name]).collect();
+        return refuse(
+            format!("{SOURCE_PROFILE} cycle: {}", cycle.join(" -> ")),
+            "break the cycle: the last profile of a chain needs secret_id/secret_key or a CVM role",
+        );
+    }
+    let Some(section) = doc.section(name) else {
+        let names: Vec<&str> = doc.section_names().collect();
+        return refuse(
+            format!(
+                "the {SOURCE_PROFILE} [{name}] of [{profile}] is not in the credentials file (sections: {})",
+                names.join(", ")
+            ),
+            "add that section, or fix the name",
+        );
+    };
+    Ok(Some(
+        match build_section(doc, section, name, path, b, ctx, visiting)? {
+            Loaded::Static(c) => SharedProvider::new(c),
+            Loaded::AssumeRole(p) => SharedProvider::new(p),
+        },
+    ))
+}
+
+/// `cvm_role`, `cvm-role` or `CvmRole`, in any case.
+fn is_cvm_role(v: &str) -> bool {
+    v.replace(['_', '-'], "").eq_ignore_ascii_case("cvmrole")
+}
+
+fn cvm_source(ctx: &Context) -> SharedProvider {
+    SharedProvider::new(CvmRoleProvider::builder().build(ctx))
+}
+
+/// The section's own `secret_id`, `secret_key` and `token`.
+fn section_keys(s: &Section, profile: &str, path: &Path) -> Result<Credential> {
     let id = s.get_non_empty("secret_id");
     let key = s.get_non_empty("secret_key");
     if id.is_none() || key.is_none() {
@@ -243,11 +383,21 @@ fn build_section(
             None => e,
         }
     })?;
-    let Some(role_arn) = s.get_non_empty("role_arn") else {
-        return Ok(Loaded::Static(credential.credentials().clone()));
-    };
+    Ok(credential)
+}
+
+/// The AssumeRole provider of a `role_arn` section, signing with `source`.
+fn assume_role(
+    s: &Section,
+    role_arn: &str,
+    source: SharedProvider,
+    profile: &str,
+    path: &Path,
+    b: &ProfileBuilder,
+    ctx: &Context,
+) -> Result<Loaded> {
     let mut sts = StsAssumeRoleProvider::builder()
-        .with_source(SharedProvider::new(credential))
+        .with_source(source)
         .role_arn(role_arn);
     if let Some(n) = s.get_non_empty("role_session_name") {
         sts = sts.role_session_name(n);
@@ -347,7 +497,7 @@ impl fmt::Debug for ProfileProvider {
             Ok((path, profile, loaded)) => {
                 d.field("path", path).field("profile", profile);
                 match loaded {
-                    Loaded::Static(c) => d.field("secret_id", &c.secret_id()),
+                    Loaded::Static(c) => d.field("secret_id", &c.credentials().secret_id()),
                     Loaded::AssumeRole(p) => d.field("assume_role", p),
                 };
             }
@@ -362,7 +512,7 @@ impl fmt::Debug for ProfileProvider {
 impl ProvideCredentials for ProfileProvider {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
         match &self.outcome {
-            Ok((_, _, Loaded::Static(c))) => ProvideFuture::ready(Ok(c.clone())),
+            Ok((_, _, Loaded::Static(c))) => ProvideFuture::ready(Ok(c.credentials().clone())),
             Ok((path, _, Loaded::AssumeRole(p))) => ProvideFuture::new(async move {
                 p.provide_credentials()
                     .await
@@ -392,6 +542,7 @@ impl ProvideCredentials for ProfileProvider {
 mod tests {
     use super::*;
     use crate::context::{MemoryEnv, MemoryFs};
+    use crate::credentials::Credentials;
 
     const HOME_FILE: &str = "/home/u/.tencentcloud/credentials";
 
@@ -522,5 +673,67 @@ mod tests {
             b"[default]\nsecret_id=A\nsecret_key=k\nrole_arn=qcs::cam::uin/1:roleName/r\n";
         let p = ProfileProvider::from_context(&ctx(&[], &[(HOME_FILE, f)]));
         assert_eq!(p.role_arn(), Some("qcs::cam::uin/1:roleName/r"));
+    }
+
+    #[tokio::test]
+    async fn role_sources_are_checked_when_loading() {
+        let arn = "role_arn=qcs::cam::uin/1:roleName/r\n";
+        let err = |body: String| async move {
+            run(&[], &[(HOME_FILE, body.as_bytes())]).await.unwrap_err()
+        };
+        let e = err(format!("[default]\n{arn}source_profile=default\n")).await;
+        assert!(e.message().contains("cycle: default -> default"), "{e}");
+        let e = err(format!(
+            "[default]\n{arn}credential_source=Ec2InstanceMetadata\n"
+        ))
+        .await;
+        assert!(e.message().contains("unsupported credential_source"), "{e}");
+        assert_eq!(e.line(), Some(3));
+        let e = err("[default]\nsource_profile=x\n".to_string()).await;
+        assert!(e.message().contains("no role_arn"), "{e}");
+        let e = err(format!("[default]\nsecret_id=A\nsecret_key=k\n{arn}source_profile=b\n[b]\nsecret_id=B\nsecret_key=k\n")).await;
+        assert!(
+            e.message()
+                .contains("secret_id/secret_key and source_profile"),
+            "{e}"
+        );
+        // A broken source section is reported as such, naming its own line.
+        let e = err(format!(
+            "[default]\n{arn}source_profile=b\n[b]\nsecret_id=B\n"
+        ))
+        .await;
+        assert!(e.message().contains("\"b\""), "{e}");
+        for spelling in ["cvm_role", "CvmRole", "CVM-ROLE"] {
+            assert!(is_cvm_role(spelling));
+        }
+        assert!(!is_cvm_role("cvm"));
+    }
+
+    #[tokio::test]
+    async fn source_profile_chains_are_bounded() {
+        let mut f = String::new();
+        for i in 0..=MAX_SOURCE_HOPS {
+            let name = if i == 0 {
+                "default".to_string()
+            } else {
+                format!("r{i}")
+            };
+            f += &format!(
+                "[{name}]\nrole_arn=qcs::cam::uin/1:roleName/r\nsource_profile=r{}\n",
+                i + 1
+            );
+        }
+        f += &format!("[r{}]\nsecret_id=A\nsecret_key=k\n", MAX_SOURCE_HOPS + 1);
+        let e = run(&[], &[(HOME_FILE, f.as_bytes())]).await.unwrap_err();
+        assert!(e.message().contains("longer than 16"), "{e}");
+    }
+
+    #[test]
+    fn source_profile_chain_builds() {
+        let f: &[u8] = b"[default]\nrole_arn=qcs::cam::uin/1:roleName/a\nsource_profile=mid\n\
+            [mid]\nrole_arn=qcs::cam::uin/1:roleName/b\nsource_profile=keys\n\
+            [keys]\nsecret_id=A\nsecret_key=k\n";
+        let p = ProfileProvider::from_context(&ctx(&[], &[(HOME_FILE, f)]));
+        assert_eq!(p.role_arn(), Some("qcs::cam::uin/1:roleName/a"));
     }
 }

@@ -435,7 +435,8 @@ fn build_loaded(
     }
     let (mut role_arn, mut session) = (file.role_arn.clone(), file.role_session_name.clone());
     let mut env_region = None;
-    if !by_caller {
+    // In web-identity mode TENCENTCLOUD_ROLE_ARN/_REGION are reqsign's OIDC aliases, not tccli's.
+    if !by_caller && !super::oidc::web_identity_active(ctx)? {
         let arn = ctx.env_non_empty(env_vars::ROLE_ARN)?;
         let name = ctx.env_non_empty(env_vars::ROLE_SESSION_NAME)?;
         // tccli: both or neither (one alone is ignored there; the env source reports it).
@@ -690,6 +691,29 @@ mod tests {
             c.expiration(),
             Some(crate::time::from_unix_seconds(1_000_900))
         );
+    }
+
+    #[tokio::test]
+    async fn web_identity_mode_leaves_the_env_role_to_tke_oidc() {
+        // tccli's env role would be assumed here (`tccli_env_role_with_file_keys`); with a web
+        // identity token file variable set, TENCENTCLOUD_ROLE_ARN is reqsign's OIDC role instead.
+        let ctx = Context::empty()
+            .with_env(MemoryEnv::from_pairs([
+                ("HOME", "/h"),
+                ("TENCENTCLOUD_ROLE_ARN", "qcs::cam::uin/1:roleName/r"),
+                ("TENCENTCLOUD_ROLE_SESSION_NAME", "s"),
+                ("TENCENTCLOUD_WEB_IDENTITY_TOKEN_FILE", "/var/run/token"),
+                // Never reached; a closed loopback port in case the gate were broken.
+                ("TENCENTCLOUD_STS_ENDPOINT", "http://127.0.0.1:9"),
+            ]))
+            .with_fs(
+                MemoryFs::new().with_file(FILE, r#"{"secretId": "AKIDfile", "secretKey": "k"}"#),
+            );
+        let c = TccliProvider::from_context(&ctx)
+            .provide_credentials()
+            .await
+            .unwrap();
+        assert_eq!((c.secret_id(), c.provider_name()), ("AKIDfile", "tccli"));
     }
 
     #[test]
