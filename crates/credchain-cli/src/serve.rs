@@ -249,18 +249,20 @@ impl Shutdown {
         }
     }
 
-    /// Completes on the first SIGINT or SIGTERM (Ctrl-C elsewhere).
-    pub async fn wait(mut self) {
+    /// Completes on the first SIGINT or SIGTERM (Ctrl-C elsewhere) with the signal's name, for
+    /// the line saying why the process stops.
+    pub async fn wait(mut self) -> &'static str {
         #[cfg(unix)]
         {
             tokio::select! {
-                _ = self.int.recv() => {}
-                _ = self.term.recv() => {}
+                _ = self.int.recv() => "SIGINT",
+                _ = self.term.recv() => "SIGTERM",
             }
         }
         #[cfg(not(unix))]
         {
             let _ = tokio::signal::ctrl_c().await;
+            "Ctrl-C"
         }
     }
 }
@@ -327,7 +329,11 @@ pub async fn run(args: &ServeArgs) -> Result<()> {
         header_timeout: Duration::from_secs(args.header_timeout),
         idle_timeout: Duration::from_secs(args.idle_timeout),
     };
-    serve_until(listener, state, limits, shutdown.wait()).await;
+    let stop = async {
+        let signal = shutdown.wait().await;
+        tracing::info!(signal, "serve stopping: received {signal}");
+    };
+    serve_until(listener, state, limits, stop).await;
     Ok(())
 }
 
