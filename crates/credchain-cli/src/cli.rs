@@ -384,6 +384,11 @@ pub struct ServeArgs {
     /// A JSON credential config (a file path, or inline JSON starting with `{`), as for `get`.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// The protocol to answer in (Alibaba only; default credentials-uri). ecs-metadata: the ECS
+    /// metadata service (token PUT, role listing, credentials) for clients that read
+    /// ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT. Tencent is always the CVM metadata shape.
+    #[arg(long, value_enum)]
+    pub shape: Option<ServeShape>,
     /// Most connections open at once; at the limit, the connection that has waited longest
     /// without a request is closed to make room.
     #[arg(long, default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..=65_536))]
@@ -394,6 +399,15 @@ pub struct ServeArgs {
     /// Seconds a keep-alive connection may stay idle between requests.
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub idle_timeout: u64,
+}
+
+/// What `serve` answers like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ServeShape {
+    /// Alibaba's credentials URI (`ALIBABA_CLOUD_CREDENTIALS_URI`); Tencent's CVM metadata.
+    CredentialsUri,
+    /// Alibaba's ECS metadata service (`ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT`).
+    EcsMetadata,
 }
 
 /// `credchain emulate`.
@@ -720,6 +734,8 @@ Exit status:
 
 const SERVE_HELP: &str = "Examples:
   credchain serve --cloud alibaba     # prints export ALIBABA_CLOUD_CREDENTIALS_URI=...
+  credchain serve --cloud alibaba --shape ecs-metadata
+                                      # prints export ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT=...
   credchain serve --cloud tencent     # prints export TENCENTCLOUD_METADATA_ENDPOINT=...
   credchain serve --cloud tencent --listen 127.0.0.1:8700 --profile dev
 
