@@ -92,12 +92,20 @@ mod tests {
             .expiration(exp)
             .build();
         let env = variables(&c, Cloud::Alibaba, Some("cn-hangzhou"));
-        assert!(env.set.contains(&(ALIBABA_EXPIRATION_VAR, "2018-12-18T16:39:38Z".into())));
-        assert!(env.set.contains(&("ALIBABA_CLOUD_REGION_ID", "cn-hangzhou".into())));
+        assert!(env
+            .set
+            .contains(&(ALIBABA_EXPIRATION_VAR, "2018-12-18T16:39:38Z".into())));
+        assert!(env
+            .set
+            .contains(&("ALIBABA_CLOUD_REGION_ID", "cn-hangzhou".into())));
         assert!(env.remove.is_empty());
         let env = variables(&c, Cloud::Tencent, Some("ap-guangzhou"));
-        assert!(env.set.contains(&(TENCENT_EXPIRATION_VAR, "2018-12-18T16:39:38Z".into())));
-        assert!(env.set.contains(&("TENCENTCLOUD_REGION", "ap-guangzhou".into())));
+        assert!(env
+            .set
+            .contains(&(TENCENT_EXPIRATION_VAR, "2018-12-18T16:39:38Z".into())));
+        assert!(env
+            .set
+            .contains(&("TENCENTCLOUD_REGION", "ap-guangzhou".into())));
     }
 
     #[test]

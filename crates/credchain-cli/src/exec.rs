@@ -18,7 +18,11 @@ use crate::cli::{Cloud, ExecArgs};
 use crate::resolve;
 
 /// The variables `exec` sets and removes for `c` ([`crate::child_env`]).
-pub fn child_env(c: &credchain::Credentials, cloud: Cloud, region: Option<&str>) -> Result<ChildEnv> {
+pub fn child_env(
+    c: &credchain::Credentials,
+    cloud: Cloud,
+    region: Option<&str>,
+) -> Result<ChildEnv> {
     if c.access_key_id().is_empty() || c.access_key_secret().is_empty() {
         return Err(Error::invalid_config(
             "these credentials are a bearer token only; they have no environment variables \
@@ -183,7 +187,10 @@ mod tests {
         assert_eq!(set.len(), 2);
         assert_eq!(
             remove,
-            ["ALIBABA_CLOUD_SECURITY_TOKEN", "ALIBABA_CLOUD_CREDENTIALS_EXPIRATION"]
+            [
+                "ALIBABA_CLOUD_SECURITY_TOKEN",
+                "ALIBABA_CLOUD_CREDENTIALS_EXPIRATION"
+            ]
         );
         assert!(child_env(&Credentials::bearer("b", "x"), Cloud::Alibaba, None).is_err());
     }

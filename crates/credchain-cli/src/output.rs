@@ -195,7 +195,9 @@ mod tests {
     fn each_shell_sets_and_unsets_in_its_own_syntax() {
         let c = Credentials::builder("LTAI", TRICKY).build();
         let fish = to_env(&c, Cloud::Alibaba, Some("cn-hangzhou"), Shell::Fish);
-        assert!(fish.contains("set -gx ALIBABA_CLOUD_ACCESS_KEY_SECRET 'it\\'s a \\\\ and a space'\n"));
+        assert!(
+            fish.contains("set -gx ALIBABA_CLOUD_ACCESS_KEY_SECRET 'it\\'s a \\\\ and a space'\n")
+        );
         assert!(fish.contains("set -gx ALIBABA_CLOUD_REGION_ID 'cn-hangzhou'\n"));
         assert!(fish.contains("set -e ALIBABA_CLOUD_SECURITY_TOKEN\n"));
         let ps = to_env(&c, Cloud::Tencent, None, Shell::Powershell);

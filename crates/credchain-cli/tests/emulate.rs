@@ -386,16 +386,37 @@ fn the_exported_bucket_endpoints_hold_objects() {
 fn call_with(cloud: &str, base: &str, keys: [(&str, &str); 2]) -> (bool, String) {
     let args: Vec<&str> = match cloud {
         "alibaba" => vec![
-            "call", "alibaba", "--endpoint", base, "--action", "DescribeRegions", "--version",
-            "2014-05-26", "--style", "rpc",
+            "call",
+            "alibaba",
+            "--endpoint",
+            base,
+            "--action",
+            "DescribeRegions",
+            "--version",
+            "2014-05-26",
+            "--style",
+            "rpc",
         ],
         _ => vec![
-            "call", "tencent", "--endpoint", base, "--service", "cvm", "--region",
-            "ap-guangzhou", "--action", "DescribeInstances", "--version", "2017-03-12",
+            "call",
+            "tencent",
+            "--endpoint",
+            base,
+            "--service",
+            "cvm",
+            "--region",
+            "ap-guangzhou",
+            "--action",
+            "DescribeInstances",
+            "--version",
+            "2017-03-12",
         ],
     };
     let o = credchain().args(args).envs(keys).output().unwrap();
-    (o.status.success(), String::from_utf8_lossy(&o.stderr).into_owned())
+    (
+        o.status.success(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
 }
 
 #[test]

@@ -60,17 +60,34 @@ fn fish_and_powershell_syntax() {
             .env("TENCENTCLOUD_SECRET_ID", "AKIDenv")
             .env("TENCENTCLOUD_SECRET_KEY", TRICKY)
             .env("TENCENTCLOUD_REGION", "ap-beijing")
-            .args(["get", "--cloud", "tencent", "--format", "env", "--shell", shell])
+            .args([
+                "get", "--cloud", "tencent", "--format", "env", "--shell", shell,
+            ])
             .output()
             .unwrap())
     };
     let fish = get("fish");
-    assert!(fish.contains(r"set -gx TENCENTCLOUD_SECRET_KEY 'it\'s \\ a \'secret\' with spaces'"), "{fish}");
-    assert!(fish.contains("set -gx TENCENTCLOUD_REGION 'ap-beijing'\n"), "{fish}");
-    assert!(fish.contains("set -e TENCENTCLOUD_CREDENTIALS_EXPIRATION\n"), "{fish}");
+    assert!(
+        fish.contains(r"set -gx TENCENTCLOUD_SECRET_KEY 'it\'s \\ a \'secret\' with spaces'"),
+        "{fish}"
+    );
+    assert!(
+        fish.contains("set -gx TENCENTCLOUD_REGION 'ap-beijing'\n"),
+        "{fish}"
+    );
+    assert!(
+        fish.contains("set -e TENCENTCLOUD_CREDENTIALS_EXPIRATION\n"),
+        "{fish}"
+    );
     let ps = get("powershell");
-    assert!(ps.contains(r"$Env:TENCENTCLOUD_SECRET_KEY = 'it''s \ a ''secret'' with spaces'"), "{ps}");
-    assert!(ps.contains("$Env:TENCENTCLOUD_REGION = 'ap-beijing'\n"), "{ps}");
+    assert!(
+        ps.contains(r"$Env:TENCENTCLOUD_SECRET_KEY = 'it''s \ a ''secret'' with spaces'"),
+        "{ps}"
+    );
+    assert!(
+        ps.contains("$Env:TENCENTCLOUD_REGION = 'ap-beijing'\n"),
+        "{ps}"
+    );
 }
 
 #[test]

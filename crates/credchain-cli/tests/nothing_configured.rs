@@ -4,7 +4,8 @@
 use std::process::Command;
 
 fn get(cloud: &str) -> String {
-    let home = std::env::temp_dir().join(format!("credchain-nothing-{cloud}-{}", std::process::id()));
+    let home =
+        std::env::temp_dir().join(format!("credchain-nothing-{cloud}-{}", std::process::id()));
     std::fs::create_dir_all(&home).unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_credchain"))
         .env_clear()
@@ -23,10 +24,16 @@ fn get(cloud: &str) -> String {
 fn alibaba_lists_one_source_per_line_and_names_the_files() {
     let err = get("alibaba");
     let lines: Vec<&str> = err.lines().collect();
-    assert!(lines[0].starts_with("credchain: error: default: no credentials found"), "{err}");
+    assert!(
+        lines[0].starts_with("credchain: error: default: no credentials found"),
+        "{err}"
+    );
     let sources = lines.iter().filter(|l| l.starts_with("  - ")).count();
     assert!(sources >= 3, "{err}");
-    assert!(lines.iter().any(|l| l.starts_with("  - cli_profile: ")), "{err}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("  - cli_profile: ")),
+        "{err}"
+    );
     assert!(lines.iter().all(|l| l.len() < 400), "{err}");
     let fix = lines.last().unwrap();
     assert!(fix.starts_with("  To fix: "), "{err}");
@@ -39,6 +46,15 @@ fn alibaba_lists_one_source_per_line_and_names_the_files() {
 #[test]
 fn tencent_lists_one_source_per_line() {
     let err = get("tencent");
-    assert!(err.lines().filter(|l| l.starts_with("  - ")).count() >= 2, "{err}");
-    assert!(err.lines().last().unwrap().contains("TENCENTCLOUD_SECRET_ID"), "{err}");
+    assert!(
+        err.lines().filter(|l| l.starts_with("  - ")).count() >= 2,
+        "{err}"
+    );
+    assert!(
+        err.lines()
+            .last()
+            .unwrap()
+            .contains("TENCENTCLOUD_SECRET_ID"),
+        "{err}"
+    );
 }

@@ -624,7 +624,10 @@ async fn an_action_the_emulator_does_not_implement_is_an_error_naming_it() {
     let p = rpc_fresh("DeleteInstance", "u-1", &now, ACCESS_KEY_ID, None);
     let sig = alibaba_sts::rpc_signature("GET", &p, ACCESS_KEY_SECRET);
     let r = send(&emu, wire("GET", &rpc_target(&p, &sig), &host, b"")).await;
-    assert_eq!((r.status, code(&r).as_str()), (404, "InvalidAction.NotFound"));
+    assert_eq!(
+        (r.status, code(&r).as_str()),
+        (404, "InvalidAction.NotFound")
+    );
     let message = r.json()["Message"].as_str().unwrap().to_string();
     assert!(message.contains("`DeleteInstance`"), "{message}");
     assert!(r.json()["RequestId"].is_string());
@@ -642,7 +645,10 @@ async fn an_action_the_emulator_does_not_implement_is_an_error_naming_it() {
         None,
     );
     let r = send(&emu, wire("POST", &t, &hs, b"")).await;
-    assert_eq!((r.status, code(&r).as_str()), (404, "InvalidAction.NotFound"));
+    assert_eq!(
+        (r.status, code(&r).as_str()),
+        (404, "InvalidAction.NotFound")
+    );
     assert!(r.json()["Message"]
         .as_str()
         .unwrap()

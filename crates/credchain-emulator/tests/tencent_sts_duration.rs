@@ -52,5 +52,8 @@ async fn duration_seconds_sets_the_expiry() {
     let lifetime = emu.config().credential_lifetime.as_secs();
     assert_eq!(default["ExpiredTime"], NOW + lifetime, "{default}");
     let too_long = web_identity(&emu, Some(43_201)).await;
-    assert_eq!(too_long["Error"]["Code"], "InvalidParameterValue", "{too_long}");
+    assert_eq!(
+        too_long["Error"]["Code"], "InvalidParameterValue",
+        "{too_long}"
+    );
 }

@@ -128,7 +128,11 @@ fn handle(req: &RecordedRequest, ctx: &RouteContext<'_>, config: &TencentApiConf
         }}),
         other => {
             // An empty success would let a caller believe a call did something.
-            let shown: String = other.chars().filter(|c| !c.is_control()).take(128).collect();
+            let shown: String = other
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(128)
+                .collect();
             return error(
                 "InvalidAction",
                 &format!(
@@ -143,7 +147,8 @@ fn handle(req: &RecordedRequest, ctx: &RouteContext<'_>, config: &TencentApiConf
 }
 
 /// The actions the generic endpoint answers (the rest are an `InvalidAction` error).
-pub const IMPLEMENTED_ACTIONS: &[&str] = &["GetCallerIdentity", "DescribeInstances", "DescribeRegions"];
+pub const IMPLEMENTED_ACTIONS: &[&str] =
+    &["GetCallerIdentity", "DescribeInstances", "DescribeRegions"];
 
 /// The SecretId of the (verified) `Authorization: TC3-HMAC-SHA256 Credential=<id>/...` header.
 fn signing_secret_id(req: &RecordedRequest) -> String {
