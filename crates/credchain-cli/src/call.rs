@@ -141,40 +141,9 @@ fn alibaba_host(a: &AlibabaCallArgs, region: Option<&str>) -> Result<(String, St
 /// The region of an Alibaba call: `--region`, else `region_id` of the aliyun-cli profile in use
 /// (`--profile`, else `ALIBABA_CLOUD_PROFILE`, else the file's `current`).
 fn alibaba_region(a: &AlibabaCallArgs, ctx: &Context) -> Option<String> {
-    if let Some(r) = a.region.clone() {
-        return Some(r);
-    }
-    let env_path = ctx
-        .env_non_empty(credchain::alibaba::env_vars::CONFIG_FILE)
-        .ok()
-        .flatten();
-    let path = env_path.map(std::path::PathBuf::from).or_else(|| {
-        ctx.env()
-            .home_dir()
-            .map(|h| h.join(".aliyun").join("config.json"))
-    })?;
-    let bytes = ctx
-        .fs()
-        .read(&path, credchain::context::MAX_FILE_SIZE)
-        .ok()?;
-    let v: Value = serde_json::from_slice(&bytes).ok()?;
-    let name = a
-        .common
-        .profile
+    a.region
         .clone()
-        .or_else(|| {
-            ctx.env_non_empty(credchain::alibaba::env_vars::PROFILE)
-                .ok()
-                .flatten()
-        })
-        .or_else(|| v["current"].as_str().map(str::to_string))?;
-    v["profiles"]
-        .as_array()?
-        .iter()
-        .find(|p| p["name"].as_str() == Some(name.as_str()))?["region_id"]
-        .as_str()
-        .filter(|r| !r.is_empty())
-        .map(str::to_string)
+        .or_else(|| crate::region::alibaba_profile_region(a.common.profile.as_deref(), ctx))
 }
 
 fn prepare_alibaba(a: &AlibabaCallArgs, ctx: &Context, creds: &Credentials) -> Result<Prepared> {

@@ -118,6 +118,21 @@ pub struct GetArgs {
     /// Output format (default: table on a terminal, json otherwise).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
+    /// The shell syntax of `--format env` (posix: `export N='v'`; fish: `set -gx N 'v'`;
+    /// powershell: `$Env:N = 'v'`).
+    #[arg(long, value_enum, default_value = "posix")]
+    pub shell: Shell,
+}
+
+/// The shell `get --format env` writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    /// sh, bash, zsh, dash, ksh: `export NAME='value'` / `unset NAME`.
+    Posix,
+    /// fish: `set -gx NAME 'value'` / `set -e NAME`.
+    Fish,
+    /// PowerShell: `$Env:NAME = 'value'` / `Remove-Item Env:NAME`.
+    Powershell,
 }
 
 /// `credchain doctor`.
@@ -369,6 +384,11 @@ pub struct ServeArgs {
     /// A JSON credential config (a file path, or inline JSON starting with `{`), as for `get`.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// The protocol to answer in (Alibaba only; default credentials-uri). ecs-metadata: the ECS
+    /// metadata service (token PUT, role listing, credentials) for clients that read
+    /// ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT. Tencent is always the CVM metadata shape.
+    #[arg(long, value_enum)]
+    pub shape: Option<ServeShape>,
     /// Most connections open at once; at the limit, the connection that has waited longest
     /// without a request is closed to make room.
     #[arg(long, default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..=65_536))]
@@ -379,6 +399,15 @@ pub struct ServeArgs {
     /// Seconds a keep-alive connection may stay idle between requests.
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub idle_timeout: u64,
+}
+
+/// What `serve` answers like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ServeShape {
+    /// Alibaba's credentials URI (`ALIBABA_CLOUD_CREDENTIALS_URI`); Tencent's CVM metadata.
+    CredentialsUri,
+    /// Alibaba's ECS metadata service (`ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT`).
+    EcsMetadata,
 }
 
 /// `credchain emulate`.
@@ -620,6 +649,14 @@ const GET_HELP: &str = "Examples:
   credchain get --cloud alibaba --config ./ram-role.json --format env
   credchain get --cloud alibaba --config '{\"type\": \"access_key\", \"access_key_id\": \"LTAI...\", ...}'
   credchain get --cloud alibaba --format aliyun-external   # as aliyun-cli's External process_command
+  eval \"$(credchain get --cloud alibaba --format env)\"
+  credchain get --cloud tencent --format env --shell fish | source
+  credchain get --cloud alibaba --format env --shell powershell | Invoke-Expression
+
+--format env sets the keys, the token (or unsets it), the expiry as RFC 3339 UTC
+(ALIBABA_CLOUD_CREDENTIALS_EXPIRATION / TENCENTCLOUD_CREDENTIALS_EXPIRATION; unset when the
+credentials do not expire) and the region when known (ALIBABA_CLOUD_REGION_ID from the
+environment or the aliyun-cli profile's region_id; TENCENTCLOUD_REGION from the environment).
 
 --config takes a path to a JSON file, or the JSON itself when the argument starts with '{'.
 
@@ -679,7 +716,11 @@ const EXEC_HELP: &str = "Examples:
   credchain exec --cloud alibaba --config ./ram-role.json -- python app.py
 
 The child gets ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET/SECURITY_TOKEN (Alibaba) or
-TENCENTCLOUD_SECRET_ID/_SECRET_KEY/_SESSION_TOKEN (Tencent); stale ones are removed.
+TENCENTCLOUD_SECRET_ID/_SECRET_KEY/_SESSION_TOKEN/_TOKEN (Tencent); stale ones are removed.
+It also gets the expiry as RFC 3339 UTC (ALIBABA_CLOUD_CREDENTIALS_EXPIRATION /
+TENCENTCLOUD_CREDENTIALS_EXPIRATION, removed when the credentials do not expire) and the region
+when known (ALIBABA_CLOUD_REGION_ID / TENCENTCLOUD_REGION, from the environment or, for Alibaba,
+the aliyun-cli profile's region_id).
 
 Environment:
   The cloud's default chain variables (see `credchain doctor --help`); --config takes a path or
@@ -693,6 +734,8 @@ Exit status:
 
 const SERVE_HELP: &str = "Examples:
   credchain serve --cloud alibaba     # prints export ALIBABA_CLOUD_CREDENTIALS_URI=...
+  credchain serve --cloud alibaba --shape ecs-metadata
+                                      # prints export ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT=...
   credchain serve --cloud tencent     # prints export TENCENTCLOUD_METADATA_ENDPOINT=...
   credchain serve --cloud tencent --listen 127.0.0.1:8700 --profile dev
 

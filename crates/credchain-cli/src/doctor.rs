@@ -305,7 +305,7 @@ fn verdict(r: &CloudReport) -> String {
             Cloud::Alibaba => alibaba::NOTHING_CONFIGURED_HINT,
             Cloud::Tencent => tencent::NOTHING_CONFIGURED_HINT,
         };
-        // The Tencent hint starts with the words this sentence already says.
+        // Both hints start with the words this sentence already says.
         let hint = hint.trim_start_matches("configure credentials: ");
         return format!(
             "No source is configured. To configure credentials: {hint} (each source's line above \

@@ -10,11 +10,11 @@
 //!
 //! [alibaba]
 //! ecs_role_name = "EmulatorEcsRole"   # the ECS instance's RAM role; "" = no role bound
-//! access_keys = [{ id = "LTAI...", secret = "..." }]  # AssumeRole accepts these too
+//! access_keys = [{ id = "LTAI...", secret = "..." }]  # AssumeRole and the API routes accept these too
 //!
 //! [tencent]
 //! cvm_role_name = "EmulatorCvmRole"   # the CVM instance's CAM role; "" = no role bound
-//! secret_keys = [{ id = "AKID...", secret = "..." }]  # AssumeRole accepts these too
+//! secret_keys = [{ id = "AKID...", secret = "..." }]  # AssumeRole and the API route accept these too
 //! oidc_provider_ids = ["my-provider"]  # AssumeRoleWithWebIdentity accepts these too
 //! web_identity_tokens = ["eyJ..."]     # ... and these tokens
 //! check_timestamp = true               # X-TC-Timestamp within 300 s of now
@@ -53,7 +53,7 @@ use std::time::Duration;
 
 use credchain::context::{Fs, OsFs, MAX_FILE_SIZE};
 use credchain::{Error, ErrorKind, Result};
-use credchain_emulator::routes::{alibaba_sts, tencent_sts};
+use credchain_emulator::routes::{alibaba_api, alibaba_sts, tencent_api, tencent_sts};
 use credchain_emulator::{Emulator, EmulatorConfig};
 
 use crate::cli::EmulateArgs;
@@ -95,13 +95,18 @@ pub async fn start(file: &EmulateFile, addr: SocketAddr, path: &Path) -> Result<
             )
         })?;
     if !file.alibaba.access_keys.is_empty() {
-        let keys = file
+        let keys: Vec<(String, String)> = file
             .alibaba
             .access_keys
             .iter()
             .map(|k| (k.id.clone(), k.secret.clone()))
             .collect();
-        emu.add_route(alibaba_sts::assume_role_route_with_keys(keys));
+        emu.add_route(alibaba_sts::assume_role_route_with_keys(keys.clone()));
+        // The generic API routes accept the same keys (and still the built-in one).
+        let mut api = alibaba_api::AlibabaApiConfig::default();
+        api.keys.extend(keys);
+        emu.add_route(alibaba_api::rpc_route_with(api.clone()));
+        emu.add_route(alibaba_api::acs3_route_with(api));
     }
     let t = &file.tencent;
     if !t.secret_keys.is_empty()
@@ -121,8 +126,14 @@ pub async fn start(file: &EmulateFile, addr: SocketAddr, path: &Path) -> Result<
         if let Some(b) = t.check_timestamp {
             sts.check_timestamp = b;
         }
+        let api = tencent_api::TencentApiConfig {
+            keys: sts.keys.clone(),
+            check_timestamp: sts.check_timestamp,
+            ..tencent_api::TencentApiConfig::default()
+        };
         emu.add_route(tencent_sts::assume_role_route_with(sts.clone()));
         emu.add_route(tencent_sts::web_identity_route_with(sts));
+        emu.add_route(tencent_api::api_route_with(api));
     }
     let names = emu.route_names();
     for spec in &file.faults {
@@ -210,7 +221,7 @@ fn read_config(path: &Path) -> Result<String> {
     String::from_utf8(bytes).map_err(|_| cannot("the file is not UTF-8 text".into()))
 }
 
-/// Runs the emulator until SIGINT/SIGTERM.
+/// Runs the emulator until SIGINT/SIGTERM, logging which one stopped it.
 pub async fn run(args: &EmulateArgs) -> Result<()> {
     let (file, path) = match &args.config {
         Some(path) => {
@@ -246,7 +257,10 @@ pub async fn run(args: &EmulateArgs) -> Result<()> {
     let mut tick = tokio::time::interval(Duration::from_millis(200));
     loop {
         tokio::select! {
-            _ = &mut wait => break,
+            signal = &mut wait => {
+                tracing::info!(signal, "emulator stopping: received {signal}");
+                break;
+            }
             _ = tick.tick() => {
                 let requests = emu.requests();
                 for r in requests.iter().skip(seen) {

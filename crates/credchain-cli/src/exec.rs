@@ -1,13 +1,9 @@
 //! `credchain exec`: run a command with the resolved credentials in the cloud's own environment
 //! variables.
 //!
-//! - Alibaba: `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET`,
-//!   `ALIBABA_CLOUD_SECURITY_TOKEN`.
-//! - Tencent: `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`, `TENCENTCLOUD_SESSION_TOKEN`
-//!   and `TENCENTCLOUD_TOKEN` (the SDKs read one or the other).
-//!
-//! A token variable is removed from the child's environment when the credentials have no token,
-//! so a stale token of the calling shell is never combined with new keys. stdin, stdout and
+//! The variables, the expiry and region ones included, are listed in [`crate::child_env`]. A
+//! token or expiry variable is removed from the child's environment when the credentials have
+//! none, so a stale value of the calling shell is never combined with new keys. stdin, stdout and
 //! stderr are inherited. On Unix, SIGINT, SIGTERM and SIGHUP received by credchain are forwarded
 //! to the child; credchain exits with the child's status, or 128 + the signal number when the
 //! child was killed by a signal (as shells report it). A command that cannot be started exits
@@ -17,50 +13,23 @@ use std::process::{ExitCode, ExitStatus, Stdio};
 
 use credchain::{Error, ProvideCredentials, Result};
 
+use crate::child_env::ChildEnv;
 use crate::cli::{Cloud, ExecArgs};
 use crate::resolve;
 
-/// The child's environment changes: variables to set and variables to remove.
-pub struct ChildEnv {
-    /// `(name, value)` pairs to set.
-    pub set: Vec<(&'static str, String)>,
-    /// Names to remove.
-    pub remove: Vec<&'static str>,
-}
-
-/// The variables `exec` sets and removes for `c`.
-pub fn child_env(c: &credchain::Credentials, cloud: Cloud) -> Result<ChildEnv> {
+/// The variables `exec` sets and removes for `c` ([`crate::child_env`]).
+pub fn child_env(
+    c: &credchain::Credentials,
+    cloud: Cloud,
+    region: Option<&str>,
+) -> Result<ChildEnv> {
     if c.access_key_id().is_empty() || c.access_key_secret().is_empty() {
         return Err(Error::invalid_config(
             "these credentials are a bearer token only; they have no environment variables \
              (use `credchain get --format json`)",
         ));
     }
-    type Names = (&'static str, &'static str, &'static [&'static str]);
-    let (id, secret, tokens): Names = match cloud {
-        Cloud::Alibaba => (
-            "ALIBABA_CLOUD_ACCESS_KEY_ID",
-            "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-            &["ALIBABA_CLOUD_SECURITY_TOKEN"],
-        ),
-        Cloud::Tencent => (
-            "TENCENTCLOUD_SECRET_ID",
-            "TENCENTCLOUD_SECRET_KEY",
-            &["TENCENTCLOUD_SESSION_TOKEN", "TENCENTCLOUD_TOKEN"],
-        ),
-    };
-    let mut set = vec![
-        (id, c.access_key_id().to_string()),
-        (secret, c.access_key_secret().to_string()),
-    ];
-    let mut remove = Vec::new();
-    for var in tokens {
-        match c.security_token() {
-            Some(t) => set.push((var, t.to_string())),
-            None => remove.push(*var),
-        }
-    }
-    Ok(ChildEnv { set, remove })
+    Ok(crate::child_env::variables(c, cloud, region))
 }
 
 /// Resolves the credentials, runs the command, and returns its exit code.
@@ -73,7 +42,8 @@ pub async fn run(args: &ExecArgs) -> Result<ExitCode> {
         &ctx,
     )?;
     let credentials = provider.provide_credentials().await?;
-    let ChildEnv { set, remove } = child_env(&credentials, args.cloud)?;
+    let region = crate::region::known(args.cloud, args.profile.as_deref(), &ctx);
+    let ChildEnv { set, remove } = child_env(&credentials, args.cloud, region.as_deref())?;
     drop(credentials);
 
     let Some((program, rest)) = args.command.split_first() else {
@@ -208,14 +178,20 @@ mod tests {
         let c = Credentials::builder("AKID", "k")
             .security_token("t")
             .build();
-        let ChildEnv { set, remove } = child_env(&c, Cloud::Tencent).unwrap();
-        assert!(remove.is_empty());
+        let ChildEnv { set, remove } = child_env(&c, Cloud::Tencent, None).unwrap();
+        assert_eq!(remove, ["TENCENTCLOUD_CREDENTIALS_EXPIRATION"]);
         assert!(set.contains(&("TENCENTCLOUD_SESSION_TOKEN", "t".into())));
         assert!(set.contains(&("TENCENTCLOUD_TOKEN", "t".into())));
         let c = Credentials::builder("LTAI", "s").build();
-        let ChildEnv { set, remove } = child_env(&c, Cloud::Alibaba).unwrap();
+        let ChildEnv { set, remove } = child_env(&c, Cloud::Alibaba, None).unwrap();
         assert_eq!(set.len(), 2);
-        assert_eq!(remove, ["ALIBABA_CLOUD_SECURITY_TOKEN"]);
-        assert!(child_env(&Credentials::bearer("b", "x"), Cloud::Alibaba).is_err());
+        assert_eq!(
+            remove,
+            [
+                "ALIBABA_CLOUD_SECURITY_TOKEN",
+                "ALIBABA_CLOUD_CREDENTIALS_EXPIRATION"
+            ]
+        );
+        assert!(child_env(&Credentials::bearer("b", "x"), Cloud::Alibaba, None).is_err());
     }
 }

@@ -25,7 +25,10 @@ pub async fn run(args: &GetArgs) -> Result<String> {
     });
     Ok(match format {
         Format::Json => format!("{}\n", output::to_json(&credentials, &type_)),
-        Format::Env => output::to_env(&credentials, args.cloud),
+        Format::Env => {
+            let region = crate::region::known(args.cloud, args.profile.as_deref(), &ctx);
+            output::to_env(&credentials, args.cloud, region.as_deref(), args.shell)
+        }
         Format::Table => output::to_table(&credentials, &type_),
         Format::AliyunExternal => format!("{}\n", output::to_aliyun_external(&credentials)?),
     })

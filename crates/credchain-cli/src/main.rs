@@ -1,16 +1,20 @@
 //! The `credchain` command.
 
 mod call;
+mod child_env;
 mod cli;
+mod color;
 mod completions;
 mod configure;
 mod doctor;
 mod emulate;
+mod error_text;
 mod exec;
 mod get;
 mod output;
 mod presign;
 mod profiles;
+mod region;
 mod resolve;
 mod sample;
 mod serve;
@@ -36,13 +40,18 @@ fn init_logging(verbose: u8, long_running: bool) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_ansi(color::stderr_may_use_ansi())
         .init();
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("credchain: error: {message}");
     ExitCode::FAILURE
+}
+
+/// Prints a library error (several lines for a chain that found nothing, see [`error_text`]).
+fn fail_with(e: credchain::Error) -> ExitCode {
+    fail(error_text::render(&e))
 }
 
 fn main() -> ExitCode {
@@ -66,14 +75,14 @@ fn main() -> ExitCode {
                 let _ = stdout.write_all(text.as_bytes());
                 ExitCode::SUCCESS
             }
-            Err(e) => fail(e),
+            Err(e) => fail_with(e),
         },
         Command::Whoami(args) => match runtime.block_on(whoami::run(args)) {
             Ok(text) => {
                 let _ = stdout.write_all(text.as_bytes());
                 ExitCode::SUCCESS
             }
-            Err(e) => fail(e),
+            Err(e) => fail_with(e),
         },
         Command::Profiles(args) => match profiles::run(args) {
             Ok((text, all_read)) => {
@@ -84,28 +93,28 @@ fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
-            Err(e) => fail(e),
+            Err(e) => fail_with(e),
         },
         Command::Configure(args) => match configure::run(args) {
             Ok(text) => {
                 let _ = stdout.write_all(text.as_bytes());
                 ExitCode::SUCCESS
             }
-            Err(e) => fail(e),
+            Err(e) => fail_with(e),
         },
         Command::Call(cmd) => match runtime.block_on(call::run(cmd)) {
             Ok(text) => {
                 let _ = stdout.write_all(text.as_bytes());
                 ExitCode::SUCCESS
             }
-            Err(e) => fail(e),
+            Err(e) => fail_with(e),
         },
         Command::Presign(cmd) => match runtime.block_on(presign::run(cmd)) {
             Ok(line) => {
                 let _ = stdout.write_all(line.as_bytes());
                 ExitCode::SUCCESS
             }
-            Err(e) => fail(e),
+            Err(e) => fail_with(e),
         },
         Command::Doctor(args) => match runtime.block_on(doctor::run(args)) {
             Ok((text, resolved)) => {
@@ -118,14 +127,14 @@ fn main() -> ExitCode {
             }
             Err(e) => fail(format!("cannot start the emulator on loopback: {e}")),
         },
-        Command::Exec(args) => runtime.block_on(exec::run(args)).unwrap_or_else(fail),
+        Command::Exec(args) => runtime.block_on(exec::run(args)).unwrap_or_else(fail_with),
         Command::Serve(args) => match runtime.block_on(serve::run(args)) {
             Ok(()) => ExitCode::SUCCESS,
-            Err(e) => fail(e),
+            Err(e) => fail_with(e),
         },
         Command::Emulate(args) => match runtime.block_on(emulate::run(args)) {
             Ok(()) => ExitCode::SUCCESS,
-            Err(e) => fail(e),
+            Err(e) => fail_with(e),
         },
         Command::Completions(args) => {
             let _ = stdout.write_all(&completions::script(args));

@@ -7,7 +7,7 @@ use credchain::credentials::REDACTED;
 use credchain::Credentials;
 use serde_json::{json, Value};
 
-use crate::cli::Cloud;
+use crate::cli::{Cloud, Shell};
 
 /// The one JSON object of `--format json`.
 pub fn to_json(c: &Credentials, type_: &str) -> Value {
@@ -29,40 +29,46 @@ pub fn to_json(c: &Credentials, type_: &str) -> Value {
     })
 }
 
-/// Single-quotes a value for POSIX shells.
+/// Single-quotes a value for POSIX shells: `'` becomes `'\''` (close, escaped quote, reopen).
 pub fn shell_quote(v: &str) -> String {
     format!("'{}'", v.replace('\'', r"'\''"))
 }
 
-/// `export` lines in the cloud's own variable names. A missing token is `unset` so an old one
-/// from the same shell is not combined with new keys.
-pub fn to_env(c: &Credentials, cloud: Cloud) -> String {
-    let mut out = String::new();
-    let export = |out: &mut String, k: &str, v: &str| {
-        out.push_str(&format!("export {k}={}\n", shell_quote(v)))
-    };
-    let token_vars: &[&str] = match cloud {
-        Cloud::Alibaba => {
-            export(&mut out, "ALIBABA_CLOUD_ACCESS_KEY_ID", c.access_key_id());
-            export(
-                &mut out,
-                "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-                c.access_key_secret(),
-            );
-            &["ALIBABA_CLOUD_SECURITY_TOKEN"]
-        }
-        Cloud::Tencent => {
-            export(&mut out, "TENCENTCLOUD_SECRET_ID", c.secret_id());
-            export(&mut out, "TENCENTCLOUD_SECRET_KEY", c.secret_key());
-            &["TENCENTCLOUD_SESSION_TOKEN", "TENCENTCLOUD_TOKEN"]
-        }
-    };
-    for var in token_vars {
-        match c.security_token() {
-            Some(t) => export(&mut out, var, t),
-            None => out.push_str(&format!("unset {var}\n")),
-        }
+/// Single-quotes a value for fish: inside `'...'` fish treats `\\` and `\'` as escapes.
+pub fn fish_quote(v: &str) -> String {
+    format!("'{}'", v.replace('\\', r"\\").replace('\'', r"\'"))
+}
+
+/// Single-quotes a value for PowerShell: inside `'...'` only `'` is special and is doubled.
+pub fn powershell_quote(v: &str) -> String {
+    format!("'{}'", v.replace('\'', "''"))
+}
+
+/// One line that sets `name` to `value` in `shell`.
+fn set_line(shell: Shell, name: &str, value: &str) -> String {
+    match shell {
+        Shell::Posix => format!("export {name}={}\n", shell_quote(value)),
+        Shell::Fish => format!("set -gx {name} {}\n", fish_quote(value)),
+        Shell::Powershell => format!("$Env:{name} = {}\n", powershell_quote(value)),
     }
+}
+
+/// One line that removes `name` in `shell`.
+fn unset_line(shell: Shell, name: &str) -> String {
+    match shell {
+        Shell::Posix => format!("unset {name}\n"),
+        Shell::Fish => format!("set -e {name}\n"),
+        Shell::Powershell => format!("Remove-Item Env:{name} -ErrorAction SilentlyContinue\n"),
+    }
+}
+
+/// Lines for `shell` that set the cloud's own variables ([`crate::child_env`]: keys, token,
+/// expiry, region when known). A missing token or expiry is removed so an old one from the same
+/// shell is not combined with new keys.
+pub fn to_env(c: &Credentials, cloud: Cloud, region: Option<&str>, shell: Shell) -> String {
+    let env = crate::child_env::variables(c, cloud, region);
+    let mut out: String = env.set.iter().map(|(k, v)| set_line(shell, k, v)).collect();
+    out.extend(env.remove.iter().map(|k| unset_line(shell, k)));
     if c.bearer_token().is_some() {
         out.push_str(
             "# bearer-token credentials have no environment variable; use --format json\n",
@@ -158,14 +164,46 @@ mod tests {
 
     #[test]
     fn env_quotes_and_unsets() {
-        let out = to_env(&sts(), Cloud::Alibaba);
+        let out = to_env(&sts(), Cloud::Alibaba, None, Shell::Posix);
         assert!(out.contains("export ALIBABA_CLOUD_ACCESS_KEY_SECRET='sec'\\''ret'\n"));
         let c = Credentials::builder("AKID", "k").build();
-        let out = to_env(&c, Cloud::Tencent);
+        let out = to_env(&c, Cloud::Tencent, None, Shell::Posix);
         assert!(
             out.contains("unset TENCENTCLOUD_SESSION_TOKEN")
                 && out.contains("unset TENCENTCLOUD_TOKEN")
         );
+    }
+
+    const TRICKY: &str = r"it's a \ and a space";
+
+    #[test]
+    fn posix_quoting_survives_quotes_backslashes_and_spaces() {
+        assert_eq!(shell_quote(TRICKY), r"'it'\''s a \ and a space'");
+    }
+
+    #[test]
+    fn fish_quoting_escapes_backslash_and_quote() {
+        assert_eq!(fish_quote(TRICKY), r"'it\'s a \\ and a space'");
+    }
+
+    #[test]
+    fn powershell_quoting_doubles_quotes_only() {
+        assert_eq!(powershell_quote(TRICKY), r"'it''s a \ and a space'");
+    }
+
+    #[test]
+    fn each_shell_sets_and_unsets_in_its_own_syntax() {
+        let c = Credentials::builder("LTAI", TRICKY).build();
+        let fish = to_env(&c, Cloud::Alibaba, Some("cn-hangzhou"), Shell::Fish);
+        assert!(
+            fish.contains("set -gx ALIBABA_CLOUD_ACCESS_KEY_SECRET 'it\\'s a \\\\ and a space'\n")
+        );
+        assert!(fish.contains("set -gx ALIBABA_CLOUD_REGION_ID 'cn-hangzhou'\n"));
+        assert!(fish.contains("set -e ALIBABA_CLOUD_SECURITY_TOKEN\n"));
+        let ps = to_env(&c, Cloud::Tencent, None, Shell::Powershell);
+        assert!(ps.contains("$Env:TENCENTCLOUD_SECRET_KEY = 'it''s a \\ and a space'\n"));
+        assert!(ps.contains("Remove-Item Env:TENCENTCLOUD_CREDENTIALS_EXPIRATION"));
+        assert!(!ps.contains("TENCENTCLOUD_REGION"));
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! - Listens on loopback only unless `--allow-non-loopback` is given.
 //! - Answers only under an unguessable random path (`/<32 hex chars>`, 128 bits from the OS
 //!   random source), compared in constant time, so other local users cannot read credentials by
-//!   probing the port. Every other path is a 404; every method other than GET/HEAD is a 405.
+//!   probing the port. Every other path is a 404; every method other than GET/HEAD is a 405 (PUT
+//!   only for the ECS metadata token).
 //! - Alibaba: `GET /<path>` answers the credentials-URI format
 //!   (`docs/sources/alibaba.md#credentials-uri`)
 //!   `{"Code":"Success","AccessKeyId","AccessKeySecret","SecurityToken","Expiration"}`; prints
@@ -16,6 +17,9 @@
 //!   `/<path>/latest/meta-data/cam/security-credentials/` lists the role `credchain` whose
 //!   credentials are at `.../credchain`, so the server is a CVM metadata endpoint too; prints
 //!   `export TENCENTCLOUD_METADATA_ENDPOINT=http://ADDR/<path>`.
+//! - Alibaba with `--shape ecs-metadata`: the ECS instance metadata shape instead (token PUT,
+//!   role listing, credentials; [`ecs_metadata`]); prints
+//!   `export ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT=http://ADDR/<path>`.
 //! - Serves only temporary credentials (with a token and an expiry): credentials-URI and metadata
 //!   clients reject anything else, so long-term keys are refused at start.
 //! - Stalled peers cannot starve legitimate clients ([`connections`]): a connection must send its
@@ -47,10 +51,11 @@ use hyper_util::server::graceful::GracefulShutdown;
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
 
-use crate::cli::{Cloud, ServeArgs};
+use crate::cli::{Cloud, ServeArgs, ServeShape};
 use crate::resolve;
 
 pub mod connections;
+pub mod ecs_metadata;
 mod rate_limit;
 
 use connections::{Closed, Connections, Limits};
@@ -63,6 +68,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 struct State {
     cloud: Cloud,
+    shape: ServeShape,
     provider: SharedProvider,
     /// `/<32 hex>`.
     path: String,
@@ -158,6 +164,8 @@ fn error_json(status: StatusCode, code: &str, message: &str) -> Response<Full<By
 enum Target {
     Credentials,
     RoleList,
+    /// An ECS metadata token (PUT).
+    Token,
     NotFound,
 }
 
@@ -167,6 +175,14 @@ fn target(state: &State, path: &str) -> Target {
     let (head, tail) = p.split_at(p.len().min(secret.len()));
     if !constant_time_eq(head, secret) {
         return Target::NotFound;
+    }
+    if state.shape == ServeShape::EcsMetadata {
+        return match ecs_metadata::target(tail) {
+            ecs_metadata::Target::Token => Target::Token,
+            ecs_metadata::Target::RoleList => Target::RoleList,
+            ecs_metadata::Target::Credentials => Target::Credentials,
+            ecs_metadata::Target::NotFound => Target::NotFound,
+        };
     }
     match (state.cloud, tail) {
         (_, b"") => Target::Credentials,
@@ -180,27 +196,63 @@ fn target(state: &State, path: &str) -> Target {
     }
 }
 
-async fn handle(state: &State, req: &Request<Incoming>) -> Response<Full<Bytes>> {
-    if req.method() != Method::GET && req.method() != Method::HEAD {
-        let mut r = error_json(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "MethodNotAllowed",
-            "use GET",
-        );
-        r.headers_mut()
-            .insert(http::header::ALLOW, http::HeaderValue::from_static("GET"));
-        return r;
+fn method_not_allowed(allowed: &'static str) -> Response<Full<Bytes>> {
+    let mut r = error_json(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "MethodNotAllowed",
+        &format!("use {allowed}"),
+    );
+    r.headers_mut()
+        .insert(http::header::ALLOW, http::HeaderValue::from_static(allowed));
+    r
+}
+
+/// An ECS metadata token: random, never checked (the secret path guards the server).
+fn token_reply(req: &Request<Incoming>) -> Response<Full<Bytes>> {
+    let ttl = req
+        .headers()
+        .get(ecs_metadata::TTL_HEADER)
+        .map(|v| v.to_str().unwrap_or("invalid"));
+    if let Err(message) = ecs_metadata::check_ttl(ttl) {
+        return error_json(StatusCode::BAD_REQUEST, "InvalidParameter", message);
     }
-    match target(state, req.uri().path()) {
-        Target::NotFound => error_json(StatusCode::NOT_FOUND, "NotFound", "not found"),
-        Target::RoleList => reply(StatusCode::OK, "text/plain", TENCENT_ROLE_NAME),
+    match random_path() {
+        Ok(p) => reply(StatusCode::OK, "text/plain", p[1..].to_string()),
+        Err(e) => error_json(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "NoRandomSource",
+            &format!("cannot make a token: {e}"),
+        ),
+    }
+}
+
+async fn handle(state: &State, req: &Request<Incoming>) -> Response<Full<Bytes>> {
+    let target = target(state, req.uri().path());
+    let is_get = req.method() == Method::GET || req.method() == Method::HEAD;
+    match target {
+        Target::Token if req.method() != Method::PUT => return method_not_allowed("PUT"),
+        Target::Token => return token_reply(req),
+        _ if !is_get => return method_not_allowed("GET"),
+        _ => {}
+    }
+    let role_name = match state.shape {
+        ServeShape::EcsMetadata => ecs_metadata::ROLE_NAME,
+        ServeShape::CredentialsUri => TENCENT_ROLE_NAME,
+    };
+    match target {
+        Target::NotFound | Target::Token => {
+            error_json(StatusCode::NOT_FOUND, "NotFound", "not found")
+        }
+        Target::RoleList => reply(StatusCode::OK, "text/plain", role_name),
         Target::Credentials => match state.provider.provide_credentials().await {
             Ok(c) => match servable(&c) {
-                Ok(()) => reply(
-                    StatusCode::OK,
-                    "application/json",
-                    body_for(state.cloud, &c).to_string(),
-                ),
+                Ok(()) => {
+                    let body = match state.shape {
+                        ServeShape::EcsMetadata => ecs_metadata::body(&c, SystemTime::now()),
+                        ServeShape::CredentialsUri => body_for(state.cloud, &c),
+                    };
+                    reply(StatusCode::OK, "application/json", body.to_string())
+                }
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot serve the resolved credentials");
                     error_json(
@@ -249,27 +301,45 @@ impl Shutdown {
         }
     }
 
-    /// Completes on the first SIGINT or SIGTERM (Ctrl-C elsewhere).
-    pub async fn wait(mut self) {
+    /// Completes on the first SIGINT or SIGTERM (Ctrl-C elsewhere) with the signal's name, for
+    /// the line saying why the process stops.
+    pub async fn wait(mut self) -> &'static str {
         #[cfg(unix)]
         {
             tokio::select! {
-                _ = self.int.recv() => {}
-                _ = self.term.recv() => {}
+                _ = self.int.recv() => "SIGINT",
+                _ = self.term.recv() => "SIGTERM",
             }
         }
         #[cfg(not(unix))]
         {
             let _ = tokio::signal::ctrl_c().await;
+            "Ctrl-C"
         }
     }
 }
 
 /// The line `serve` prints for the other processes' environment.
-pub fn export_line(cloud: Cloud, addr: SocketAddr, path: &str) -> String {
-    match cloud {
-        Cloud::Alibaba => format!("export ALIBABA_CLOUD_CREDENTIALS_URI=http://{addr}{path}"),
-        Cloud::Tencent => format!("export TENCENTCLOUD_METADATA_ENDPOINT=http://{addr}{path}"),
+pub fn export_line(cloud: Cloud, shape: ServeShape, addr: SocketAddr, path: &str) -> String {
+    match (cloud, shape) {
+        (Cloud::Alibaba, ServeShape::EcsMetadata) => format!(
+            "export {}=http://{addr}{path}",
+            credchain::alibaba::env_vars::ECS_METADATA_SERVICE_ENDPOINT
+        ),
+        (Cloud::Alibaba, _) => format!("export ALIBABA_CLOUD_CREDENTIALS_URI=http://{addr}{path}"),
+        (Cloud::Tencent, _) => format!("export TENCENTCLOUD_METADATA_ENDPOINT=http://{addr}{path}"),
+    }
+}
+
+/// The shape `--shape` asks for; Tencent has only its CVM metadata shape.
+fn shape(args: &ServeArgs) -> Result<ServeShape> {
+    match (args.cloud, args.shape) {
+        (Cloud::Tencent, Some(ServeShape::EcsMetadata)) => Err(Error::invalid_config(
+            "--shape ecs-metadata is Alibaba's ECS metadata service; Tencent credentials are \
+             always served in the CVM metadata shape",
+        )
+        .with_hint("drop --shape, or use --cloud alibaba")),
+        (_, s) => Ok(s.unwrap_or(ServeShape::CredentialsUri)),
     }
 }
 
@@ -286,6 +356,7 @@ pub async fn run(args: &ServeArgs) -> Result<()> {
         ))
         .with_hint("use a 127.0.0.1 / ::1 address, or pass --allow-non-loopback"));
     }
+    let shape = shape(args)?;
     let ctx = resolve::real_context();
     let (provider, type_) = resolve::provider(
         args.cloud,
@@ -314,11 +385,12 @@ pub async fn run(args: &ServeArgs) -> Result<()> {
     let path = random_path().map_err(|e| io_error("no random source", e))?;
     {
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{}", export_line(args.cloud, addr, &path));
+        let _ = writeln!(out, "{}", export_line(args.cloud, shape, addr, &path));
         let _ = out.flush();
     }
     let state = Arc::new(State {
         cloud: args.cloud,
+        shape,
         provider,
         path,
     });
@@ -327,7 +399,11 @@ pub async fn run(args: &ServeArgs) -> Result<()> {
         header_timeout: Duration::from_secs(args.header_timeout),
         idle_timeout: Duration::from_secs(args.idle_timeout),
     };
-    serve_until(listener, state, limits, shutdown.wait()).await;
+    let stop = async {
+        let signal = shutdown.wait().await;
+        tracing::info!(signal, "serve stopping: received {signal}");
+    };
+    serve_until(listener, state, limits, stop).await;
     Ok(())
 }
 
@@ -420,6 +496,7 @@ mod tests {
     fn state(cloud: Cloud) -> State {
         State {
             cloud,
+            shape: ServeShape::CredentialsUri,
             provider: SharedProvider::new(
                 credchain::alibaba::StaticAccessKeyProvider::new("id", "secret").unwrap(),
             ),

@@ -381,3 +381,110 @@ fn the_exported_bucket_endpoints_hold_objects() {
         "{body}"
     );
 }
+
+/// `call` with these keys against the emulator's base URL; its exit status and stderr.
+fn call_with(cloud: &str, base: &str, keys: [(&str, &str); 2]) -> (bool, String) {
+    let args: Vec<&str> = match cloud {
+        "alibaba" => vec![
+            "call",
+            "alibaba",
+            "--endpoint",
+            base,
+            "--action",
+            "DescribeRegions",
+            "--version",
+            "2014-05-26",
+            "--style",
+            "rpc",
+        ],
+        _ => vec![
+            "call",
+            "tencent",
+            "--endpoint",
+            base,
+            "--service",
+            "cvm",
+            "--region",
+            "ap-guangzhou",
+            "--action",
+            "DescribeInstances",
+            "--version",
+            "2017-03-12",
+        ],
+    };
+    let o = credchain().args(args).envs(keys).output().unwrap();
+    (
+        o.status.success(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_api_routes_accept_the_keys_of_the_setup_file() {
+    let (_emu, exports) = emulate(CONFIG, "api-keys.toml");
+    let base = exports["ALIBABA_CLOUD_STS_ENDPOINT"].clone();
+    let (ok, err) = call_with(
+        "alibaba",
+        &base,
+        [
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAI5tFromTheFile01"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "file-secret-01"),
+        ],
+    );
+    assert!(ok, "{err}");
+    let (ok, err) = call_with(
+        "tencent",
+        &base,
+        [
+            ("TENCENTCLOUD_SECRET_ID", "AKIDFromTheFile00000000000000001"),
+            ("TENCENTCLOUD_SECRET_KEY", "file-secret-key-000000000000001"),
+        ],
+    );
+    assert!(ok, "{err}");
+    // The key is checked, not merely any signature accepted.
+    let (ok, _) = call_with(
+        "alibaba",
+        &base,
+        [
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAI5tFromTheFile01"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "not-the-secret"),
+        ],
+    );
+    assert!(!ok);
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_is_logged_before_exiting() {
+    let mut child = credchain()
+        .args(["emulate", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The first export line means the emulator listens and its signal handlers are installed.
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines
+        .find(|l| l.as_ref().is_ok_and(|l| l.starts_with("export ")))
+        .expect("emulate prints its exports");
+    assert!(first.is_ok());
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    // A hang guard, not a timing assertion.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "emulate did not exit on SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(status.success(), "{status:?} {err}");
+    assert!(err.contains("received SIGTERM"), "{err:?}");
+}

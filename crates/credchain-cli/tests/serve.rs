@@ -434,3 +434,65 @@ async fn a_connection_that_sends_nothing_is_closed_at_the_header_timeout() {
     assert!(closed, "serve closed the silent connection");
     emu.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alibaba_ecs_metadata_shape_is_read_by_the_ecs_ram_role_source() {
+    let emu = Emulator::start().await.unwrap();
+    let (_guard, url) = serve(
+        credchain()
+            .env("ALIBABA_CLOUD_CREDENTIALS_URI", emu.url("/credentials-uri"))
+            .args(["serve", "--cloud", "alibaba", "--shape", "ecs-metadata"]),
+    );
+    let issued = emu.issued();
+    assert_eq!(issued.len(), 1);
+
+    // The library's ECS source, configured only through the variable `serve` printed, with
+    // IMDSv1 forbidden so the token PUT must work.
+    let env = MemoryEnv::from_pairs([
+        ("ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT", url.as_str()),
+        ("ALIBABA_CLOUD_IMDSV1_DISABLED", "true"),
+    ]);
+    let http = ReqwestClient::from_env(&env);
+    let ctx = Context::real().with_env(env).with_http(http);
+    let provider = credchain::alibaba::EcsRamRoleProvider::builder().build(&ctx);
+    let c = provider.provide_credentials().await.unwrap();
+    assert_eq!(c.access_key_id(), issued[0].access_key_id);
+    assert_eq!(c.access_key_secret(), issued[0].access_key_secret);
+    assert_eq!(c.security_token(), Some(issued[0].security_token.as_str()));
+    assert!(c.expiration().is_some());
+
+    let client = plain_client();
+    let list = format!("{url}/latest/meta-data/ram/security-credentials/");
+    let r = client.get(&list).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.unwrap(), "credchain");
+    let v: serde_json::Value = client
+        .get(format!("{list}credchain"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["Code"], "Success");
+    assert!(v["LastUpdated"].is_string() && v["Expiration"].is_string());
+    // Wrong role, token without TTL, token by GET, the bare secret path.
+    let r = client.get(format!("{list}other")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    let token = format!("{url}/latest/api/token");
+    assert_eq!(client.put(&token).send().await.unwrap().status(), 400);
+    assert_eq!(client.get(&token).send().await.unwrap().status(), 405);
+    assert_eq!(client.get(&url).send().await.unwrap().status(), 404);
+}
+
+#[test]
+fn ecs_metadata_shape_is_alibaba_only() {
+    let o = credchain()
+        .env("TENCENTCLOUD_SECRET_ID", "AKIDx")
+        .env("TENCENTCLOUD_SECRET_KEY", "k")
+        .args(["serve", "--cloud", "tencent", "--shape", "ecs-metadata"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--shape ecs-metadata is Alibaba's"));
+}

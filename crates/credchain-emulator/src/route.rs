@@ -149,6 +149,17 @@ impl<'a> RouteContext<'a> {
     pub fn issue_credentials(&self, cloud: Cloud) -> IssuedCredentials {
         self.state.issue(self.route, cloud, self.expired)
     }
+
+    /// Issues credentials valid for `lifetime` (the request's `DurationSeconds`) instead of the
+    /// configured lifetime; otherwise as [`RouteContext::issue_credentials`].
+    pub fn issue_credentials_for(
+        &self,
+        cloud: Cloud,
+        lifetime: std::time::Duration,
+    ) -> IssuedCredentials {
+        self.state
+            .issue_for(self.route, cloud, lifetime, self.expired)
+    }
 }
 
 /// A named endpoint: requests that its [`Matcher`] accepts are answered by its handler.

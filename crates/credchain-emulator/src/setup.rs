@@ -11,11 +11,11 @@
 //!
 //! [alibaba]
 //! ecs_role_name = "EmulatorEcsRole"   # the ECS instance's RAM role; "" = no role bound
-//! access_keys = [{ id = "LTAI...", secret = "..." }]  # AssumeRole accepts these too
+//! access_keys = [{ id = "LTAI...", secret = "..." }]  # AssumeRole and the API routes accept these too
 //!
 //! [tencent]
 //! cvm_role_name = "EmulatorCvmRole"   # the CVM instance's CAM role; "" = no role bound
-//! secret_keys = [{ id = "AKID...", secret = "..." }]  # AssumeRole accepts these too
+//! secret_keys = [{ id = "AKID...", secret = "..." }]  # AssumeRole and the API route accept these too
 //! oidc_provider_ids = ["my-provider"]  # AssumeRoleWithWebIdentity accepts these too
 //! web_identity_tokens = ["eyJ..."]     # ... and these tokens
 //! check_timestamp = true               # X-TC-Timestamp within 300 s of now

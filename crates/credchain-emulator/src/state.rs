@@ -116,6 +116,17 @@ impl EmulatorState {
     /// [`crate::RouteContext::issue_credentials`] instead, which knows the route and the fault.
     pub fn issue(&self, route: &str, cloud: Cloud, expired: bool) -> IssuedCredentials {
         let lifetime = lock(&self.config).credential_lifetime;
+        self.issue_for(route, cloud, lifetime, expired)
+    }
+
+    /// As [`EmulatorState::issue`], valid for `lifetime` (a `DurationSeconds` the caller asked for).
+    pub fn issue_for(
+        &self,
+        route: &str,
+        cloud: Cloud,
+        lifetime: Duration,
+        expired: bool,
+    ) -> IssuedCredentials {
         let now = self.now();
         lock(&self.issuer).issue(route, cloud, lifetime, expired, now)
     }

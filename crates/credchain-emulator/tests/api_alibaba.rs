@@ -614,3 +614,44 @@ async fn rpc_fresh_requests_routes_and_errors() {
     assert_eq!(emu.requests_for(ALIBABA_API_RPC).len(), 7);
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_action_the_emulator_does_not_implement_is_an_error_naming_it() {
+    let emu = Emulator::start().await.unwrap();
+    let now = format_utc(SystemTime::now());
+    // RPC, correctly signed.
+    let host = [h("Host", "ecs.aliyuncs.com")];
+    let p = rpc_fresh("DeleteInstance", "u-1", &now, ACCESS_KEY_ID, None);
+    let sig = alibaba_sts::rpc_signature("GET", &p, ACCESS_KEY_SECRET);
+    let r = send(&emu, wire("GET", &rpc_target(&p, &sig), &host, b"")).await;
+    assert_eq!(
+        (r.status, code(&r).as_str()),
+        (404, "InvalidAction.NotFound")
+    );
+    let message = r.json()["Message"].as_str().unwrap().to_string();
+    assert!(message.contains("`DeleteInstance`"), "{message}");
+    assert!(r.json()["RequestId"].is_string());
+    // ACS3, correctly signed.
+    let addr = emu.addr().to_string();
+    let (t, hs) = acs3_signed(
+        &addr,
+        "StopInstances",
+        &[],
+        b"",
+        &now,
+        "u-2",
+        ACCESS_KEY_ID,
+        ACCESS_KEY_SECRET,
+        None,
+    );
+    let r = send(&emu, wire("POST", &t, &hs, b"")).await;
+    assert_eq!(
+        (r.status, code(&r).as_str()),
+        (404, "InvalidAction.NotFound")
+    );
+    assert!(r.json()["Message"]
+        .as_str()
+        .unwrap()
+        .contains("`StopInstances`"));
+    emu.shutdown().await;
+}

@@ -363,3 +363,27 @@ async fn fresh_requests_with_the_sample_key_and_issued_credentials() {
     assert_eq!(emu.requests_for(TENCENT_API).len(), 11);
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_action_the_emulator_does_not_implement_is_an_error_naming_it() {
+    let emu = Emulator::start().await.unwrap();
+    let host = emu.addr().to_string();
+    let now = unix_seconds(SystemTime::now());
+    let hs = tc3_signed(
+        &host,
+        "TerminateInstances",
+        b"{}",
+        now,
+        EMULATOR_SECRET_ID,
+        EMULATOR_SECRET_KEY,
+        None,
+    );
+    let r = send(&emu, wire("POST", "/", &hs, b"{}")).await;
+    assert_eq!(code(&r), "InvalidAction", "{}", r.text());
+    let message = r.json()["Response"]["Error"]["Message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(message.contains("`TerminateInstances`"), "{message}");
+    emu.shutdown().await;
+}

@@ -1,5 +1,5 @@
 //! Generic Alibaba Cloud OpenAPI endpoints (`docs/signing.md`), for `credchain call`
-//! and signer tests: any action is answered once its signature verifies.
+//! and signer tests: the actions it implements are answered once their signature verifies.
 //!
 //! - [`ALIBABA_API_RPC`]: `GET`/`POST /` with an `Action` parameter other than the STS ones
 //!   (`AssumeRole`, `AssumeRoleWithOIDC`, which [`super::alibaba_sts`] serves). Checks
@@ -21,8 +21,12 @@
 //! credential the emulator issued (any cloud's naming, Alibaba's in practice), which must send
 //! its token and must not have expired.
 //!
-//! Answers: `DescribeRegions` gets a small region list, `GetCallerIdentity` the identity of the
-//! signing key ([`super::caller_identity`]), every other action `{"RequestId": ...}`.
+//! Answers ([`IMPLEMENTED_ACTIONS`]): `DescribeRegions` gets a small region list,
+//! `DescribeInstances` an empty instance list, `RunInstances` (the ACS3 documentation example) an
+//! empty id list, `GetCallerIdentity` the identity of the signing key
+//! ([`super::caller_identity`]). Any other correctly signed action is HTTP 404
+//! `InvalidAction.NotFound` (Alibaba's code for an unknown API) naming the action, never an empty
+//! success.
 //! Errors have the Alibaba shape `{"RequestId","HostId","Code","Message"}` with HTTP 400 (404 for
 //! an unknown AccessKeyId): `MissingParameter`, `InvalidParameter.<Name>`,
 //! `InvalidTimeStamp.Format`, `InvalidTimeStamp.Expired`, `InvalidAccessKeyId.NotFound`,
@@ -183,23 +187,72 @@ fn error_reply(req: &RecordedRequest, e: ApiError, format: Format) -> Reply {
     }
 }
 
-/// The answer to `action`, called with the verified key `access_key_id`.
-fn success_value(ctx: &RouteContext<'_>, action: &str, access_key_id: &str) -> Value {
-    if action == "GetCallerIdentity" {
-        let mut v = super::caller_identity::alibaba(ctx, access_key_id);
-        v["RequestId"] = json!(request_id());
-        v
-    } else if action == "DescribeRegions" {
-        json!({
+/// The actions the generic endpoints answer (the rest are an `InvalidAction.NotFound` error).
+pub const IMPLEMENTED_ACTIONS: &[&str] = &[
+    "GetCallerIdentity",
+    "DescribeRegions",
+    "DescribeInstances",
+    "RunInstances",
+];
+
+/// The answer to `action`, called with the verified key `access_key_id`. An action the emulator
+/// does not implement is an error naming it: an empty success would let a caller believe a call
+/// did something.
+fn success_value(
+    ctx: &RouteContext<'_>,
+    action: &str,
+    access_key_id: &str,
+) -> Result<Value, ApiError> {
+    let v = match action {
+        "GetCallerIdentity" => {
+            let mut v = super::caller_identity::alibaba(ctx, access_key_id);
+            v["RequestId"] = json!(request_id());
+            v
+        }
+        "DescribeRegions" => json!({
             "RequestId": request_id(),
             "Regions": {"Region": [
                 {"RegionId": "cn-hangzhou", "LocalName": "华东1（杭州）", "RegionEndpoint": "ecs.cn-hangzhou.aliyuncs.com"},
                 {"RegionId": "cn-shanghai", "LocalName": "华东2（上海）", "RegionEndpoint": "ecs.cn-shanghai.aliyuncs.com"},
             ]},
-        })
-    } else {
-        json!({ "RequestId": request_id() })
-    }
+        }),
+        // The emulated account has no instances.
+        "DescribeInstances" => json!({
+            "RequestId": request_id(),
+            "TotalCount": 0,
+            "PageNumber": 1,
+            "PageSize": 10,
+            "Instances": {"Instance": []},
+        }),
+        // The ACS3 documentation example; nothing is created, so no instance id is invented.
+        "RunInstances" => json!({
+            "RequestId": request_id(),
+            "InstanceIdSets": {"InstanceIdSet": []},
+        }),
+        other => {
+            return Err(err(
+                404,
+                "InvalidAction.NotFound",
+                format!(
+                    "Specified api is not found, please check your url and method. (The credchain \
+                     emulator does not implement the action `{}`; it implements {}.)",
+                    printable(other),
+                    IMPLEMENTED_ACTIONS.join(", ")
+                ),
+            ))
+        }
+    };
+    Ok(v)
+}
+
+/// `action` as sent, cut and stripped of control characters so a hostile value cannot forge
+/// lines in a response or a log.
+pub(crate) fn printable(action: &str) -> String {
+    action
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(128)
+        .collect()
 }
 
 /// Alibaba's XML rendering of a JSON answer: an array under key `k` becomes repeated `<k>`.
@@ -308,11 +361,14 @@ fn rpc(
     };
     match verify_rpc(req, ctx, config, nonces, &params) {
         Ok(()) => {
-            let body = success_value(
+            let body = match success_value(
                 ctx,
                 get("Action").unwrap_or_default(),
                 get("AccessKeyId").unwrap_or_default(),
-            );
+            ) {
+                Ok(body) => body,
+                Err(e) => return error_reply(req, e, format),
+            };
             match format {
                 Format::Json => Reply::json(200, body),
                 Format::Xml => Reply::bytes(
@@ -421,17 +477,17 @@ fn acs3(
     config: &AlibabaApiConfig,
     nonces: &Nonces,
 ) -> Reply {
-    match verify_acs3(req, ctx, config, nonces) {
-        Ok(()) => Reply::json(
-            200,
-            success_value(
-                ctx,
-                req.header("x-acs-action").unwrap_or_default(),
-                req.header("authorization")
-                    .and_then(|a| parse_acs3_authorization(a).ok())
-                    .map_or("", |(key_id, _, _)| key_id),
-            ),
-        ),
+    let answer = verify_acs3(req, ctx, config, nonces).and_then(|()| {
+        success_value(
+            ctx,
+            req.header("x-acs-action").unwrap_or_default(),
+            req.header("authorization")
+                .and_then(|a| parse_acs3_authorization(a).ok())
+                .map_or("", |(key_id, _, _)| key_id),
+        )
+    });
+    match answer {
+        Ok(body) => Reply::json(200, body),
         Err(e) => error_reply(req, e, Format::Json),
     }
 }

@@ -1,5 +1,5 @@
 //! A generic Tencent Cloud API 3.0 endpoint (`docs/signing.md`), for
-//! `credchain call` and signer tests: any action other than the STS ones is answered once its
+//! `credchain call` and signer tests: the actions it implements are answered once their
 //! TC3-HMAC-SHA256 signature verifies.
 //!
 //! [`TENCENT_API`]: `POST /` (JSON body) or `GET /` (query) with `X-TC-Action` other than
@@ -18,10 +18,12 @@
 //!   (`AuthFailure.SignatureFailure`);
 //! - a `POST` body is a JSON object (`InvalidParameter`).
 //!
-//! Answers with HTTP 200, also for errors, in Tencent's shape: `cvm`-style `DescribeInstances`
-//! gets `{"Response":{"TotalCount":0,"InstanceSet":[],"RequestId":...}}`, `GetCallerIdentity`
-//! the identity of the signing key ([`super::caller_identity`]), every other action
-//! `{"Response":{"RequestId":...}}`; errors `{"Response":{"Error":{"Code","Message"},"RequestId"}}`.
+//! Answers with HTTP 200, also for errors, in Tencent's shape ([`IMPLEMENTED_ACTIONS`]):
+//! `cvm`-style `DescribeInstances` gets `{"Response":{"TotalCount":0,"InstanceSet":[],
+//! "RequestId":...}}`, `DescribeRegions` two regions, `GetCallerIdentity` the identity of the
+//! signing key ([`super::caller_identity`]); any other correctly signed action is the error
+//! `InvalidAction` naming it, never an empty success. Errors:
+//! `{"Response":{"Error":{"Code","Message"},"RequestId"}}`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -106,17 +108,47 @@ fn handle(req: &RecordedRequest, ctx: &RouteContext<'_>, config: &TencentApiConf
         return error("InvalidParameter", "the request body is not a JSON object");
     }
     let action = req.header("x-tc-action").unwrap_or_default();
-    let body = if action == "GetCallerIdentity" {
-        let mut v = super::caller_identity::tencent(ctx, &signing_secret_id(req));
-        v["RequestId"] = json!(request_id());
-        json!({ "Response": v })
-    } else if action == "DescribeInstances" {
-        json!({"Response": {"TotalCount": 0, "InstanceSet": [], "RequestId": request_id()}})
-    } else {
-        json!({"Response": {"RequestId": request_id()}})
+    let body = match action {
+        "GetCallerIdentity" => {
+            let mut v = super::caller_identity::tencent(ctx, &signing_secret_id(req));
+            v["RequestId"] = json!(request_id());
+            json!({ "Response": v })
+        }
+        // The emulated account has no instances.
+        "DescribeInstances" => {
+            json!({"Response": {"TotalCount": 0, "InstanceSet": [], "RequestId": request_id()}})
+        }
+        "DescribeRegions" => json!({"Response": {
+            "TotalCount": 2,
+            "RegionSet": [
+                {"Region": "ap-guangzhou", "RegionName": "华南地区(广州)", "RegionState": "AVAILABLE"},
+                {"Region": "ap-shanghai", "RegionName": "华东地区(上海)", "RegionState": "AVAILABLE"},
+            ],
+            "RequestId": request_id(),
+        }}),
+        other => {
+            // An empty success would let a caller believe a call did something.
+            let shown: String = other
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(128)
+                .collect();
+            return error(
+                "InvalidAction",
+                &format!(
+                    "The requested action `{shown}` is not implemented by the credchain emulator \
+                     (it implements {}).",
+                    IMPLEMENTED_ACTIONS.join(", ")
+                ),
+            );
+        }
     };
     Reply::json(200, body)
 }
+
+/// The actions the generic endpoint answers (the rest are an `InvalidAction` error).
+pub const IMPLEMENTED_ACTIONS: &[&str] =
+    &["GetCallerIdentity", "DescribeInstances", "DescribeRegions"];
 
 /// The SecretId of the (verified) `Authorization: TC3-HMAC-SHA256 Credential=<id>/...` header.
 fn signing_secret_id(req: &RecordedRequest) -> String {

@@ -20,6 +20,9 @@
 //!   `[\w+=,.@-]`), optional `DurationSeconds` (1..=43200), `Policy`, `ExternalId`, and nothing
 //!   else (`MissingParameter`, `InvalidParameter*`, `UnknownParameter`).
 //!
+//! The credentials both answer expire `DurationSeconds` after now when the request gives it, as
+//! Tencent's STS does; without it, after the emulator's configured credential lifetime.
+//!
 //! `AssumeRoleWithWebIdentity` checks `Authorization: SKIP`, no `X-TC-Token`, `X-TC-Region` set,
 //! `ProviderId` and `WebIdentityToken` among the configured ones
 //! (`InvalidParameter.WebIdentityTokenError`), and the same role and session rules.
@@ -144,7 +147,11 @@ fn error(code: &str, message: &str) -> Reply {
 }
 
 fn success(ctx: &RouteContext<'_>, body: &Value) -> Reply {
-    let c = ctx.issue_credentials(Cloud::Tencent);
+    // `check_body` has already refused a DurationSeconds outside 1..=43200.
+    let c = match body.get("DurationSeconds").and_then(Value::as_u64) {
+        Some(d) => ctx.issue_credentials_for(Cloud::Tencent, std::time::Duration::from_secs(d)),
+        None => ctx.issue_credentials(Cloud::Tencent),
+    };
     ctx.state().record_assumed_role(
         &c.access_key_id,
         AssumedRole {

@@ -22,9 +22,13 @@ use super::profile::ProfileProvider;
 use crate::chain::ProviderChain;
 use crate::context::Context;
 
-/// What to tell a user whose machine has no Alibaba Cloud credentials configured.
-pub const NOTHING_CONFIGURED_HINT: &str = "set ALIBABA_CLOUD_ACCESS_KEY_ID \
-     and ALIBABA_CLOUD_ACCESS_KEY_SECRET (plus ALIBABA_CLOUD_SECURITY_TOKEN for STS credentials)";
+/// What to tell a user whose machine has no Alibaba Cloud credentials configured: every kind of
+/// place the chain reads, not only the environment variables.
+pub const NOTHING_CONFIGURED_HINT: &str = "configure credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID \
+     and ALIBABA_CLOUD_ACCESS_KEY_SECRET (plus ALIBABA_CLOUD_SECURITY_TOKEN for STS credentials), \
+     add a profile to ~/.aliyun/config.json (`credchain configure`) or \
+     ~/.alibabacloud/credentials.ini, set the ALIBABA_CLOUD_ROLE_ARN and ALIBABA_CLOUD_OIDC_* \
+     variables for RRSA, or run on an ECS instance with a RAM role";
 
 /// The default chain, reading its configuration from `ctx` now.
 ///
