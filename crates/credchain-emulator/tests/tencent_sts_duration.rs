@@ -1,5 +1,6 @@
-//! Tencent STS honours `DurationSeconds`: the credentials expire that long after the emulator's
-//! clock (fixed here, so the expectation is exact), else after the configured lifetime.
+//! Tencent STS honours `DurationSeconds` up to the configured lifetime (the role's longest
+//! session): the credentials expire that long after the emulator's clock (fixed here, so the
+//! expectation is exact), else after the configured lifetime.
 
 mod common;
 
@@ -44,6 +45,11 @@ async fn web_identity(emu: &Emulator, duration: Option<u64>) -> Value {
 async fn duration_seconds_sets_the_expiry() {
     let emu = Emulator::start().await.unwrap();
     emu.set_clock(Some(UNIX_EPOCH + Duration::from_secs(NOW)));
+    // The configured lifetime is the role's longest session: asking for more gets that much.
+    emu.set_credential_lifetime(Duration::from_secs(3600));
+    let capped = web_identity(&emu, Some(7200)).await;
+    assert_eq!(capped["ExpiredTime"], NOW + 3600, "{capped}");
+    emu.set_credential_lifetime(Duration::from_secs(43_200));
     let short = web_identity(&emu, Some(900)).await;
     assert_eq!(short["ExpiredTime"], NOW + 900, "{short}");
     let long = web_identity(&emu, Some(43_200)).await;

@@ -20,8 +20,10 @@
 //!   `[\w+=,.@-]`), optional `DurationSeconds` (1..=43200), `Policy`, `ExternalId`, and nothing
 //!   else (`MissingParameter`, `InvalidParameter*`, `UnknownParameter`).
 //!
-//! The credentials both answer expire `DurationSeconds` after now when the request gives it, as
-//! Tencent's STS does; without it, after the emulator's configured credential lifetime.
+//! The configured credential lifetime plays the role's longest allowed session: the credentials
+//! both answer expire `DurationSeconds` after now when the request gives a shorter one, else after
+//! that lifetime. Tencent's STS likewise grants at most the role's maximum, so a client asking for
+//! 7200 s may get 900 s and must follow the `ExpiredTime` it is given.
 //!
 //! `AssumeRoleWithWebIdentity` checks `Authorization: SKIP`, no `X-TC-Token`, `X-TC-Region` set,
 //! `ProviderId` and `WebIdentityToken` among the configured ones
@@ -147,9 +149,14 @@ fn error(code: &str, message: &str) -> Reply {
 }
 
 fn success(ctx: &RouteContext<'_>, body: &Value) -> Reply {
-    // `check_body` has already refused a DurationSeconds outside 1..=43200.
+    // `check_body` has already refused a DurationSeconds outside 1..=43200; the configured
+    // lifetime is the role's maximum session.
+    let longest = ctx.config().credential_lifetime;
     let c = match body.get("DurationSeconds").and_then(Value::as_u64) {
-        Some(d) => ctx.issue_credentials_for(Cloud::Tencent, std::time::Duration::from_secs(d)),
+        Some(d) => {
+            let asked = std::time::Duration::from_secs(d);
+            ctx.issue_credentials_for(Cloud::Tencent, asked.min(longest))
+        }
         None => ctx.issue_credentials(Cloud::Tencent),
     };
     ctx.state().record_assumed_role(
