@@ -59,6 +59,10 @@ pub const TENCENT_SOURCES: &[(&str, &str)] = &[
         "write ~/.tencentcloud/credentials or set TENCENTCLOUD_CREDENTIALS_FILE",
     ),
     (
+        "tccli",
+        "write ~/.tccli/<profile>.credential (`tccli configure`); the profile is TCCLI_PROFILE, else default",
+    ),
+    (
         "cvm_role",
         "TENCENTCLOUD_METADATA_DISABLED is true: unset it to use the CVM instance's CAM role",
     ),

@@ -9,6 +9,8 @@
 //!   (`ALIBABA_CLOUD_CREDENTIALS_FILE`, else `~/.alibabacloud/credentials.ini`, else
 //!   `~/.alibabacloud/credentials`): sections with `type`; the current one is
 //!   `ALIBABA_CLOUD_PROFILE`, else `default`.
+//! - Tencent: tccli's `~/.tccli/<profile>.credential` files too (one profile each; current:
+//!   `TCCLI_PROFILE`, else `default`).
 //! - Tencent: the credentials file (`TENCENTCLOUD_CREDENTIALS_FILE`, else
 //!   `~/.tencentcloud/credentials`, else `/etc/tencentcloud/credentials`): sections, type `role`
 //!   when they hold `role_arn`, else `keys`; the current one is `TENCENTCLOUD_PROFILE`, else
@@ -121,12 +123,61 @@ fn tencent_files(ctx: &Context) -> Result<Vec<FileReport>> {
             .chain([PathBuf::from(tencent::SYSTEM_CREDENTIALS_FILE)])
             .collect(),
     };
-    Ok(vec![first_existing(
+    let mut files = vec![first_existing(
         ctx,
         candidates,
         "tencentcloud credentials",
         |bytes| tencent_ini_profiles(bytes, &current),
-    )])
+    )];
+    files.extend(tccli_files(ctx)?);
+    Ok(files)
+}
+
+/// tccli keeps one file per profile, `~/.tccli/<profile>.credential`; the `tccli` source reads the
+/// one `TCCLI_PROFILE` (else `default`) names.
+fn tccli_files(ctx: &Context) -> Result<Vec<FileReport>> {
+    let current = ctx
+        .env_non_empty(tencent::env_vars::TCCLI_PROFILE)?
+        .unwrap_or_else(|| tencent::DEFAULT_PROFILE.to_string());
+    let Some(dir) = home(ctx).map(|h| h.join(".tccli")) else {
+        return Ok(Vec::new());
+    };
+    let mut paths: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "credential"))
+            .collect(),
+        Err(_) => return Ok(Vec::new()),
+    };
+    paths.sort();
+    Ok(paths
+        .into_iter()
+        .map(|path| {
+            let name = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let is_current = name == current;
+            report(ctx, path, "tccli credential", move |bytes| {
+                let file = tencent::parse_tccli_credential(bytes).map_err(|e| e.to_string())?;
+                // tccli's own `type` names; a default-type file holds keys or a role.
+                let mode = match file.kind {
+                    Some(tencent::TccliCredentialType::CvmRole) => "cvm-role",
+                    Some(tencent::TccliCredentialType::OAuth) => "oauth",
+                    Some(tencent::TccliCredentialType::Sso) => "sso",
+                    _ if file.role_arn.is_some() => "role",
+                    _ => "keys",
+                }
+                .to_string();
+                Ok(vec![Profile {
+                    name: name.clone(),
+                    mode,
+                    region: None,
+                    current: is_current,
+                }])
+            })
+        })
+        .collect())
 }
 
 /// Reports the first candidate that exists (the one the chain reads), else the first one missing.

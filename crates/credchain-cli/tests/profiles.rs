@@ -269,3 +269,39 @@ fn a_wrong_type_in_config_json_names_field_profile_and_line() {
     );
     assert!(!err.contains("is empty"), "{err}");
 }
+
+#[test]
+fn tencent_lists_tccli_credential_files_with_their_types() {
+    let h = home("tccli");
+    write(
+        &h.join(".tccli/default.credential"),
+        &format!(r#"{{"secretId": "AKIDt", "secretKey": "{SECRET}"}}"#),
+    );
+    write(&h.join(".tccli/ops.credential"), r#"{"type": "cvm-role"}"#);
+    write(
+        &h.join(".tccli/ops.configure"),
+        r#"{"_sys_param": {"region": "ap-guangzhou"}}"#,
+    );
+    let o = credchain(
+        &h,
+        &["profiles", "--cloud", "tencent", "--format", "json"],
+        &[("TCCLI_PROFILE", "ops")],
+    );
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(!text.contains(SECRET) && !text.contains("AKIDt"), "{text}");
+    let v = json_of(&o);
+    let files = v["files"].as_array().unwrap();
+    let tccli: Vec<&Value> = files
+        .iter()
+        .filter(|f| f["path"].as_str().unwrap_or_default().contains(".tccli"))
+        .collect();
+    assert_eq!(tccli.len(), 2, "{v}");
+    let profile = |f: &Value| f["profiles"][0].clone();
+    assert_eq!(profile(tccli[0])["name"], "default", "{v}");
+    assert_eq!(profile(tccli[0])["mode"], "keys", "{v}");
+    assert_eq!(profile(tccli[0])["current"], false, "{v}");
+    assert_eq!(profile(tccli[1])["name"], "ops", "{v}");
+    assert_eq!(profile(tccli[1])["mode"], "cvm-role", "{v}");
+    assert_eq!(profile(tccli[1])["current"], true, "{v}");
+}
