@@ -266,6 +266,33 @@ pub(crate) fn joined_header(req: &RecordedRequest, name: &str) -> Option<String>
 }
 
 /// The first decoded query parameter `name` (exact, case-sensitive name).
+/// One field of a V4-style `Authorization` value (`ALGO Key=Value, Key=Value, ...`), as OSS V4 and
+/// AWS SigV4 both write it; `fields` is the value with the algorithm name already removed.
+pub(crate) fn auth_field(fields: &str, name: &str) -> Option<String> {
+    fields
+        .split(',')
+        .filter_map(|f| f.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim().to_string())
+}
+
+/// Splits a V4 credential scope `<id>/<yyyymmdd>/<region>/<service>/<terminator>` (OSS:
+/// `oss`/`aliyun_v4_request`, S3: `s3`/`aws4_request`) into id, date and region; `None` when the
+/// shape, service or terminator differ or the id is empty.
+pub(crate) fn credential_scope(
+    value: &str,
+    service: &str,
+    terminator: &str,
+) -> Option<(String, String, String)> {
+    let parts: Vec<&str> = value.split('/').collect();
+    match parts.as_slice() {
+        [id, date, region, s, t] if !id.is_empty() && *s == service && *t == terminator => {
+            Some((id.to_string(), date.to_string(), region.to_string()))
+        }
+        _ => None,
+    }
+}
+
 pub(crate) fn query_param(req: &RecordedRequest, name: &str) -> Option<String> {
     req.query_params()
         .into_iter()

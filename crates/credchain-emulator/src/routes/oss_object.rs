@@ -30,8 +30,9 @@ use super::crypto::{
     base64, constant_time_eq, hex, hmac_sha1, hmac_sha256, percent_encode, sha256,
 };
 use super::object_storage::{
-    err, joined_header, now_unix, outside_window, query_param, route, secret_for, too_skewed,
-    Dialect, KeyProblem, ObjectError, ObjectPath, MAX_PRESIGN_SECONDS, OSS_OBJECT,
+    auth_field, credential_scope, err, joined_header, now_unix, outside_window, query_param, route,
+    secret_for, too_skewed, Dialect, KeyProblem, ObjectError, ObjectPath, MAX_PRESIGN_SECONDS,
+    OSS_OBJECT,
 };
 use crate::request::RecordedRequest;
 use crate::route::{Route, RouteContext};
@@ -263,26 +264,14 @@ struct V4Parts {
 
 /// Splits `<id>/<yyyymmdd>/<region>/oss/aliyun_v4_request`.
 fn v4_credential(credential: &str) -> Result<(String, String, String), ObjectError> {
-    let parts: Vec<&str> = credential.split('/').collect();
-    match parts.as_slice() {
-        [id, date, region, "oss", "aliyun_v4_request"] if !id.is_empty() => {
-            Ok((id.to_string(), date.to_string(), region.to_string()))
-        }
-        _ => Err(denied(
-            "The credential must be <AccessKeyId>/<date>/<region>/oss/aliyun_v4_request.",
-        )),
-    }
+    credential_scope(credential, "oss", "aliyun_v4_request").ok_or_else(|| {
+        denied("The credential must be <AccessKeyId>/<date>/<region>/oss/aliyun_v4_request.")
+    })
 }
 
 fn v4_header_parts(req: &RecordedRequest, auth: &str) -> Result<V4Parts, ObjectError> {
     let fields = auth.trim_start_matches("OSS4-HMAC-SHA256").trim();
-    let field = |name: &str| {
-        fields
-            .split(',')
-            .filter_map(|f| f.trim().split_once('='))
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.trim().to_string())
-    };
+    let field = |name: &str| auth_field(fields, name);
     let credential = field("Credential").ok_or_else(|| denied("Credential is missing."))?;
     let (key_id, date, region) = v4_credential(&credential)?;
     let signature = field("Signature").ok_or_else(|| denied("Signature is missing."))?;

@@ -33,8 +33,9 @@ use std::time::SystemTime;
 
 use super::crypto::{constant_time_eq, hex, hmac_sha256, percent_decode, percent_encode, sha256};
 use super::object_storage::{
-    err, joined_header, now_unix, outside_window, query_param, route, secret_for, too_skewed,
-    Dialect, KeyProblem, ObjectError, ObjectPath, MAX_PRESIGN_SECONDS, S3_OBJECT,
+    auth_field, credential_scope, err, joined_header, now_unix, outside_window, query_param, route,
+    secret_for, too_skewed, Dialect, KeyProblem, ObjectError, ObjectPath, MAX_PRESIGN_SECONDS,
+    S3_OBJECT,
 };
 use crate::request::RecordedRequest;
 use crate::route::{Route, RouteContext};
@@ -94,25 +95,14 @@ fn credential(
     value: &str,
     bad: fn(&str) -> ObjectError,
 ) -> Result<(String, String, String), ObjectError> {
-    let parts: Vec<&str> = value.split('/').collect();
-    match parts.as_slice() {
-        [id, date, region, "s3", "aws4_request"] if !id.is_empty() => {
-            Ok((id.to_string(), date.to_string(), region.to_string()))
-        }
-        _ => Err(bad(
-            "The credential must be <AccessKeyId>/<date>/<region>/s3/aws4_request.",
-        )),
-    }
+    credential_scope(value, "s3", "aws4_request")
+        .ok_or_else(|| bad("The credential must be <AccessKeyId>/<date>/<region>/s3/aws4_request."))
 }
 
 fn header_parts(req: &RecordedRequest, auth: &str) -> Result<Parts, ObjectError> {
     let fields = auth.trim_start_matches("AWS4-HMAC-SHA256").trim();
     let field = |name: &str| {
-        fields
-            .split(',')
-            .filter_map(|f| f.trim().split_once('='))
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.trim().to_string())
+        auth_field(fields, name)
             .ok_or_else(|| malformed_header(&format!("The authorization header has no {name}.")))
     };
     let (key_id, date, region) = credential(&field("Credential")?, malformed_header)?;
