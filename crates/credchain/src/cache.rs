@@ -560,3 +560,109 @@ impl<P: ProvideCredentials + 'static> ProvideCredentials for RefreshingCache<P> 
         ProvideFuture::new(self.refresh())
     }
 }
+
+/// The one network (or process) call behind a cached source: an STS `AssumeRole`, a metadata
+/// request, a token exchange. A fetcher knows how to get credentials once; [`CachedProvider`]
+/// adds everything about *when* (cache, single flight, prefetch, back-off), so every expiring
+/// source is `CachedProvider<ItsFetcher>` and none repeats the caching shell.
+///
+/// ```
+/// use credchain::cache::{CachedProvider, Fetch, RefreshPolicy};
+/// use credchain::context::SystemClock;
+/// use credchain::{Credentials, ProvideCredentials, ProvideFuture};
+/// use std::sync::Arc;
+///
+/// #[derive(Debug)]
+/// struct TicketFetcher;
+/// impl Fetch for TicketFetcher {
+///     const NAME: &'static str = "ticket";
+///     fn fetch(&self) -> ProvideFuture<'_> {
+///         ProvideFuture::new(async { Ok(Credentials::builder("id", "secret").provider_name("ticket").build()) })
+///     }
+/// }
+/// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+/// let provider = CachedProvider::new(TicketFetcher, RefreshPolicy::STS, Arc::new(SystemClock));
+/// provider.provide_credentials().await.unwrap();
+/// provider.provide_credentials().await.unwrap();
+/// assert_eq!(provider.fetch_count(), 1);
+/// assert_eq!(provider.name(), "ticket");
+/// # });
+/// ```
+pub trait Fetch: fmt::Debug + Send + Sync + 'static {
+    /// The provider name as the references spell it (`ram_role_arn`, `cvm_role`, ...).
+    const NAME: &'static str;
+
+    /// Fetches credentials once, with no caching. [`CachedProvider`] calls it at most once at a
+    /// time.
+    fn fetch(&self) -> ProvideFuture<'_>;
+}
+
+/// Lets [`RefreshingCache`] drive a [`Fetch`] (the cache is generic over any source).
+struct FetchSource<F>(F);
+
+impl<F: fmt::Debug> fmt::Debug for FetchSource<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<F: Fetch> ProvideCredentials for FetchSource<F> {
+    fn provide_credentials(&self) -> ProvideFuture<'_> {
+        self.0.fetch()
+    }
+    fn name(&self) -> &str {
+        F::NAME
+    }
+}
+
+/// A source that fetches with `F` and serves from a [`RefreshingCache`]: the type of every
+/// expiring source (`pub type RamRoleArnProvider = CachedProvider<RamRoleArnFetcher>`).
+///
+/// Its `Debug` is the fetcher's (which redacts), its name is [`Fetch::NAME`].
+pub struct CachedProvider<F: Fetch> {
+    cache: RefreshingCache<FetchSource<F>>,
+}
+
+impl<F: Fetch> CachedProvider<F> {
+    /// Caches `fetcher` with `policy`, reading time from `clock` (a source's builder passes
+    /// [`crate::context::Context::shared_clock`]).
+    pub fn new(fetcher: F, policy: RefreshPolicy, clock: Arc<dyn Clock>) -> Self {
+        CachedProvider {
+            cache: RefreshingCache::new(FetchSource(fetcher), policy, clock),
+        }
+    }
+
+    /// The fetcher (for its settings: endpoint, role, duration).
+    pub fn fetcher(&self) -> &F {
+        &self.cache.source().0
+    }
+
+    /// How many fetches the cache has started.
+    pub fn fetch_count(&self) -> u64 {
+        self.cache.fetch_count()
+    }
+
+    /// The cached credentials, if any are cached and still valid, without fetching.
+    pub fn cached(&self) -> Option<Credentials> {
+        self.cache.cached()
+    }
+}
+
+impl<F: Fetch> fmt::Debug for CachedProvider<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.fetcher().fmt(f)
+    }
+}
+
+impl<F: Fetch> ProvideCredentials for CachedProvider<F> {
+    #[inline]
+    fn provide_credentials(&self) -> ProvideFuture<'_> {
+        self.cache.provide_credentials()
+    }
+    fn name(&self) -> &str {
+        F::NAME
+    }
+    fn force_refresh(&self) -> ProvideFuture<'_> {
+        self.cache.force_refresh()
+    }
+}

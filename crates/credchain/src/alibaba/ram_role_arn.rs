@@ -22,7 +22,7 @@ use http::Method;
 use super::env_vars;
 use super::remote::{self, StsEndpoint};
 use super::static_credentials::{StaticAccessKeyProvider, StaticStsProvider};
-use crate::cache::{RefreshPolicy, RefreshingCache};
+use crate::cache::{CachedProvider, Fetch, RefreshPolicy};
 use crate::context::Context;
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
@@ -194,7 +194,7 @@ impl RamRoleArnProviderBuilder {
             .endpoint
             .resolve(ctx, remote::DEFAULT_STS_HOST)
             .map_err(|e| e.with_provider(name))?;
-        let fetcher = AssumeRole {
+        let fetcher = RamRoleArnFetcher {
             ctx: ctx.clone(),
             source,
             role_arn,
@@ -205,13 +205,11 @@ impl RamRoleArnProviderBuilder {
             endpoint,
             timeouts: self.timeouts.unwrap_or(Timeouts::STS),
         };
-        Ok(RamRoleArnProvider {
-            cache: RefreshingCache::new(
-                fetcher,
-                self.policy_refresh.unwrap_or(RefreshPolicy::STS),
-                ctx.shared_clock(),
-            ),
-        })
+        Ok(CachedProvider::new(
+            fetcher,
+            self.policy_refresh.unwrap_or(RefreshPolicy::STS),
+            ctx.shared_clock(),
+        ))
     }
 }
 
@@ -228,13 +226,11 @@ impl RamRoleArnProviderBuilder {
 ///     .unwrap_err();
 /// assert!(e.message().contains("900s"));
 /// ```
-pub struct RamRoleArnProvider {
-    cache: RefreshingCache<AssumeRole>,
-}
+pub type RamRoleArnProvider = CachedProvider<RamRoleArnFetcher>;
 
 impl RamRoleArnProvider {
     /// The provider name.
-    pub const NAME: &'static str = "ram_role_arn";
+    pub const NAME: &'static str = NAME;
 
     /// A builder.
     pub fn builder() -> RamRoleArnProviderBuilder {
@@ -242,41 +238,20 @@ impl RamRoleArnProvider {
     }
     /// The STS base URL requests go to.
     pub fn endpoint(&self) -> &str {
-        &self.cache.source().endpoint
+        &self.fetcher().endpoint
     }
     /// The role session name.
     pub fn role_session_name(&self) -> &str {
-        &self.cache.source().session
+        &self.fetcher().session
     }
     /// The session duration in seconds.
     pub fn duration_seconds(&self) -> u64 {
-        self.cache.source().duration
-    }
-    /// How many AssumeRole fetches the cache started.
-    pub fn fetch_count(&self) -> u64 {
-        self.cache.fetch_count()
+        self.fetcher().duration
     }
 }
 
-impl fmt::Debug for RamRoleArnProvider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.cache.source().fmt(f)
-    }
-}
-
-impl ProvideCredentials for RamRoleArnProvider {
-    fn provide_credentials(&self) -> ProvideFuture<'_> {
-        self.cache.provide_credentials()
-    }
-    fn name(&self) -> &str {
-        Self::NAME
-    }
-    fn force_refresh(&self) -> ProvideFuture<'_> {
-        self.cache.force_refresh()
-    }
-}
-
-struct AssumeRole {
+/// The `AssumeRole` call behind [`RamRoleArnProvider`].
+pub struct RamRoleArnFetcher {
     ctx: Context,
     source: SharedProvider,
     role_arn: String,
@@ -288,7 +263,7 @@ struct AssumeRole {
     timeouts: Timeouts,
 }
 
-impl fmt::Debug for AssumeRole {
+impl fmt::Debug for RamRoleArnFetcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RamRoleArnProvider")
             .field("source", &self.source.name())
@@ -302,9 +277,9 @@ impl fmt::Debug for AssumeRole {
     }
 }
 
-const NAME: &str = RamRoleArnProvider::NAME;
+const NAME: &str = "ram_role_arn";
 
-impl AssumeRole {
+impl RamRoleArnFetcher {
     fn signed_request(&self, source: &Credentials) -> Result<HttpRequest> {
         let host = self
             .endpoint
@@ -345,7 +320,7 @@ impl AssumeRole {
         .proxy(ProxyPolicy::FromEnv))
     }
 
-    async fn fetch(&self) -> Result<Credentials> {
+    async fn assume_role(&self) -> Result<Credentials> {
         let source = self
             .source
             .provide_credentials()
@@ -378,11 +353,9 @@ pub(crate) fn rename(c: &Credentials, name: &str) -> Credentials {
         .build()
 }
 
-impl ProvideCredentials for AssumeRole {
-    fn provide_credentials(&self) -> ProvideFuture<'_> {
-        ProvideFuture::new(self.fetch())
-    }
-    fn name(&self) -> &str {
-        NAME
+impl Fetch for RamRoleArnFetcher {
+    const NAME: &'static str = NAME;
+    fn fetch(&self) -> ProvideFuture<'_> {
+        ProvideFuture::new(self.assume_role())
     }
 }
