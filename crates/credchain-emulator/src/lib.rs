@@ -51,26 +51,29 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod crypto;
 mod emulator;
 mod fault;
-mod issue;
+mod issued_credentials;
 mod objects;
 mod reply;
 mod request;
+mod request_log;
 mod route;
 pub mod routes;
 mod server;
+mod server_state;
 pub mod setup;
-mod shared;
 mod state;
 pub mod time;
 
 pub use emulator::Emulator;
 pub use fault::{Fault, OVERSIZED_BODY_BYTES, UNPARSEABLE_EXPIRY, WRONG_TYPE_NUMBER};
-pub use issue::{Cloud, IssuedCredentials};
+pub use issued_credentials::{Cloud, IssuedCredentials};
 pub use objects::{ObjectStore, StoredObject};
 pub use reply::{Reply, ReplyBody};
 pub use request::RecordedRequest;
+pub use request_log::{MAX_RECORDED_BODY_BYTES, MAX_RECORDED_REQUESTS};
 pub use route::{Matcher, Route, RouteContext};
 pub use server::{MAX_BODY_BYTES, MAX_HEAD_BYTES};
 pub use state::{AssumedRole, EmulatorConfig, EmulatorState, DEFAULT_CREDENTIALS_URI_PATH};

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
-use crate::issue::{Cloud, IssuedCredentials, Issuer};
+use crate::issued_credentials::{Cloud, IssuedCredentials, Issuer};
 use crate::objects::ObjectStore;
 
 /// The default path of the Alibaba credentials-URI endpoint.

@@ -11,7 +11,7 @@
 use serde_json::json;
 
 use super::alibaba_sts::rpc_signature;
-use crate::issue::Cloud;
+use crate::issued_credentials::Cloud;
 use crate::reply::Reply;
 use crate::request::RecordedRequest;
 use crate::route::{Matcher, Route, RouteContext};

@@ -8,12 +8,12 @@
 //! (keys and prefixes percent-encoded in the answer). Keys are listed in byte order. A request
 //! without `list-type=2` is answered 501 `NotImplemented` (ListObjects V1 is not emulated).
 
-use super::crypto::percent_encode;
 use super::object_storage::{
     dialect, err, error_reply, query_param, request_id, request_id_header, xml_escape, Dialect,
     ObjectError, ObjectPath,
 };
 use super::s3_object;
+use crate::crypto::percent_encode;
 use crate::reply::Reply;
 use crate::request::RecordedRequest;
 use crate::route::{Matcher, Route, RouteContext};

@@ -1,12 +1,13 @@
 //! The emulator's own hashing and encoding helpers for signature verifiers (SHA-256, SHA-1, MD5,
-//! HMAC-SHA256, HMAC-SHA1, hex, base64, RFC 3986 percent-encoding, UTC dates), written from the specifications so the
-//! emulator verifies signatures without sharing credchain's crypto.
+//! HMAC-SHA256, HMAC-SHA1, hex, base64, RFC 3986 percent-encoding and decoding, constant-time
+//! comparison), written from the specifications so the emulator verifies signatures without
+//! sharing credchain's crypto. Every verifier takes them from here.
 //!
-//! Public so tests can build requests by hand; the verifiers of [`super::alibaba_api`] and
-//! [`super::tencent_api`] use them.
+//! Public so tests can build and sign requests by hand (also reachable as `routes::crypto`, its
+//! former path).
 //!
 //! ```
-//! use credchain_emulator::routes::crypto::{hex, hmac_sha256, sha256};
+//! use credchain_emulator::crypto::{hex, hmac_sha256, sha256};
 //! assert_eq!(hex(&sha256(b"")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 //! // RFC 4231 test case 2.
 //! assert_eq!(
@@ -40,7 +41,7 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// other byte is `%XX` with upper-case hex; with `keep_slash`, `/` stays literal too (paths).
 ///
 /// ```
-/// use credchain_emulator::routes::crypto::percent_encode;
+/// use credchain_emulator::crypto::percent_encode;
 /// assert_eq!(percent_encode(" ~/*-+", false), "%20~%2F%2A-%2B");
 /// assert_eq!(percent_encode("/path/ test", true), "/path/%20test");
 /// ```
@@ -59,7 +60,7 @@ pub fn percent_encode(s: &str, keep_slash: bool) -> String {
 /// Decodes `%XX` escapes (a `+` stays a `+`, as in a URL path). Malformed escapes stay literal.
 ///
 /// ```
-/// assert_eq!(credchain_emulator::routes::crypto::percent_decode("/a%20b+c%2"), "/a b+c%2");
+/// assert_eq!(credchain_emulator::crypto::percent_decode("/a%20b+c%2"), "/a b+c%2");
 /// ```
 pub fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
@@ -78,24 +79,6 @@ pub fn percent_decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-/// `YYYY-MM-DD` (UTC) of Unix seconds (Howard Hinnant's civil-from-days).
-///
-/// ```
-/// assert_eq!(credchain_emulator::routes::crypto::utc_date(1551139199), "2019-02-25");
-/// ```
-pub fn utc_date(ts: i64) -> String {
-    let z = ts.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
 }
 
 const K: [u32; 64] = [
@@ -369,8 +352,6 @@ mod tests {
         assert_eq!(percent_encode("a/b/c/ test", false), "a%2Fb%2Fc%2F%20test");
         assert_eq!(percent_decode("%E4%B8%AD%zz%4"), "中%zz%4");
         assert_eq!(percent_decode("%41"), "A");
-        assert_eq!(utc_date(0), "1970-01-01");
-        assert_eq!(utc_date(1551139200), "2019-02-26");
     }
 
     #[test]
@@ -396,5 +377,34 @@ mod tests {
             hex(&hmac_sha1(b"Jefe", b"what do ya want for nothing?")),
             "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79"
         );
+    }
+
+    #[test]
+    fn vectors_the_verifiers_rely_on() {
+        // RFC 4231 test case 2; the TC3 documentation's SecretDate of its masked key.
+        assert_eq!(
+            hex(&hmac_sha256(b"Jefe", b"what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        assert_eq!(
+            hex(&hmac_sha256(
+                b"TC3********************************",
+                b"2019-02-25"
+            )),
+            "da98fb70dcf6b112dc21038d1eeeb3a95c74b4dcb12c1131f864f6066bd02be0"
+        );
+        // HMAC-SHA1 vectors of Alibaba's reference SDK (RPC v1 signatures).
+        for (msg, key, sig) in [
+            ("source", "secret", "Jv4yi8SobFhg5t1C7nWLbhBSFZQ="),
+            ("中文", "secret", "CqCYIa39h9SSWuXnTz8F5hh9UPA="),
+            ("123", "secret", "sU6S6xf2t47FogXuDhqyIPt/htc="),
+            ("abc~!@#", "sk#$!~~~", "7eV3A584uvdgKVk8Ck8r9ukg1gE="),
+        ] {
+            assert_eq!(
+                base64(&hmac_sha1(key.as_bytes(), msg.as_bytes())),
+                sig,
+                "{msg}"
+            );
+        }
     }
 }

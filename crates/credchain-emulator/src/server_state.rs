@@ -1,50 +1,43 @@
-//! Everything the server tasks and the [`crate::Emulator`] handle share.
+//! What the server tasks and the [`crate::Emulator`] handle share: the handlers' state, the
+//! routes, the faults and the request log.
 
-use std::collections::VecDeque;
 use std::sync::{Mutex, RwLock};
 
 use crate::fault::FaultTable;
 use crate::request::RecordedRequest;
+use crate::request_log::RequestLog;
 use crate::route::{Registry, Route};
-use crate::state::{lock, EmulatorState};
-
-/// How many requests are kept; older ones are forgotten first (bounds memory of a long-running
-/// `credchain emulate`).
-pub(crate) const MAX_RECORDED_REQUESTS: usize = 100_000;
+use crate::state::EmulatorState;
 
 #[derive(Debug, Default)]
-pub(crate) struct Shared {
+pub(crate) struct ServerState {
     pub(crate) state: EmulatorState,
     routes: RwLock<Registry>,
     pub(crate) faults: Mutex<FaultTable>,
-    requests: Mutex<VecDeque<RecordedRequest>>,
+    requests: RequestLog,
 }
 
-impl Shared {
+impl ServerState {
     pub(crate) fn new(state: EmulatorState, routes: Vec<Route>) -> Self {
         let mut registry = Registry::default();
         routes.into_iter().for_each(|r| registry.add(r));
-        Shared {
+        ServerState {
             state,
             routes: RwLock::new(registry),
             ..Default::default()
         }
     }
 
-    pub(crate) fn record(&self, request: RecordedRequest) {
-        let mut log = lock(&self.requests);
-        if log.len() >= MAX_RECORDED_REQUESTS {
-            log.pop_front();
-        }
-        log.push_back(request);
+    pub(crate) fn record(&self, request: &RecordedRequest) {
+        self.requests.record(request);
     }
 
     pub(crate) fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.requests).iter().cloned().collect()
+        self.requests.all()
     }
 
     pub(crate) fn clear_requests(&self) {
-        lock(&self.requests).clear();
+        self.requests.clear();
     }
 
     pub(crate) fn find_route(&self, request: &RecordedRequest) -> Option<Route> {
