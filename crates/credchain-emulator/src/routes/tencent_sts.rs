@@ -60,7 +60,7 @@ pub const EMULATOR_WEB_IDENTITY_TOKEN_ROTATED: &str =
 pub const STS_VERSION: &str = "2018-08-13";
 pub use super::tc3_verify::MAX_SKEW_SECONDS;
 
-/// Tencent STS AssumeRole: `POST /` with `X-TC-Action: AssumeRole` (see [`tencent_sts`]).
+/// Tencent STS AssumeRole: `POST /` with `X-TC-Action: AssumeRole` (see the module docs).
 pub const TENCENT_STS_ASSUME_ROLE: &str = "tencent.sts.assume_role";
 /// Tencent STS AssumeRoleWithWebIdentity: `POST /` with `X-TC-Action: AssumeRoleWithWebIdentity`.
 pub const TENCENT_STS_ASSUME_ROLE_WITH_WEB_IDENTITY: &str =
