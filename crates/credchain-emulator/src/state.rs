@@ -136,6 +136,15 @@ impl EmulatorState {
         lock(&self.issuer).all()
     }
 
+    /// The issued credentials whose access key id is `access_key_id` (verifiers look up the
+    /// secret and token of a caller signing with issued credentials).
+    pub fn issued_with_key(&self, access_key_id: &str) -> Option<IssuedCredentials> {
+        lock(&self.issuer)
+            .all()
+            .into_iter()
+            .find(|c| c.access_key_id == access_key_id)
+    }
+
     /// How many credentials `route` has issued.
     pub fn issued_count(&self, route: &str) -> usize {
         lock(&self.issuer).count(route)

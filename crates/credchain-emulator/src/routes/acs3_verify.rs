@@ -175,14 +175,7 @@ pub(crate) fn verify(
 /// every `x-acs-*` header the request carries.
 fn check_signed_headers(req: &RecordedRequest, signed_headers: &str) -> Result<(), ApiError> {
     let names: Vec<&str> = signed_headers.split(';').collect();
-    let mut sorted = names.clone();
-    sorted.sort_unstable();
-    sorted.dedup();
-    if sorted != names
-        || names
-            .iter()
-            .any(|n| n.bytes().any(|b| b.is_ascii_uppercase()))
-    {
+    if !super::is_canonical_header_list(&names) {
         return Err(err(
             400,
             "IncompleteSignature",

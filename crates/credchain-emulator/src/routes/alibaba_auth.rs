@@ -57,12 +57,7 @@ impl KeyCheck<'_> {
         }
         let issued = self
             .accept_issued
-            .then(|| {
-                ctx.state()
-                    .issued()
-                    .into_iter()
-                    .find(|c| c.access_key_id == key_id)
-            })
+            .then(|| ctx.state().issued_with_key(key_id))
             .flatten();
         let Some(c) = issued else {
             return Err(err(

@@ -63,6 +63,15 @@ pub use credentials_uri::ALIBABA_CREDENTIALS_URI;
 pub use tencent_metadata::{TENCENT_CVM_CREDENTIALS, TENCENT_CVM_ROLE_LIST};
 pub use tencent_sts::{TENCENT_STS_ASSUME_ROLE, TENCENT_STS_ASSUME_ROLE_WITH_WEB_IDENTITY};
 
+/// Whether a signed-header list is lower-case, sorted and free of repeats, as the ACS3 and TC3
+/// signatures require of `SignedHeaders`.
+pub(crate) fn is_canonical_header_list(names: &[&str]) -> bool {
+    names.windows(2).all(|w| w[0] < w[1])
+        && names
+            .iter()
+            .all(|n| !n.bytes().any(|b| b.is_ascii_uppercase()))
+}
+
 /// The built-in routes, in priority order.
 pub(crate) fn builtin(credentials_uri_path: &str) -> Vec<Route> {
     vec![
@@ -88,4 +97,17 @@ pub(crate) fn builtin(credentials_uri_path: &str) -> Vec<Route> {
         s3_object::route_s3(),
         s3_list::route_s3_list(),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn canonical_header_lists() {
+        let ok = |l: &str| super::is_canonical_header_list(&l.split(';').collect::<Vec<_>>());
+        assert!(ok("content-type;host;x-tc-action"));
+        assert!(ok("host"));
+        assert!(!ok("host;content-type"));
+        assert!(!ok("host;host"));
+        assert!(!ok("Host;x-acs-date"));
+    }
 }

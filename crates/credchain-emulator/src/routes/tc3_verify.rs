@@ -103,12 +103,7 @@ fn secret_key(
     }
     let issued = check
         .accept_issued
-        .then(|| {
-            ctx.state()
-                .issued()
-                .into_iter()
-                .find(|c| c.access_key_id == secret_id)
-        })
+        .then(|| ctx.state().issued_with_key(secret_id))
         .flatten();
     let Some(c) = issued else {
         return Err((check.error)(
@@ -180,14 +175,7 @@ pub(crate) fn verify(
     if !names.contains(&"content-type") || !names.contains(&"host") {
         return Err(check.sig_failure("content-type and host must be signed"));
     }
-    let mut sorted = names.clone();
-    sorted.sort_unstable();
-    sorted.dedup();
-    if sorted != names
-        || names
-            .iter()
-            .any(|n| n.bytes().any(|b| b.is_ascii_uppercase()))
-    {
+    if !super::is_canonical_header_list(&names) {
         return Err(check.sig_failure("SignedHeaders must be lower-case, sorted and unique"));
     }
     let host = req.header("host").unwrap_or_default();
