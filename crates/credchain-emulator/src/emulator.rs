@@ -118,6 +118,13 @@ impl Emulator {
         self.shared.requests()
     }
 
+    /// The requests recorded after the first `seen` ever recorded (those still kept), and how many
+    /// were recorded in all: a follower passes the total back as `seen` next time, and keeps up
+    /// even after the oldest requests are forgotten.
+    pub fn requests_after(&self, seen: u64) -> (Vec<RecordedRequest>, u64) {
+        self.shared.requests_after(seen)
+    }
+
     /// The recorded requests that route `route` handled.
     pub fn requests_for(&self, route: &str) -> Vec<RecordedRequest> {
         self.requests()

@@ -14,9 +14,17 @@ pub const MAX_RECORDED_REQUESTS: usize = 10_000;
 /// [`RecordedRequest::body_len`] keeps the length received.
 pub const MAX_RECORDED_BODY_BYTES: usize = 8 * 1024;
 
-/// The remembered requests, oldest first.
+/// The remembered requests, oldest first, and how many were ever recorded (so a follower such
+/// as `credchain emulate`'s request log can ask for "the ones after the n-th" even once the
+/// oldest are forgotten).
 #[derive(Debug, Default)]
-pub(crate) struct RequestLog(Mutex<VecDeque<RecordedRequest>>);
+pub(crate) struct RequestLog(Mutex<Log>);
+
+#[derive(Debug, Default)]
+struct Log {
+    kept: VecDeque<RecordedRequest>,
+    total: u64,
+}
 
 impl RequestLog {
     /// Keeps a copy of `request`, its body cut, forgetting the oldest beyond the limit.
@@ -32,18 +40,28 @@ impl RequestLog {
             received_at: request.received_at,
         };
         let mut log = lock(&self.0);
-        if log.len() >= MAX_RECORDED_REQUESTS {
-            log.pop_front();
+        if log.kept.len() >= MAX_RECORDED_REQUESTS {
+            log.kept.pop_front();
         }
-        log.push_back(kept);
+        log.kept.push_back(kept);
+        log.total += 1;
     }
 
     pub(crate) fn all(&self) -> Vec<RecordedRequest> {
-        lock(&self.0).iter().cloned().collect()
+        lock(&self.0).kept.iter().cloned().collect()
+    }
+
+    /// The kept requests recorded after the first `seen` ever recorded, and the total so far
+    /// (pass it as `seen` next time). Requests already forgotten are skipped.
+    pub(crate) fn after(&self, seen: u64) -> (Vec<RecordedRequest>, u64) {
+        let log = lock(&self.0);
+        let new = usize::try_from(log.total.saturating_sub(seen)).unwrap_or(usize::MAX);
+        let skip = log.kept.len().saturating_sub(new);
+        (log.kept.iter().skip(skip).cloned().collect(), log.total)
     }
 
     pub(crate) fn clear(&self) {
-        lock(&self.0).clear();
+        lock(&self.0).kept.clear();
     }
 }
 
@@ -76,6 +94,13 @@ mod tests {
             (all[0].body.as_slice(), all[0].body_len),
             (&b"small"[..], 5)
         );
+        // A follower that saw all but the last two gets exactly those, even past the cap.
+        let total = (MAX_RECORDED_REQUESTS + 2) as u64;
+        let (new, now) = log.after(total - 2);
+        assert_eq!(now, total);
+        assert_eq!(new.len(), 2);
+        assert_eq!(new[1].path, newest.path);
+        assert!(log.after(total).0.is_empty());
         log.clear();
         assert!(log.all().is_empty());
     }

@@ -36,6 +36,10 @@ impl ServerState {
         self.requests.all()
     }
 
+    pub(crate) fn requests_after(&self, seen: u64) -> (Vec<RecordedRequest>, u64) {
+        self.requests.after(seen)
+    }
+
     pub(crate) fn clear_requests(&self) {
         self.requests.clear();
     }
