@@ -179,3 +179,84 @@ pub(crate) fn missing_object(
         None => e,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resp(status: u16, body: &str) -> HttpResponse {
+        HttpResponse {
+            status,
+            headers: Default::default(),
+            body: body.as_bytes().to_vec().into(),
+        }
+    }
+
+    #[test]
+    fn api_errors_carry_code_message_and_request_id() {
+        let e = service_error(
+            &resp(
+                400,
+                r#"{"RequestId":"R-1","Code":"InvalidParameter","Message":"bad"}"#,
+            ),
+            "AssumeRole",
+            "https://sts.aliyuncs.com/",
+        );
+        assert_eq!(e.kind(), ErrorKind::Service);
+        assert_eq!(e.message(), "AssumeRole failed");
+        assert_eq!(e.status(), Some(400));
+        assert_eq!(
+            (e.code(), e.service_message(), e.request_id()),
+            (Some("InvalidParameter"), Some("bad"), Some("R-1"))
+        );
+    }
+
+    #[test]
+    fn other_bodies_are_quoted_only_where_the_shape_says_so() {
+        let html = resp(502, "<html>bad gateway</html>");
+        let api = service_error(&html, "AssumeRole", "https://sts.aliyuncs.com/");
+        assert!(api
+            .service_message()
+            .is_some_and(|m| m.contains("bad gateway")));
+        let sso = service_error_shaped(&html, "x", "https://s/", &ErrorShape::CLOUD_SSO);
+        assert_eq!(sso.service_message(), None);
+        assert_eq!(sso.status(), Some(502));
+    }
+
+    #[test]
+    fn each_shape_reads_its_own_keys_first() {
+        let sso = ServiceError::parse_shape(
+            br#"{"ErrorCode":"NoPermission","Code":"x","ErrorMessage":"m","RequestId":"r"}"#,
+            &ErrorShape::CLOUD_SSO,
+        )
+        .unwrap();
+        assert_eq!(
+            (sso.code.as_str(), sso.message.as_str()),
+            ("NoPermission", "m")
+        );
+        let oauth = ServiceError::parse_shape(
+            br#"{"error":"invalid_grant","error_description":"revoked","requestId":"q"}"#,
+            &ErrorShape::OAUTH,
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                oauth.code.as_str(),
+                oauth.message.as_str(),
+                oauth.request_id.as_deref()
+            ),
+            ("invalid_grant", "revoked", Some("q"))
+        );
+        // An empty own key falls back to the API key; an empty request id is none.
+        let fallback = ServiceError::parse_shape(
+            br#"{"error":"","Code":"Throttling","RequestId":""}"#,
+            &ErrorShape::OAUTH,
+        )
+        .unwrap();
+        assert_eq!(
+            (fallback.code.as_str(), fallback.request_id),
+            ("Throttling", None)
+        );
+        assert_eq!(ServiceError::parse(b"[1,2]"), None);
+    }
+}
