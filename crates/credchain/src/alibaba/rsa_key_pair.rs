@@ -67,36 +67,7 @@ impl RsaKeyPairProviderBuilder {
         self.duration_seconds = Some(s);
         self
     }
-    /// The STS host or base URL (`ALIBABA_CLOUD_STS_ENDPOINT` still wins).
-    pub fn endpoint(mut self, e: impl Into<String>) -> Self {
-        self.endpoint.sts_endpoint = Some(e.into());
-        self
-    }
-    /// The STS region (default `ALIBABA_CLOUD_STS_REGION`).
-    pub fn sts_region_id(mut self, r: impl Into<String>) -> Self {
-        self.endpoint.sts_region_id = Some(r.into());
-        self
-    }
-    /// Use the VPC endpoint (default `ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED`).
-    pub fn enable_vpc(mut self, on: bool) -> Self {
-        self.endpoint.enable_vpc = Some(on);
-        self
-    }
-    /// All endpoint options at once.
-    pub fn endpoint_options(mut self, e: StsEndpoint) -> Self {
-        self.endpoint = e;
-        self
-    }
-    /// Timeouts (default [`Timeouts::STS`]).
-    pub fn timeouts(mut self, t: Timeouts) -> Self {
-        self.timeouts = Some(t);
-        self
-    }
-    /// Refresh policy (default [`RefreshPolicy::STS`]).
-    pub fn refresh_policy(mut self, p: RefreshPolicy) -> Self {
-        self.refresh_policy = Some(p);
-        self
-    }
+    super::sts::sts_builder_setters!();
     /// Validates, reads the key file and builds.
     pub fn build(self, ctx: &Context) -> Result<RsaKeyPairProvider> {
         let public_key_id = self

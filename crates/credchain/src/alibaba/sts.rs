@@ -85,6 +85,45 @@ impl StsEndpoint {
     }
 }
 
+/// The setters every STS source's builder shares (`ram_role_arn`, `oidc_role_arn`,
+/// `rsa_key_pair`): the endpoint options, timeouts and refresh policy. The builder has the fields
+/// `endpoint: StsEndpoint`, `timeouts: Option<Timeouts>`, `refresh_policy: Option<RefreshPolicy>`.
+macro_rules! sts_builder_setters {
+    () => {
+        /// The STS host or base URL (`ALIBABA_CLOUD_STS_ENDPOINT` still wins).
+        pub fn endpoint(mut self, e: impl Into<String>) -> Self {
+            self.endpoint.sts_endpoint = Some(e.into());
+            self
+        }
+        /// The STS region (default `ALIBABA_CLOUD_STS_REGION`).
+        pub fn sts_region_id(mut self, r: impl Into<String>) -> Self {
+            self.endpoint.sts_region_id = Some(r.into());
+            self
+        }
+        /// Use the VPC endpoint (default `ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED`).
+        pub fn enable_vpc(mut self, on: bool) -> Self {
+            self.endpoint.enable_vpc = Some(on);
+            self
+        }
+        /// All endpoint options at once.
+        pub fn endpoint_options(mut self, e: $crate::alibaba::StsEndpoint) -> Self {
+            self.endpoint = e;
+            self
+        }
+        /// Timeouts (default [`Timeouts::STS`](crate::http::Timeouts::STS)).
+        pub fn timeouts(mut self, t: $crate::http::Timeouts) -> Self {
+            self.timeouts = Some(t);
+            self
+        }
+        /// Refresh policy (default [`RefreshPolicy::STS`](crate::cache::RefreshPolicy::STS)).
+        pub fn refresh_policy(mut self, p: $crate::cache::RefreshPolicy) -> Self {
+            self.refresh_policy = Some(p);
+            self
+        }
+    };
+}
+pub(crate) use sts_builder_setters;
+
 /// A host becomes `https://host`; a URL is kept (without a trailing slash).
 pub(crate) fn as_base_url(s: &str) -> String {
     let s = s.trim_end_matches('/');
