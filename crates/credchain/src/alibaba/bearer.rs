@@ -7,7 +7,6 @@ use super::env_vars;
 use super::Config;
 use crate::credentials::{Credentials, Secret};
 use crate::error::{Error, Result};
-use crate::provider::{ProvideCredentials, ProvideFuture};
 
 /// A bearer token holder (`bearer`). Not a provider in the references, only a value; here it is a
 /// provider so it fits the same API. Its provider name is `bearer`.
@@ -82,18 +81,12 @@ impl fmt::Debug for BearerTokenProvider {
     }
 }
 
-impl ProvideCredentials for BearerTokenProvider {
-    fn provide_credentials(&self) -> ProvideFuture<'_> {
-        ProvideFuture::ready(Ok(self.credentials.clone()))
-    }
-    fn name(&self) -> &str {
-        Self::NAME
-    }
-}
+super::static_ak::provide_fixed!(BearerTokenProvider);
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::ProvideCredentials;
 
     #[tokio::test]
     async fn bearer_holds_only_a_token() {

@@ -15,7 +15,6 @@ use super::Config;
 use crate::context::Context;
 use crate::credentials::{Credentials, Secret};
 use crate::error::{Error, Result};
-use crate::provider::{ProvideCredentials, ProvideFuture};
 
 /// The explicit value when not empty, else the env var (an unreadable one is an error).
 pub(super) fn pick(
@@ -69,6 +68,22 @@ pub(super) fn access_key(
     )?;
     Ok((id, secret))
 }
+
+/// `ProvideCredentials` for a static source: a `credentials` field handed out as it is, and its
+/// `NAME` (`static_ak`, `static_sts`, `bearer`).
+macro_rules! provide_fixed {
+    ($source:ty) => {
+        impl $crate::provider::ProvideCredentials for $source {
+            fn provide_credentials(&self) -> $crate::provider::ProvideFuture<'_> {
+                $crate::provider::ProvideFuture::ready(Ok(self.credentials.clone()))
+            }
+            fn name(&self) -> &str {
+                Self::NAME
+            }
+        }
+    };
+}
+pub(super) use provide_fixed;
 
 /// A long-term AccessKey (`static_ak`).
 ///
@@ -147,20 +162,14 @@ impl fmt::Debug for StaticAccessKeyProvider {
     }
 }
 
-impl ProvideCredentials for StaticAccessKeyProvider {
-    fn provide_credentials(&self) -> ProvideFuture<'_> {
-        ProvideFuture::ready(Ok(self.credentials.clone()))
-    }
-    fn name(&self) -> &str {
-        Self::NAME
-    }
-}
+provide_fixed!(StaticAccessKeyProvider);
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::context::MemoryEnv;
     use crate::error::ErrorKind;
+    use crate::provider::ProvideCredentials;
 
     fn env(pairs: &[(&str, &str)]) -> Context {
         Context::empty().with_env(MemoryEnv::from_pairs(pairs.iter().copied()))

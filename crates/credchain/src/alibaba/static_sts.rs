@@ -15,7 +15,6 @@ use super::Config;
 use crate::context::Context;
 use crate::credentials::{Credentials, Secret};
 use crate::error::Result;
-use crate::provider::{ProvideCredentials, ProvideFuture};
 
 /// A fixed STS triple (`static_sts`). Never refreshed: when the token expires, requests fail.
 ///
@@ -108,19 +107,13 @@ impl fmt::Debug for StaticStsProvider {
     }
 }
 
-impl ProvideCredentials for StaticStsProvider {
-    fn provide_credentials(&self) -> ProvideFuture<'_> {
-        ProvideFuture::ready(Ok(self.credentials.clone()))
-    }
-    fn name(&self) -> &str {
-        Self::NAME
-    }
-}
+super::static_ak::provide_fixed!(StaticStsProvider);
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::context::MemoryEnv;
+    use crate::provider::ProvideCredentials;
 
     #[tokio::test]
     async fn static_sts_needs_all_three() {
