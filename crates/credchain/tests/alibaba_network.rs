@@ -156,6 +156,8 @@ async fn ecs_errors_and_not_configured_cases() {
         .await
         .unwrap_err()
         .is_not_configured());
+    // A forced refresh (which skips the cache's back-off) is refused the same way.
+    assert!(p.force_refresh().await.unwrap_err().is_not_configured());
     assert!(emu.requests().is_empty());
     // No role attached: not configured.
     emu.set_ecs_role_name(None);
