@@ -1,12 +1,15 @@
-//! Pieces shared by the Alibaba sources that talk to a server: STS endpoint resolution
-//! (`docs/sources/alibaba.md#sts-endpoint`), response parsing (AssumeRole, instance metadata,
-//! credentials URI) and common validation.
+//! Alibaba Cloud's STS client side shared by the sources that call STS (or a server answering
+//! in its credential shape): endpoint resolution (`docs/sources/alibaba.md#sts-endpoint`), the
+//! credential object of AssumeRole, instance metadata and credentials-URI answers, session
+//! settings (duration, session name) and the settings helpers every source uses. Service errors
+//! are read in [`super::service_error`].
 
 use std::time::SystemTime;
 
 use serde_json::Value;
 
 use super::env_vars;
+use super::service_error::{missing_object, parse_json, service_error};
 use crate::context::Context;
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind, Result};
@@ -82,6 +85,45 @@ impl StsEndpoint {
     }
 }
 
+/// The setters every STS source's builder shares (`ram_role_arn`, `oidc_role_arn`,
+/// `rsa_key_pair`): the endpoint options, timeouts and refresh policy. The builder has the fields
+/// `endpoint: StsEndpoint`, `timeouts: Option<Timeouts>`, `refresh_policy: Option<RefreshPolicy>`.
+macro_rules! sts_builder_setters {
+    () => {
+        /// The STS host or base URL (`ALIBABA_CLOUD_STS_ENDPOINT` still wins).
+        pub fn endpoint(mut self, e: impl Into<String>) -> Self {
+            self.endpoint.sts_endpoint = Some(e.into());
+            self
+        }
+        /// The STS region (default `ALIBABA_CLOUD_STS_REGION`).
+        pub fn sts_region_id(mut self, r: impl Into<String>) -> Self {
+            self.endpoint.sts_region_id = Some(r.into());
+            self
+        }
+        /// Use the VPC endpoint (default `ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED`).
+        pub fn enable_vpc(mut self, on: bool) -> Self {
+            self.endpoint.enable_vpc = Some(on);
+            self
+        }
+        /// All endpoint options at once.
+        pub fn endpoint_options(mut self, e: $crate::alibaba::StsEndpoint) -> Self {
+            self.endpoint = e;
+            self
+        }
+        /// Timeouts (default [`Timeouts::STS`](crate::http::Timeouts::STS)).
+        pub fn timeouts(mut self, t: $crate::http::Timeouts) -> Self {
+            self.timeouts = Some(t);
+            self
+        }
+        /// Refresh policy (default [`RefreshPolicy::STS`](crate::cache::RefreshPolicy::STS)).
+        pub fn refresh_policy(mut self, p: $crate::cache::RefreshPolicy) -> Self {
+            self.refresh_policy = Some(p);
+            self
+        }
+    };
+}
+pub(crate) use sts_builder_setters;
+
 /// A host becomes `https://host`; a URL is kept (without a trailing slash).
 pub(crate) fn as_base_url(s: &str) -> String {
     let s = s.trim_end_matches('/');
@@ -127,60 +169,6 @@ pub(crate) fn explicit_or_env(
 pub(crate) fn parse_expiration(v: Option<&Value>) -> Option<SystemTime> {
     v.and_then(Value::as_str)
         .and_then(crate::time::parse_rfc3339)
-}
-
-/// The error for a non-2xx answer: status plus the Alibaba error shape
-/// `{"RequestId","Code","Message"}` when the body has it, else a short excerpt of the body.
-pub(crate) fn service_error(
-    resp: &HttpResponse,
-    what: &str,
-    provider: &str,
-    endpoint: &str,
-) -> Error {
-    let mut e = Error::new(ErrorKind::Service, format!("{what} failed"))
-        .with_provider(provider)
-        .with_endpoint(endpoint)
-        .with_status(resp.status);
-    match serde_json::from_slice::<Value>(&resp.body) {
-        Ok(v) if v.is_object() => {
-            let s = |k: &str| {
-                v.get(k)
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            let request_id = Some(s("RequestId")).filter(|r| !r.is_empty());
-            e = e.with_service_error(s("Code"), s("Message"), request_id);
-        }
-        _ => {
-            let excerpt = crate::redact::excerpt_bytes(resp.body.trim_ascii());
-            if !excerpt.is_empty() {
-                e = e.with_service_error("", excerpt, None);
-            }
-        }
-    }
-    e
-}
-
-/// Parses a JSON body, naming the endpoint when it is not JSON.
-pub(crate) fn parse_json(
-    resp: &HttpResponse,
-    what: &str,
-    provider: &str,
-    endpoint: &str,
-) -> Result<Value> {
-    serde_json::from_slice::<Value>(&resp.body)
-        .ok()
-        .filter(Value::is_object)
-        .ok_or_else(|| {
-            Error::new(
-                ErrorKind::InvalidResponse,
-                format!("the {what} response is not a JSON object"),
-            )
-            .with_provider(provider)
-            .with_endpoint(endpoint)
-            .with_status(resp.status)
-        })
 }
 
 /// Reads `AccessKeyId`, `AccessKeySecret`, `SecurityToken` (when `token_required`) and
@@ -239,20 +227,17 @@ pub(crate) fn sts_credentials(
     endpoint: &str,
 ) -> Result<Credentials> {
     if !resp.is_success() {
-        return Err(service_error(resp, action, provider, endpoint));
+        return Err(service_error(resp, action, endpoint).with_provider(provider));
     }
     let v = parse_json(resp, action, provider, endpoint)?;
     let Some(creds) = v.get("Credentials").filter(|c| c.is_object()) else {
-        let mut e = Error::new(
-            ErrorKind::InvalidResponse,
-            format!("the {action} response has no Credentials"),
-        )
-        .with_provider(provider)
-        .with_endpoint(endpoint);
-        if let Some(r) = v.get("RequestId").and_then(Value::as_str) {
-            e = e.with_request_id(r);
-        }
-        return Err(e);
+        return Err(missing_object(
+            &v,
+            action,
+            "Credentials",
+            provider,
+            endpoint,
+        ));
     };
     credentials_from(creds, true, action, provider, endpoint)
 }
