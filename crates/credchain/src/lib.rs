@@ -44,6 +44,7 @@ pub mod adapters;
 pub mod blocking;
 pub mod cache;
 pub mod chain;
+#[cfg(any(feature = "alibaba", feature = "tencent"))]
 pub mod cloud;
 pub mod context;
 pub mod credentials;
@@ -61,6 +62,7 @@ pub mod alibaba;
 pub mod tencent;
 
 pub use chain::ProviderChain;
+#[cfg(any(feature = "alibaba", feature = "tencent"))]
 pub use cloud::{Cloud, CloudConfig, ConfiguredProvider};
 pub use credentials::{Credentials, Secret};
 pub use error::{Error, ErrorKind, Result};
