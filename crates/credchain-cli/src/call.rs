@@ -66,8 +66,8 @@ pub async fn run(cmd: &CallCommand) -> Result<String> {
     let resp = send(&ctx, &prepared)
         .await
         .map_err(|e| e.redact_credentials(&creds))?;
-    let json = check_response(cloud, &resp, &prepared.url())
-        .map_err(|e| e.redact_credentials(&creds))?;
+    let json =
+        check_response(cloud, &resp, &prepared.url()).map_err(|e| e.redact_credentials(&creds))?;
     Ok(if std::io::stdout().is_terminal() {
         format!(
             "{}\n",

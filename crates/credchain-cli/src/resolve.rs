@@ -13,8 +13,8 @@
 
 use std::path::Path;
 
-use credchain::context::{Context, MAX_FILE_SIZE};
 use credchain::cloud::ProfileConflict;
+use credchain::context::{Context, MAX_FILE_SIZE};
 use credchain::{Error, ErrorKind, Result, SharedProvider};
 
 use crate::cli::Cloud;

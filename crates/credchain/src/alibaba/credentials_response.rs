@@ -178,7 +178,9 @@ mod tests {
 
     #[test]
     fn only_temporary_credentials_are_written() {
-        let no_expiry = Credentials::builder("STS.id", "s").security_token("t").build();
+        let no_expiry = Credentials::builder("STS.id", "s")
+            .security_token("t")
+            .build();
         let no_token = Credentials::builder("STS.id", "s")
             .expiration(UNIX_EPOCH + Duration::from_secs(60))
             .build();
@@ -194,6 +196,9 @@ mod tests {
         let c = temporary();
         let shown = format!("{:?}", CredentialsResponse::from_credentials(&c).unwrap());
         assert!(shown.contains("STS.NUk6"), "{shown}");
-        assert!(!shown.contains("secret/") && !shown.contains("CAIS"), "{shown}");
+        assert!(
+            !shown.contains("secret/") && !shown.contains("CAIS"),
+            "{shown}"
+        );
     }
 }

@@ -55,7 +55,9 @@ impl fmt::Debug for CloudConfig {
                 .field("profile", profile)
                 .finish(),
             #[cfg(feature = "tencent")]
-            ConfigOf::Tencent(config) => f.debug_tuple("CloudConfig::Tencent").field(config).finish(),
+            ConfigOf::Tencent(config) => {
+                f.debug_tuple("CloudConfig::Tencent").field(config).finish()
+            }
         }
     }
 }
@@ -320,7 +322,10 @@ mod tests {
             .unwrap()
             .into_provider(&ctx)
             .unwrap();
-        assert_eq!((ali.type_name(), ali.provider().name()), ("sts", "static_sts"));
+        assert_eq!(
+            (ali.type_name(), ali.provider().name()),
+            ("sts", "static_sts")
+        );
         let tc = Cloud::Tencent
             .config_from_json(r#"{"type":"credential","secret_id":"AKID","secret_key":"k"}"#)
             .unwrap()
@@ -378,9 +383,14 @@ mod tests {
     #[test]
     fn debug_hides_the_secret() {
         let c = Cloud::Alibaba
-            .config_from_json(r#"{"type":"access_key","access_key_id":"LTAI","access_key_secret":"TOPSECRET"}"#)
+            .config_from_json(
+                r#"{"type":"access_key","access_key_id":"LTAI","access_key_secret":"TOPSECRET"}"#,
+            )
             .unwrap();
         let shown = format!("{c:?}");
-        assert!(shown.contains("LTAI") && !shown.contains("TOPSECRET"), "{shown}");
+        assert!(
+            shown.contains("LTAI") && !shown.contains("TOPSECRET"),
+            "{shown}"
+        );
     }
 }

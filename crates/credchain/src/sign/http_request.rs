@@ -107,10 +107,10 @@ impl Tc3Request {
 /// `scheme://host<path>[?query]`. Errors never show the URI: its query holds the signature.
 fn uri(scheme: &str, host: &str, path: &str, query: &str) -> Result<Uri> {
     if host.is_empty() {
-        return Err(Error::invalid_config(
-            "the signed request has no host, so it cannot be sent",
-        )
-        .with_hint("set the request's host before signing"));
+        return Err(
+            Error::invalid_config("the signed request has no host, so it cannot be sent")
+                .with_hint("set the request's host before signing"),
+        );
     }
     let text = if query.is_empty() {
         format!("{scheme}://{host}{path}")
@@ -213,7 +213,12 @@ mod tests {
 
     #[test]
     fn tc3_carries_exactly_the_signed_headers_uri_and_body() {
-        let mut req = tc3::Tc3Request::new("cvm.tencentcloudapi.com", "DescribeInstances", "2017-03-12", 1_704_067_200);
+        let mut req = tc3::Tc3Request::new(
+            "cvm.tencentcloudapi.com",
+            "DescribeInstances",
+            "2017-03-12",
+            1_704_067_200,
+        );
         req.region = "ap-shanghai".into();
         req.query = vec![("Limit".into(), "1".into())];
         req.payload = Payload::Bytes(br#"{"Limit":1}"#.to_vec());
@@ -222,7 +227,10 @@ mod tests {
         assert_eq!(http.method(), Method::POST);
         assert_eq!(
             http.uri().to_string(),
-            format!("http://cvm.tencentcloudapi.com/?{}", signed.canonical_query_string)
+            format!(
+                "http://cvm.tencentcloudapi.com/?{}",
+                signed.canonical_query_string
+            )
         );
         assert_eq!(pairs(&http), lower(&signed.headers));
         assert_eq!(http.body(), br#"{"Limit":1}"#);
@@ -233,7 +241,13 @@ mod tests {
 
     #[test]
     fn acs3_adds_the_callers_headers_to_the_signers() {
-        let mut req = acs3::Acs3Request::new("ecs.aliyuncs.com", "DescribeRegions", "2014-05-26", "2024-01-01T00:00:00Z", "n1");
+        let mut req = acs3::Acs3Request::new(
+            "ecs.aliyuncs.com",
+            "DescribeRegions",
+            "2014-05-26",
+            "2024-01-01T00:00:00Z",
+            "n1",
+        );
         req.path = "/a b".into();
         req.query = vec![("RegionId".into(), "cn-hangzhou".into())];
         req.headers = vec![("content-type".into(), "application/json".into())];
@@ -242,7 +256,10 @@ mod tests {
         let http = req.to_http_request(&signed, "https").unwrap();
         assert_eq!(
             http.uri().to_string(),
-            format!("https://ecs.aliyuncs.com{}?{}", signed.canonical_uri, signed.canonical_query_string)
+            format!(
+                "https://ecs.aliyuncs.com{}?{}",
+                signed.canonical_uri, signed.canonical_query_string
+            )
         );
         assert_eq!(signed.canonical_uri, "/a%20b");
         let mut want = req.headers.clone();
@@ -254,7 +271,13 @@ mod tests {
 
     #[test]
     fn rpc_sends_the_signed_query_and_the_form() {
-        let mut req = rpc::RpcRequest::new("sts.aliyuncs.com", "AssumeRole", "2015-04-01", "2024-01-01T00:00:00Z", "n");
+        let mut req = rpc::RpcRequest::new(
+            "sts.aliyuncs.com",
+            "AssumeRole",
+            "2015-04-01",
+            "2024-01-01T00:00:00Z",
+            "n",
+        );
         req.method = "POST".into();
         req.form = vec![("RoleArn".into(), "acs:ram::1:role/r".into())];
         let signed = rpc::sign_with_secret(&req, "id", "secret", None).unwrap();
@@ -287,7 +310,10 @@ mod tests {
         let signed = tc3::sign_with_key(&req, "AKID", "key", None).unwrap();
         let e = req.to_http_request(&signed, "https").unwrap_err();
         let shown = format!("{e} {e:?}");
-        assert!(shown.contains("X-TC-Language") && !shown.contains("SECRET-LOOKING"), "{shown}");
+        assert!(
+            shown.contains("X-TC-Language") && !shown.contains("SECRET-LOOKING"),
+            "{shown}"
+        );
         let no_host = acs3::Acs3Request::new("", "A", "2014-05-26", "2024-01-01T00:00:00Z", "n");
         let signed = acs3::sign_with_secret(&no_host, "id", "secret", None).unwrap();
         let e = no_host.to_http_request(&signed, "https").unwrap_err();

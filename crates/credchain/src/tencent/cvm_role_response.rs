@@ -129,7 +129,9 @@ mod tests {
 
     #[test]
     fn only_temporary_credentials_are_written() {
-        let no_expiry = Credentials::builder("AKID", "k").security_token("t").build();
+        let no_expiry = Credentials::builder("AKID", "k")
+            .security_token("t")
+            .build();
         let no_token = Credentials::builder("AKID", "k")
             .expiration(UNIX_EPOCH + Duration::from_secs(60))
             .build();
@@ -147,6 +149,9 @@ mod tests {
             .build();
         let shown = format!("{:?}", CvmRoleResponse::from_credentials(&c).unwrap());
         assert!(shown.contains("AKIDtmp"), "{shown}");
-        assert!(!shown.contains("the-key") && !shown.contains("the-token"), "{shown}");
+        assert!(
+            !shown.contains("the-key") && !shown.contains("the-token"),
+            "{shown}"
+        );
     }
 }
