@@ -99,11 +99,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// Checks that `c` can be served: an AccessKey pair, a token and an expiry.
 fn servable(c: &Credentials) -> Result<()> {
-    if c.access_key_id().is_empty()
-        || c.access_key_secret().is_empty()
-        || c.security_token().is_none()
-        || c.expiration().is_none()
-    {
+    if c.token_and_expiry().is_none() {
         return Err(Error::invalid_config(format!(
             "the resolved credentials ({}) are not temporary credentials with a token and an \
              expiry; credentials-URI and metadata clients accept only those",

@@ -50,13 +50,9 @@ impl<'a> CredentialsResponse<'a> {
     /// The credentials-URI document of `c`. `c` must be temporary credentials: an AccessKey
     /// pair, a security token and an expiry (the reading side requires all four).
     pub fn from_credentials(c: &'a Credentials) -> Result<CredentialsResponse<'a>> {
-        let token = c.security_token().filter(|t| !t.is_empty());
-        let (Some(token), Some(expiration)) = (token, c.expiration()) else {
+        let Some((token, expiration)) = c.token_and_expiry() else {
             return Err(not_temporary(c));
         };
-        if c.access_key_id().is_empty() || c.access_key_secret().is_empty() {
-            return Err(not_temporary(c));
-        }
         Ok(CredentialsResponse {
             access_key_id: c.access_key_id(),
             access_key_secret: c.access_key_secret(),
@@ -125,67 +121,53 @@ mod tests {
     use crate::http::answer_by_url::AnswerByUrl;
     use crate::ProvideCredentials;
 
-    fn temporary() -> Credentials {
+    /// Temporary credentials as the source `reader` would name them, with characters that
+    /// JSON and URL encodings change.
+    fn temporary(reader: &str) -> Credentials {
         Credentials::builder("STS.NUk6", "secret/with+chars")
             .security_token("CAIS token/+=")
             .expiration(UNIX_EPOCH + Duration::from_secs(1_900_000_000))
+            .provider_name(reader)
             .build()
     }
 
     #[tokio::test]
     async fn the_credentials_uri_source_reads_what_is_written() {
-        let c = temporary();
+        let c = temporary(CredentialsUriProvider::NAME);
         let json = CredentialsResponse::from_credentials(&c).unwrap().to_json();
         let ctx = Context::empty().with_http(AnswerByUrl(move |_: &str| (200, json.clone())));
-        let read = CredentialsUriProvider::builder()
+        let source = CredentialsUriProvider::builder()
             .uri("http://127.0.0.1:1/creds")
-            .build(&ctx)
-            .provide_credentials()
-            .await
-            .unwrap();
-        assert_eq!(read.access_key_id(), c.access_key_id());
-        assert_eq!(read.access_key_secret(), c.access_key_secret());
-        assert_eq!(read.security_token(), c.security_token());
-        assert_eq!(read.expiration(), c.expiration());
+            .build(&ctx);
+        assert_eq!(source.provide_credentials().await.unwrap(), c);
     }
 
     #[tokio::test]
     async fn the_ecs_ram_role_source_reads_what_is_written() {
-        let c = temporary();
+        let c = temporary(EcsRamRoleProvider::NAME);
         let json = CredentialsResponse::from_credentials(&c)
             .unwrap()
             .last_updated(UNIX_EPOCH + Duration::from_secs(1_899_990_000))
             .to_json();
-        let ctx = Context::empty().with_http(AnswerByUrl(move |url: &str| {
-            if url.ends_with("/latest/api/token") {
-                (200, "metadata-token".to_string())
-            } else {
-                (200, json.clone())
-            }
+        // The IMDSv2 token, then the document.
+        let ctx = Context::empty().with_http(AnswerByUrl(move |url: &str| match url {
+            u if u.ends_with("/latest/api/token") => (200, "metadata-token".to_string()),
+            _ => (200, json.clone()),
         }));
-        let read = EcsRamRoleProvider::builder()
+        let source = EcsRamRoleProvider::builder()
             .endpoint("http://127.0.0.1:1")
             .role_name("served")
-            .build(&ctx)
-            .provide_credentials()
-            .await
-            .unwrap();
-        assert_eq!(read.access_key_id(), c.access_key_id());
-        assert_eq!(read.access_key_secret(), c.access_key_secret());
-        assert_eq!(read.security_token(), c.security_token());
-        assert_eq!(read.expiration(), c.expiration());
+            .build(&ctx);
+        assert_eq!(source.provide_credentials().await.unwrap(), c);
     }
 
     #[test]
     fn only_temporary_credentials_are_written() {
-        let no_expiry = Credentials::builder("STS.id", "s")
-            .security_token("t")
-            .build();
-        let no_token = Credentials::builder("STS.id", "s")
-            .expiration(UNIX_EPOCH + Duration::from_secs(60))
-            .build();
+        let no_expiry = Credentials::builder("STS.id", "s").security_token("t");
+        let in_a_minute = UNIX_EPOCH + Duration::from_secs(60);
+        let no_token = Credentials::builder("STS.id", "s").expiration(in_a_minute);
         let bearer = Credentials::bearer("bt", "bearer");
-        for c in [no_expiry, no_token, bearer] {
+        for c in [no_expiry.build(), no_token.build(), bearer] {
             let e = CredentialsResponse::from_credentials(&c).unwrap_err();
             assert!(e.to_string().contains("not temporary"), "{e}");
         }
@@ -193,7 +175,7 @@ mod tests {
 
     #[test]
     fn debug_shows_no_secret() {
-        let c = temporary();
+        let c = temporary("any");
         let shown = format!("{:?}", CredentialsResponse::from_credentials(&c).unwrap());
         assert!(shown.contains("STS.NUk6"), "{shown}");
         assert!(

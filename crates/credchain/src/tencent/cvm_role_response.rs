@@ -48,13 +48,9 @@ impl<'a> CvmRoleResponse<'a> {
     /// The document of `c`. `c` must be temporary credentials: a SecretId and SecretKey, a
     /// token and an expiry (the reading side requires all four).
     pub fn from_credentials(c: &'a Credentials) -> Result<CvmRoleResponse<'a>> {
-        let token = c.token().filter(|t| !t.is_empty());
-        let (Some(token), Some(expiration)) = (token, c.expiration()) else {
+        let Some((token, expiration)) = c.token_and_expiry() else {
             return Err(not_temporary(c));
         };
-        if c.secret_id().is_empty() || c.secret_key().is_empty() {
-            return Err(not_temporary(c));
-        }
         Ok(CvmRoleResponse {
             code: "Success",
             expiration: format_rfc3339(expiration),
@@ -111,31 +107,28 @@ mod tests {
         let c = Credentials::builder("AKIDtmp", "key/with+chars")
             .security_token("token/+=")
             .expiration(UNIX_EPOCH + Duration::from_secs(1_900_000_000))
+            .provider_name(CvmRoleProvider::NAME)
             .build();
         let json = CvmRoleResponse::from_credentials(&c).unwrap().to_json();
         let ctx = Context::empty().with_http(AnswerByUrl(move |_: &str| (200, json.clone())));
-        let read = CvmRoleProvider::builder()
+        let source = CvmRoleProvider::builder()
             .endpoint("http://127.0.0.1:1")
             .role_name("served")
-            .build(&ctx)
-            .provide_credentials()
-            .await
-            .unwrap();
-        assert_eq!(read.secret_id(), c.secret_id());
-        assert_eq!(read.secret_key(), c.secret_key());
-        assert_eq!(read.token(), c.token());
-        assert_eq!(read.expiration(), c.expiration());
+            .build(&ctx);
+        assert_eq!(source.provide_credentials().await.unwrap(), c);
     }
 
     #[test]
     fn only_temporary_credentials_are_written() {
-        let no_expiry = Credentials::builder("AKID", "k")
-            .security_token("t")
-            .build();
-        let no_token = Credentials::builder("AKID", "k")
-            .expiration(UNIX_EPOCH + Duration::from_secs(60))
-            .build();
-        for c in [no_expiry, no_token] {
+        let in_a_minute = UNIX_EPOCH + Duration::from_secs(60);
+        for c in [
+            Credentials::builder("AKID", "k")
+                .security_token("t")
+                .build(),
+            Credentials::builder("AKID", "k")
+                .expiration(in_a_minute)
+                .build(),
+        ] {
             let e = CvmRoleResponse::from_credentials(&c).unwrap_err();
             assert!(e.to_string().contains("not temporary"), "{e}");
         }
