@@ -6,10 +6,11 @@
 //! ever echoes it: a file is named by its path only when it is read as a file, inline JSON is
 //! called "the inline --config JSON", and parse errors give position and expected type only.
 //!
-//! `--profile NAME` selects that profile's source directly ([`credchain::CloudConfig::with_profile`]):
-//! environment keys do not win over it, and a profile that does not exist is an error. With
-//! `--config`, it fills the config's `profile` (Tencent `default` / `profile` types; Alibaba: only
-//! without a type); any other config type is refused rather than silently ignoring the flag.
+//! `--profile NAME` selects that profile's source directly
+//! ([`credchain::CloudConfig::with_profile`]): environment keys do not win over it, and a profile
+//! that does not exist is an error. With `--config`, it fills the config's `profile` (Tencent
+//! `default` / `profile` types; Alibaba: only without a type); any other config type is refused
+//! rather than silently ignoring the flag.
 
 use std::path::Path;
 
@@ -25,8 +26,8 @@ pub fn real_context() -> Context {
 }
 
 /// The provider and its type name (`default` for the chain, else the config's type, or the
-/// profile's source for `--profile`). The cloud dispatch is the library's ([`credchain::CloudConfig`]); this
-/// reads the argument and names the flags in errors.
+/// profile's source for `--profile`). The cloud dispatch is the library's
+/// ([`credchain::CloudConfig`]); this reads the argument and names the flags in errors.
 pub fn provider(
     cloud: Cloud,
     config: Option<&Path>,
@@ -35,7 +36,7 @@ pub fn provider(
 ) -> Result<(SharedProvider, String)> {
     let cloud = credchain::Cloud::from(cloud);
     let source = config.map(ConfigSource::of);
-    let mut cfg = match &source {
+    let cfg = match &source {
         Some(s) => cloud
             .config_from_json(&s.text(ctx)?)
             .map_err(|e| s.locate(e))?,
@@ -43,10 +44,10 @@ pub fn provider(
     };
     let built = match profile {
         // The profile's errors are about the profile, not the --config.
-        Some(name) => {
-            cfg = cfg.with_profile(name).map_err(flag_conflict)?;
-            cfg.into_provider(ctx)?
-        }
+        Some(name) => cfg
+            .with_profile(name)
+            .map_err(flag_conflict)?
+            .into_provider(ctx)?,
         None => cfg.into_provider(ctx).map_err(|e| match &source {
             Some(s) => s.locate(e),
             None => e,
