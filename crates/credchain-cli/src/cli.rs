@@ -76,10 +76,7 @@ pub enum Cloud {
 impl Cloud {
     /// The display name.
     pub fn title(self) -> &'static str {
-        match self {
-            Cloud::Alibaba => "Alibaba Cloud",
-            Cloud::Tencent => "Tencent Cloud",
-        }
+        credchain::Cloud::from(self).title()
     }
 }
 

@@ -16,7 +16,6 @@ use std::io::IsTerminal;
 
 use credchain::sign::{rpc, tc3, Payload};
 use credchain::{Credentials, Error, ErrorKind, ProvideCredentials, Result};
-use http::Method;
 use serde_json::{json, Value};
 
 use crate::call::{self, Prepared};
@@ -56,8 +55,9 @@ pub async fn run(args: &WhoamiArgs) -> Result<String> {
         Cloud::Tencent => tencent_request(&ctx, args.endpoint.as_deref(), &creds)?,
     };
     let resp = call::send(&ctx, &prepared).await?;
-    let answer = call::check_response(args.cloud, &resp, &prepared.url)?;
-    let identity = parse(args.cloud, &answer, creds.provider_name(), &prepared.url)?;
+    let url = prepared.url();
+    let answer = call::check_response(args.cloud, &resp, &url)?;
+    let identity = parse(args.cloud, &answer, creds.provider_name(), &url)?;
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
         ReportFormat::Table
     } else {
@@ -88,10 +88,8 @@ fn alibaba_request(
     );
     let signed = rpc::sign(&req, creds)?;
     Ok(Prepared {
-        method: Method::GET,
-        url: format!("{scheme}://{host}/?{}", signed.query_string),
-        headers: Vec::new(),
-        body: Vec::new(),
+        request: req.to_http_request(&signed, &scheme)?,
+        shown_headers: Vec::new(),
         canonical_request: signed.canonical_query_string,
         string_to_sign: signed.string_to_sign,
     })
@@ -110,7 +108,6 @@ fn tencent_request(
     let region = ctx
         .env_non_empty("TENCENTCLOUD_REGION")?
         .unwrap_or_else(|| TENCENT_DEFAULT_REGION.to_string());
-    let body = b"{}".to_vec();
     let mut req = tc3::Tc3Request::new(
         sts.host.as_str(),
         "GetCallerIdentity",
@@ -119,13 +116,13 @@ fn tencent_request(
     );
     req.service = "sts".into();
     req.region = region;
-    req.payload = Payload::Bytes(body.clone());
+    req.payload = Payload::Bytes(b"{}".to_vec());
     let signed = tc3::sign(&req, creds)?;
+    // `sts.url` is `scheme://host/`.
+    let scheme = sts.url.split_once("://").map_or("https", |(s, _)| s);
     Ok(Prepared {
-        method: Method::POST,
-        url: sts.url,
-        headers: signed.headers,
-        body,
+        request: req.to_http_request(&signed, scheme)?,
+        shown_headers: signed.headers,
         canonical_request: signed.canonical_request,
         string_to_sign: signed.string_to_sign,
     })

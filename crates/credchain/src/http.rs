@@ -417,6 +417,8 @@ pub async fn send_with_retry(
 mod reqwest_client;
 #[cfg(feature = "reqwest")]
 pub use reqwest_client::ReqwestClient;
+#[cfg(all(test, any(feature = "alibaba", feature = "tencent")))]
+pub(crate) mod answer_by_url;
 
 #[cfg(test)]
 mod tests {
