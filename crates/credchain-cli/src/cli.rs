@@ -122,6 +122,24 @@ pub struct GetArgs {
     /// powershell: `$Env:N = 'v'`).
     #[arg(long, value_enum, default_value = "posix")]
     pub shell: Shell,
+    /// The on-disk credentials cache.
+    #[command(flatten)]
+    pub cache: CacheArgs,
+}
+
+/// The opt-in on-disk cache of temporary credentials (`crate::disk_cache`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct CacheArgs {
+    /// Reuse temporary credentials from an owner-only file in the cache directory until 15
+    /// minutes before they expire (at most half their lifetime), so short-lived runs do not call
+    /// STS each time. Permanent AccessKeys are never written. Directory: CREDCHAIN_CACHE_DIR,
+    /// else $XDG_CACHE_HOME/credchain, else ~/.cache/credchain.
+    #[arg(long)]
+    pub cache: bool,
+    /// Turn the cache on with this directory (created 0700 when missing); implies --cache and
+    /// overrides CREDCHAIN_CACHE_DIR (which also turns the cache on by itself).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// The shell `get --format env` writes for.
@@ -359,6 +377,9 @@ pub struct ExecArgs {
     /// A JSON credential config (a file path, or inline JSON starting with `{`), as for `get`.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// The on-disk credentials cache, as for `get`.
+    #[command(flatten)]
+    pub cache: CacheArgs,
     /// The command and its arguments (after `--`).
     #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true,
           value_name = "CMD")]
