@@ -670,6 +670,7 @@ const GET_HELP: &str = "Examples:
   credchain get --cloud alibaba --config ./ram-role.json --format env
   credchain get --cloud alibaba --config '{\"type\": \"access_key\", \"access_key_id\": \"LTAI...\", ...}'
   credchain get --cloud alibaba --format aliyun-external   # as aliyun-cli's External process_command
+  credchain get --cloud alibaba --profile ops --cache --format aliyun-external   # STS once an hour
   eval \"$(credchain get --cloud alibaba --format env)\"
   credchain get --cloud tencent --format env --shell fish | source
   credchain get --cloud alibaba --format env --shell powershell | Invoke-Expression
@@ -681,13 +682,22 @@ environment or the aliyun-cli profile's region_id; TENCENTCLOUD_REGION from the 
 
 --config takes a path to a JSON file, or the JSON itself when the argument starts with '{'.
 
+--cache keeps temporary credentials (those with an expiry) in an owner-only file per profile and
+source and reuses them until 15 minutes before they expire (at most half their lifetime); then
+they are fetched anew. Credentials without an expiry (permanent AccessKeys) are never written.
+A cache file that is not a private regular file of yours, or not a valid entry, is not used: a
+warning names it and it is replaced.
+
 Environment:
   Everything the cloud's default chain reads (ALIBABA_CLOUD_* / TENCENTCLOUD_*, TKE_*; see
   `credchain doctor --help`), HOME, HTTPS_PROXY/HTTP_PROXY/NO_PROXY for STS and metadata calls.
+  CREDCHAIN_CACHE_DIR   turns the cache on with this directory (absolute; --cache-dir wins)
+  XDG_CACHE_HOME        --cache's directory is $XDG_CACHE_HOME/credchain, else ~/.cache/credchain
 
 Exit status:
   0  credentials were printed
-  1  no credentials, a configuration error, or a source failed (the error names it)
+  1  no credentials, a configuration error, a source failed (the error names it), or the
+     cache directory is unusable (the error names the setting)
   2  invalid command-line arguments";
 
 const CALL_ALIBABA_HELP: &str = "Examples:
@@ -743,9 +753,12 @@ TENCENTCLOUD_CREDENTIALS_EXPIRATION, removed when the credentials do not expire)
 when known (ALIBABA_CLOUD_REGION_ID / TENCENTCLOUD_REGION, from the environment or, for Alibaba,
 the aliyun-cli profile's region_id).
 
+--cache / --cache-dir / CREDCHAIN_CACHE_DIR reuse temporary credentials across runs, as for
+`credchain get` (see its help).
+
 Environment:
   The cloud's default chain variables (see `credchain doctor --help`); --config takes a path or
-  inline JSON starting with '{'.
+  inline JSON starting with '{'. CREDCHAIN_CACHE_DIR and XDG_CACHE_HOME, as for `get`.
 
 Exit status:
   the child's exit status, or 128 + the signal that killed it

@@ -160,11 +160,11 @@ pub fn unusable(setting: Setting, dir: &Path, what: &str) -> Error {
     Error::new(
         ErrorKind::File,
         format!(
-            "the credentials cache directory (from {}) {what}",
+            "the credentials cache directory {} (from {}) {what}",
+            dir.display(),
             setting.name()
         ),
     )
-    .with_file(dir)
     .with_hint(
         "use an owner-only directory of your own (--cache-dir DIR or CREDCHAIN_CACHE_DIR), or \
          leave the cache off",
