@@ -79,7 +79,7 @@ impl Home {
         );
         let ini = format!(
             "[ops]\nsecret_id = {EMULATOR_SECRET_ID}\nsecret_key = {EMULATOR_SECRET_KEY}\n\
-             role_arn = qcs::cam::uin/100000000001:roleName/ops\nrole_session_name = cache-test\n"
+             role_arn = qcs::cam::uin/100000000001:roleName/ops\n"
         );
         write_private(&home.join(".tencentcloud/credentials"), ini.as_bytes());
         Home(home)
@@ -316,6 +316,60 @@ fn tencent_role_profile_is_cached_and_the_env_variable_turns_the_cache_on() {
     assert_eq!(emu.issued(TENCENT_STS_ASSUME_ROLE), 1);
     let file = only_entry(&home);
     assert!(file.to_str().unwrap().contains("tencent-"), "{file:?}");
+}
+
+#[test]
+fn the_default_chain_and_a_config_file_without_session_name_are_cached() {
+    let emu = Emu::start();
+    let home = Home::new("chain");
+    let dir = home.cache();
+    let url = emu.url();
+    let env = [("ALIBABA_CLOUD_STS_ENDPOINT", url.as_str())];
+    // The default chain: config.json's current profile `ops`.
+    let chain = [
+        "get",
+        "--cloud",
+        "alibaba",
+        "--cache-dir",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    let first = ok_json(&home.run(&chain, &env));
+    assert_eq!(ok_json(&home.run(&chain, &env)), first);
+    assert_eq!(emu.issued(ALIBABA_STS_ASSUME_ROLE), 1);
+    // A config file whose role session name is generated from the clock on each run.
+    let config = home.0.join("role.json");
+    let json = serde_json::json!({
+        "type": "ram_role_arn", "access_key_id": ACCESS_KEY_ID,
+        "access_key_secret": ACCESS_KEY_SECRET, "role_arn": "acs:ram::1357924680:role/x",
+    });
+    write_private(&config, json.to_string().as_bytes());
+    let file = [
+        "get",
+        "--cloud",
+        "alibaba",
+        "--config",
+        config.to_str().unwrap(),
+        "--cache-dir",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    let first = ok_json(&home.run(&file, &env));
+    std::thread::sleep(Duration::from_millis(1100)); // another second: another generated name
+    assert_eq!(ok_json(&home.run(&file, &env)), first);
+    assert_eq!(emu.issued(ALIBABA_STS_ASSUME_ROLE), 2);
+    // Editing the file is another entry at once.
+    let json = serde_json::json!({
+        "type": "ram_role_arn", "access_key_id": ACCESS_KEY_ID,
+        "access_key_secret": ACCESS_KEY_SECRET, "role_arn": "acs:ram::1357924680:role/y",
+    });
+    write_private(&config, json.to_string().as_bytes());
+    let other = ok_json(&home.run(&file, &env));
+    assert_ne!(other["access_key_id"], first["access_key_id"]);
+    assert_eq!(emu.issued(ALIBABA_STS_ASSUME_ROLE), 3);
+    assert_eq!(entries(&dir).len(), 3);
 }
 
 #[test]

@@ -82,7 +82,9 @@ pub struct Request<'a> {
 
 /// The cache file name for the source `provider` that `request` resolved to.
 pub fn file_name(request: &Request<'_>, provider: &SharedProvider, ctx: &Context) -> String {
-    let digest = Sha256::digest(describe(request, provider, ctx).as_bytes());
+    let description = describe(request, provider, ctx);
+    tracing::trace!(%description, "the disk cache key describes");
+    let digest = Sha256::digest(description.as_bytes());
     let cloud = match request.cloud {
         Cloud::Alibaba => "alibaba",
         Cloud::Tencent => "tencent",
@@ -96,7 +98,8 @@ fn describe(request: &Request<'_>, provider: &SharedProvider, ctx: &Context) -> 
     let _ = writeln!(d, "cloud {:?}", request.cloud);
     let _ = writeln!(d, "profile {:?}", request.profile);
     let _ = writeln!(d, "config {}", config_identity(request.config));
-    let _ = writeln!(d, "provider {} {provider:?}", provider.name());
+    let settings = without_generated_session_names(&format!("{provider:?}"));
+    let _ = writeln!(d, "provider {} {settings}", provider.name());
     let vars = match request.cloud {
         Cloud::Alibaba => ALIBABA_VARS,
         Cloud::Tencent => TENCENT_VARS,
@@ -120,6 +123,34 @@ fn describe(request: &Request<'_>, provider: &SharedProvider, ctx: &Context) -> 
         let _ = writeln!(d, "file {:?} {}", path, fingerprint(&path));
     }
     d
+}
+
+/// Prefixes of the session names the role sources generate from the clock when none is
+/// configured (`credentials-rust-<seconds>`, `credchain-<microseconds>`).
+const GENERATED_SESSION_NAMES: [&str; 2] = ["\"credentials-rust-", "\"credchain-"];
+
+/// `debug` with the digits of generated session names removed: they change on every run, and
+/// would otherwise make every run a new key.
+fn without_generated_session_names(debug: &str) -> String {
+    let mut out = String::with_capacity(debug.len());
+    let mut rest = debug;
+    while let Some((at, prefix)) = GENERATED_SESSION_NAMES
+        .iter()
+        .filter_map(|p| rest.find(p).map(|i| (i, *p)))
+        .min()
+    {
+        let after = &rest[at + prefix.len()..];
+        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        out.push_str(&rest[..at + prefix.len()]);
+        if digits > 0 && after[digits..].starts_with('"') {
+            out.push_str("<generated>");
+        } else {
+            out.push_str(&after[..digits]);
+        }
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A `--config` argument: a file's absolute path, or "inline" (its JSON may hold secrets).
@@ -242,13 +273,29 @@ mod tests {
     }
 
     #[test]
+    fn generated_session_names_do_not_change_the_key() {
+        let a = r#"P { role_session_name: "credentials-rust-1796320716", x: "credchain-17963207161234" }"#;
+        let b = r#"P { role_session_name: "credentials-rust-1796320999", x: "credchain-17963207169999" }"#;
+        assert_eq!(
+            without_generated_session_names(a),
+            without_generated_session_names(b)
+        );
+        assert_eq!(
+            without_generated_session_names(a),
+            r#"P { role_session_name: "credentials-rust-<generated>", x: "credchain-<generated>" }"#
+        );
+        let named = r#"P { role_session_name: "credchain-ops", y: "credchain-12x" }"#;
+        assert_eq!(without_generated_session_names(named), named);
+    }
+
+    #[test]
     fn the_description_holds_no_secret() {
         let ctx = Context::empty().with_env(MemoryEnv::from_pairs([
             ("HOME", "/nonexistent-home"),
             ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "env-s3cr3t"),
             (
                 "ALIBABA_CLOUD_CREDENTIALS_URI",
-                "http://127.0.0.1:1/T0k3nPath/x?sig=s3cr3t",
+                "http://127.0.0.1:1/Xk3pQ9rT2vLm8NwZ4bYc/x?sig=s3cr3t",
             ),
         ]));
         let provider =
@@ -262,6 +309,9 @@ mod tests {
         let d = describe(&request, &provider, &ctx);
         assert!(d.contains("LTAIkey"), "{d}");
         assert!(d.contains("config inline"), "{d}");
-        assert!(!d.contains("s3cr3t") && !d.contains("T0k3nPath"), "{d}");
+        assert!(
+            !d.contains("s3cr3t") && !d.contains("Xk3pQ9rT2vLm8NwZ4bYc"),
+            "{d}"
+        );
     }
 }
