@@ -17,39 +17,16 @@ use credchain_emulator::routes::TENCENT_STS_ASSUME_ROLE;
 use credchain_emulator::Emulator;
 use serde_json::Value;
 
-/// An emulator on its own runtime, alive for the whole test.
-struct Emu {
-    emu: Option<Emulator>,
-    rt: tokio::runtime::Runtime,
-}
-
-impl Emu {
-    fn start() -> Emu {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let emu = rt.block_on(Emulator::start()).unwrap();
-        Emu { emu: Some(emu), rt }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.emu.as_ref().unwrap().addr())
-    }
-
-    fn issued(&self, route: &str) -> usize {
-        self.emu.as_ref().unwrap().issued_count(route)
-    }
-}
-
-impl Drop for Emu {
-    fn drop(&mut self) {
-        if let Some(e) = self.emu.take() {
-            self.rt.block_on(e.shutdown());
-        }
-    }
-}
+/// `get` of the `ops` profile as JSON, without the cache options.
+const GET_OPS_JSON: [&str; 7] = [
+    "get",
+    "--cloud",
+    "alibaba",
+    "--profile",
+    "ops",
+    "--format",
+    "json",
+];
 
 /// A fresh HOME with an Alibaba `ops` RamRoleArn profile and a Tencent `ops` role profile, both
 /// signing with the emulator's long-term keys.
@@ -168,6 +145,16 @@ fn get_cached(home: &Home, cloud: &str, sts: &str, extra: &[&str]) -> Output {
     home.run(&args, &[(var, sts)])
 }
 
+/// The JSON of a cached `get --format json` of the Alibaba `ops` profile.
+fn alibaba_json(home: &Home, emu: &Emulator) -> Value {
+    ok_json(&get_cached(
+        home,
+        "alibaba",
+        &emu.base_url(),
+        &["--format", "json"],
+    ))
+}
+
 /// The one cache file after a first cached run.
 fn only_entry(home: &Home) -> PathBuf {
     let files = entries(&home.cache());
@@ -175,23 +162,13 @@ fn only_entry(home: &Home) -> PathBuf {
     files.into_iter().next().unwrap()
 }
 
-#[test]
-fn two_cached_runs_call_sts_once_and_uncached_runs_every_time() {
-    let emu = Emu::start();
+#[tokio::test(flavor = "multi_thread")]
+async fn two_cached_runs_call_sts_once_and_uncached_runs_every_time() {
+    let emu = Emulator::start().await.unwrap();
     let home = Home::new("once");
-    let first = ok_json(&get_cached(
-        &home,
-        "alibaba",
-        &emu.url(),
-        &["--format", "json"],
-    ));
-    let second = ok_json(&get_cached(
-        &home,
-        "alibaba",
-        &emu.url(),
-        &["--format", "json"],
-    ));
-    assert_eq!(emu.issued(ALIBABA_STS_ASSUME_ROLE), 1);
+    let first = alibaba_json(&home, &emu);
+    let second = alibaba_json(&home, &emu);
+    assert_eq!(emu.issued_count(ALIBABA_STS_ASSUME_ROLE), 1);
     assert_eq!(
         first, second,
         "the second run answers the cached credentials"
@@ -214,55 +191,33 @@ fn two_cached_runs_call_sts_once_and_uncached_runs_every_time() {
         assert!(!name.contains(secret));
     }
 
-    let plain = home.run(
-        &[
-            "get",
-            "--cloud",
-            "alibaba",
-            "--profile",
-            "ops",
-            "--format",
-            "json",
-        ],
-        &[("ALIBABA_CLOUD_STS_ENDPOINT", &emu.url())],
-    );
-    ok_json(&plain);
-    ok_json(&plain);
-    let plain = home.run(
-        &[
-            "get",
-            "--cloud",
-            "alibaba",
-            "--profile",
-            "ops",
-            "--format",
-            "json",
-        ],
-        &[("ALIBABA_CLOUD_STS_ENDPOINT", &emu.url())],
-    );
-    ok_json(&plain);
+    let plain = GET_OPS_JSON;
+    let sts = emu.base_url();
+    for _ in 0..2 {
+        ok_json(&home.run(&plain, &[("ALIBABA_CLOUD_STS_ENDPOINT", &sts)]));
+    }
     assert_eq!(
-        emu.issued(ALIBABA_STS_ASSUME_ROLE),
+        emu.issued_count(ALIBABA_STS_ASSUME_ROLE),
         3,
         "no --cache: STS each time"
     );
 }
 
-#[test]
-fn aliyun_external_and_exec_share_the_entry() {
-    let emu = Emu::start();
+#[tokio::test(flavor = "multi_thread")]
+async fn aliyun_external_and_exec_share_the_entry() {
+    let emu = Emulator::start().await.unwrap();
     let home = Home::new("external");
     let external = ok_json(&get_cached(
         &home,
         "alibaba",
-        &emu.url(),
+        &emu.base_url(),
         &["--format", "aliyun-external"],
     ));
     assert_eq!(external["mode"], "StsToken");
     let again = ok_json(&get_cached(
         &home,
         "alibaba",
-        &emu.url(),
+        &emu.base_url(),
         &["--format", "aliyun-external"],
     ));
     assert_eq!(external, again);
@@ -281,23 +236,23 @@ fn aliyun_external_and_exec_share_the_entry() {
             "-c",
             "printf %s \"$ALIBABA_CLOUD_ACCESS_KEY_ID\"",
         ],
-        &[("ALIBABA_CLOUD_STS_ENDPOINT", &emu.url())],
+        &[("ALIBABA_CLOUD_STS_ENDPOINT", &emu.base_url())],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         String::from_utf8_lossy(&o.stdout),
         external["access_key_id"].as_str().unwrap()
     );
-    assert_eq!(emu.issued(ALIBABA_STS_ASSUME_ROLE), 1);
+    assert_eq!(emu.issued_count(ALIBABA_STS_ASSUME_ROLE), 1);
 }
 
-#[test]
-fn tencent_role_profile_is_cached_and_the_env_variable_turns_the_cache_on() {
-    let emu = Emu::start();
+#[tokio::test(flavor = "multi_thread")]
+async fn tencent_role_profile_is_cached_and_the_env_variable_turns_the_cache_on() {
+    let emu = Emulator::start().await.unwrap();
     let home = Home::new("tencent");
     let dir = home.cache();
     let env = [
-        ("TENCENTCLOUD_STS_ENDPOINT", emu.url()),
+        ("TENCENTCLOUD_STS_ENDPOINT", emu.base_url()),
         ("CREDCHAIN_CACHE_DIR", dir.to_str().unwrap().to_string()),
     ];
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -313,17 +268,17 @@ fn tencent_role_profile_is_cached_and_the_env_variable_turns_the_cache_on() {
     let first = ok_json(&home.run(&args, &env));
     let second = ok_json(&home.run(&args, &env));
     assert_eq!(first, second);
-    assert_eq!(emu.issued(TENCENT_STS_ASSUME_ROLE), 1);
+    assert_eq!(emu.issued_count(TENCENT_STS_ASSUME_ROLE), 1);
     let file = only_entry(&home);
     assert!(file.to_str().unwrap().contains("tencent-"), "{file:?}");
 }
 
-#[test]
-fn the_default_chain_and_a_config_file_without_session_name_are_cached() {
-    let emu = Emu::start();
+#[tokio::test(flavor = "multi_thread")]
+async fn the_default_chain_and_a_config_file_without_session_name_are_cached() {
+    let emu = Emulator::start().await.unwrap();
     let home = Home::new("chain");
     let dir = home.cache();
-    let url = emu.url();
+    let url = emu.base_url();
     let env = [("ALIBABA_CLOUD_STS_ENDPOINT", url.as_str())];
     // The default chain: config.json's current profile `ops`.
     let chain = [
@@ -337,7 +292,7 @@ fn the_default_chain_and_a_config_file_without_session_name_are_cached() {
     ];
     let first = ok_json(&home.run(&chain, &env));
     assert_eq!(ok_json(&home.run(&chain, &env)), first);
-    assert_eq!(emu.issued(ALIBABA_STS_ASSUME_ROLE), 1);
+    assert_eq!(emu.issued_count(ALIBABA_STS_ASSUME_ROLE), 1);
     // A config file whose role session name is generated from the clock on each run.
     let config = home.0.join("role.json");
     let json = serde_json::json!({
@@ -359,7 +314,7 @@ fn the_default_chain_and_a_config_file_without_session_name_are_cached() {
     let first = ok_json(&home.run(&file, &env));
     std::thread::sleep(Duration::from_millis(1100)); // another second: another generated name
     assert_eq!(ok_json(&home.run(&file, &env)), first);
-    assert_eq!(emu.issued(ALIBABA_STS_ASSUME_ROLE), 2);
+    assert_eq!(emu.issued_count(ALIBABA_STS_ASSUME_ROLE), 2);
     // Editing the file is another entry at once.
     let json = serde_json::json!({
         "type": "ram_role_arn", "access_key_id": ACCESS_KEY_ID,
@@ -368,13 +323,13 @@ fn the_default_chain_and_a_config_file_without_session_name_are_cached() {
     write_private(&config, json.to_string().as_bytes());
     let other = ok_json(&home.run(&file, &env));
     assert_ne!(other["access_key_id"], first["access_key_id"]);
-    assert_eq!(emu.issued(ALIBABA_STS_ASSUME_ROLE), 3);
+    assert_eq!(emu.issued_count(ALIBABA_STS_ASSUME_ROLE), 3);
     assert_eq!(entries(&dir).len(), 3);
 }
 
-#[test]
-fn default_directory_is_under_xdg_cache_home() {
-    let emu = Emu::start();
+#[tokio::test(flavor = "multi_thread")]
+async fn default_directory_is_under_xdg_cache_home() {
+    let emu = Emulator::start().await.unwrap();
     let home = Home::new("xdg");
     let xdg = home.0.join("xdg");
     let args = [
@@ -388,17 +343,17 @@ fn default_directory_is_under_xdg_cache_home() {
         "json",
     ];
     let env = [
-        ("ALIBABA_CLOUD_STS_ENDPOINT", emu.url()),
+        ("ALIBABA_CLOUD_STS_ENDPOINT", emu.base_url()),
         ("XDG_CACHE_HOME", xdg.to_str().unwrap().to_string()),
     ];
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     ok_json(&home.run(&args, &env));
     ok_json(&home.run(&args, &env));
-    assert_eq!(emu.issued(ALIBABA_STS_ASSUME_ROLE), 1);
+    assert_eq!(emu.issued_count(ALIBABA_STS_ASSUME_ROLE), 1);
     assert_eq!(entries(&xdg.join("credchain")).len(), 1);
     assert_eq!(mode(&xdg.join("credchain")), 0o700);
     // Without XDG_CACHE_HOME: ~/.cache/credchain.
-    let url = emu.url();
+    let url = emu.base_url();
     let env = [("ALIBABA_CLOUD_STS_ENDPOINT", url.as_str())];
     ok_json(&home.run(&args, &env));
     assert_eq!(entries(&home.0.join(".cache/credchain")).len(), 1);
@@ -427,11 +382,11 @@ fn permanent_keys_are_never_written() {
     assert!(entries(&dir).is_empty(), "{:?}", entries(&dir));
 }
 
-#[test]
-fn concurrent_runs_call_sts_once() {
-    let emu = Emu::start();
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_runs_call_sts_once() {
+    let emu = Emulator::start().await.unwrap();
     let home = Home::new("concurrent");
-    let url = emu.url();
+    let url = emu.base_url();
     let outputs: Vec<Output> = std::thread::scope(|s| {
         let runs: Vec<_> = (0..4)
             .map(|_| s.spawn(|| get_cached(&home, "alibaba", &url, &["--format", "json"])))
@@ -443,12 +398,16 @@ fn concurrent_runs_call_sts_once() {
         .map(|o| ok_json(o)["access_key_id"].clone())
         .collect();
     assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
-    assert_eq!(emu.issued(ALIBABA_STS_ASSUME_ROLE), 1);
+    assert_eq!(emu.issued_count(ALIBABA_STS_ASSUME_ROLE), 1);
     assert_eq!(entries(&home.cache()).len(), 1, "no lock or temp file left");
 }
 
-/// Rewrites the cached entry's times: fetched `ago`, expiring `left` from now.
-fn set_times(file: &Path, ago: Duration, left: Duration) {
+/// Rewrites the cached entry's times: fetched `ago` minutes ago, expiring `left` minutes from now.
+fn set_times(file: &Path, ago: u64, left: u64) {
+    let (ago, left) = (
+        Duration::from_secs(ago * 60),
+        Duration::from_secs(left * 60),
+    );
     let mut v: Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
     let now = SystemTime::now();
     let ts = |t: SystemTime| jiff::Timestamp::try_from(t).unwrap().to_string();
@@ -457,73 +416,40 @@ fn set_times(file: &Path, ago: Duration, left: Duration) {
     write_private(file, v.to_string().as_bytes());
 }
 
-#[test]
-fn an_entry_is_reused_before_its_prefetch_point_and_refetched_after() {
-    let emu = Emu::start();
+#[tokio::test(flavor = "multi_thread")]
+async fn an_entry_is_reused_before_its_prefetch_point_and_refetched_after() {
+    let emu = Emulator::start().await.unwrap();
     let home = Home::new("prefetch");
-    let first = ok_json(&get_cached(
-        &home,
-        "alibaba",
-        &emu.url(),
-        &["--format", "json"],
-    ));
+    let first = alibaba_json(&home, &emu);
     let file = only_entry(&home);
     // A one-hour credential fetched 40 minutes ago: 20 minutes left, before the 15-minute mark.
-    set_times(
-        &file,
-        Duration::from_secs(40 * 60),
-        Duration::from_secs(20 * 60),
-    );
-    let second = ok_json(&get_cached(
-        &home,
-        "alibaba",
-        &emu.url(),
-        &["--format", "json"],
-    ));
+    set_times(&file, 40, 20);
+    let second = alibaba_json(&home, &emu);
     assert_eq!(second["access_key_id"], first["access_key_id"]);
-    assert_eq!(emu.issued(ALIBABA_STS_ASSUME_ROLE), 1);
+    assert_eq!(emu.issued_count(ALIBABA_STS_ASSUME_ROLE), 1);
     // 10 minutes left: past the prefetch point, fetched anew and rewritten.
-    set_times(
-        &file,
-        Duration::from_secs(50 * 60),
-        Duration::from_secs(10 * 60),
-    );
-    let third = ok_json(&get_cached(
-        &home,
-        "alibaba",
-        &emu.url(),
-        &["--format", "json"],
-    ));
+    set_times(&file, 50, 10);
+    let third = alibaba_json(&home, &emu);
     assert_ne!(third["access_key_id"], first["access_key_id"]);
-    assert_eq!(emu.issued(ALIBABA_STS_ASSUME_ROLE), 2);
+    assert_eq!(emu.issued_count(ALIBABA_STS_ASSUME_ROLE), 2);
     let stored: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     assert_eq!(stored["access_key_id"], third["access_key_id"]);
     // Expired: never used.
-    set_times(&file, Duration::from_secs(2 * 3600), Duration::ZERO);
-    let fourth = ok_json(&get_cached(
-        &home,
-        "alibaba",
-        &emu.url(),
-        &["--format", "json"],
-    ));
+    set_times(&file, 120, 0);
+    let fourth = alibaba_json(&home, &emu);
     assert_ne!(fourth["access_key_id"], third["access_key_id"]);
-    assert_eq!(emu.issued(ALIBABA_STS_ASSUME_ROLE), 3);
+    assert_eq!(emu.issued_count(ALIBABA_STS_ASSUME_ROLE), 3);
 }
 
 /// After a first cached run, `spoil` breaks the entry; the next run must warn (naming the file
 /// and `why`, quoting nothing), call STS again and leave a good 0600 entry.
-fn broken_entry_is_replaced(test: &str, why: &str, spoil: impl FnOnce(&Path)) {
-    let emu = Emu::start();
+async fn broken_entry_is_replaced(test: &str, why: &str, spoil: impl FnOnce(&Path)) {
+    let emu = Emulator::start().await.unwrap();
     let home = Home::new(test);
-    ok_json(&get_cached(
-        &home,
-        "alibaba",
-        &emu.url(),
-        &["--format", "json"],
-    ));
+    alibaba_json(&home, &emu);
     let file = only_entry(&home);
     spoil(&file);
-    let o = get_cached(&home, "alibaba", &emu.url(), &["--format", "json"]);
+    let o = get_cached(&home, "alibaba", &emu.base_url(), &["--format", "json"]);
     let fresh = ok_json(&o);
     let err = stderr(&o);
     assert!(
@@ -536,7 +462,7 @@ fn broken_entry_is_replaced(test: &str, why: &str, spoil: impl FnOnce(&Path)) {
         "{err}"
     );
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert_eq!(emu.issued(ALIBABA_STS_ASSUME_ROLE), 2);
+    assert_eq!(emu.issued_count(ALIBABA_STS_ASSUME_ROLE), 2);
     assert!(!std::fs::symlink_metadata(&file)
         .unwrap()
         .file_type()
@@ -546,46 +472,51 @@ fn broken_entry_is_replaced(test: &str, why: &str, spoil: impl FnOnce(&Path)) {
     assert_eq!(stored["access_key_id"], fresh["access_key_id"]);
 }
 
-#[test]
-fn corrupt_json_is_replaced() {
+#[tokio::test(flavor = "multi_thread")]
+async fn corrupt_json_is_replaced() {
     broken_entry_is_replaced("corrupt", "not a valid cache entry", |f| {
         write_private(f, b"{\"access_key_secret\": \"CONTENT-MARKER\", ");
-    });
+    })
+    .await;
 }
 
-#[test]
-fn wrong_types_are_replaced() {
+#[tokio::test(flavor = "multi_thread")]
+async fn wrong_types_are_replaced() {
     broken_entry_is_replaced("types", "not a valid cache entry", |f| {
         write_private(
             f,
             br#"{"version": 1, "cloud": "alibaba", "access_key_id": ["CONTENT-MARKER"]}"#,
         );
-    });
+    })
+    .await;
 }
 
-#[test]
-fn binary_is_replaced() {
+#[tokio::test(flavor = "multi_thread")]
+async fn binary_is_replaced() {
     broken_entry_is_replaced("binary", "not a valid cache entry", |f| {
         write_private(f, &[0u8, 0xff, 0xfe, b'C', 0x80, 0x01]);
-    });
+    })
+    .await;
 }
 
-#[test]
-fn a_huge_file_is_replaced() {
+#[tokio::test(flavor = "multi_thread")]
+async fn a_huge_file_is_replaced() {
     broken_entry_is_replaced("huge", "larger than 65536 bytes", |f| {
         write_private(f, &vec![b' '; 1 << 20]);
-    });
+    })
+    .await;
 }
 
-#[test]
-fn a_file_other_users_may_read_is_replaced() {
+#[tokio::test(flavor = "multi_thread")]
+async fn a_file_other_users_may_read_is_replaced() {
     broken_entry_is_replaced("mode", "other users may access it (mode 0644", |f| {
         std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o644)).unwrap();
-    });
+    })
+    .await;
 }
 
-#[test]
-fn a_file_of_another_user_is_replaced() {
+#[tokio::test(flavor = "multi_thread")]
+async fn a_file_of_another_user_is_replaced() {
     // Only root can give a file away; as anyone else, this case cannot be set up.
     let probe =
         std::env::temp_dir().join(format!("credchain-disk-cache-chown-{}", std::process::id()));
@@ -597,11 +528,12 @@ fn a_file_of_another_user_is_replaced() {
     }
     broken_entry_is_replaced("owner", "belongs to another user (uid 1)", |f| {
         std::os::unix::fs::chown(f, Some(1), None).unwrap();
-    });
+    })
+    .await;
 }
 
-#[test]
-fn a_symlink_is_not_followed() {
+#[tokio::test(flavor = "multi_thread")]
+async fn a_symlink_is_not_followed() {
     let target = std::env::temp_dir().join(format!(
         "credchain-disk-cache-target-{}",
         std::process::id()
@@ -610,7 +542,8 @@ fn a_symlink_is_not_followed() {
         // The link points to a valid entry: still not used, and the target is left alone.
         std::fs::rename(f, &target).unwrap();
         std::os::unix::fs::symlink(&target, f).unwrap();
-    });
+    })
+    .await;
     assert!(
         std::fs::metadata(&target).unwrap().is_file(),
         "the target is not removed"
@@ -618,13 +551,14 @@ fn a_symlink_is_not_followed() {
     let _ = std::fs::remove_file(&target);
 }
 
-#[test]
-fn a_fifo_does_not_hang() {
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fifo_does_not_hang() {
     broken_entry_is_replaced("fifo", "not a regular file", |f| {
         std::fs::remove_file(f).unwrap();
         let ok = Command::new("mkfifo").arg(f).status().unwrap().success();
         assert!(ok, "mkfifo");
-    });
+    })
+    .await;
 }
 
 fn assert_setting_error(o: &Output, setting: &str, what: &str) {
@@ -639,15 +573,7 @@ fn assert_setting_error(o: &Output, setting: &str, what: &str) {
 #[test]
 fn invalid_settings_are_errors_naming_them() {
     let home = Home::new("settings");
-    let get = [
-        "get",
-        "--cloud",
-        "alibaba",
-        "--profile",
-        "ops",
-        "--format",
-        "json",
-    ];
+    let get = GET_OPS_JSON;
     let o = home.run(&get, &[("CREDCHAIN_CACHE_DIR", "")]);
     assert_setting_error(&o, "CREDCHAIN_CACHE_DIR", "empty");
     let o = home.run(&get, &[("CREDCHAIN_CACHE_DIR", "relative/dir")]);
