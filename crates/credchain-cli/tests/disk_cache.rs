@@ -534,21 +534,31 @@ async fn a_file_of_another_user_is_replaced() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_symlink_is_not_followed() {
-    let target = std::env::temp_dir().join(format!(
-        "credchain-disk-cache-target-{}",
+    let outside = std::env::temp_dir().join(format!(
+        "credchain-disk-cache-outside-{}",
         std::process::id()
     ));
+    std::fs::create_dir_all(&outside).unwrap();
+    let target = outside.join("entry.json");
+    let mut before = Vec::new();
     broken_entry_is_replaced("symlink", "symbolic link (not followed)", |f| {
         // The link points to a valid entry: still not used, and the target is left alone.
         std::fs::rename(f, &target).unwrap();
+        before = std::fs::read(&target).unwrap();
         std::os::unix::fs::symlink(&target, f).unwrap();
     })
     .await;
-    assert!(
-        std::fs::metadata(&target).unwrap().is_file(),
-        "the target is not removed"
+    assert_eq!(
+        std::fs::read(&target).unwrap(),
+        before,
+        "the target is untouched"
     );
-    let _ = std::fs::remove_file(&target);
+    assert_eq!(
+        entries(&outside),
+        [target],
+        "nothing written next to the target"
+    );
+    let _ = std::fs::remove_dir_all(&outside);
 }
 
 #[tokio::test(flavor = "multi_thread")]

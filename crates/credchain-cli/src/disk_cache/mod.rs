@@ -75,6 +75,11 @@ struct Job {
 impl Job {
     /// Under the entry's lock: the cached credentials, or new ones written back.
     fn run(self) -> Result<Credentials> {
+        // The library's lock puts its lock file next to a symlink's target; a symlink at the
+        // entry's path is removed first, so nothing outside the cache directory is touched.
+        if is_symlink(&self.path) {
+            self.discard("it is a symbolic link (not followed)");
+        }
         let mut outcome = None;
         let locked = self.ctx.fs().with_lock(&self.path, &mut || {
             outcome = Some(self.locked());
@@ -129,6 +134,12 @@ impl Job {
             },
             Err(why) => why,
         };
+        self.discard(&refused);
+        None
+    }
+
+    /// Reports why the file at the entry's path is not used, and removes it.
+    fn discard(&self, refused: &str) {
         warn(
             &self.path,
             &format!("{refused}; it is not used and is replaced"),
@@ -136,7 +147,6 @@ impl Job {
         if let Err(e) = remove(&self.path) {
             warn(&self.path, &format!("it cannot be removed ({e})"));
         }
-        None
     }
 }
 
@@ -159,6 +169,10 @@ fn read(_: &Path) -> std::result::Result<Option<Vec<u8>>, String> {
 #[cfg(not(unix))]
 fn remove(_: &Path) -> std::io::Result<()> {
     Ok(())
+}
+
+fn is_symlink(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
 fn warn(path: &Path, what: &str) {
