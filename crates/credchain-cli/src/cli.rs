@@ -215,6 +215,9 @@ pub struct CommonCallArgs {
     /// (signature shown, secrets and tokens redacted).
     #[arg(long)]
     pub dry_run: bool,
+    /// The on-disk credentials cache, as for `get`.
+    #[command(flatten)]
+    pub cache: CacheArgs,
 }
 
 /// `credchain call alibaba`.
@@ -335,6 +338,9 @@ pub struct CommonPresignArgs {
     /// A JSON credential config, as for `get`.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// The on-disk credentials cache, as for `get`.
+    #[command(flatten)]
+    pub cache: CacheArgs,
 }
 
 /// OSS signature versions for presigned URLs.
@@ -501,6 +507,9 @@ pub struct WhoamiArgs {
     /// Output format (default: table on a terminal, json otherwise).
     #[arg(long, value_enum)]
     pub format: Option<ReportFormat>,
+    /// The on-disk credentials cache, as for `get`.
+    #[command(flatten)]
+    pub cache: CacheArgs,
 }
 
 const PROFILES_HELP: &str = "Examples:

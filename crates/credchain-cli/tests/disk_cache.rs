@@ -247,6 +247,50 @@ async fn aliyun_external_and_exec_share_the_entry() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn whoami_call_and_presign_use_the_same_entry() {
+    let emu = Emulator::start().await.unwrap();
+    let home = Home::new("others");
+    let id = alibaba_json(&home, &emu)["access_key_id"].clone();
+    let id = id.as_str().unwrap();
+    let dir = home.cache();
+    let dir = dir.to_str().unwrap();
+    let url = emu.base_url();
+    let env = [("ALIBABA_CLOUD_STS_ENDPOINT", url.as_str())];
+    let cache = ["--profile", "ops", "--cache-dir", dir];
+    let whoami = ["whoami", "--cloud", "alibaba", "--format", "json"];
+    let who = ok_json(&home.run(&[&whoami[..], &cache].concat(), &env));
+    assert_eq!(who["identity_type"], "AssumedRoleUser");
+    let call = [
+        "call",
+        "alibaba",
+        "--endpoint",
+        &url,
+        "--action",
+        "DescribeRegions",
+        "--version",
+        "2014-05-26",
+        "--dry-run",
+    ];
+    let o = home.run(&[&call[..], &cache].concat(), &env);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains(id));
+    let presign = [
+        "presign",
+        "alibaba",
+        "--bucket",
+        "b",
+        "--key",
+        "k",
+        "--region",
+        "cn-hangzhou",
+    ];
+    let o = home.run(&[&presign[..], &cache].concat(), &env);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains(id));
+    assert_eq!(emu.issued_count(ALIBABA_STS_ASSUME_ROLE), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn tencent_role_profile_is_cached_and_the_env_variable_turns_the_cache_on() {
     let emu = Emulator::start().await.unwrap();
     let home = Home::new("tencent");
