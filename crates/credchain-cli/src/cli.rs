@@ -282,6 +282,7 @@ pub enum PresignCommand {
 
 Environment:
   The Alibaba default chain's variables (ALIBABA_CLOUD_*; see `credchain doctor --help`).
+  CREDCHAIN_CACHE_DIR, XDG_CACHE_HOME: the credentials cache (see `credchain get --help`).
 
 Exit status:
   0  the URL was printed
@@ -297,6 +298,7 @@ Exit status:
 
 Environment:
   The Tencent default chain's variables (TENCENTCLOUD_*, TKE_*; see `credchain doctor --help`).
+  CREDCHAIN_CACHE_DIR, XDG_CACHE_HOME: the credentials cache (see `credchain get --help`).
 
 Exit status:
   0  the URL was printed
@@ -469,6 +471,7 @@ Environment:
       Alibaba STS host (default sts.aliyuncs.com)
   TENCENTCLOUD_STS_ENDPOINT   Tencent STS host or URL (default sts.tencentcloudapi.com)
   TENCENTCLOUD_REGION         region sent to Tencent STS (default ap-guangzhou)
+  CREDCHAIN_CACHE_DIR, XDG_CACHE_HOME: the credentials cache (see `credchain get --help`).
   HTTPS_PROXY, HTTP_PROXY, NO_PROXY
 
 Exit status:
@@ -724,6 +727,7 @@ Environment:
   The Alibaba default chain's variables (ALIBABA_CLOUD_*; see `credchain doctor --help`);
   ALIBABA_CLOUD_CONFIG_FILE / ALIBABA_CLOUD_PROFILE also for the profile's region_id;
   HTTPS_PROXY, HTTP_PROXY, NO_PROXY.
+  CREDCHAIN_CACHE_DIR, XDG_CACHE_HOME: the credentials cache (see `credchain get --help`).
 
 Exit status:
   0  the API answered with success; its JSON is printed
@@ -743,6 +747,7 @@ TENCENTCLOUD_REGION (none for global APIs). An endpoint with a path or query is 
 Environment:
   The Tencent default chain's variables (TENCENTCLOUD_*, TKE_*; see `credchain doctor --help`);
   TENCENTCLOUD_REGION; HTTPS_PROXY, HTTP_PROXY, NO_PROXY.
+  CREDCHAIN_CACHE_DIR, XDG_CACHE_HOME: the credentials cache (see `credchain get --help`).
 
 Exit status:
   0  the API answered without Response.Error; its JSON is printed
