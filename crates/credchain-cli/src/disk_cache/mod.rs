@@ -9,7 +9,7 @@
 //!   first calls STS and none reads a half-written file.
 //! - Reused until the prefetch point, then fetched anew and rewritten ([`entry`]); permanent
 //!   AccessKeys are never written.
-//! - A file that cannot be trusted or read ([`file`], [`entry`]) is not used: a warning on stderr
+//! - A file that cannot be trusted or read ([`mod@file`], [`entry`]) is not used: a warning on stderr
 //!   names the file and what is wrong (never its content), and the file is removed (a symlink
 //!   itself, not its target) before new credentials are written.
 //! - A cache that cannot be written after the credentials were fetched only warns: the command
