@@ -17,11 +17,11 @@ use credchain::http::{
     send_with_retry, HttpRequest, HttpResponse, ProxyPolicy, RetryPolicy, Timeouts,
 };
 use credchain::sign::{acs3, rpc, tc3, Payload};
-use credchain::{Credentials, Error, ErrorKind, ProvideCredentials, Result};
+use credchain::{Credentials, Error, ErrorKind, Result};
 use serde_json::Value;
 
 use crate::cli::{AlibabaCallArgs, CallCommand, Cloud, Style, TencentCallArgs};
-use crate::resolve;
+use crate::{disk_cache, resolve};
 
 /// A request ready to send (or to show).
 pub(crate) struct Prepared {
@@ -54,7 +54,12 @@ pub async fn run(cmd: &CallCommand) -> Result<String> {
         common.profile.as_deref(),
         &ctx,
     )?;
-    let creds = provider.provide_credentials().await?;
+    let request = disk_cache::Request {
+        cloud,
+        profile: common.profile.as_deref(),
+        config: common.config.as_deref(),
+    };
+    let creds = disk_cache::credentials(&common.cache, &request, &provider, &ctx).await?;
     let prepared = match cmd {
         CallCommand::Alibaba(a) => prepare_alibaba(a, &ctx, &creds)?,
         CallCommand::Tencent(t) => prepare_tencent(t, &ctx, &creds)?,

@@ -78,7 +78,7 @@ impl<'a> ConfigSource<'a> {
     /// Inline JSON when the argument starts with `{`, else a path.
     fn of(arg: &'a Path) -> Self {
         match arg.to_str() {
-            Some(s) if s.trim_start().starts_with('{') => ConfigSource::Inline(s.to_string()),
+            Some(s) if is_inline_config(arg) => ConfigSource::Inline(s.to_string()),
             _ => ConfigSource::File(arg),
         }
     }
@@ -104,6 +104,12 @@ impl<'a> ConfigSource<'a> {
             ConfigSource::File(path) => e.with_file(path),
         }
     }
+}
+
+/// Whether a `--config` argument is the JSON itself (it starts with `{`) rather than a path.
+pub fn is_inline_config(arg: &Path) -> bool {
+    arg.to_str()
+        .is_some_and(|s| s.trim_start().starts_with('{'))
 }
 
 /// The library's conflict, in the words of the two flags.

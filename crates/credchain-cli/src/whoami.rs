@@ -15,12 +15,12 @@
 use std::io::IsTerminal;
 
 use credchain::sign::{rpc, tc3, Payload};
-use credchain::{Credentials, Error, ErrorKind, ProvideCredentials, Result};
+use credchain::{Credentials, Error, ErrorKind, Result};
 use serde_json::{json, Value};
 
 use crate::call::{self, Prepared};
 use crate::cli::{Cloud, ReportFormat, WhoamiArgs};
-use crate::resolve;
+use crate::{disk_cache, resolve};
 
 /// Alibaba STS API version.
 const ALIBABA_STS_VERSION: &str = "2015-04-01";
@@ -49,7 +49,12 @@ pub async fn run(args: &WhoamiArgs) -> Result<String> {
         args.profile.as_deref(),
         &ctx,
     )?;
-    let creds = provider.provide_credentials().await?;
+    let request = disk_cache::Request {
+        cloud: args.cloud,
+        profile: args.profile.as_deref(),
+        config: args.config.as_deref(),
+    };
+    let creds = disk_cache::credentials(&args.cache, &request, &provider, &ctx).await?;
     let prepared = match args.cloud {
         Cloud::Alibaba => alibaba_request(&ctx, args.endpoint.as_deref(), &creds)?,
         Cloud::Tencent => tencent_request(&ctx, args.endpoint.as_deref(), &creds)?,
