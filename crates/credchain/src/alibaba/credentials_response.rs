@@ -138,7 +138,8 @@ mod tests {
         let ctx = Context::empty().with_http(AnswerByUrl(move |_: &str| (200, json.clone())));
         let source = CredentialsUriProvider::builder()
             .uri("http://127.0.0.1:1/creds")
-            .build(&ctx);
+            .build(&ctx)
+            .unwrap();
         assert_eq!(source.provide_credentials().await.unwrap(), c);
     }
 
@@ -157,7 +158,8 @@ mod tests {
         let source = EcsRamRoleProvider::builder()
             .endpoint("http://127.0.0.1:1")
             .role_name("served")
-            .build(&ctx);
+            .build(&ctx)
+            .unwrap();
         assert_eq!(source.provide_credentials().await.unwrap(), c);
     }
 
