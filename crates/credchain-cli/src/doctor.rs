@@ -17,7 +17,7 @@
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
-use credchain::context::Context;
+use credchain::context::{proxy_settings, Context};
 use credchain::http::ReqwestClient;
 use credchain::{alibaba, tencent, Credentials, Error, ProvideCredentials, SharedProvider};
 use credchain_emulator::Emulator;
@@ -164,7 +164,7 @@ async fn diagnose_cloud(
     let ctx = match emulator {
         Some(emu) => {
             let (env, fs) = sample::setup(cloud, emu);
-            let http = ReqwestClient::from_env(&env);
+            let http = ReqwestClient::new(proxy_settings(&env));
             Context::real().with_env(env).with_fs(fs).with_http(http)
         }
         None => Context::real(),

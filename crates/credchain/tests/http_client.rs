@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use credchain::context::MemoryEnv;
+use credchain::context::{proxy_settings, MemoryEnv};
 use credchain::http::{
     send_with_retry, HttpClient, HttpRequest, ProxyPolicy, ReqwestClient, RetryPolicy, Timeouts,
     MAX_RESPONSE_BODY,
@@ -18,7 +18,7 @@ const FAST: Timeouts = Timeouts {
 };
 
 fn client() -> ReqwestClient {
-    ReqwestClient::from_env(&MemoryEnv::new())
+    ReqwestClient::new(proxy_settings(&MemoryEnv::new()))
 }
 
 fn uri_request(emu: &Emulator) -> HttpRequest {
@@ -141,7 +141,7 @@ async fn proxy_from_env_is_used_except_for_metadata() {
         .unwrap()
         .port();
     let env = MemoryEnv::from_pairs([("HTTP_PROXY", format!("http://127.0.0.1:{dead}"))]);
-    let client = ReqwestClient::from_env(&env);
+    let client = ReqwestClient::new(proxy_settings(&env));
     let via_proxy = client
         .send(uri_request(&emu).proxy(ProxyPolicy::FromEnv))
         .await;
@@ -159,8 +159,41 @@ async fn proxy_from_env_is_used_except_for_metadata() {
         ("HTTP_PROXY", format!("http://127.0.0.1:{dead}")),
         ("NO_PROXY", "127.0.0.1".to_string()),
     ]);
-    let client = ReqwestClient::from_env(&env);
+    let client = ReqwestClient::new(proxy_settings(&env));
     assert_eq!(client.send(uri_request(&emu)).await.unwrap().status, 200);
+}
+
+/// The lower-case variables are read too, and a proxy variable that cannot be read fails every
+/// proxied request with an error naming it, while direct requests still work.
+#[tokio::test]
+async fn lower_case_and_unreadable_proxy_variables() {
+    let emu = Emulator::start().await.unwrap();
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let env = MemoryEnv::from_pairs([("http_proxy", format!("http://127.0.0.1:{dead}"))]);
+    let client = ReqwestClient::new(proxy_settings(&env));
+    assert!(
+        client.send(uri_request(&emu)).await.is_err(),
+        "http_proxy sends the request to the (dead) proxy"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStringExt;
+        let mut env = MemoryEnv::new();
+        env.set_os("HTTP_PROXY", std::ffi::OsString::from_vec(vec![0xff]));
+        let client = ReqwestClient::new(proxy_settings(&env));
+        let e = client.send(uri_request(&emu)).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidConfig);
+        assert!(e.to_string().contains("HTTP_PROXY"), "{e}");
+        let direct = client
+            .send(uri_request(&emu).proxy(ProxyPolicy::Never))
+            .await
+            .unwrap();
+        assert_eq!(direct.status, 200);
+    }
 }
 
 #[tokio::test]

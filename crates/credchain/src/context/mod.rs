@@ -15,18 +15,20 @@ mod env;
 mod fs;
 mod memory_fs;
 mod os_fs;
+mod proxy_env;
 
 use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::http::{HttpClient, NoHttpClient};
+use crate::http::{HttpClient, NoHttpClient, ProxySettings};
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use env::{parse_flag, Env, MemoryEnv, OsEnv};
 pub use fs::{Fs, MAX_FILE_SIZE};
 pub use memory_fs::MemoryFs;
 pub use os_fs::OsFs;
+pub use proxy_env::proxy_settings;
 
 /// The injected outside world: env, files, clock and HTTP. Cheap to clone.
 ///
@@ -50,10 +52,9 @@ impl Context {
     /// The real operating system: process env, real files, system clock and (with the `reqwest`
     /// feature) the default HTTP client, whose proxy settings come from the same env.
     pub fn real() -> Self {
-        let env: Arc<dyn Env> = Arc::new(OsEnv);
         Context {
-            http: default_http_client(env.as_ref()),
-            env,
+            http: default_http_client(proxy_settings(&OsEnv)),
+            env: Arc::new(OsEnv),
             fs: Arc::new(OsFs),
             clock: Arc::new(SystemClock),
         }
@@ -131,6 +132,11 @@ impl Context {
             ))),
         }
     }
+    /// The HTTP proxy settings this context's environment describes (see [`proxy_settings`]): what
+    /// to build an HTTP client with when replacing the environment.
+    pub fn proxy_settings(&self) -> ProxySettings {
+        proxy_settings(self.env())
+    }
     /// The file system.
     pub fn fs(&self) -> &dyn Fs {
         self.fs.as_ref()
@@ -160,12 +166,12 @@ impl Default for Context {
 }
 
 #[cfg(feature = "reqwest")]
-fn default_http_client(env: &dyn Env) -> Arc<dyn HttpClient> {
-    Arc::new(crate::http::ReqwestClient::from_env(env))
+fn default_http_client(proxy: ProxySettings) -> Arc<dyn HttpClient> {
+    Arc::new(crate::http::ReqwestClient::new(proxy))
 }
 
 #[cfg(not(feature = "reqwest"))]
-fn default_http_client(_env: &dyn Env) -> Arc<dyn HttpClient> {
+fn default_http_client(_proxy: ProxySettings) -> Arc<dyn HttpClient> {
     Arc::new(NoHttpClient)
 }
 
