@@ -131,16 +131,18 @@ async fn errors_never_show_the_query() {
     );
 }
 
+/// A proxy that refuses connections (a port that was free a moment ago): a request that goes
+/// through it fails.
+fn dead_proxy_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://{}", listener.local_addr().unwrap())
+}
+
 #[tokio::test]
 async fn proxy_from_env_is_used_except_for_metadata() {
     let emu = Emulator::start().await.unwrap();
-    // A proxy that refuses connections: a request that goes through it fails.
-    let dead = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let env = MemoryEnv::from_pairs([("HTTP_PROXY", format!("http://127.0.0.1:{dead}"))]);
+    let dead = dead_proxy_url();
+    let env = MemoryEnv::from_pairs([("HTTP_PROXY", dead.clone())]);
     let client = ReqwestClient::new(proxy_settings(&env));
     let via_proxy = client
         .send(uri_request(&emu).proxy(ProxyPolicy::FromEnv))
@@ -156,7 +158,7 @@ async fn proxy_from_env_is_used_except_for_metadata() {
     assert_eq!(direct.status, 200);
     // NO_PROXY exempts hosts.
     let env = MemoryEnv::from_pairs([
-        ("HTTP_PROXY", format!("http://127.0.0.1:{dead}")),
+        ("HTTP_PROXY", dead),
         ("NO_PROXY", "127.0.0.1".to_string()),
     ]);
     let client = ReqwestClient::new(proxy_settings(&env));
@@ -168,12 +170,8 @@ async fn proxy_from_env_is_used_except_for_metadata() {
 #[tokio::test]
 async fn lower_case_and_unreadable_proxy_variables() {
     let emu = Emulator::start().await.unwrap();
-    let dead = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let env = MemoryEnv::from_pairs([("http_proxy", format!("http://127.0.0.1:{dead}"))]);
+    let dead = dead_proxy_url();
+    let env = MemoryEnv::from_pairs([("http_proxy", dead)]);
     let client = ReqwestClient::new(proxy_settings(&env));
     assert!(
         client.send(uri_request(&emu)).await.is_err(),
