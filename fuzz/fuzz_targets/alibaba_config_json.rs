@@ -11,6 +11,6 @@ fuzz_target!(|data: &[u8]| {
     let ctx = Context::empty()
         .with_env(MemoryEnv::from_pairs([("HOME", "/h")]))
         .with_fs(fs);
-    let p = CliProfileProvider::builder().build(&ctx);
+    let p = CliProfileProvider::builder().build(&ctx).unwrap();
     let _ = format!("{p:?}");
 });

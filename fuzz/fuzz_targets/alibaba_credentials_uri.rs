@@ -27,6 +27,6 @@ fuzz_target!(|answers: Vec<Answer>| {
         .with_http(Scripted::new(answers, route));
     let p = CredentialsUriProvider::builder()
         .uri("http://127.0.0.1:9/credentials")
-        .build(&ctx);
+        .build(&ctx).unwrap();
     check(block_on(p.provide_credentials()));
 });

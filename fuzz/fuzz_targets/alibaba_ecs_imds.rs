@@ -37,5 +37,5 @@ fuzz_target!(|input: (bool, Vec<Answer>)| {
     if named_role {
         b = b.role_name("EcsRole");
     }
-    check(block_on(b.build(&ctx).provide_credentials()));
+    check(block_on(b.build(&ctx).unwrap().provide_credentials()));
 });

@@ -23,5 +23,5 @@ fuzz_target!(|data: &[u8]| {
             ("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true"),
         ]))
         .with_fs(fs);
-    let _ = format!("{:?}", ProfileProvider::builder().build(&ctx));
+    let _ = format!("{:?}", ProfileProvider::builder().build(&ctx).unwrap());
 });

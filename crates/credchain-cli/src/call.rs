@@ -17,21 +17,28 @@ use credchain::http::{
     send_with_retry, HttpRequest, HttpResponse, ProxyPolicy, RetryPolicy, Timeouts,
 };
 use credchain::sign::{acs3, rpc, tc3, Payload};
-use credchain::{Credentials, Error, ErrorKind, ProvideCredentials, Result};
-use http::Method;
+use credchain::{Credentials, Error, ErrorKind, Result};
 use serde_json::Value;
 
 use crate::cli::{AlibabaCallArgs, CallCommand, Cloud, Style, TencentCallArgs};
-use crate::resolve;
+use crate::{disk_cache, resolve};
 
 /// A request ready to send (or to show).
 pub(crate) struct Prepared {
-    pub(crate) method: Method,
-    pub(crate) url: String,
-    pub(crate) headers: Vec<(String, String)>,
-    pub(crate) body: Vec<u8>,
+    /// The signed request, as the library builds it from the signed parts.
+    pub(crate) request: http::Request<Vec<u8>>,
+    /// The signed headers as the signer spells them (`X-TC-Action`), which the dry run shows;
+    /// `request` holds the same headers.
+    pub(crate) shown_headers: Vec<(String, String)>,
     pub(crate) canonical_request: String,
     pub(crate) string_to_sign: String,
+}
+
+impl Prepared {
+    /// The URL, query included.
+    pub(crate) fn url(&self) -> String {
+        self.request.uri().to_string()
+    }
 }
 
 /// Runs the call; returns what to print on stdout.
@@ -47,7 +54,12 @@ pub async fn run(cmd: &CallCommand) -> Result<String> {
         common.profile.as_deref(),
         &ctx,
     )?;
-    let creds = provider.provide_credentials().await?;
+    let request = disk_cache::Request {
+        cloud,
+        profile: common.profile.as_deref(),
+        config: common.config.as_deref(),
+    };
+    let creds = disk_cache::credentials(&common.cache, &request, &provider, &ctx).await?;
     let prepared = match cmd {
         CallCommand::Alibaba(a) => prepare_alibaba(a, &ctx, &creds)?,
         CallCommand::Tencent(t) => prepare_tencent(t, &ctx, &creds)?,
@@ -60,7 +72,7 @@ pub async fn run(cmd: &CallCommand) -> Result<String> {
         .await
         .map_err(|e| e.redact_credentials(&creds))?;
     let json =
-        check_response(cloud, &resp, &prepared.url).map_err(|e| e.redact_credentials(&creds))?;
+        check_response(cloud, &resp, &prepared.url()).map_err(|e| e.redact_credentials(&creds))?;
     Ok(if std::io::stdout().is_terminal() {
         format!(
             "{}\n",
@@ -176,10 +188,8 @@ fn prepare_alibaba(a: &AlibabaCallArgs, ctx: &Context, creds: &Credentials) -> R
             }
             let signed = rpc::sign(&req, creds)?;
             Ok(Prepared {
-                method: Method::GET,
-                url: format!("{scheme}://{host}/?{}", signed.query_string),
-                headers: Vec::new(),
-                body: Vec::new(),
+                request: req.to_http_request(&signed, &scheme)?,
+                shown_headers: Vec::new(),
                 canonical_request: signed.canonical_query_string,
                 string_to_sign: signed.string_to_sign,
             })
@@ -195,16 +205,9 @@ fn prepare_alibaba(a: &AlibabaCallArgs, ctx: &Context, creds: &Credentials) -> R
             req.query = params;
             req.payload = Payload::Bytes(Vec::new());
             let signed = acs3::sign(&req, creds)?;
-            let query = if signed.canonical_query_string.is_empty() {
-                String::new()
-            } else {
-                format!("?{}", signed.canonical_query_string)
-            };
             Ok(Prepared {
-                method: Method::POST,
-                url: format!("{scheme}://{host}{}{query}", signed.canonical_uri),
-                headers: signed.headers,
-                body: Vec::new(),
+                request: req.to_http_request(&signed, &scheme)?,
+                shown_headers: signed.headers,
                 canonical_request: signed.canonical_request,
                 string_to_sign: signed.string_to_sign,
             })
@@ -239,13 +242,11 @@ fn prepare_tencent(t: &TencentCallArgs, ctx: &Context, creds: &Credentials) -> R
             .env_non_empty("TENCENTCLOUD_REGION")?
             .unwrap_or_default(),
     };
-    req.payload = Payload::Bytes(body.clone().into_bytes());
+    req.payload = Payload::Bytes(body.into_bytes());
     let signed = tc3::sign(&req, creds)?;
     Ok(Prepared {
-        method: Method::POST,
-        url: format!("{scheme}://{host}/"),
-        headers: signed.headers,
-        body: body.into_bytes(),
+        request: req.to_http_request(&signed, &scheme)?,
+        shown_headers: signed.headers,
         canonical_request: signed.canonical_request,
         string_to_sign: signed.string_to_sign,
     })
@@ -255,12 +256,18 @@ fn dry_run_text(p: &Prepared) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "== canonical request ==\n{}\n", p.canonical_request);
     let _ = writeln!(out, "== string to sign ==\n{}\n", p.string_to_sign);
-    let _ = writeln!(out, "== signed request ==\n{} {}", p.method, p.url);
-    for (k, v) in &p.headers {
+    let _ = writeln!(
+        out,
+        "== signed request ==\n{} {}",
+        p.request.method(),
+        p.url()
+    );
+    for (k, v) in &p.shown_headers {
         let _ = writeln!(out, "{k}: {v}");
     }
-    if !p.body.is_empty() {
-        let _ = writeln!(out, "\n{}", String::from_utf8_lossy(&p.body));
+    let body = p.request.body();
+    if !body.is_empty() {
+        let _ = writeln!(out, "\n{}", String::from_utf8_lossy(body));
     }
     out
 }
@@ -276,19 +283,16 @@ fn redact(text: &str, creds: &Credentials) -> String {
     credchain::redact::remove_values(text, secrets.into_iter().flatten())
 }
 
+/// Sends the signed request as built; the HTTP client sets `Host` from the URL itself.
 pub(crate) async fn send(ctx: &Context, p: &Prepared) -> Result<HttpResponse> {
+    let signed = &p.request;
     send_with_retry(ctx.http().as_ref(), RetryPolicy::NONE, || {
-        let mut req = HttpRequest::new(p.method.clone(), p.url.clone())
+        let mut req = HttpRequest::new(signed.method().clone(), signed.uri().to_string())
             .timeouts(Timeouts::STS)
             .proxy(ProxyPolicy::FromEnv)
-            .body(p.body.clone());
-        for (k, v) in p
-            .headers
-            .iter()
-            .filter(|(k, _)| !k.eq_ignore_ascii_case("host"))
-        {
-            req = req.header(k, v);
-        }
+            .body(signed.body().clone());
+        req.headers = signed.headers().clone();
+        req.headers.remove(http::header::HOST);
         Ok(req)
     })
     .await

@@ -76,10 +76,7 @@ pub enum Cloud {
 impl Cloud {
     /// The display name.
     pub fn title(self) -> &'static str {
-        match self {
-            Cloud::Alibaba => "Alibaba Cloud",
-            Cloud::Tencent => "Tencent Cloud",
-        }
+        credchain::Cloud::from(self).title()
     }
 }
 
@@ -122,6 +119,24 @@ pub struct GetArgs {
     /// powershell: `$Env:N = 'v'`).
     #[arg(long, value_enum, default_value = "posix")]
     pub shell: Shell,
+    /// The on-disk credentials cache.
+    #[command(flatten)]
+    pub cache: CacheArgs,
+}
+
+/// The opt-in on-disk cache of temporary credentials (`crate::disk_cache`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct CacheArgs {
+    /// Reuse temporary credentials from an owner-only file in the cache directory until 15
+    /// minutes before they expire (at most half their lifetime), so short-lived runs do not call
+    /// STS each time. Permanent AccessKeys are never written. Directory: CREDCHAIN_CACHE_DIR,
+    /// else $XDG_CACHE_HOME/credchain, else ~/.cache/credchain.
+    #[arg(long)]
+    pub cache: bool,
+    /// Turn the cache on with this directory (created 0700 when missing); implies --cache and
+    /// overrides CREDCHAIN_CACHE_DIR (which also turns the cache on by itself).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// The shell `get --format env` writes for.
@@ -197,6 +212,9 @@ pub struct CommonCallArgs {
     /// (signature shown, secrets and tokens redacted).
     #[arg(long)]
     pub dry_run: bool,
+    /// The on-disk credentials cache, as for `get`.
+    #[command(flatten)]
+    pub cache: CacheArgs,
 }
 
 /// `credchain call alibaba`.
@@ -261,6 +279,7 @@ pub enum PresignCommand {
 
 Environment:
   The Alibaba default chain's variables (ALIBABA_CLOUD_*; see `credchain doctor --help`).
+  CREDCHAIN_CACHE_DIR, XDG_CACHE_HOME: the credentials cache (see `credchain get --help`).
 
 Exit status:
   0  the URL was printed
@@ -276,6 +295,7 @@ Exit status:
 
 Environment:
   The Tencent default chain's variables (TENCENTCLOUD_*, TKE_*; see `credchain doctor --help`).
+  CREDCHAIN_CACHE_DIR, XDG_CACHE_HOME: the credentials cache (see `credchain get --help`).
 
 Exit status:
   0  the URL was printed
@@ -317,6 +337,9 @@ pub struct CommonPresignArgs {
     /// A JSON credential config, as for `get`.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// The on-disk credentials cache, as for `get`.
+    #[command(flatten)]
+    pub cache: CacheArgs,
 }
 
 /// OSS signature versions for presigned URLs.
@@ -359,6 +382,9 @@ pub struct ExecArgs {
     /// A JSON credential config (a file path, or inline JSON starting with `{`), as for `get`.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// The on-disk credentials cache, as for `get`.
+    #[command(flatten)]
+    pub cache: CacheArgs,
     /// The command and its arguments (after `--`).
     #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true,
           value_name = "CMD")]
@@ -442,6 +468,7 @@ Environment:
       Alibaba STS host (default sts.aliyuncs.com)
   TENCENTCLOUD_STS_ENDPOINT   Tencent STS host or URL (default sts.tencentcloudapi.com)
   TENCENTCLOUD_REGION         region sent to Tencent STS (default ap-guangzhou)
+  CREDCHAIN_CACHE_DIR, XDG_CACHE_HOME: the credentials cache (see `credchain get --help`).
   HTTPS_PROXY, HTTP_PROXY, NO_PROXY
 
 Exit status:
@@ -480,6 +507,9 @@ pub struct WhoamiArgs {
     /// Output format (default: table on a terminal, json otherwise).
     #[arg(long, value_enum)]
     pub format: Option<ReportFormat>,
+    /// The on-disk credentials cache, as for `get`.
+    #[command(flatten)]
+    pub cache: CacheArgs,
 }
 
 const PROFILES_HELP: &str = "Examples:
@@ -649,6 +679,7 @@ const GET_HELP: &str = "Examples:
   credchain get --cloud alibaba --config ./ram-role.json --format env
   credchain get --cloud alibaba --config '{\"type\": \"access_key\", \"access_key_id\": \"LTAI...\", ...}'
   credchain get --cloud alibaba --format aliyun-external   # as aliyun-cli's External process_command
+  credchain get --cloud alibaba --profile ops --cache --format aliyun-external   # STS once an hour
   eval \"$(credchain get --cloud alibaba --format env)\"
   credchain get --cloud tencent --format env --shell fish | source
   credchain get --cloud alibaba --format env --shell powershell | Invoke-Expression
@@ -660,13 +691,22 @@ environment or the aliyun-cli profile's region_id; TENCENTCLOUD_REGION from the 
 
 --config takes a path to a JSON file, or the JSON itself when the argument starts with '{'.
 
+--cache keeps temporary credentials (those with an expiry) in an owner-only file per profile and
+source and reuses them until 15 minutes before they expire (at most half their lifetime); then
+they are fetched anew. Credentials without an expiry (permanent AccessKeys) are never written.
+A cache file that is not a private regular file of yours, or not a valid entry, is not used: a
+warning names it and it is replaced.
+
 Environment:
   Everything the cloud's default chain reads (ALIBABA_CLOUD_* / TENCENTCLOUD_*, TKE_*; see
   `credchain doctor --help`), HOME, HTTPS_PROXY/HTTP_PROXY/NO_PROXY for STS and metadata calls.
+  CREDCHAIN_CACHE_DIR   turns the cache on with this directory (absolute; --cache-dir wins)
+  XDG_CACHE_HOME        --cache's directory is $XDG_CACHE_HOME/credchain, else ~/.cache/credchain
 
 Exit status:
   0  credentials were printed
-  1  no credentials, a configuration error, or a source failed (the error names it)
+  1  no credentials, a configuration error, a source failed (the error names it), or the
+     cache directory is unusable (the error names the setting)
   2  invalid command-line arguments";
 
 const CALL_ALIBABA_HELP: &str = "Examples:
@@ -684,6 +724,7 @@ Environment:
   The Alibaba default chain's variables (ALIBABA_CLOUD_*; see `credchain doctor --help`);
   ALIBABA_CLOUD_CONFIG_FILE / ALIBABA_CLOUD_PROFILE also for the profile's region_id;
   HTTPS_PROXY, HTTP_PROXY, NO_PROXY.
+  CREDCHAIN_CACHE_DIR, XDG_CACHE_HOME: the credentials cache (see `credchain get --help`).
 
 Exit status:
   0  the API answered with success; its JSON is printed
@@ -703,6 +744,7 @@ TENCENTCLOUD_REGION (none for global APIs). An endpoint with a path or query is 
 Environment:
   The Tencent default chain's variables (TENCENTCLOUD_*, TKE_*; see `credchain doctor --help`);
   TENCENTCLOUD_REGION; HTTPS_PROXY, HTTP_PROXY, NO_PROXY.
+  CREDCHAIN_CACHE_DIR, XDG_CACHE_HOME: the credentials cache (see `credchain get --help`).
 
 Exit status:
   0  the API answered without Response.Error; its JSON is printed
@@ -722,9 +764,12 @@ TENCENTCLOUD_CREDENTIALS_EXPIRATION, removed when the credentials do not expire)
 when known (ALIBABA_CLOUD_REGION_ID / TENCENTCLOUD_REGION, from the environment or, for Alibaba,
 the aliyun-cli profile's region_id).
 
+--cache / --cache-dir / CREDCHAIN_CACHE_DIR reuse temporary credentials across runs, as for
+`credchain get` (see its help).
+
 Environment:
   The cloud's default chain variables (see `credchain doctor --help`); --config takes a path or
-  inline JSON starting with '{'.
+  inline JSON starting with '{'. CREDCHAIN_CACHE_DIR and XDG_CACHE_HOME, as for `get`.
 
 Exit status:
   the child's exit status, or 128 + the signal that killed it

@@ -262,8 +262,9 @@ pub async fn run(args: &EmulateArgs) -> Result<()> {
                 break;
             }
             _ = tick.tick() => {
-                let requests = emu.requests();
-                for r in requests.iter().skip(seen) {
+                // By the running total, not the kept list's length: the list is capped.
+                let (requests, total) = emu.requests_after(seen);
+                for r in &requests {
                     tracing::info!(
                         method = %r.method,
                         path = %r.path,
@@ -271,7 +272,7 @@ pub async fn run(args: &EmulateArgs) -> Result<()> {
                         "emulator request"
                     );
                 }
-                seen = requests.len();
+                seen = total;
             }
         }
     }

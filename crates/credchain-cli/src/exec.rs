@@ -11,10 +11,11 @@
 
 use std::process::{ExitCode, ExitStatus, Stdio};
 
-use credchain::{Error, ProvideCredentials, Result};
+use credchain::{Error, Result};
 
 use crate::child_env::ChildEnv;
 use crate::cli::{Cloud, ExecArgs};
+use crate::disk_cache;
 use crate::resolve;
 
 /// The variables `exec` sets and removes for `c` ([`crate::child_env`]).
@@ -41,7 +42,12 @@ pub async fn run(args: &ExecArgs) -> Result<ExitCode> {
         args.profile.as_deref(),
         &ctx,
     )?;
-    let credentials = provider.provide_credentials().await?;
+    let request = disk_cache::Request {
+        cloud: args.cloud,
+        profile: args.profile.as_deref(),
+        config: args.config.as_deref(),
+    };
+    let credentials = disk_cache::credentials(&args.cache, &request, &provider, &ctx).await?;
     let region = crate::region::known(args.cloud, args.profile.as_deref(), &ctx);
     let ChildEnv { set, remove } = child_env(&credentials, args.cloud, region.as_deref())?;
     drop(credentials);

@@ -2,9 +2,10 @@
 
 use std::io::IsTerminal;
 
-use credchain::{ProvideCredentials, Result};
+use credchain::Result;
 
 use crate::cli::{Format, GetArgs};
+use crate::disk_cache;
 use crate::output;
 use crate::resolve;
 
@@ -17,7 +18,12 @@ pub async fn run(args: &GetArgs) -> Result<String> {
         args.profile.as_deref(),
         &ctx,
     )?;
-    let credentials = provider.provide_credentials().await?;
+    let request = disk_cache::Request {
+        cloud: args.cloud,
+        profile: args.profile.as_deref(),
+        config: args.config.as_deref(),
+    };
+    let credentials = disk_cache::credentials(&args.cache, &request, &provider, &ctx).await?;
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
         Format::Table
     } else {

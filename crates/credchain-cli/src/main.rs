@@ -6,6 +6,7 @@ mod cli;
 mod color;
 mod completions;
 mod configure;
+mod disk_cache;
 mod doctor;
 mod emulate;
 mod error_text;

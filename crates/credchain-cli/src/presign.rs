@@ -18,10 +18,10 @@
 use credchain::sign::cos_presign::{self, CosPresignRequest};
 use credchain::sign::object_endpoint::ObjectEndpoint;
 use credchain::sign::oss_presign::{self, OssPresignRequest};
-use credchain::{Error, ErrorKind, ProvideCredentials, Result};
+use credchain::{Error, ErrorKind, Result};
 
 use crate::cli::{Cloud, OssSignatureVersion, PresignCommand};
-use crate::resolve;
+use crate::{disk_cache, resolve};
 
 /// Resolves credentials and presigns; returns the line for stdout.
 pub async fn run(cmd: &PresignCommand) -> Result<String> {
@@ -56,7 +56,12 @@ pub async fn run(cmd: &PresignCommand) -> Result<String> {
             .0
         }
     };
-    let creds = provider.provide_credentials().await?;
+    let request = disk_cache::Request {
+        cloud,
+        profile: common.profile.as_deref(),
+        config: common.config.as_deref(),
+    };
+    let creds = disk_cache::credentials(&common.cache, &request, &provider, &ctx).await?;
     let url = match cmd {
         PresignCommand::Alibaba(a) => {
             let mut req = OssPresignRequest::new(

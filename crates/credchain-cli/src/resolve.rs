@@ -6,16 +6,17 @@
 //! ever echoes it: a file is named by its path only when it is read as a file, inline JSON is
 //! called "the inline --config JSON", and parse errors give position and expected type only.
 //!
-//! `--profile NAME` selects that profile's source directly ([`credchain::alibaba::named_profile`],
-//! [`credchain::tencent::DefaultChainBuilder::profile`]): environment keys do not win over it, and
-//! a profile that does not exist is an error. With `--config`, it fills the config's `profile`
-//! (Tencent `default` / `profile` types; Alibaba: only without a type); any other config type is
-//! refused rather than silently ignoring the flag.
+//! `--profile NAME` selects that profile's source directly
+//! ([`credchain::CloudConfig::with_profile`]): environment keys do not win over it, and a profile
+//! that does not exist is an error. With `--config`, it fills the config's `profile` (Tencent
+//! `default` / `profile` types; Alibaba: only without a type); any other config type is refused
+//! rather than silently ignoring the flag.
 
 use std::path::Path;
 
+use credchain::cloud::ProfileConflict;
 use credchain::context::{Context, MAX_FILE_SIZE};
-use credchain::{alibaba, tencent, Error, ErrorKind, Result, SharedProvider};
+use credchain::{Error, ErrorKind, Result, SharedProvider};
 
 use crate::cli::Cloud;
 
@@ -25,61 +26,42 @@ pub fn real_context() -> Context {
 }
 
 /// The provider and its type name (`default` for the chain, else the config's type, or the
-/// profile's source for `--profile`).
+/// profile's source for `--profile`). The cloud dispatch is the library's
+/// ([`credchain::CloudConfig`]); this reads the argument and names the flags in errors.
 pub fn provider(
     cloud: Cloud,
     config: Option<&Path>,
     profile: Option<&str>,
     ctx: &Context,
 ) -> Result<(SharedProvider, String)> {
+    let cloud = credchain::Cloud::from(cloud);
     let source = config.map(ConfigSource::of);
-    let text = match &source {
-        Some(s) => Some(s.text(ctx)?),
-        None => None,
+    let cfg = match &source {
+        Some(s) => cloud
+            .config_from_json(&s.text(ctx)?)
+            .map_err(|e| s.locate(e))?,
+        None => cloud.default_config(),
     };
-    let located = |e: Error| match &source {
-        Some(s) => s.locate(e),
-        None => e,
+    let built = match profile {
+        // The profile's errors are about the profile, not the --config.
+        Some(name) => cfg
+            .with_profile(name)
+            .map_err(flag_conflict)?
+            .into_provider(ctx)?,
+        None => cfg.into_provider(ctx).map_err(|e| match &source {
+            Some(s) => s.locate(e),
+            None => e,
+        })?,
     };
-    match cloud {
-        Cloud::Alibaba => {
-            let cfg = text
-                .as_deref()
-                .map(alibaba::Config::from_json)
-                .transpose()
-                .map_err(located)?;
-            if let Some(name) = profile {
-                let type_ = cfg.as_ref().and_then(|c| c.type_.as_deref());
-                if let Some(t) = type_.filter(|t| !matches!(*t, "" | "default")) {
-                    return Err(profile_conflict(t));
-                }
-                let p = alibaba::named_profile(ctx, name)?;
-                let type_ = p.name().to_string();
-                return Ok((p, type_));
-            }
-            let client = alibaba::Client::new(cfg, ctx).map_err(located)?;
-            Ok((client.provider().clone(), client.get_type().to_string()))
-        }
-        Cloud::Tencent => {
-            let mut cfg = match text {
-                Some(t) => tencent::Config::from_json(&t).map_err(located)?,
-                None => tencent::Config::default(),
-            };
-            if let Some(name) = profile {
-                let t = cfg.type_name();
-                if !matches!(t, "default" | "profile") {
-                    return Err(profile_conflict(t));
-                }
-                if cfg.profile.as_deref().is_some_and(|p| p != name) {
-                    return Err(Error::invalid_config(
-                        "--profile and the --config file's \"profile\" name different profiles",
-                    )
-                    .with_hint("give the profile in one place only"));
-                }
-                cfg.profile = Some(name.to_string());
-            }
-            let type_ = cfg.type_name().to_string();
-            Ok((cfg.into_provider(ctx).map_err(located)?, type_))
+    let type_ = built.type_name().to_string();
+    Ok((built.into_provider(), type_))
+}
+
+impl From<Cloud> for credchain::Cloud {
+    fn from(cloud: Cloud) -> Self {
+        match cloud {
+            Cloud::Alibaba => credchain::Cloud::Alibaba,
+            Cloud::Tencent => credchain::Cloud::Tencent,
         }
     }
 }
@@ -96,7 +78,7 @@ impl<'a> ConfigSource<'a> {
     /// Inline JSON when the argument starts with `{`, else a path.
     fn of(arg: &'a Path) -> Self {
         match arg.to_str() {
-            Some(s) if s.trim_start().starts_with('{') => ConfigSource::Inline(s.to_string()),
+            Some(s) if is_inline_config(arg) => ConfigSource::Inline(s.to_string()),
             _ => ConfigSource::File(arg),
         }
     }
@@ -124,11 +106,26 @@ impl<'a> ConfigSource<'a> {
     }
 }
 
-fn profile_conflict(type_: &str) -> Error {
-    Error::invalid_config(format!(
-        "--profile cannot be used with a --config of type '{type_}', which does not read profiles"
-    ))
-    .with_hint("drop --profile, or drop --config to use the profile")
+/// Whether a `--config` argument is the JSON itself (it starts with `{`) rather than a path.
+pub fn is_inline_config(arg: &Path) -> bool {
+    arg.to_str()
+        .is_some_and(|s| s.trim_start().starts_with('{'))
+}
+
+/// The library's conflict, in the words of the two flags.
+fn flag_conflict(conflict: ProfileConflict) -> Error {
+    match conflict {
+        ProfileConflict::TypeReadsNoProfile { type_name } => Error::invalid_config(format!(
+            "--profile cannot be used with a --config of type '{type_name}', which does not read \
+             profiles"
+        ))
+        .with_hint("drop --profile, or drop --config to use the profile"),
+        ProfileConflict::OtherProfile { .. } => Error::invalid_config(
+            "--profile and the --config file's \"profile\" name different profiles",
+        )
+        .with_hint("give the profile in one place only"),
+        conflict => Error::from(conflict),
+    }
 }
 
 fn read_config(path: &Path, ctx: &Context) -> Result<String> {

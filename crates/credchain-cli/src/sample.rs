@@ -138,14 +138,34 @@ pub fn extra_sources(cloud: Cloud, ctx: &Context) -> Vec<(String, SharedProvider
                     .into_iter()
                     .map(|name| {
                         let p = CliProfileProvider::builder().profile(name).build(ctx);
-                        (format!("cli_profile ({name})"), SharedProvider::new(p))
+                        (
+                            format!("cli_profile ({name})"),
+                            built(CliProfileProvider::NAME, p),
+                        )
                     })
                     .collect();
             let rsa = ProfileProvider::builder().profile("sample-rsa").build(ctx);
-            out.push(("profile (sample-rsa)".to_string(), SharedProvider::new(rsa)));
+            out.push((
+                "profile (sample-rsa)".to_string(),
+                built(ProfileProvider::NAME, rsa),
+            ));
             out
         }
         Cloud::Tencent => Vec::new(),
+    }
+}
+
+/// A built source, or one named `name` that answers its build error.
+fn built<P: credchain::ProvideCredentials + 'static>(
+    name: &str,
+    p: credchain::Result<P>,
+) -> SharedProvider {
+    match p {
+        Ok(p) => SharedProvider::new(p),
+        Err(e) => SharedProvider::new(credchain::provide_fn(name, move || {
+            let e = e.clone();
+            async move { Err(e) }
+        })),
     }
 }
 

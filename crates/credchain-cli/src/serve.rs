@@ -38,9 +38,11 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
+use credchain::alibaba::CredentialsResponse;
+use credchain::tencent::CvmRoleResponse;
 use credchain::{Credentials, Error, ErrorKind, ProvideCredentials, Result, SharedProvider};
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::Full;
@@ -48,7 +50,7 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
-use serde_json::{json, Value};
+use serde_json::json;
 use tokio::net::TcpListener;
 
 use crate::cli::{Cloud, ServeArgs, ServeShape};
@@ -63,7 +65,8 @@ use rate_limit::RateLimit;
 
 /// The role name the Tencent metadata emulation lists.
 pub const TENCENT_ROLE_NAME: &str = "credchain";
-const CAM_ROLE_PATH: &str = "/latest/meta-data/cam/security-credentials/";
+/// The CVM metadata role listing path (the library's `cvm_role` source reads it).
+const CAM_ROLE_PATH: &str = credchain::tencent::ROLE_PATH;
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 struct State {
@@ -96,11 +99,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// Checks that `c` can be served: an AccessKey pair, a token and an expiry.
 fn servable(c: &Credentials) -> Result<()> {
-    if c.access_key_id().is_empty()
-        || c.access_key_secret().is_empty()
-        || c.security_token().is_none()
-        || c.expiration().is_none()
-    {
+    if c.token_and_expiry().is_none() {
         return Err(Error::invalid_config(format!(
             "the resolved credentials ({}) are not temporary credentials with a token and an \
              expiry; credentials-URI and metadata clients accept only those",
@@ -114,25 +113,12 @@ fn servable(c: &Credentials) -> Result<()> {
     Ok(())
 }
 
-/// The JSON body for `c` in `cloud`'s format.
-pub fn body_for(cloud: Cloud, c: &Credentials) -> Value {
-    let exp = c.expiration().unwrap_or(UNIX_EPOCH);
+/// The JSON body for `c` in `cloud`'s credentials-URI format (the library writes it, next to
+/// the source that reads it).
+pub fn body_for(cloud: Cloud, c: &Credentials) -> Result<String> {
     match cloud {
-        Cloud::Alibaba => json!({
-            "Code": "Success",
-            "AccessKeyId": c.access_key_id(),
-            "AccessKeySecret": c.access_key_secret(),
-            "SecurityToken": c.security_token().unwrap_or_default(),
-            "Expiration": credchain::time::format_rfc3339(exp),
-        }),
-        Cloud::Tencent => json!({
-            "Code": "Success",
-            "TmpSecretId": c.secret_id(),
-            "TmpSecretKey": c.secret_key(),
-            "Token": c.token().unwrap_or_default(),
-            "ExpiredTime": exp.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
-            "Expiration": credchain::time::format_rfc3339(exp),
-        }),
+        Cloud::Alibaba => Ok(CredentialsResponse::from_credentials(c)?.to_json()),
+        Cloud::Tencent => Ok(CvmRoleResponse::from_credentials(c)?.to_json()),
     }
 }
 
@@ -245,14 +231,11 @@ async fn handle(state: &State, req: &Request<Incoming>) -> Response<Full<Bytes>>
         }
         Target::RoleList => reply(StatusCode::OK, "text/plain", role_name),
         Target::Credentials => match state.provider.provide_credentials().await {
-            Ok(c) => match servable(&c) {
-                Ok(()) => {
-                    let body = match state.shape {
-                        ServeShape::EcsMetadata => ecs_metadata::body(&c, SystemTime::now()),
-                        ServeShape::CredentialsUri => body_for(state.cloud, &c),
-                    };
-                    reply(StatusCode::OK, "application/json", body.to_string())
-                }
+            Ok(c) => match servable(&c).and_then(|()| match state.shape {
+                ServeShape::EcsMetadata => ecs_metadata::body(&c, SystemTime::now()),
+                ServeShape::CredentialsUri => body_for(state.cloud, &c),
+            }) {
+                Ok(body) => reply(StatusCode::OK, "application/json", body),
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot serve the resolved credentials");
                     error_json(
@@ -491,6 +474,8 @@ fn closed_reason(why: Closed) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    use std::time::UNIX_EPOCH;
+
     use super::*;
 
     fn state(cloud: Cloud) -> State {
@@ -554,12 +539,14 @@ mod tests {
             .expiration(UNIX_EPOCH + Duration::from_secs(1_545_151_178))
             .build();
         servable(&c).unwrap();
-        let v = body_for(Cloud::Tencent, &c);
-        assert_eq!(v["ExpiredTime"], 1_545_151_178);
-        assert_eq!(v["Expiration"], "2018-12-18T16:39:38Z");
-        assert_eq!(v["Token"], "t");
-        let v = body_for(Cloud::Alibaba, &c);
-        assert_eq!(v["Code"], "Success");
-        assert_eq!(v["SecurityToken"], "t");
+        // The bytes serve has always written (keys in byte order).
+        assert_eq!(
+            body_for(Cloud::Tencent, &c).unwrap(),
+            r#"{"Code":"Success","Expiration":"2018-12-18T16:39:38Z","ExpiredTime":1545151178,"TmpSecretId":"id","TmpSecretKey":"s","Token":"t"}"#
+        );
+        assert_eq!(
+            body_for(Cloud::Alibaba, &c).unwrap(),
+            r#"{"AccessKeyId":"id","AccessKeySecret":"s","Code":"Success","Expiration":"2018-12-18T16:39:38Z","SecurityToken":"t"}"#
+        );
     }
 }

@@ -15,13 +15,12 @@
 use std::io::IsTerminal;
 
 use credchain::sign::{rpc, tc3, Payload};
-use credchain::{Credentials, Error, ErrorKind, ProvideCredentials, Result};
-use http::Method;
+use credchain::{Credentials, Error, ErrorKind, Result};
 use serde_json::{json, Value};
 
 use crate::call::{self, Prepared};
 use crate::cli::{Cloud, ReportFormat, WhoamiArgs};
-use crate::resolve;
+use crate::{disk_cache, resolve};
 
 /// Alibaba STS API version.
 const ALIBABA_STS_VERSION: &str = "2015-04-01";
@@ -50,14 +49,20 @@ pub async fn run(args: &WhoamiArgs) -> Result<String> {
         args.profile.as_deref(),
         &ctx,
     )?;
-    let creds = provider.provide_credentials().await?;
+    let request = disk_cache::Request {
+        cloud: args.cloud,
+        profile: args.profile.as_deref(),
+        config: args.config.as_deref(),
+    };
+    let creds = disk_cache::credentials(&args.cache, &request, &provider, &ctx).await?;
     let prepared = match args.cloud {
         Cloud::Alibaba => alibaba_request(&ctx, args.endpoint.as_deref(), &creds)?,
         Cloud::Tencent => tencent_request(&ctx, args.endpoint.as_deref(), &creds)?,
     };
     let resp = call::send(&ctx, &prepared).await?;
-    let answer = call::check_response(args.cloud, &resp, &prepared.url)?;
-    let identity = parse(args.cloud, &answer, creds.provider_name(), &prepared.url)?;
+    let url = prepared.url();
+    let answer = call::check_response(args.cloud, &resp, &url)?;
+    let identity = parse(args.cloud, &answer, creds.provider_name(), &url)?;
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
         ReportFormat::Table
     } else {
@@ -88,10 +93,8 @@ fn alibaba_request(
     );
     let signed = rpc::sign(&req, creds)?;
     Ok(Prepared {
-        method: Method::GET,
-        url: format!("{scheme}://{host}/?{}", signed.query_string),
-        headers: Vec::new(),
-        body: Vec::new(),
+        request: req.to_http_request(&signed, &scheme)?,
+        shown_headers: Vec::new(),
         canonical_request: signed.canonical_query_string,
         string_to_sign: signed.string_to_sign,
     })
@@ -110,7 +113,6 @@ fn tencent_request(
     let region = ctx
         .env_non_empty("TENCENTCLOUD_REGION")?
         .unwrap_or_else(|| TENCENT_DEFAULT_REGION.to_string());
-    let body = b"{}".to_vec();
     let mut req = tc3::Tc3Request::new(
         sts.host.as_str(),
         "GetCallerIdentity",
@@ -119,13 +121,13 @@ fn tencent_request(
     );
     req.service = "sts".into();
     req.region = region;
-    req.payload = Payload::Bytes(body.clone());
+    req.payload = Payload::Bytes(b"{}".to_vec());
     let signed = tc3::sign(&req, creds)?;
+    // `sts.url` is `scheme://host/`.
+    let scheme = sts.url.split_once("://").map_or("https", |(s, _)| s);
     Ok(Prepared {
-        method: Method::POST,
-        url: sts.url,
-        headers: signed.headers,
-        body,
+        request: req.to_http_request(&signed, scheme)?,
+        shown_headers: signed.headers,
         canonical_request: signed.canonical_request,
         string_to_sign: signed.string_to_sign,
     })

@@ -107,7 +107,8 @@ async fn alibaba_serve_is_read_by_the_credentials_uri_source() {
     assert_eq!(issued.len(), 1);
     let provider = CredentialsUriProvider::builder()
         .uri(url.clone())
-        .build(&clean_ctx());
+        .build(&clean_ctx())
+        .unwrap();
     let c = provider.provide_credentials().await.unwrap();
     assert_eq!(c.access_key_id(), issued[0].access_key_id);
     assert_eq!(c.access_key_secret(), issued[0].access_key_secret);
@@ -454,7 +455,9 @@ async fn alibaba_ecs_metadata_shape_is_read_by_the_ecs_ram_role_source() {
     ]);
     let http = ReqwestClient::new(proxy_settings(&env));
     let ctx = Context::real().with_env(env).with_http(http);
-    let provider = credchain::alibaba::EcsRamRoleProvider::builder().build(&ctx);
+    let provider = credchain::alibaba::EcsRamRoleProvider::builder()
+        .build(&ctx)
+        .unwrap();
     let c = provider.provide_credentials().await.unwrap();
     assert_eq!(c.access_key_id(), issued[0].access_key_id);
     assert_eq!(c.access_key_secret(), issued[0].access_key_secret);

@@ -11,12 +11,12 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::fault::Fault;
-use crate::issue::IssuedCredentials;
+use crate::issued_credentials::IssuedCredentials;
 use crate::request::RecordedRequest;
 use crate::route::Route;
 use crate::routes;
 use crate::server::accept_loop;
-use crate::shared::Shared;
+use crate::server_state::ServerState;
 use crate::state::{lock, EmulatorConfig, EmulatorState};
 
 /// A running fake cloud on a loopback port.
@@ -30,7 +30,7 @@ use crate::state::{lock, EmulatorConfig, EmulatorState};
 /// Handlers run on that runtime's threads, so a slow [`crate::Fault::Delay`] holds up only its
 /// own connection.
 pub struct Emulator {
-    shared: Arc<Shared>,
+    shared: Arc<ServerState>,
     addr: SocketAddr,
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
@@ -86,7 +86,7 @@ impl Emulator {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let builtin = routes::builtin(&config.credentials_uri_path);
-        let shared = Arc::new(Shared::new(EmulatorState::new(config), builtin));
+        let shared = Arc::new(ServerState::new(EmulatorState::new(config), builtin));
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, Arc::clone(&shared), stopped));
         Ok(Emulator {
@@ -112,9 +112,17 @@ impl Emulator {
         format!("{}{}", self.base_url(), path)
     }
 
-    /// Every recorded request, oldest first (matched or not; the newest 100,000 are kept).
+    /// Every recorded request, oldest first (matched or not; the newest
+    /// [`crate::MAX_RECORDED_REQUESTS`] are kept, bodies cut to [`crate::MAX_RECORDED_BODY_BYTES`]).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.requests()
+    }
+
+    /// The requests recorded after the first `seen` ever recorded (those still kept), and how many
+    /// were recorded in all: a follower passes the total back as `seen` next time, and keeps up
+    /// even after the oldest requests are forgotten.
+    pub fn requests_after(&self, seen: u64) -> (Vec<RecordedRequest>, u64) {
+        self.shared.requests_after(seen)
     }
 
     /// The recorded requests that route `route` handled.

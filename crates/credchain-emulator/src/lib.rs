@@ -17,6 +17,30 @@
 //! - The emulator's clock ([`EmulatorState::now`]) follows the system time unless fixed with
 //!   [`Emulator::set_clock`]; issued credentials and the buckets' signature checks use it, so
 //!   requests signed at a fixed moment can be replayed.
+//! - The recorded requests are bounded: the newest [`MAX_RECORDED_REQUESTS`], each body cut to
+//!   [`MAX_RECORDED_BODY_BYTES`] (handlers always see the whole body).
+//!
+//! # Why its own HTTP/1.1 server
+//!
+//! The emulator answers on a small HTTP/1.1 server of its own (tokio and `httparse`, keep-alive,
+//! pipelining, `Content-Length` and chunked request bodies, `Expect: 100-continue`) rather than on
+//! hyper, because its purpose is to misbehave on the wire in ways a correct HTTP stack refuses to
+//! produce: a `Content-Length` promising more bytes than are sent before the connection closes
+//! ([`Fault::TruncatedBody`]), a chunked body closed in the middle of a chunk
+//! ([`Fault::MidBodyClose`]), a connection closed after the request without any answer
+//! ([`Fault::DropConnection`]), and a reply held back for any time ([`Fault::Delay`]). hyper
+//! frames bodies itself and would repair or reject each of these, so the faults would need a
+//! second, raw-socket path anyway; one server that writes bytes itself keeps a single path. The
+//! server is small, refuses oversized heads (431) and bodies (413), closes idle connections, and
+//! is driven by the tests in `tests/server.rs` and `tests/faults.rs`.
+//!
+//! # Layout
+//!
+//! One file per route family under [`routes`], each holding its route names, matchers and
+//! handlers; the signature verifiers several routes share are their own modules
+//! ([`routes::rpc_verify`], [`routes::acs3_verify`], [`routes::tc3_verify`], the bucket dialects
+//! beside [`routes::object_storage`]); every hash, MAC and encoding comes from [`crypto`], every
+//! date from [`time`].
 //!
 //! ```
 //! use credchain_emulator::{routes, Emulator, Fault};
@@ -51,26 +75,29 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod crypto;
 mod emulator;
 mod fault;
-mod issue;
+mod issued_credentials;
 mod objects;
 mod reply;
 mod request;
+mod request_log;
 mod route;
 pub mod routes;
 mod server;
+mod server_state;
 pub mod setup;
-mod shared;
 mod state;
 pub mod time;
 
 pub use emulator::Emulator;
 pub use fault::{Fault, OVERSIZED_BODY_BYTES, UNPARSEABLE_EXPIRY, WRONG_TYPE_NUMBER};
-pub use issue::{Cloud, IssuedCredentials};
+pub use issued_credentials::{Cloud, IssuedCredentials};
 pub use objects::{ObjectStore, StoredObject};
 pub use reply::{Reply, ReplyBody};
 pub use request::RecordedRequest;
+pub use request_log::{MAX_RECORDED_BODY_BYTES, MAX_RECORDED_REQUESTS};
 pub use route::{Matcher, Route, RouteContext};
 pub use server::{MAX_BODY_BYTES, MAX_HEAD_BYTES};
 pub use state::{AssumedRole, EmulatorConfig, EmulatorState, DEFAULT_CREDENTIALS_URI_PATH};

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::SystemTime;
 
-use crate::routes::crypto::{hex, md5};
+use crate::crypto::{hex, md5};
 use crate::state::lock;
 
 /// One stored object.

@@ -1,6 +1,8 @@
 //! The request as the emulator received and recorded it.
 
 use std::borrow::Cow;
+
+use crate::crypto::percent_decode;
 use std::time::SystemTime;
 
 /// One HTTP request received by the emulator, as recorded (see [`crate::Emulator::requests`]).
@@ -20,8 +22,13 @@ pub struct RecordedRequest {
     /// Header fields in the order received; names are lower-cased, values as sent (non-UTF-8 bytes
     /// replaced).
     pub headers: Vec<(String, String)>,
-    /// The request body (de-chunked when it was sent with `Transfer-Encoding: chunked`).
+    /// The request body (de-chunked when it was sent with `Transfer-Encoding: chunked`). Handlers
+    /// get it whole; the copy the emulator keeps ([`crate::Emulator::requests`]) holds at most the
+    /// first [`crate::MAX_RECORDED_BODY_BYTES`] (see [`RecordedRequest::body_len`]).
     pub body: Vec<u8>,
+    /// The length of the body as received: larger than `body.len()` when the recorded copy was
+    /// cut.
+    pub body_len: usize,
     /// The name of the route that handled the request, `None` when no route matched.
     pub route: Option<String>,
     /// When the request was fully received.
@@ -44,6 +51,7 @@ impl RecordedRequest {
             query,
             headers: Vec::new(),
             body: Vec::new(),
+            body_len: 0,
             route: None,
             received_at: SystemTime::now(),
         }
@@ -59,6 +67,7 @@ impl RecordedRequest {
     /// Returns `self` with the given body.
     pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Self {
         self.body = body.into();
+        self.body_len = self.body.len();
         self
     }
 
@@ -162,35 +171,9 @@ pub(crate) fn parse_urlencoded(s: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Decodes one urlencoded component: `+` is a space, `%XX` a byte.
+/// Decodes one urlencoded component: `+` is a space, `%XX` a byte (malformed escapes stay).
 pub(crate) fn decode_component(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push(h * 16 + l);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
+    percent_decode(&s.replace('+', " "))
 }
 
 #[cfg(test)]

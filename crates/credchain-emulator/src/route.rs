@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::issue::{Cloud, IssuedCredentials};
+use crate::issued_credentials::{Cloud, IssuedCredentials};
 use crate::reply::Reply;
 use crate::request::RecordedRequest;
 use crate::state::{EmulatorConfig, EmulatorState};

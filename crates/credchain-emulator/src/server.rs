@@ -15,7 +15,7 @@ use crate::fault::FaultPlan;
 use crate::reply::Reply;
 use crate::request::{split_target, RecordedRequest};
 use crate::route::RouteContext;
-use crate::shared::Shared;
+use crate::server_state::ServerState;
 use crate::state::lock;
 
 /// Largest request head (request line and header fields) accepted; larger answers 431.
@@ -31,7 +31,7 @@ const READ_TIMEOUT: Duration = Duration::from_secs(60);
 /// connection task.
 pub(crate) async fn accept_loop(
     listener: TcpListener,
-    shared: Arc<Shared>,
+    shared: Arc<ServerState>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut connections = JoinSet::new();
@@ -66,7 +66,7 @@ enum Read {
     Reject(Reply),
 }
 
-async fn connection(mut stream: TcpStream, shared: Arc<Shared>) {
+async fn connection(mut stream: TcpStream, shared: Arc<ServerState>) {
     let _ = stream.set_nodelay(true);
     let mut buf = Vec::with_capacity(8 * 1024);
     loop {
@@ -307,6 +307,7 @@ async fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Read {
             path,
             query,
             headers: head.headers,
+            body_len: body.len(),
             body,
             route: None,
             received_at: SystemTime::now(),
@@ -318,7 +319,7 @@ async fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Read {
 /// Answers one request; `Ok(true)` when the connection may carry another.
 async fn respond(
     stream: &mut TcpStream,
-    shared: &Shared,
+    shared: &ServerState,
     incoming: Incoming,
 ) -> std::io::Result<bool> {
     let Incoming {
@@ -328,7 +329,7 @@ async fn respond(
     } = incoming;
     let route = shared.find_route(&request);
     request.route = route.as_ref().map(|r| r.name().to_string());
-    shared.record(request.clone());
+    shared.record(&request);
 
     let Some(route) = route else {
         let reply = Reply::error(

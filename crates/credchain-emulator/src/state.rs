@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
-use crate::issue::{Cloud, IssuedCredentials, Issuer};
+use crate::issued_credentials::{Cloud, IssuedCredentials, Issuer};
 use crate::objects::ObjectStore;
 
 /// The default path of the Alibaba credentials-URI endpoint.
@@ -134,6 +134,15 @@ impl EmulatorState {
     /// Every credential issued so far, oldest first.
     pub fn issued(&self) -> Vec<IssuedCredentials> {
         lock(&self.issuer).all()
+    }
+
+    /// The issued credentials whose access key id is `access_key_id` (verifiers look up the
+    /// secret and token of a caller signing with issued credentials).
+    pub fn issued_with_key(&self, access_key_id: &str) -> Option<IssuedCredentials> {
+        lock(&self.issuer)
+            .all()
+            .into_iter()
+            .find(|c| c.access_key_id == access_key_id)
     }
 
     /// How many credentials `route` has issued.

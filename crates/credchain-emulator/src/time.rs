@@ -71,6 +71,17 @@ pub fn parse_utc(s: &str) -> Option<SystemTime> {
     })
 }
 
+/// `YYYY-MM-DD` (UTC) of Unix seconds: the date in a TC3 credential scope.
+///
+/// ```
+/// assert_eq!(credchain_emulator::time::utc_date(1551139199), "2019-02-25");
+/// assert_eq!(credchain_emulator::time::utc_date(1551139200), "2019-02-26");
+/// ```
+pub fn utc_date(unix: i64) -> String {
+    let (y, m, d) = civil_from_days(unix.div_euclid(86_400));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -191,6 +202,14 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utc_dates() {
+        assert_eq!(utc_date(0), "1970-01-01");
+        assert_eq!(utc_date(1551139199), "2019-02-25");
+        assert_eq!(utc_date(1551139200), "2019-02-26");
+        assert_eq!(utc_date(-1), "1969-12-31");
+    }
 
     #[test]
     fn epoch_and_leap_days() {

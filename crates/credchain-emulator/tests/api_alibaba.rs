@@ -7,11 +7,11 @@ mod common;
 use std::time::{Duration, SystemTime};
 
 use common::{get, Conn, Response};
+use credchain_emulator::crypto::{hex, hmac_sha256, percent_encode, sha256};
 use credchain_emulator::routes::alibaba_api::{
     acs3_route_with, rpc_route_with, AlibabaApiConfig, ALIBABA_API_ACS3, ALIBABA_API_RPC,
 };
 use credchain_emulator::routes::alibaba_sts::{self, ACCESS_KEY_ID, ACCESS_KEY_SECRET};
-use credchain_emulator::routes::crypto::{hex, hmac_sha256, percent_encode, sha256};
 use credchain_emulator::time::format_utc;
 use credchain_emulator::Emulator;
 use serde_json::Value;

@@ -7,11 +7,12 @@ mod common;
 use std::time::SystemTime;
 
 use common::{get, Conn, Response};
-use credchain_emulator::routes::crypto::{hex, hmac_sha256, sha256, utc_date};
+use credchain_emulator::crypto::{hex, hmac_sha256, sha256};
 use credchain_emulator::routes::tencent_api::{api_route_with, TencentApiConfig, TENCENT_API};
 use credchain_emulator::routes::tencent_sts::{EMULATOR_SECRET_ID, EMULATOR_SECRET_KEY};
 use credchain_emulator::routes::TENCENT_STS_ASSUME_ROLE;
 use credchain_emulator::time::unix_seconds;
+use credchain_emulator::time::utc_date;
 use credchain_emulator::Emulator;
 use serde_json::Value;
 

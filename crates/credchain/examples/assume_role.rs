@@ -20,7 +20,7 @@ use credchain::{alibaba, tencent, ProvideCredentials, SharedProvider};
 async fn alibaba_role(ctx: &Context) -> credchain::Result<credchain::Credentials> {
     // Keys from credentials.ini; `ALIBABA_CLOUD_ROLE_ARN` is read by the builder when no
     // role_arn is given.
-    let profile = SharedProvider::new(alibaba::ProfileProvider::builder().build(ctx));
+    let profile = SharedProvider::new(alibaba::ProfileProvider::builder().build(ctx)?);
     let role = alibaba::RamRoleArnProvider::builder()
         .source(profile)
         .role_session_name("credchain-example")

@@ -164,6 +164,22 @@ impl Credentials {
     pub fn provider_name(&self) -> &str {
         &self.0.provider_name
     }
+    /// The token and expiry of temporary credentials (an AccessKey pair, a non-empty token and an
+    /// expiry), the only kind a credentials URI or an instance metadata service can hand out;
+    /// `None` for anything else.
+    ///
+    /// ```
+    /// use std::time::UNIX_EPOCH;
+    /// use credchain::Credentials;
+    /// let sts = Credentials::builder("STS.id", "s").security_token("t").expiration(UNIX_EPOCH).build();
+    /// assert_eq!(sts.token_and_expiry(), Some(("t", UNIX_EPOCH)));
+    /// assert_eq!(Credentials::builder("LTAI", "s").build().token_and_expiry(), None);
+    /// ```
+    pub fn token_and_expiry(&self) -> Option<(&str, SystemTime)> {
+        let token = self.security_token().filter(|t| !t.is_empty())?;
+        let pair = !self.access_key_id().is_empty() && !self.access_key_secret().is_empty();
+        self.0.expiration.filter(|_| pair).map(|e| (token, e))
+    }
     /// Whether the credentials are expired at `now` (never, for long-term keys).
     pub fn is_expired_at(&self, now: SystemTime) -> bool {
         self.0.expiration.is_some_and(|e| e <= now)

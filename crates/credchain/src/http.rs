@@ -419,6 +419,8 @@ mod proxy;
 mod reqwest_client;
 #[cfg(feature = "reqwest")]
 pub use reqwest_client::ReqwestClient;
+#[cfg(all(test, any(feature = "alibaba", feature = "tencent")))]
+pub(crate) mod answer_by_url;
 
 pub use proxy::ProxySettings;
 

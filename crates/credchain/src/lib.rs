@@ -21,6 +21,8 @@
 //! ## Concepts
 //! - [`Credentials`]: one immutable snapshot (id, secret, token, expiry, provider name).
 //! - [`ProvideCredentials`]: the trait every source implements; [`SharedProvider`] shares one.
+//! - [`Cloud`]: a cloud by name, its default chain, and [`CloudConfig`], one credential config
+//!   for either cloud (JSON, as `credchain --config` reads it) that builds a provider.
 //! - [`ProviderChain`]: sources in order; skips only "not configured", stops on real errors;
 //!   edit any chain with `with_first`, `with_after`, `replace`, `without`.
 //! - [`provide_fn()`]: a source made from an async closure (cache it with [`cache::RefreshingCache`]).
@@ -42,6 +44,8 @@ pub mod adapters;
 pub mod blocking;
 pub mod cache;
 pub mod chain;
+#[cfg(any(feature = "alibaba", feature = "tencent"))]
+pub mod cloud;
 pub mod context;
 pub mod credentials;
 pub mod error;
@@ -58,6 +62,8 @@ pub mod alibaba;
 pub mod tencent;
 
 pub use chain::ProviderChain;
+#[cfg(any(feature = "alibaba", feature = "tencent"))]
+pub use cloud::{Cloud, CloudConfig, ConfiguredProvider};
 pub use credentials::{Credentials, Secret};
 pub use error::{Error, ErrorKind, Result};
 pub use provide_fn::{provide_fn, ProvideFn};

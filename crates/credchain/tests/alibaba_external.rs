@@ -268,7 +268,8 @@ fn refresh_rounds(home: &Path, rounds: usize) {
         .unwrap();
     let p = CliProfileProvider::builder()
         .profile("ext")
-        .build(&os_ctx(home));
+        .build(&os_ctx(home))
+        .unwrap();
     rt.block_on(async {
         for _ in 0..rounds {
             p.provide_credentials().await.unwrap();
@@ -311,7 +312,7 @@ fn write_back_goes_to_the_source_profile_and_makes_the_file_owner_only() {
     let ctx = Context::empty()
         .with_env(MemoryEnv::from_pairs([("HOME", "/h")]))
         .with_fs(fs);
-    let p = CliProfileProvider::builder().build(&ctx);
+    let p = CliProfileProvider::builder().build(&ctx).unwrap();
     assert!(format!("{p:?}").contains("ram_role_arn"), "{p:?}");
     assert!(!format!("{p:?}").contains("printf"));
     std::fs::remove_dir_all(&home).unwrap();

@@ -44,7 +44,7 @@ async fn ini_sections() {
     let fs = MemoryFs::new().with_file(INI, ini_text());
     let get = |profile: &str| {
         let c = ctx(&emu, &[("ALIBABA_CLOUD_PROFILE", profile)], fs.clone());
-        ProfileProvider::builder().build(&c)
+        ProfileProvider::builder().build(&c).unwrap()
     };
     let c = get("default").provide_credentials().await.unwrap();
     assert_eq!(
@@ -91,6 +91,7 @@ async fn ini_sections() {
     let e = ProfileProvider::builder()
         .profile("nope")
         .build(&c)
+        .unwrap()
         .provide_credentials()
         .await
         .unwrap_err();
@@ -105,10 +106,14 @@ async fn ini_files_and_parse_errors() {
         "/home/u/.alibabacloud/credentials",
         "[default]\ntype=access_key\naccess_key_id=a\naccess_key_secret=b\n",
     );
-    let p = ProfileProvider::builder().build(&ctx(&emu, &[], fs));
+    let p = ProfileProvider::builder()
+        .build(&ctx(&emu, &[], fs))
+        .unwrap();
     assert_eq!(p.provide_credentials().await.unwrap().access_key_id(), "a");
     // No file: not configured.
-    let p = ProfileProvider::builder().build(&ctx(&emu, &[], MemoryFs::new()));
+    let p = ProfileProvider::builder()
+        .build(&ctx(&emu, &[], MemoryFs::new()))
+        .unwrap();
     assert!(p
         .provide_credentials()
         .await
@@ -118,6 +123,7 @@ async fn ini_files_and_parse_errors() {
     let fs = MemoryFs::new().with_file(INI, "[default]\ntype = access_key\nbroken line\n");
     let e = ProfileProvider::builder()
         .build(&ctx(&emu, &[], fs))
+        .unwrap()
         .provide_credentials()
         .await
         .unwrap_err();
@@ -130,6 +136,7 @@ async fn ini_files_and_parse_errors() {
             &[("ALIBABA_CLOUD_CREDENTIALS_FILE", "/etc/ali.ini")],
             MemoryFs::new(),
         ))
+        .unwrap()
         .provide_credentials()
         .await
         .unwrap_err();
@@ -141,6 +148,7 @@ async fn ini_files_and_parse_errors() {
     );
     let e = ProfileProvider::builder()
         .build(&ctx(&emu, &[], fs))
+        .unwrap()
         .provide_credentials()
         .await
         .unwrap_err();
@@ -175,9 +183,15 @@ async fn config_json_modes() {
         cli_json().replace("@URI@", &emu.url("/credentials-uri")),
     );
     let c = ctx(&emu, &[], fs);
-    let get = |name: &str| CliProfileProvider::builder().profile(name).build(&c);
+    let get = |name: &str| {
+        CliProfileProvider::builder()
+            .profile(name)
+            .build(&c)
+            .unwrap()
+    };
     let cur = CliProfileProvider::builder()
         .build(&c)
+        .unwrap()
         .provide_credentials()
         .await
         .unwrap();
@@ -245,6 +259,7 @@ async fn config_json_modes() {
     );
     assert!(CliProfileProvider::builder()
         .build(&c2)
+        .unwrap()
         .provide_credentials()
         .await
         .unwrap_err()
@@ -259,6 +274,7 @@ async fn config_json_file_errors() {
         async move {
             CliProfileProvider::builder()
                 .build(&c)
+                .unwrap()
                 .provide_credentials()
                 .await
                 .unwrap_err()
@@ -301,6 +317,7 @@ async fn config_json_file_errors() {
     );
     assert!(CliProfileProvider::builder()
         .build(&c)
+        .unwrap()
         .provide_credentials()
         .await
         .is_ok());

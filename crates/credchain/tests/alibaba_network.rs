@@ -46,13 +46,17 @@ async fn ecs_v2_discovers_role_and_sends_token() {
     let emu = Emulator::start().await.unwrap();
     emu.set_ecs_role_name(Some("  EmulatorEcsRole\n"));
     emu.set_require_imds_token(true);
-    let p = EcsRamRoleProvider::builder().build(&ctx(&emu, &[]));
+    let p = EcsRamRoleProvider::builder()
+        .build(&ctx(&emu, &[]))
+        .unwrap();
     let e = p.provide_credentials().await;
     // The listing carries padding: it is trimmed, but the emulator serves the padded name only.
     assert!(e.is_err());
     emu.set_ecs_role_name(Some("EmulatorEcsRole"));
     emu.clear_requests();
-    let p = EcsRamRoleProvider::builder().build(&ctx(&emu, &[]));
+    let p = EcsRamRoleProvider::builder()
+        .build(&ctx(&emu, &[]))
+        .unwrap();
     let c = p.provide_credentials().await.unwrap();
     assert_eq!(c.provider_name(), "ecs_ram_role");
     assert!(c.security_token().is_some() && c.expiration().is_some());
@@ -80,10 +84,12 @@ async fn ecs_v2_discovers_role_and_sends_token() {
 #[tokio::test]
 async fn ecs_role_name_from_env_is_trimmed() {
     let emu = Emulator::start().await.unwrap();
-    let p = EcsRamRoleProvider::builder().build(&ctx(
-        &emu,
-        &[("ALIBABA_CLOUD_ECS_METADATA", " EmulatorEcsRole ")],
-    ));
+    let p = EcsRamRoleProvider::builder()
+        .build(&ctx(
+            &emu,
+            &[("ALIBABA_CLOUD_ECS_METADATA", " EmulatorEcsRole ")],
+        ))
+        .unwrap();
     p.provide_credentials().await.unwrap();
     assert!(emu.requests_for(routes::ALIBABA_IMDS_ROLE_LIST).is_empty());
 }
@@ -92,14 +98,17 @@ async fn ecs_role_name_from_env_is_trimmed() {
 async fn ecs_token_refused_falls_back_to_v1_unless_disabled() {
     let emu = Emulator::start().await.unwrap();
     emu.set_fault(routes::ALIBABA_IMDS_TOKEN, Fault::status(405));
-    let p = EcsRamRoleProvider::builder().build(&ctx(&emu, &[]));
+    let p = EcsRamRoleProvider::builder()
+        .build(&ctx(&emu, &[]))
+        .unwrap();
     p.provide_credentials().await.unwrap();
     assert!(emu.requests_for(routes::ALIBABA_IMDS_CREDENTIALS)[0]
         .header("x-aliyun-ecs-metadata-token")
         .is_none());
 
     let p = EcsRamRoleProvider::builder()
-        .build(&ctx(&emu, &[("ALIBABA_CLOUD_IMDSV1_DISABLED", "true")]));
+        .build(&ctx(&emu, &[("ALIBABA_CLOUD_IMDSV1_DISABLED", "true")]))
+        .unwrap();
     let e = p.provide_credentials().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Service);
     assert!(
@@ -113,7 +122,9 @@ async fn ecs_token_refused_falls_back_to_v1_unless_disabled() {
 async fn ecs_get_with_token_failing_is_retried_without_token() {
     let emu = Emulator::start().await.unwrap();
     emu.push_fault(routes::ALIBABA_IMDS_CREDENTIALS, Fault::status(401));
-    let p = EcsRamRoleProvider::builder().build(&ctx(&emu, &[]));
+    let p = EcsRamRoleProvider::builder()
+        .build(&ctx(&emu, &[]))
+        .unwrap();
     p.provide_credentials().await.unwrap();
     let reqs = emu.requests_for(routes::ALIBABA_IMDS_CREDENTIALS);
     assert_eq!(reqs.len(), 2);
@@ -124,7 +135,8 @@ async fn ecs_get_with_token_failing_is_retried_without_token() {
     emu.push_fault(routes::ALIBABA_IMDS_CREDENTIALS, Fault::status(401));
     let p = EcsRamRoleProvider::builder()
         .disable_imds_v1(true)
-        .build(&ctx(&emu, &[]));
+        .build(&ctx(&emu, &[]))
+        .unwrap();
     let e = p.provide_credentials().await.unwrap_err();
     assert_eq!(e.status(), Some(401));
 }
@@ -133,19 +145,25 @@ async fn ecs_get_with_token_failing_is_retried_without_token() {
 async fn ecs_errors_and_not_configured_cases() {
     let emu = Emulator::start().await.unwrap();
     // Disabled: no request at all.
-    let p = EcsRamRoleProvider::builder().build(&ctx(
-        &emu,
-        &[("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "TRUE")],
-    ));
+    let p = EcsRamRoleProvider::builder()
+        .build(&ctx(
+            &emu,
+            &[("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "TRUE")],
+        ))
+        .unwrap();
     assert!(p
         .provide_credentials()
         .await
         .unwrap_err()
         .is_not_configured());
+    // A forced refresh (which skips the cache's back-off) is refused the same way.
+    assert!(p.force_refresh().await.unwrap_err().is_not_configured());
     assert!(emu.requests().is_empty());
     // No role attached: not configured.
     emu.set_ecs_role_name(None);
-    let p = EcsRamRoleProvider::builder().build(&ctx(&emu, &[]));
+    let p = EcsRamRoleProvider::builder()
+        .build(&ctx(&emu, &[]))
+        .unwrap();
     assert!(p
         .provide_credentials()
         .await
@@ -154,7 +172,9 @@ async fn ecs_errors_and_not_configured_cases() {
     emu.set_ecs_role_name(Some("EmulatorEcsRole"));
     // Role listing 400: a service error with the status.
     emu.set_fault(routes::ALIBABA_IMDS_ROLE_LIST, Fault::status(400));
-    let p = EcsRamRoleProvider::builder().build(&ctx(&emu, &[]));
+    let p = EcsRamRoleProvider::builder()
+        .build(&ctx(&emu, &[]))
+        .unwrap();
     let e = p.provide_credentials().await.unwrap_err();
     assert_eq!((e.kind(), e.status()), (ErrorKind::Service, Some(400)));
     emu.clear_faults();
@@ -165,7 +185,8 @@ async fn ecs_errors_and_not_configured_cases() {
     );
     let p = EcsRamRoleProvider::builder()
         .role_name("EmulatorEcsRole")
-        .build(&ctx(&emu, &[]));
+        .build(&ctx(&emu, &[]))
+        .unwrap();
     let e = p.provide_credentials().await.unwrap_err();
     assert!(
         e.to_string()
@@ -186,7 +207,8 @@ async fn ecs_errors_and_not_configured_cases() {
         emu.set_fault(routes::ALIBABA_IMDS_CREDENTIALS, fault.clone());
         let p = EcsRamRoleProvider::builder()
             .role_name("EmulatorEcsRole")
-            .build(&ctx(&emu, &[]));
+            .build(&ctx(&emu, &[]))
+            .unwrap();
         let e = p.provide_credentials().await.unwrap_err();
         assert_eq!(e.kind(), kind, "{fault:?}: {e}");
         emu.clear_faults();
@@ -209,6 +231,7 @@ async fn ecs_off_cloud_is_not_configured_fast() {
     let started = std::time::Instant::now();
     let e = EcsRamRoleProvider::builder()
         .build(&c)
+        .unwrap()
         .provide_credentials()
         .await
         .unwrap_err();
@@ -228,7 +251,8 @@ async fn ecs_delay_beyond_timeout_on_credentials_is_a_timeout() {
             connect: Duration::from_millis(200),
             read: Duration::from_millis(200),
         })
-        .build(&ctx(&emu, &[]));
+        .build(&ctx(&emu, &[]))
+        .unwrap();
     let e = p.provide_credentials().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
 }
@@ -240,10 +264,12 @@ async fn credentials_uri_cases() {
     let emu = Emulator::start().await.unwrap();
     let uri = emu.url("/credentials-uri?x=1");
     let build = || {
-        CredentialsUriProvider::builder().build(&ctx(
-            &emu,
-            &[("ALIBABA_CLOUD_CREDENTIALS_URI", uri.as_str())],
-        ))
+        CredentialsUriProvider::builder()
+            .build(&ctx(
+                &emu,
+                &[("ALIBABA_CLOUD_CREDENTIALS_URI", uri.as_str())],
+            ))
+            .unwrap()
     };
     let c = build().provide_credentials().await.unwrap();
     assert_eq!(c.provider_name(), "credential_uri");
@@ -288,7 +314,9 @@ async fn credentials_uri_cases() {
     emu.push_fault(routes::ALIBABA_CREDENTIALS_URI, Fault::status(503));
     build().provide_credentials().await.unwrap();
     // Not set: not configured.
-    let p = CredentialsUriProvider::builder().build(&ctx(&emu, &[]));
+    let p = CredentialsUriProvider::builder()
+        .build(&ctx(&emu, &[]))
+        .unwrap();
     assert!(p
         .provide_credentials()
         .await
@@ -352,7 +380,7 @@ async fn assume_role_chains_on_sts_sources() {
     let emu = Emulator::start().await.unwrap();
     let c = ctx(&emu, &[]);
     // The ECS credentials issued by the emulator sign the AssumeRole call, token included.
-    let ecs = SharedProvider::new(EcsRamRoleProvider::builder().build(&c));
+    let ecs = SharedProvider::new(EcsRamRoleProvider::builder().build(&c).unwrap());
     let p = RamRoleArnProvider::builder()
         .source(ecs)
         .role_arn("acs:ram::1:role/chained")
@@ -389,7 +417,7 @@ async fn assume_role_chains_on_sts_sources() {
 async fn signature_mismatch_never_echoes_the_source_token() {
     let emu = Emulator::start().await.unwrap();
     let c = ctx(&emu, &[]);
-    let ecs = SharedProvider::new(EcsRamRoleProvider::builder().build(&c));
+    let ecs = SharedProvider::new(EcsRamRoleProvider::builder().build(&c).unwrap());
     let issued = ecs.provide_credentials().await.unwrap();
     let token = issued.security_token().unwrap().to_string();
     let bad_secret = "WrongSecretValue0123456789";
@@ -567,6 +595,7 @@ async fn assume_role_request_has_exactly_the_expected_host_and_parameters() {
         let c = ctx(&emu, &[]);
         EcsRamRoleProvider::builder()
             .build(&c)
+            .unwrap()
             .provide_credentials()
             .await
             .unwrap();

@@ -42,7 +42,9 @@ async fn oauth_refresh_exchange_and_write_back_into_the_source_profile() {
          "oauth_access_token_expire": now() + 600, "oauth_refresh_token": "rt-1", "language": "en"}
     ], "meta_path": "", "x_custom": 1});
     let fs = MemoryFs::new().with_file(CLI, cfg.to_string());
-    let p = CliProfileProvider::builder().build(&ctx(&emu, fs.clone()));
+    let p = CliProfileProvider::builder()
+        .build(&ctx(&emu, fs.clone()))
+        .unwrap();
     let c = p.provide_credentials().await.unwrap();
     assert_eq!(c.provider_name(), "cli_profile/ram_role_arn/oauth");
     // Expiring within 1200 s: refreshed first, with the INTL client id.
@@ -82,7 +84,8 @@ async fn oauth_refresh_exchange_and_write_back_into_the_source_profile() {
     emu.clear_requests();
     let p = CliProfileProvider::builder()
         .profile("oa")
-        .build(&ctx(&emu, fs.clone()));
+        .build(&ctx(&emu, fs.clone()))
+        .unwrap();
     let c2 = p.provide_credentials().await.unwrap();
     assert_eq!(c2.access_key_id(), oa["access_key_id"].as_str().unwrap());
     assert!(emu.requests().is_empty());
@@ -118,7 +121,9 @@ async fn oauth_rotated_refresh_token_is_kept_when_the_exchange_fails() {
     let emu = Emulator::start().await.unwrap();
     emu.set_fault(alibaba_oauth::ALIBABA_OAUTH_EXCHANGE, Fault::status(500));
     let fs = oauth_profile_file();
-    let p = CliProfileProvider::builder().build(&ctx(&emu, fs.clone()));
+    let p = CliProfileProvider::builder()
+        .build(&ctx(&emu, fs.clone()))
+        .unwrap();
     let e = p.provide_credentials().await.unwrap_err();
     assert_eq!(e.status(), Some(500), "{e}");
     let rotated = persisted_rotated_refresh_token(&emu, &fs);
@@ -134,7 +139,9 @@ async fn oauth_rotated_refresh_token_is_kept_when_the_exchange_fails() {
     // exchange uses the persisted access token.
     emu.clear_fault(alibaba_oauth::ALIBABA_OAUTH_EXCHANGE);
     emu.clear_requests();
-    let p = CliProfileProvider::builder().build(&ctx(&emu, fs.clone()));
+    let p = CliProfileProvider::builder()
+        .build(&ctx(&emu, fs.clone()))
+        .unwrap();
     p.provide_credentials().await.unwrap();
     assert!(emu
         .requests_for(alibaba_oauth::ALIBABA_OAUTH_TOKEN)
@@ -154,7 +161,9 @@ async fn oauth_rotated_refresh_token_is_kept_when_the_caller_gives_up() {
         Fault::Delay(std::time::Duration::from_secs(30)),
     );
     let fs = oauth_profile_file();
-    let p = CliProfileProvider::builder().build(&ctx(&emu, fs.clone()));
+    let p = CliProfileProvider::builder()
+        .build(&ctx(&emu, fs.clone()))
+        .unwrap();
     let exchange_started = async {
         while emu
             .requests_for(alibaba_oauth::ALIBABA_OAUTH_EXCHANGE)
@@ -178,8 +187,12 @@ async fn oauth_rotated_refresh_token_is_kept_when_the_caller_gives_up() {
 async fn oauth_tokens_refreshed_by_another_process_are_adopted() {
     let emu = Emulator::start().await.unwrap();
     let fs = oauth_profile_file();
-    let long_running = CliProfileProvider::builder().build(&ctx(&emu, fs.clone()));
-    let short = CliProfileProvider::builder().build(&ctx(&emu, fs.clone()));
+    let long_running = CliProfileProvider::builder()
+        .build(&ctx(&emu, fs.clone()))
+        .unwrap();
+    let short = CliProfileProvider::builder()
+        .build(&ctx(&emu, fs.clone()))
+        .unwrap();
     short.provide_credentials().await.unwrap();
     persisted_rotated_refresh_token(&emu, &fs);
     let on_disk = read_cli(&fs)["profiles"][0]["oauth_access_token"]
@@ -334,6 +347,7 @@ async fn rsa_key_pair_config_and_ini() {
     );
     let c = ProfileProvider::builder()
         .build(&ctx)
+        .unwrap()
         .provide_credentials()
         .await
         .unwrap();

@@ -47,7 +47,9 @@ async fn external_id_falls_back_to_the_env_and_the_profile_wins() {
         (json!({"external_id": "ext-file"}), "ext-file"),
     ] {
         emu.clear_requests();
-        let p = CliProfileProvider::builder().build(&ctx(&env, role_profile(extra)));
+        let p = CliProfileProvider::builder()
+            .build(&ctx(&env, role_profile(extra)))
+            .unwrap();
         p.provide_credentials().await.unwrap();
         let req = &emu.requests_for(alibaba_sts::ALIBABA_STS_ASSUME_ROLE)[0];
         assert_eq!(req.param("ExternalId").as_deref(), Some(want));
@@ -61,6 +63,7 @@ async fn the_profiles_sts_endpoint_is_used() {
     let profile = role_profile(json!({"sts_endpoint": emu.base_url(), "sts_region": "cn-x"}));
     let c = CliProfileProvider::builder()
         .build(&ctx(&[], profile))
+        .unwrap()
         .provide_credentials()
         .await
         .unwrap();

@@ -318,6 +318,7 @@ async fn source_credentials(ctx: &Context, emu: &Emulator, tencent: bool) -> Res
         CredentialsUriProvider::builder()
             .uri(emu.url(&emu.config().credentials_uri_path))
             .build(ctx)
+            .unwrap()
             .provide_credentials()
             .await
     }
@@ -355,6 +356,7 @@ async fn fetch(source: Source, ctx: &Context, emu: &Emulator) -> Result<Credenti
             EcsRamRoleProvider::builder()
                 .timeouts(timeouts())
                 .build(ctx)
+                .unwrap()
                 .provide_credentials()
                 .await
         }
@@ -363,6 +365,7 @@ async fn fetch(source: Source, ctx: &Context, emu: &Emulator) -> Result<Credenti
                 .uri(emu.url(&emu.config().credentials_uri_path))
                 .timeouts(timeouts())
                 .build(ctx)
+                .unwrap()
                 .provide_credentials()
                 .await
         }

@@ -107,7 +107,8 @@ async fn urls_in_errors_keep_only_scheme_host_port_and_plain_path() {
     let uri = format!("http://alice:{PASSWORD}@127.0.0.1:1/{secret_path}?token={TOKEN}");
     let p = CredentialsUriProvider::builder()
         .uri(uri.clone())
-        .build(&ctx_with(&[]));
+        .build(&ctx_with(&[]))
+        .unwrap();
     let e = p.provide_credentials().await.unwrap_err();
     let shown = format!(
         "{e} {e:?} {p:?} {:?}",
@@ -156,6 +157,7 @@ fn huge_env_values_are_bounded_in_errors() {
         .block_on(
             alibaba::ProfileProvider::builder()
                 .build(&ctx)
+                .unwrap()
                 .provide_credentials(),
         )
         .unwrap_err();

@@ -1,8 +1,13 @@
-//! The data-driven scenario runner (`docs/architecture.md#tests`; aws-config's `test-data` is the
-//! model).
+//! The data-driven scenario runner (`docs/architecture.md#tests`, `tests/scenarios/README.md`;
+//! aws-config's `test-data` is the model).
 //!
-//! Every folder `tests/scenarios/<cloud>/<case>/` (workspace root) is one case:
+//! Every folder `tests/scenarios/<cloud>/<provider>/<case>/` (workspace root) is one case; the
+//! provider folder is named after the source the case is about (`chain` for chain order, `config`
+//! for the `Config` type dispatch). `CREDCHAIN_SCENARIO=alibaba/env` (or a whole case name such as
+//! `alibaba/env/access_key`, or a cloud) runs only the cases under that name; unset, all run. A
+//! case folder holds:
 //!
+//! - `docs`: one line saying what the case checks (required).
 //! - `env.json`: the environment, `{"VAR": "value"}`. `${EMULATOR}` in a value becomes the
 //!   emulator's base URL (`http://127.0.0.1:PORT`). The process environment is never read.
 //! - `fs/` (optional): files mounted at `/` (`fs/home/.aliyun/config.json` is
@@ -14,18 +19,22 @@
 //!     "require_imds_token": true, "faults": [{"route": "alibaba.credentials_uri", "once": true,
 //!     "status": 503, "body": "...", "delay_ms": 1500, "malformed": true, "truncated": true,
 //!     "missing_fields": ["AccessKeyId"], "expired": true, "drop": true}]}`.
-//! - `expected.json`: `{"ok": {"access_key_id", "access_key_secret", "security_token",
+//! - `expected.json` (required): `{"ok": {"access_key_id", "access_key_secret", "security_token",
 //!   "bearer_token", "provider", "has_expiration"}}` (each field optional; `null` means absent) or
 //!   `{"error": {"kind": "not configured", "contains": ["..."]}}`; optional
 //!   `"requests": {"<route>": count}` and `"calls": N` (resolve N times, default 1); optional
 //!   `"files": {"/home/.aliyun/config.json": {"contains": ["..."], "lacks": ["..."]}}` checks
 //!   the files afterwards (write-back).
 //!
-//! Adding a case is adding a folder. Every case runs with all log output captured at TRACE level,
-//! and the run fails if any secret of any case (env values named like secrets, secret-looking
-//! keys in its files and its `config.json`, token files, private keys, passwords, the credentials
-//! and OAuth tokens the emulator issued, the emulator's own long-term keys) appears in a log line,
-//! an error message or a `Debug` output.
+//! Adding a case is adding a folder; a folder without `docs` or `expected.json`, or a case left
+//! directly under the cloud folder, fails the run. Every case runs with all log output captured
+//! at TRACE level, and the run fails if any secret of any selected case (env values named like
+//! secrets, secret-looking keys in its files and its `config.json`, token files, private keys,
+//! passwords, the credentials and OAuth tokens the emulator issued, the emulator's own long-term
+//! keys) appears in a log line, an error message or a `Debug` output.
+
+#[path = "scenarios/layout.rs"]
+mod layout;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -43,21 +52,31 @@ fn scenarios_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios")
 }
 
-fn case_dirs() -> Vec<(String, PathBuf)> {
-    let mut out = Vec::new();
-    for cloud in ["alibaba", "tencent"] {
-        let dir = scenarios_root().join(cloud);
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            if e.path().join("expected.json").is_file() {
-                out.push((cloud.to_string(), e.path()));
-            }
-        }
-    }
-    out.sort_by(|a, b| a.1.cmp(&b.1));
-    out
+/// The cases this run takes: all, or those [`layout::FILTER_VARIABLE`] names. Panics on a layout
+/// problem anywhere in the tree (whatever the filter) and on a filter that selects nothing.
+fn selected_cases() -> Vec<layout::Case> {
+    let cases = layout::find_cases(&scenarios_root()).unwrap_or_else(|problems| {
+        panic!(
+            "{} scenario folder(s) under {} break the layout:\n{}",
+            problems.len(),
+            scenarios_root().display(),
+            problems.join("\n")
+        )
+    });
+    let filter = std::env::var(layout::FILTER_VARIABLE).ok();
+    let selection = layout::Selection::from_value(filter.as_deref());
+    let chosen: Vec<layout::Case> = cases
+        .into_iter()
+        .filter(|c| selection.takes(&c.name))
+        .collect();
+    assert!(
+        !chosen.is_empty(),
+        "no scenario under {} matches {}={:?}; names look like alibaba/env/access_key",
+        scenarios_root().display(),
+        layout::FILTER_VARIABLE,
+        filter.unwrap_or_default()
+    );
+    chosen
 }
 
 fn read_json(path: &Path) -> Option<Value> {
@@ -432,16 +451,14 @@ async fn run_case(cloud: &str, dir: &Path) -> Outcome {
     }
 }
 
+/// Logged at TRACE before the cases run; finding it in the capture proves the capture's level.
+const CAPTURE_PROBE: &str = "scenario log capture probe";
+
 #[test]
 fn every_scenario_passes_and_no_secret_leaks() {
-    let cases = case_dirs();
-    assert!(
-        !cases.is_empty(),
-        "no scenarios found under {}",
-        scenarios_root().display()
-    );
+    let cases = selected_cases();
     let logs = Captured::default();
-    // The global subscriber (this binary has one test) at TRACE, with `log` records bridged in,
+    // The global subscriber (the only test of this binary that logs) at TRACE, with `log` records bridged in,
     // so the HTTP stack's own logging (reqwest, hyper) is captured as well.
     tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
@@ -449,6 +466,7 @@ fn every_scenario_passes_and_no_secret_leaks() {
         .with_ansi(false)
         .try_init()
         .expect("the scenario test installs the only subscriber");
+    tracing::trace!("{CAPTURE_PROBE}");
     // A current-thread runtime keeps every task (background refreshes included) on this thread.
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -457,13 +475,9 @@ fn every_scenario_passes_and_no_secret_leaks() {
     let mut report = Vec::new();
     let mut all_secrets = Vec::new();
     let mut all_texts = Vec::new();
-    for (cloud, dir) in &cases {
-        let name = dir
-            .strip_prefix(scenarios_root())
-            .unwrap_or(dir)
-            .display()
-            .to_string();
-        let outcome = rt.block_on(run_case(cloud, dir));
+    for case in &cases {
+        let name = case.name.clone();
+        let outcome = rt.block_on(run_case(case.cloud, &case.dir));
         for f in outcome.failures {
             report.push(format!("{name}: {f}"));
         }
@@ -471,12 +485,10 @@ fn every_scenario_passes_and_no_secret_leaks() {
         all_texts.extend(outcome.texts.into_iter().map(|t| (name.clone(), t)));
     }
     let log_text = String::from_utf8_lossy(&logs.0.lock().unwrap()).to_string();
+    // The probe, not the cases' own logging, proves the capture works at TRACE: a selection of
+    // cases that send no request logs nothing.
     assert!(
-        !log_text.is_empty() || cases.is_empty(),
-        "log capture saw nothing"
-    );
-    assert!(
-        log_text.contains(" TRACE "),
+        log_text.contains(CAPTURE_PROBE),
         "the log capture is not at TRACE level"
     );
     for (case, secret) in all_secrets.iter().filter(|(_, s)| s.len() >= 6) {

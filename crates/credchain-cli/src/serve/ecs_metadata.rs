@@ -14,10 +14,10 @@
 //!
 //! The variable's value is `http://ADDR/<secret>`; clients append the standard paths to it.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
-use credchain::Credentials;
-use serde_json::{json, Value};
+use credchain::alibaba::CredentialsResponse;
+use credchain::{Credentials, Result};
 
 /// The role name the listing answers.
 pub const ROLE_NAME: &str = "credchain";
@@ -65,17 +65,11 @@ pub fn check_ttl(value: Option<&str>) -> Result<(), &'static str> {
     }
 }
 
-/// The credentials document of the role.
-pub fn body(c: &Credentials, now: SystemTime) -> Value {
-    let exp = c.expiration().unwrap_or(UNIX_EPOCH);
-    json!({
-        "Code": "Success",
-        "AccessKeyId": c.access_key_id(),
-        "AccessKeySecret": c.access_key_secret(),
-        "SecurityToken": c.security_token().unwrap_or_default(),
-        "Expiration": credchain::time::format_rfc3339(exp),
-        "LastUpdated": credchain::time::format_rfc3339(now),
-    })
+/// The credentials document of the role (the library's, which its `ecs_ram_role` source reads).
+pub fn body(c: &Credentials, now: SystemTime) -> Result<String> {
+    Ok(CredentialsResponse::from_credentials(c)?
+        .last_updated(now)
+        .to_json())
 }
 
 #[cfg(test)]

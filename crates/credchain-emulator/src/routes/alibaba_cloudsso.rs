@@ -7,7 +7,7 @@
 
 use serde_json::json;
 
-use crate::issue::Cloud;
+use crate::issued_credentials::Cloud;
 use crate::reply::Reply;
 use crate::request::RecordedRequest;
 use crate::route::{Matcher, Route, RouteContext};

@@ -17,12 +17,18 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::{ALIBABA_IMDS_CREDENTIALS, ALIBABA_IMDS_ROLE_LIST, ALIBABA_IMDS_TOKEN};
-use crate::issue::Cloud;
+use crate::issued_credentials::Cloud;
 use crate::reply::Reply;
 use crate::request::RecordedRequest;
 use crate::route::{Matcher, Route, RouteContext};
 use crate::state::AssumedRole;
+
+/// ECS IMDSv2 session token: `PUT /latest/api/token`.
+pub const ALIBABA_IMDS_TOKEN: &str = "alibaba.imds.token";
+/// ECS RAM role listing: `GET /latest/meta-data/ram/security-credentials/`.
+pub const ALIBABA_IMDS_ROLE_LIST: &str = "alibaba.imds.role_list";
+/// ECS RAM role credentials: `GET /latest/meta-data/ram/security-credentials/<role>`.
+pub const ALIBABA_IMDS_CREDENTIALS: &str = "alibaba.imds.credentials";
 
 /// The token endpoint's path.
 pub const TOKEN_PATH: &str = "/latest/api/token";

@@ -5,13 +5,14 @@
 //! The route knows one key pair, [`PUBLIC_KEY_ID`] / [`PRIVATE_KEY_PEM`] (plus any given to
 //! [`route_with_keys`]), checks `Format=JSON`, `Version=2015-04-01`, `SignatureVersion=1.0`,
 //! `DurationSeconds` 900..=43200 and the signature (computed with the emulator's own HMAC-SHA1 of
-//! [`super::alibaba_sts`]), and answers
+//! [`super::rpc_verify`]), and answers
 //! `{"RequestId","SessionAccessKey":{"SessionAccessKeyId","SessionAccessKeySecret","Expiration"}}`.
 
 use serde_json::json;
 
-use super::alibaba_sts::rpc_signature;
-use crate::issue::Cloud;
+use super::alibaba_auth::{err, ApiError};
+use super::rpc_verify::{all_params, param, rpc_signature};
+use crate::issued_credentials::Cloud;
 use crate::reply::Reply;
 use crate::request::RecordedRequest;
 use crate::route::{Matcher, Route, RouteContext};
@@ -39,76 +40,17 @@ pub fn route_with_keys(keys: Vec<(String, String)>) -> Route {
     )
 }
 
-fn error(ctx: &RouteContext<'_>, status: u16, code: &str, message: &str) -> Reply {
+fn error(ctx: &RouteContext<'_>, e: ApiError) -> Reply {
     Reply::json(
-        status,
+        e.status,
         json!({"RequestId": format!("EMU-STS-{:08}", ctx.state().issued().len() + 1),
-               "HostId": "sts.ap-northeast-1.aliyuncs.com", "Code": code, "Message": message}),
+               "HostId": "sts.ap-northeast-1.aliyuncs.com", "Code": e.code, "Message": e.message}),
     )
 }
 
 fn generate(req: &RecordedRequest, ctx: &RouteContext<'_>, known: &[(String, String)]) -> Reply {
-    let mut params = req.query_params();
-    params.extend(req.form_params());
-    let get = |k: &str| {
-        params
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or_default()
-    };
-    for (k, want) in [
-        ("Format", "JSON"),
-        ("Version", "2015-04-01"),
-        ("SignatureMethod", "HMAC-SHA1"),
-        ("SignatureVersion", "1.0"),
-    ] {
-        if get(k) != want {
-            return error(
-                ctx,
-                400,
-                "InvalidParameter",
-                &format!("The parameter {k} is invalid."),
-            );
-        }
-    }
-    if get("SignatureNonce").is_empty() || get("Timestamp").is_empty() {
-        return error(
-            ctx,
-            400,
-            "MissingParameter",
-            "SignatureNonce and Timestamp are required.",
-        );
-    }
-    let duration = get("DurationSeconds").parse::<u64>().unwrap_or(0);
-    if !(900..=43_200).contains(&duration) {
-        return error(
-            ctx,
-            400,
-            "InvalidParameter.DurationSeconds",
-            "The Min/Max value of DurationSeconds is 15min/12hr.",
-        );
-    }
-    let Some((_, pem)) = known.iter().find(|(id, _)| id == get("AccessKeyId")) else {
-        return error(
-            ctx,
-            404,
-            "InvalidAccessKeyId.NotFound",
-            "Specified public key is not found.",
-        );
-    };
-    let unsigned: Vec<(String, String)> = params
-        .iter()
-        .filter(|(k, _)| k != "Signature")
-        .cloned()
-        .collect();
-    if rpc_signature(&req.method, &unsigned, pem) != get("Signature") {
-        return error(
-            ctx,
-            400,
-            "SignatureDoesNotMatch",
-            "Specified signature is not matched with our calculation.",
-        );
+    if let Err(e) = verify(req, known) {
+        return error(ctx, e);
     }
     let c = ctx.issue_credentials(Cloud::Alibaba);
     Reply::json(
@@ -122,4 +64,60 @@ fn generate(req: &RecordedRequest, ctx: &RouteContext<'_>, known: &[(String, Str
             }
         }),
     )
+}
+
+/// The fixed parameters, nonce and timestamp present, the duration, the public key id, and the
+/// signature keyed with the private key's text. Unlike `AssumeRole`, neither the time nor the
+/// nonce is checked beyond presence, and the errors are the coarser ones this API answers.
+fn verify(req: &RecordedRequest, known: &[(String, String)]) -> Result<(), ApiError> {
+    let params = all_params(req);
+    let get = |k: &str| param(&params, k).unwrap_or_default();
+    let fixed = [
+        ("Format", "JSON"),
+        ("Version", "2015-04-01"),
+        ("SignatureMethod", "HMAC-SHA1"),
+        ("SignatureVersion", "1.0"),
+    ];
+    if let Some((k, _)) = fixed.iter().find(|(k, want)| get(k) != *want) {
+        return Err(err(
+            400,
+            "InvalidParameter",
+            format!("The parameter {k} is invalid."),
+        ));
+    }
+    if get("SignatureNonce").is_empty() || get("Timestamp").is_empty() {
+        return Err(err(
+            400,
+            "MissingParameter",
+            "SignatureNonce and Timestamp are required.",
+        ));
+    }
+    let duration = get("DurationSeconds").parse::<u64>().unwrap_or(0);
+    if !(900..=43_200).contains(&duration) {
+        return Err(err(
+            400,
+            "InvalidParameter.DurationSeconds",
+            "The Min/Max value of DurationSeconds is 15min/12hr.",
+        ));
+    }
+    let Some((_, pem)) = known.iter().find(|(id, _)| id == get("AccessKeyId")) else {
+        return Err(err(
+            404,
+            "InvalidAccessKeyId.NotFound",
+            "Specified public key is not found.",
+        ));
+    };
+    let unsigned: Vec<(String, String)> = params
+        .iter()
+        .filter(|(k, _)| k != "Signature")
+        .cloned()
+        .collect();
+    if rpc_signature(&req.method, &unsigned, pem) != get("Signature") {
+        return Err(err(
+            400,
+            "SignatureDoesNotMatch",
+            "Specified signature is not matched with our calculation.",
+        ));
+    }
+    Ok(())
 }

@@ -15,19 +15,26 @@
 //! - `AssumeRoleWithOIDC` (unsigned): `RoleArn`, `OIDCProviderArn` and `OIDCToken` required; the
 //!   token must come in the form body (never the query) and must not start with `invalid`.
 //! - Errors use the Alibaba shape `{"RequestId","HostId","Code","Message"}`.
+//!
+//! Both grant `DurationSeconds` (default 3600 s) capped by the configured credential lifetime,
+//! which plays the role's longest allowed session: the issued credentials and the answer's
+//! `Expiration` are that long after the emulator's clock. A client asking for 7200 s may get
+//! 3600 s and must follow the `Expiration` it is given.
 
-use super::crypto::{base64, hmac_sha1, percent_encode};
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::json;
 
-use crate::issue::Cloud;
+use super::alibaba_auth::{err, ApiError, KeyCheck, Nonces};
+use super::rpc_verify::{self, all_params, check_fixed, param};
+use crate::issued_credentials::Cloud;
 use crate::reply::Reply;
 use crate::request::RecordedRequest;
 use crate::route::{Matcher, Route, RouteContext};
 use crate::state::AssumedRole;
+
+pub use super::rpc_verify::{rpc_signature, string_to_sign};
 
 /// Route name of `AssumeRole`.
 pub const ALIBABA_STS_ASSUME_ROLE: &str = "alibaba.sts.assume_role";
@@ -39,7 +46,8 @@ pub const ACCESS_KEY_ID: &str = "LTAI5tEmulatorKeyId01";
 pub const ACCESS_KEY_SECRET: &str = "EmulatorAccessKeySecret01xQz";
 /// The longest session the emulated roles allow.
 pub const MAX_SESSION_DURATION: u64 = 43_200;
-const MAX_CLOCK_SKEW: Duration = Duration::from_secs(15 * 60);
+/// The session Alibaba grants when `DurationSeconds` is absent.
+const DEFAULT_SESSION_DURATION: u64 = 3600;
 
 /// `AssumeRole` with the default key.
 pub fn assume_role_route() -> Route {
@@ -50,7 +58,7 @@ pub fn assume_role_route() -> Route {
 pub fn assume_role_route_with_keys(keys: Vec<(String, String)>) -> Route {
     let mut known = keys;
     known.push((ACCESS_KEY_ID.to_string(), ACCESS_KEY_SECRET.to_string()));
-    let nonces: Arc<Mutex<HashSet<String>>> = Arc::default();
+    let nonces = Arc::new(Nonces::default());
     Route::new(
         ALIBABA_STS_ASSUME_ROLE,
         Matcher::rpc_action("AssumeRole"),
@@ -71,92 +79,80 @@ fn request_id(ctx: &RouteContext<'_>) -> String {
     format!("EMU-STS-{:08}", ctx.state().issued().len() + 1)
 }
 
-fn error(ctx: &RouteContext<'_>, status: u16, code: &str, message: &str) -> Reply {
+fn error(ctx: &RouteContext<'_>, e: ApiError) -> Reply {
     Reply::json(
-        status,
-        json!({"RequestId": request_id(ctx), "HostId": "sts.aliyuncs.com", "Code": code, "Message": message}),
+        e.status,
+        json!({"RequestId": request_id(ctx), "HostId": "sts.aliyuncs.com", "Code": e.code, "Message": e.message}),
     )
 }
 
-fn all_params(req: &RecordedRequest) -> Vec<(String, String)> {
-    let mut v = req.query_params();
-    v.extend(req.form_params());
-    v
+/// The role a request asks for, once its parameters are checked.
+struct RoleRequest {
+    role_arn: String,
+    session: String,
+    duration: u64,
 }
 
-fn get<'a>(params: &'a [(String, String)], k: &str) -> Option<&'a str> {
-    params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
-}
-
-fn check_role_params(
-    params: &[(String, String)],
-    ctx: &RouteContext<'_>,
-) -> Result<(String, String, u64), Reply> {
-    let role_arn = get(params, "RoleArn").unwrap_or_default();
-    let valid_arn = role_arn.starts_with("acs:ram::") && role_arn.contains(":role/");
-    if !valid_arn {
-        return Err(error(
-            ctx,
+fn check_role_params(params: &[(String, String)]) -> Result<RoleRequest, ApiError> {
+    let role_arn = param(params, "RoleArn").unwrap_or_default();
+    if !(role_arn.starts_with("acs:ram::") && role_arn.contains(":role/")) {
+        return Err(err(
             400,
             "InvalidParameter.RoleArn",
             "The parameter RoleArn is wrongly formed.",
         ));
     }
-    let session = get(params, "RoleSessionName").unwrap_or_default();
+    let session = param(params, "RoleSessionName").unwrap_or_default();
     let ok_session = (2..=32).contains(&session.len())
         && session
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_.@".contains(&b));
     if !ok_session {
-        return Err(error(
-            ctx,
+        return Err(err(
             400,
             "InvalidParameter.RoleSessionName",
             "The parameter RoleSessionName is wrongly formed.",
         ));
     }
-    let duration = match get(params, "DurationSeconds") {
-        None => 3600,
+    let duration = match param(params, "DurationSeconds") {
+        None => DEFAULT_SESSION_DURATION,
         Some(d) => d.parse::<u64>().unwrap_or(0),
     };
     if !(900..=MAX_SESSION_DURATION).contains(&duration) {
-        return Err(error(
-            ctx,
+        return Err(err(
             400,
             "InvalidParameter.DurationSeconds",
             "The Min/Max value of DurationSeconds is 15min/12hr.",
         ));
     }
-    if get(params, "Policy").is_some_and(|p| p.is_empty() || p.chars().count() > 1024) {
-        return Err(error(
-            ctx,
+    if param(params, "Policy").is_some_and(|p| p.is_empty() || p.chars().count() > 1024) {
+        return Err(err(
             400,
             "InvalidParameter.PolicyGrammar",
             "The parameter Policy has not been defined.",
         ));
     }
-    Ok((role_arn.to_string(), session.to_string(), duration))
+    Ok(RoleRequest {
+        role_arn: role_arn.to_string(),
+        session: session.to_string(),
+        duration,
+    })
 }
 
-fn success(ctx: &RouteContext<'_>, role_arn: &str, session: &str, duration: u64) -> Reply {
-    let c = ctx.issue_credentials(Cloud::Alibaba);
+fn success(ctx: &RouteContext<'_>, role: &RoleRequest) -> Reply {
+    // The configured lifetime is the role's longest session, so the grant is the shorter of the
+    // two, as in the Tencent STS route.
+    let granted = Duration::from_secs(role.duration).min(ctx.config().credential_lifetime);
+    let c = ctx.issue_credentials_for(Cloud::Alibaba, granted);
+    let (role_arn, session) = (&role.role_arn, &role.session);
     ctx.state().record_assumed_role(
         &c.access_key_id,
         AssumedRole {
-            role_arn: role_arn.to_string(),
-            session: session.to_string(),
+            role_arn: role_arn.clone(),
+            session: session.clone(),
         },
     );
-    let expiration = if ctx.expired_credentials() {
-        c.expiration_utc()
-    } else {
-        crate::time::format_utc(
-            c.issued_at
-                + Duration::from_secs(duration)
-                    .min(c.expiration.duration_since(c.issued_at).unwrap_or_default()),
-        )
-    };
-    let role = role_arn.rsplit('/').next().unwrap_or("role");
+    let role_name = role_arn.rsplit('/').next().unwrap_or("role");
     Reply::json(
         200,
         json!({
@@ -166,311 +162,100 @@ fn success(ctx: &RouteContext<'_>, role_arn: &str, session: &str, duration: u64)
                 "AccessKeyId": c.access_key_id,
                 "AccessKeySecret": c.access_key_secret,
                 "SecurityToken": c.security_token,
-                "Expiration": expiration,
+                "Expiration": c.expiration_utc(),
             },
-            "SourceIdentity": role,
+            "SourceIdentity": role_name,
         }),
     )
+}
+
+fn answer(ctx: &RouteContext<'_>, outcome: Result<RoleRequest, ApiError>) -> Reply {
+    match outcome {
+        Ok(role) => success(ctx, &role),
+        Err(e) => error(ctx, e),
+    }
 }
 
 fn assume_role(
     req: &RecordedRequest,
     ctx: &RouteContext<'_>,
     known: &[(String, String)],
-    nonces: &Mutex<HashSet<String>>,
+    nonces: &Nonces,
 ) -> Reply {
     let params = all_params(req);
-    for (k, want) in [
-        ("Format", "JSON"),
-        ("Version", "2015-04-01"),
-        ("SignatureMethod", "HMAC-SHA1"),
-        ("SignatureVersion", "1.0"),
-    ] {
-        if get(&params, k) != Some(want) {
-            return error(
-                ctx,
-                400,
-                &format!("InvalidParameter.{k}"),
-                &format!("{k} must be {want}."),
-            );
-        }
-    }
-    let Some(timestamp) = get(&params, "Timestamp").and_then(parse_timestamp) else {
-        return error(
-            ctx,
-            400,
-            "InvalidTimeStamp.Format",
-            "Specified time stamp or date value is not well formatted.",
-        );
+    let outcome =
+        verify_signed(req, ctx, known, nonces, &params).and_then(|()| check_role_params(&params));
+    answer(ctx, outcome)
+}
+
+/// The RPC v1 checks in the order STS reports them: fixed parameters, time, nonce (used up even
+/// when the key or signature is then refused), key, signature.
+fn verify_signed(
+    req: &RecordedRequest,
+    ctx: &RouteContext<'_>,
+    known: &[(String, String)],
+    nonces: &Nonces,
+    params: &[(String, String)],
+) -> Result<(), ApiError> {
+    check_fixed(
+        params,
+        &[
+            ("Format", "JSON"),
+            ("Version", "2015-04-01"),
+            ("SignatureMethod", "HMAC-SHA1"),
+            ("SignatureVersion", "1.0"),
+        ],
+    )?;
+    let check = KeyCheck {
+        keys: known,
+        accept_issued: true,
+        check_timestamp: true,
     };
-    let now = SystemTime::now();
-    let skew = now
-        .duration_since(timestamp)
-        .or_else(|e| Ok::<_, ()>(e.duration()))
-        .unwrap_or_default();
-    if skew > MAX_CLOCK_SKEW {
-        return error(
-            ctx,
-            400,
-            "InvalidTimeStamp.Expired",
-            "Specified time stamp or date value is expired.",
-        );
-    }
-    let Some(nonce) = get(&params, "SignatureNonce").filter(|n| !n.is_empty()) else {
-        return error(
-            ctx,
-            400,
-            "MissingSignatureNonce",
-            "SignatureNonce is mandatory for this action.",
-        );
-    };
-    if !nonces
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(nonce.to_string())
-    {
-        return error(
-            ctx,
-            400,
-            "SignatureNonceUsed",
-            "Specified signature nonce was used already.",
-        );
-    }
-    let key_id = get(&params, "AccessKeyId").unwrap_or_default();
-    let issued = ctx
-        .state()
-        .issued()
-        .into_iter()
-        .find(|c| c.access_key_id == key_id);
-    let secret = match (known.iter().find(|(id, _)| id == key_id), &issued) {
-        (Some((_, s)), _) => s.clone(),
-        (None, Some(c)) => {
-            if get(&params, "SecurityToken") != Some(c.security_token.as_str()) {
-                return error(
-                    ctx,
-                    400,
-                    "InvalidSecurityToken.MismatchWithAccessKey",
-                    "Specified SecurityToken mismatch with the AccessKey.",
-                );
-            }
-            if c.expiration <= now {
-                return error(
-                    ctx,
-                    400,
-                    "InvalidSecurityToken.Expired",
-                    "Specified SecurityToken is expired.",
-                );
-            }
-            c.access_key_secret.clone()
-        }
-        (None, None) => {
-            return error(
-                ctx,
-                404,
-                "InvalidAccessKeyId.NotFound",
-                "Specified access key is not found.",
-            )
-        }
-    };
-    let Some(sent) = get(&params, "Signature") else {
-        return error(
-            ctx,
-            400,
-            "MissingSignature",
-            "Signature is mandatory for this action.",
-        );
-    };
-    let signed: Vec<(String, String)> = params
-        .iter()
-        .filter(|(k, _)| k != "Signature")
-        .cloned()
-        .collect();
-    let expected = rpc_signature(&req.method, &signed, &secret);
-    if sent != expected {
-        return error(
-            ctx,
-            400,
-            "SignatureDoesNotMatch",
-            &format!("Specified signature is not matched with our calculation. server string to sign is:{}", string_to_sign(&req.method, &signed)),
-        );
-    }
-    match check_role_params(&params, ctx) {
-        Ok((role_arn, session, duration)) => success(ctx, &role_arn, &session, duration),
-        Err(reply) => reply,
-    }
+    // STS takes the second-precision form only (20 characters, no fraction).
+    check.check_time(param(params, "Timestamp").filter(|t| t.len() == 20))?;
+    nonces.insert(rpc_verify::nonce(params)?)?;
+    let secret = check.secret_for(
+        ctx,
+        param(params, "AccessKeyId").unwrap_or_default(),
+        param(params, "SecurityToken"),
+    )?;
+    rpc_verify::check_signature(&req.method, params, &secret)
 }
 
 fn oidc(req: &RecordedRequest, ctx: &RouteContext<'_>) -> Reply {
     let params = all_params(req);
+    let outcome = check_oidc_params(req, &params).and_then(|()| check_role_params(&params));
+    answer(ctx, outcome)
+}
+
+fn check_oidc_params(req: &RecordedRequest, params: &[(String, String)]) -> Result<(), ApiError> {
     if req.query_params().iter().any(|(k, _)| k == "OIDCToken") {
-        return error(
-            ctx,
+        return Err(err(
             400,
             "InvalidParameter.OIDCToken",
             "The OIDC token must be sent in the request body, not in the URL.",
-        );
+        ));
     }
-    if !get(&params, "OIDCProviderArn")
+    if !param(params, "OIDCProviderArn")
         .is_some_and(|a| a.starts_with("acs:ram::") && a.contains(":oidc-provider/"))
     {
-        return error(
-            ctx,
+        return Err(err(
             400,
             "InvalidParameter.OIDCProviderArn",
             "The parameter OIDCProviderArn is wrongly formed.",
-        );
+        ));
     }
-    match get(&params, "OIDCToken") {
-        None | Some("") => {
-            return error(
-                ctx,
-                400,
-                "MissingOIDCToken",
-                "OIDCToken is mandatory for this action.",
-            )
-        }
-        Some(t) if t.starts_with("invalid") => {
-            return error(
-                ctx,
-                400,
-                "AuthenticationFail.OIDCToken.Invalid",
-                "The OIDC token is invalid.",
-            )
-        }
-        Some(_) => {}
-    }
-    match check_role_params(&params, ctx) {
-        Ok((role_arn, session, duration)) => success(ctx, &role_arn, &session, duration),
-        Err(reply) => reply,
-    }
-}
-
-/// `YYYY-MM-DDThh:mm:ssZ` → time.
-fn parse_timestamp(s: &str) -> Option<SystemTime> {
-    let b = s.as_bytes();
-    if b.len() != 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || b[10] != b'T'
-        || b[13] != b':'
-        || b[16] != b':'
-        || b[19] != b'Z'
-    {
-        return None;
-    }
-    let n = |r: std::ops::Range<usize>| s.get(r).and_then(|v| v.parse::<i64>().ok());
-    let (y, mo, d, h, mi, se) = (
-        n(0..4)?,
-        n(5..7)?,
-        n(8..10)?,
-        n(11..13)?,
-        n(14..16)?,
-        n(17..19)?,
-    );
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
-        return None;
-    }
-    // days from civil (Howard Hinnant).
-    let y2 = if mo <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let mp = (mo + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let secs = days * 86_400 + h * 3600 + mi * 60 + se;
-    u64::try_from(secs)
-        .ok()
-        .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs(s))
-}
-
-// ---------------------------------------------------------------------------------------------
-// RPC v1 signature, implemented here independently of credchain's signer.
-// ---------------------------------------------------------------------------------------------
-
-/// RFC 3986 percent-encoding as RPC v1 uses it (`/` encoded too).
-fn pe(s: &str) -> String {
-    percent_encode(s, false)
-}
-
-/// `METHOD&%2F&pe(sorted pe(k)=pe(v) joined by &)`.
-pub fn string_to_sign(method: &str, params: &[(String, String)]) -> String {
-    let mut sorted: Vec<&(String, String)> = params.iter().collect();
-    sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    let canonical: Vec<String> = sorted
-        .iter()
-        .map(|(k, v)| format!("{}={}", pe(k), pe(v)))
-        .collect();
-    format!("{method}&{}&{}", pe("/"), pe(&canonical.join("&")))
-}
-
-/// `Base64(HMAC-SHA1(secret + "&", string_to_sign))`.
-pub fn rpc_signature(method: &str, params: &[(String, String)], secret: &str) -> String {
-    base64(&hmac_sha1(
-        format!("{secret}&").as_bytes(),
-        string_to_sign(method, params).as_bytes(),
-    ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hmac_vectors_of_the_reference() {
-        for (msg, key, sig) in [
-            ("source", "secret", "Jv4yi8SobFhg5t1C7nWLbhBSFZQ="),
-            ("中文", "secret", "CqCYIa39h9SSWuXnTz8F5hh9UPA="),
-            ("123", "secret", "sU6S6xf2t47FogXuDhqyIPt/htc="),
-            ("abc~!@#", "sk#$!~~~", "7eV3A584uvdgKVk8Ck8r9ukg1gE="),
-        ] {
-            assert_eq!(
-                base64(&hmac_sha1(key.as_bytes(), msg.as_bytes())),
-                sig,
-                "{msg}"
-            );
-        }
-        assert_eq!(
-            pe("123abc!@#$%^&*()-=_+ ~|\\/"),
-            "123abc%21%40%23%24%25%5E%26%2A%28%29-%3D_%2B%20~%7C%5C%2F"
-        );
-    }
-
-    #[test]
-    fn worked_example_of_the_reference() {
-        let p = |k: &str, v: &str| (k.to_string(), v.to_string());
-        let params = vec![
-            p("AccessKeyId", "akid"),
-            p("Action", "AssumeRole"),
-            p("DurationSeconds", "3600"),
-            p("Format", "JSON"),
-            p("RoleArn", "acs:ram::123456789012:role/test"),
-            p("RoleSessionName", "my session"),
-            p("SignatureMethod", "HMAC-SHA1"),
-            p("SignatureNonce", "nonce-123"),
-            p("SignatureVersion", "1.0"),
-            p("Timestamp", "2024-01-01T00:00:00Z"),
-            p("Version", "2015-04-01"),
-        ];
-        assert!(string_to_sign("POST", &params).contains("RoleSessionName%3Dmy%2520session"));
-        assert_eq!(
-            rpc_signature("POST", &params, "secret"),
-            "SYhekEeD9WpJRSCltgx3BtmEIe4="
-        );
-        assert_eq!(
-            rpc_signature("GET", &[], "secret"),
-            base64(&hmac_sha1(b"secret&", b"GET&%2F&"))
-        );
-    }
-
-    #[test]
-    fn timestamps() {
-        let t = parse_timestamp("2018-12-18T16:39:38Z").unwrap();
-        assert_eq!(
-            t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs(),
-            1_545_151_178
-        );
-        assert!(parse_timestamp("2018-12-18 16:39:38Z").is_none());
-        assert!(parse_timestamp("2018-12-18T16:39:38.5Z").is_none());
+    match param(params, "OIDCToken") {
+        None | Some("") => Err(err(
+            400,
+            "MissingOIDCToken",
+            "OIDCToken is mandatory for this action.",
+        )),
+        Some(t) if t.starts_with("invalid") => Err(err(
+            400,
+            "AuthenticationFail.OIDCToken.Invalid",
+            "The OIDC token is invalid.",
+        )),
+        Some(_) => Ok(()),
     }
 }

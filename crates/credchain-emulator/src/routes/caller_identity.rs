@@ -33,9 +33,7 @@ fn issued_role(ctx: &RouteContext<'_>, access_key_id: &str) -> Option<AssumedRol
         return Some(role);
     }
     ctx.state()
-        .issued()
-        .into_iter()
-        .find(|c| c.access_key_id == access_key_id)
+        .issued_with_key(access_key_id)
         .map(|c| AssumedRole {
             role_arn: c.route,
             session: "emulator".into(),

@@ -25,11 +25,11 @@
 //! expired), `SignatureDoesNotMatch` (403), `InvalidArgument` (400: an algorithm other than
 //! sha1), `BadDigest` (400), `NoSuchKey` (404).
 
-use super::crypto::{constant_time_eq, hex, hmac_sha1, percent_encode, sha1};
 use super::object_storage::{
     err, joined_header, now_unix, query_param, route, secret_for, Dialect, KeyProblem, ObjectError,
     ObjectPath, COS_OBJECT,
 };
+use crate::crypto::{constant_time_eq, hex, hmac_sha1, percent_encode, sha1};
 use crate::request::{parse_urlencoded, RecordedRequest};
 use crate::route::{Route, RouteContext};
 

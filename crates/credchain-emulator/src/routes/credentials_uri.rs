@@ -4,11 +4,14 @@
 
 use serde_json::json;
 
-use super::ALIBABA_CREDENTIALS_URI;
-use crate::issue::Cloud;
+use crate::issued_credentials::Cloud;
 use crate::reply::Reply;
 use crate::request::RecordedRequest;
 use crate::route::{Matcher, Route, RouteContext};
+
+/// Alibaba credentials URI: `GET /credentials-uri` (see
+/// [`crate::Emulator::set_credentials_uri_path`]).
+pub const ALIBABA_CREDENTIALS_URI: &str = "alibaba.credentials_uri";
 
 /// The route serving `GET <path>`.
 pub fn route(path: &str) -> Route {

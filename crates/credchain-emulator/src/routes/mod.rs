@@ -1,21 +1,24 @@
-//! The built-in endpoints and their route names.
+//! The built-in endpoints and their route names. Each route's module holds its name (a
+//! constant), its matcher and its handler; the verifiers several routes share are modules of
+//! their own: [`rpc_verify`] (Alibaba RPC v1), [`acs3_verify`] (Alibaba ACS3), [`tc3_verify`]
+//! (Tencent TC3), and the signature checks of the buckets in [`object_storage`] and its dialects.
 //!
 //! | route name | request |
 //! |---|---|
-//! | [`ALIBABA_IMDS_TOKEN`] | `PUT /latest/api/token` |
-//! | [`ALIBABA_IMDS_ROLE_LIST`] | `GET /latest/meta-data/ram/security-credentials/` |
-//! | [`ALIBABA_IMDS_CREDENTIALS`] | `GET /latest/meta-data/ram/security-credentials/<role>` |
-//! | [`ALIBABA_CREDENTIALS_URI`] | `GET /credentials-uri` (path configurable) |
+//! | [`alibaba_imds::ALIBABA_IMDS_TOKEN`] | `PUT /latest/api/token` |
+//! | [`alibaba_imds::ALIBABA_IMDS_ROLE_LIST`] | `GET /latest/meta-data/ram/security-credentials/` |
+//! | [`alibaba_imds::ALIBABA_IMDS_CREDENTIALS`] | `GET /latest/meta-data/ram/security-credentials/<role>` |
+//! | [`credentials_uri::ALIBABA_CREDENTIALS_URI`] | `GET /credentials-uri` (path configurable) |
 //! | [`alibaba_sts::ALIBABA_STS_ASSUME_ROLE`] | `GET`/`POST /?Action=AssumeRole` (RPC v1 signed) |
 //! | [`alibaba_sts::ALIBABA_STS_ASSUME_ROLE_WITH_OIDC`] | `POST /?Action=AssumeRoleWithOIDC` |
 //! | [`alibaba_session_key::ALIBABA_STS_GENERATE_SESSION_ACCESS_KEY`] | `GET /?Action=GenerateSessionAccessKey` |
 //! | [`alibaba_oauth::ALIBABA_OAUTH_TOKEN`] | `POST /v1/token` |
 //! | [`alibaba_oauth::ALIBABA_OAUTH_EXCHANGE`] | `POST /v1/exchange` |
 //! | [`alibaba_cloudsso::ALIBABA_CLOUDSSO_CREDENTIALS`] | `POST /cloud-credentials` |
-//! | [`TENCENT_CVM_ROLE_LIST`] | `GET /latest/meta-data/cam/security-credentials/` |
-//! | [`TENCENT_CVM_CREDENTIALS`] | `GET /latest/meta-data/cam/security-credentials/<role>` |
-//! | [`TENCENT_STS_ASSUME_ROLE`] | `POST /`, `X-TC-Action: AssumeRole` (TC3 verified) |
-//! | [`TENCENT_STS_ASSUME_ROLE_WITH_WEB_IDENTITY`] | `POST /`, `X-TC-Action: AssumeRoleWithWebIdentity` |
+//! | [`tencent_metadata::TENCENT_CVM_ROLE_LIST`] | `GET /latest/meta-data/cam/security-credentials/` |
+//! | [`tencent_metadata::TENCENT_CVM_CREDENTIALS`] | `GET /latest/meta-data/cam/security-credentials/<role>` |
+//! | [`tencent_sts::TENCENT_STS_ASSUME_ROLE`] | `POST /`, `X-TC-Action: AssumeRole` (TC3 verified) |
+//! | [`tencent_sts::TENCENT_STS_ASSUME_ROLE_WITH_WEB_IDENTITY`] | `POST /`, `X-TC-Action: AssumeRoleWithWebIdentity` |
 //! | [`alibaba_api::ALIBABA_API_ACS3`] | any action with `Authorization: ACS3-HMAC-SHA256 ...` (V3 verified) |
 //! | [`alibaba_api::ALIBABA_API_RPC`] | `GET`/`POST /?Action=<any non-STS action>` (RPC v1 verified; `GetCallerIdentity` answered by [`caller_identity`]) |
 //! | [`tencent_api::TENCENT_API`] | `POST`/`GET /`, `X-TC-Action: <any non-STS action>` (TC3 verified) |
@@ -29,7 +32,9 @@
 
 use crate::route::Route;
 
+pub mod acs3_verify;
 pub mod alibaba_api;
+mod alibaba_auth;
 pub mod alibaba_cloudsso;
 pub mod alibaba_imds;
 pub mod alibaba_oauth;
@@ -38,9 +43,9 @@ pub mod alibaba_sts;
 pub mod caller_identity;
 pub mod cos_object;
 pub mod credentials_uri;
-pub mod crypto;
 pub mod object_storage;
 pub mod oss_object;
+pub mod rpc_verify;
 pub mod s3_list;
 pub mod s3_object;
 pub mod tc3_verify;
@@ -48,24 +53,24 @@ pub mod tencent_api;
 pub mod tencent_metadata;
 pub mod tencent_sts;
 
-/// ECS IMDSv2 session token: `PUT /latest/api/token`.
-pub const ALIBABA_IMDS_TOKEN: &str = "alibaba.imds.token";
-/// ECS RAM role listing: `GET /latest/meta-data/ram/security-credentials/`.
-pub const ALIBABA_IMDS_ROLE_LIST: &str = "alibaba.imds.role_list";
-/// ECS RAM role credentials: `GET /latest/meta-data/ram/security-credentials/<role>`.
-pub const ALIBABA_IMDS_CREDENTIALS: &str = "alibaba.imds.credentials";
-/// Alibaba credentials URI: `GET /credentials-uri` (see
-/// [`crate::Emulator::set_credentials_uri_path`]).
-pub const ALIBABA_CREDENTIALS_URI: &str = "alibaba.credentials_uri";
-/// CVM CAM role listing: `GET /latest/meta-data/cam/security-credentials/`.
-pub const TENCENT_CVM_ROLE_LIST: &str = "tencent.cvm.role_list";
-/// CVM CAM role credentials: `GET /latest/meta-data/cam/security-credentials/<role>`.
-pub const TENCENT_CVM_CREDENTIALS: &str = "tencent.cvm.credentials";
-/// Tencent STS AssumeRole: `POST /` with `X-TC-Action: AssumeRole` (see [`tencent_sts`]).
-pub const TENCENT_STS_ASSUME_ROLE: &str = "tencent.sts.assume_role";
-/// Tencent STS AssumeRoleWithWebIdentity: `POST /` with `X-TC-Action: AssumeRoleWithWebIdentity`.
-pub const TENCENT_STS_ASSUME_ROLE_WITH_WEB_IDENTITY: &str =
-    "tencent.sts.assume_role_with_web_identity";
+/// The hashing and encoding helpers, at their former path (see [`crate::crypto`]).
+pub use crate::crypto;
+
+// Each route's name lives in its route's module; these were the first ones and other crates name
+// them from here.
+pub use alibaba_imds::{ALIBABA_IMDS_CREDENTIALS, ALIBABA_IMDS_ROLE_LIST, ALIBABA_IMDS_TOKEN};
+pub use credentials_uri::ALIBABA_CREDENTIALS_URI;
+pub use tencent_metadata::{TENCENT_CVM_CREDENTIALS, TENCENT_CVM_ROLE_LIST};
+pub use tencent_sts::{TENCENT_STS_ASSUME_ROLE, TENCENT_STS_ASSUME_ROLE_WITH_WEB_IDENTITY};
+
+/// Whether a signed-header list is lower-case, sorted and free of repeats, as the ACS3 and TC3
+/// signatures require of `SignedHeaders`.
+pub(crate) fn is_canonical_header_list(names: &[&str]) -> bool {
+    names.windows(2).all(|w| w[0] < w[1])
+        && names
+            .iter()
+            .all(|n| !n.bytes().any(|b| b.is_ascii_uppercase()))
+}
 
 /// The built-in routes, in priority order.
 pub(crate) fn builtin(credentials_uri_path: &str) -> Vec<Route> {
@@ -92,4 +97,17 @@ pub(crate) fn builtin(credentials_uri_path: &str) -> Vec<Route> {
         s3_object::route_s3(),
         s3_list::route_s3_list(),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn canonical_header_lists() {
+        let ok = |l: &str| super::is_canonical_header_list(&l.split(';').collect::<Vec<_>>());
+        assert!(ok("content-type;host;x-tc-action"));
+        assert!(ok("host"));
+        assert!(!ok("host;content-type"));
+        assert!(!ok("host;host"));
+        assert!(!ok("Host;x-acs-date"));
+    }
 }

@@ -69,8 +69,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
 use super::alibaba_sts::{ACCESS_KEY_ID, ACCESS_KEY_SECRET};
-use super::crypto::{base64, md5, percent_decode};
 use super::tencent_sts::{EMULATOR_SECRET_ID, EMULATOR_SECRET_KEY};
+use crate::crypto::{base64, md5, percent_decode};
 use crate::objects::StoredObject;
 use crate::reply::Reply;
 use crate::request::RecordedRequest;

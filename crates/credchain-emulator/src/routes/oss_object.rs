@@ -26,13 +26,13 @@
 //! `SignatureDoesNotMatch` (403), `InvalidArgument` (400: bad expiry, payload hash mismatch),
 //! `BadDigest` (400), `NoSuchKey` (404).
 
-use super::crypto::{
-    base64, constant_time_eq, hex, hmac_sha1, hmac_sha256, percent_encode, sha256,
-};
 use super::object_storage::{
     auth_field, credential_scope, err, joined_header, now_unix, outside_window, query_param, route,
     secret_for, too_skewed, Dialect, KeyProblem, ObjectError, ObjectPath, MAX_PRESIGN_SECONDS,
     OSS_OBJECT,
+};
+use crate::crypto::{
+    base64, constant_time_eq, hex, hmac_sha1, hmac_sha256, percent_encode, sha256,
 };
 use crate::request::RecordedRequest;
 use crate::route::{Route, RouteContext};

@@ -8,12 +8,12 @@
 //! (keys and prefixes percent-encoded in the answer). Keys are listed in byte order. A request
 //! without `list-type=2` is answered 501 `NotImplemented` (ListObjects V1 is not emulated).
 
-use super::crypto::percent_encode;
 use super::object_storage::{
     dialect, err, error_reply, query_param, request_id, request_id_header, xml_escape, Dialect,
     ObjectError, ObjectPath,
 };
 use super::s3_object;
+use crate::crypto::percent_encode;
 use crate::reply::Reply;
 use crate::request::RecordedRequest;
 use crate::route::{Matcher, Route, RouteContext};
@@ -95,36 +95,60 @@ fn page(names: &[String], prefix: &str, delimiter: &str, after: &str, max: usize
     out
 }
 
-fn list(req: &RecordedRequest, ctx: &RouteContext<'_>, bucket: &str) -> Result<Reply, ObjectError> {
-    if query_param(req, "list-type").as_deref() != Some("2") {
-        return Err(err(
-            501,
-            "NotImplemented",
-            "Only ListObjectsV2 (list-type=2) is emulated.",
-        ));
+/// The parameters of a ListObjectsV2 request.
+struct ListQuery {
+    prefix: String,
+    delimiter: String,
+    max: usize,
+    token: Option<String>,
+    /// `continuation-token`, else `start-after`: list the keys after it.
+    after: String,
+    /// `encoding-type=url`: keys and prefixes percent-encoded in the answer.
+    encode: bool,
+}
+
+impl ListQuery {
+    fn from_request(req: &RecordedRequest) -> Result<Self, ObjectError> {
+        if query_param(req, "list-type").as_deref() != Some("2") {
+            return Err(err(
+                501,
+                "NotImplemented",
+                "Only ListObjectsV2 (list-type=2) is emulated.",
+            ));
+        }
+        let max = match query_param(req, "max-keys") {
+            None => MAX_KEYS,
+            Some(m) => m
+                .parse::<usize>()
+                .map_err(|_| err(400, "InvalidArgument", "max-keys must be a number."))?
+                .min(MAX_KEYS),
+        };
+        let token = query_param(req, "continuation-token");
+        Ok(ListQuery {
+            prefix: query_param(req, "prefix").unwrap_or_default(),
+            delimiter: query_param(req, "delimiter").unwrap_or_default(),
+            max,
+            after: token
+                .clone()
+                .or_else(|| query_param(req, "start-after"))
+                .unwrap_or_default(),
+            token,
+            encode: query_param(req, "encoding-type").as_deref() == Some("url"),
+        })
     }
-    let prefix = query_param(req, "prefix").unwrap_or_default();
-    let delimiter = query_param(req, "delimiter").unwrap_or_default();
-    let max = match query_param(req, "max-keys") {
-        None => MAX_KEYS,
-        Some(m) => m
-            .parse::<usize>()
-            .map_err(|_| err(400, "InvalidArgument", "max-keys must be a number."))?
-            .min(MAX_KEYS),
-    };
-    let token = query_param(req, "continuation-token");
-    let after = token
-        .clone()
-        .or_else(|| query_param(req, "start-after"))
-        .unwrap_or_default();
-    let encode = query_param(req, "encoding-type").as_deref() == Some("url");
-    let shown = |s: &str| {
-        xml_escape(&if encode {
+
+    /// A key or prefix as the answer shows it.
+    fn shown(&self, s: &str) -> String {
+        xml_escape(&if self.encode {
             percent_encode(s, true)
         } else {
             s.to_string()
         })
-    };
+    }
+}
+
+fn list(req: &RecordedRequest, ctx: &RouteContext<'_>, bucket: &str) -> Result<Reply, ObjectError> {
+    let query = ListQuery::from_request(req)?;
     let store = ctx.state().objects();
     let names: Vec<String> = store
         .names()
@@ -132,24 +156,61 @@ fn list(req: &RecordedRequest, ctx: &RouteContext<'_>, bucket: &str) -> Result<R
         .filter(|(b, _)| b == bucket)
         .map(|(_, k)| k)
         .collect();
-    let page = page(&names, &prefix, &delimiter, &after, max);
+    let page = page(
+        &names,
+        &query.prefix,
+        &query.delimiter,
+        &query.after,
+        query.max,
+    );
+    let mut xml = list_header(&query, bucket, &page);
+    for key in &page.keys {
+        let Some(o) = store.get(bucket, key) else {
+            continue;
+        };
+        xml.push_str(&format!(
+            "<Contents><Key>{}</Key><LastModified>{}</LastModified><ETag>\"{}\"</ETag>\
+             <Size>{}</Size><StorageClass>STANDARD</StorageClass></Contents>",
+            query.shown(key),
+            format_utc(o.last_modified).replace('Z', ".000Z"),
+            o.md5_hex,
+            o.body.len()
+        ));
+    }
+    for p in &page.prefixes {
+        xml.push_str(&format!(
+            "<CommonPrefixes><Prefix>{}</Prefix></CommonPrefixes>",
+            query.shown(p)
+        ));
+    }
+    xml.push_str("</ListBucketResult>");
+    Ok(Reply::bytes(200, "application/xml", xml)
+        .with_header(request_id_header(Dialect::S3), &request_id(Dialect::S3)))
+}
+
+/// The answer up to the listed entries: bucket, prefix, counts, delimiter, encoding, tokens.
+fn list_header(query: &ListQuery, bucket: &str, page: &Page) -> String {
     let mut xml = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">\
-         <Name>{}</Name><Prefix>{}</Prefix><KeyCount>{}</KeyCount><MaxKeys>{max}</MaxKeys>\
+         <Name>{}</Name><Prefix>{}</Prefix><KeyCount>{}</KeyCount><MaxKeys>{}</MaxKeys>\
          <IsTruncated>{}</IsTruncated>",
         xml_escape(bucket),
-        shown(&prefix),
+        query.shown(&query.prefix),
         page.keys.len() + page.prefixes.len(),
+        query.max,
         page.next.is_some(),
     );
-    if !delimiter.is_empty() {
-        xml.push_str(&format!("<Delimiter>{}</Delimiter>", shown(&delimiter)));
+    if !query.delimiter.is_empty() {
+        xml.push_str(&format!(
+            "<Delimiter>{}</Delimiter>",
+            query.shown(&query.delimiter)
+        ));
     }
-    if encode {
+    if query.encode {
         xml.push_str("<EncodingType>url</EncodingType>");
     }
-    if let Some(t) = &token {
+    if let Some(t) = &query.token {
         xml.push_str(&format!(
             "<ContinuationToken>{}</ContinuationToken>",
             xml_escape(t)
@@ -161,28 +222,7 @@ fn list(req: &RecordedRequest, ctx: &RouteContext<'_>, bucket: &str) -> Result<R
             xml_escape(next)
         ));
     }
-    for key in &page.keys {
-        let Some(o) = store.get(bucket, key) else {
-            continue;
-        };
-        xml.push_str(&format!(
-            "<Contents><Key>{}</Key><LastModified>{}</LastModified><ETag>\"{}\"</ETag>\
-             <Size>{}</Size><StorageClass>STANDARD</StorageClass></Contents>",
-            shown(key),
-            format_utc(o.last_modified).replace('Z', ".000Z"),
-            o.md5_hex,
-            o.body.len()
-        ));
-    }
-    for p in &page.prefixes {
-        xml.push_str(&format!(
-            "<CommonPrefixes><Prefix>{}</Prefix></CommonPrefixes>",
-            shown(p)
-        ));
-    }
-    xml.push_str("</ListBucketResult>");
-    Ok(Reply::bytes(200, "application/xml", xml)
-        .with_header(request_id_header(Dialect::S3), &request_id(Dialect::S3)))
+    xml
 }
 
 #[cfg(test)]

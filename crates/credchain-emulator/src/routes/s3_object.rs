@@ -31,12 +31,12 @@
 
 use std::time::SystemTime;
 
-use super::crypto::{constant_time_eq, hex, hmac_sha256, percent_decode, percent_encode, sha256};
 use super::object_storage::{
     auth_field, credential_scope, err, joined_header, now_unix, outside_window, query_param, route,
     secret_for, too_skewed, Dialect, KeyProblem, ObjectError, ObjectPath, MAX_PRESIGN_SECONDS,
     S3_OBJECT,
 };
+use crate::crypto::{constant_time_eq, hex, hmac_sha256, percent_decode, percent_encode, sha256};
 use crate::request::RecordedRequest;
 use crate::route::{Route, RouteContext};
 use crate::time::{parse_compact_utc, parse_http_date, unix_seconds};

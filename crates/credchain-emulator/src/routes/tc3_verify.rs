@@ -5,10 +5,11 @@
 
 use std::time::SystemTime;
 
-use super::crypto::{constant_time_eq, hex, hmac_sha256, sha256, utc_date};
+use crate::crypto::{constant_time_eq, hex, hmac_sha256, sha256};
 use crate::reply::Reply;
 use crate::request::RecordedRequest;
 use crate::route::RouteContext;
+use crate::time::utc_date;
 
 /// Largest accepted clock difference of `X-TC-Timestamp`, in seconds.
 pub const MAX_SKEW_SECONDS: i64 = 300;
@@ -102,12 +103,7 @@ fn secret_key(
     }
     let issued = check
         .accept_issued
-        .then(|| {
-            ctx.state()
-                .issued()
-                .into_iter()
-                .find(|c| c.access_key_id == secret_id)
-        })
+        .then(|| ctx.state().issued_with_key(secret_id))
         .flatten();
     let Some(c) = issued else {
         return Err((check.error)(
@@ -179,14 +175,7 @@ pub(crate) fn verify(
     if !names.contains(&"content-type") || !names.contains(&"host") {
         return Err(check.sig_failure("content-type and host must be signed"));
     }
-    let mut sorted = names.clone();
-    sorted.sort_unstable();
-    sorted.dedup();
-    if sorted != names
-        || names
-            .iter()
-            .any(|n| n.bytes().any(|b| b.is_ascii_uppercase()))
-    {
+    if !super::is_canonical_header_list(&names) {
         return Err(check.sig_failure("SignedHeaders must be lower-case, sorted and unique"));
     }
     let host = req.header("host").unwrap_or_default();
@@ -291,5 +280,26 @@ mod tests {
         ] {
             assert!(parse_authorization(bad, &check).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn official_tc3_example_verifies() {
+        // The Chinese TC3 documentation example, recomputed through the same code path as
+        // verify_tc3.
+        let body = br#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
+        let canonical = format!(
+            "POST\n/\n\ncontent-type:application/json; charset=utf-8\nhost:cvm.tencentcloudapi.com\nx-tc-action:describeinstances\n\ncontent-type;host;x-tc-action\n{}",
+            hex(&sha256(body))
+        );
+        let sts = format!(
+            "TC3-HMAC-SHA256\n1551113065\n2019-02-25/cvm/tc3_request\n{}",
+            hex(&sha256(canonical.as_bytes()))
+        );
+        let kd = hmac_sha256(b"TC3********************************", b"2019-02-25");
+        let ks = hmac_sha256(&hmac_sha256(&kd, b"cvm"), b"tc3_request");
+        assert_eq!(
+            hex(&hmac_sha256(&ks, sts.as_bytes())),
+            "10b1a37a7301a02ca19a647ad722d5e43b4b3cff309d421d85b46093f6ab6c4f"
+        );
     }
 }

@@ -14,7 +14,7 @@
 //!   [`super::tencent_sts::EMULATOR_SECRET_ID`], which must not send `X-TC-Token`) or credentials
 //!   the emulator issued, whose `X-TC-Token` must be their token and which must not have expired
 //!   (`AuthFailure.SecretIdNotFound`, `AuthFailure.TokenFailure`);
-//! - the signature, recomputed from the request as received with [`super::crypto`]
+//! - the signature, recomputed from the request as received with [`crate::crypto`]
 //!   (`AuthFailure.SignatureFailure`);
 //! - a `POST` body is a JSON object (`InvalidParameter`).
 //!

@@ -9,12 +9,16 @@
 
 use serde_json::json;
 
-use super::{TENCENT_CVM_CREDENTIALS, TENCENT_CVM_ROLE_LIST};
-use crate::issue::Cloud;
+use crate::issued_credentials::Cloud;
 use crate::reply::Reply;
 use crate::request::RecordedRequest;
 use crate::route::{Matcher, Route, RouteContext};
 use crate::state::AssumedRole;
+
+/// CVM CAM role listing: `GET /latest/meta-data/cam/security-credentials/`.
+pub const TENCENT_CVM_ROLE_LIST: &str = "tencent.cvm.role_list";
+/// CVM CAM role credentials: `GET /latest/meta-data/cam/security-credentials/<role>`.
+pub const TENCENT_CVM_CREDENTIALS: &str = "tencent.cvm.credentials";
 
 /// The CAM role listing's path (credentials are at this path followed by the role name).
 pub const ROLE_LIST_PATH: &str = "/latest/meta-data/cam/security-credentials/";

@@ -38,8 +38,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use super::{TENCENT_STS_ASSUME_ROLE, TENCENT_STS_ASSUME_ROLE_WITH_WEB_IDENTITY};
-use crate::issue::Cloud;
+use crate::issued_credentials::Cloud;
 use crate::reply::Reply;
 use crate::request::RecordedRequest;
 use crate::route::{Matcher, Route, RouteContext};
@@ -60,6 +59,12 @@ pub const EMULATOR_WEB_IDENTITY_TOKEN_ROTATED: &str =
 /// The STS API version.
 pub const STS_VERSION: &str = "2018-08-13";
 pub use super::tc3_verify::MAX_SKEW_SECONDS;
+
+/// Tencent STS AssumeRole: `POST /` with `X-TC-Action: AssumeRole` (see the module docs).
+pub const TENCENT_STS_ASSUME_ROLE: &str = "tencent.sts.assume_role";
+/// Tencent STS AssumeRoleWithWebIdentity: `POST /` with `X-TC-Action: AssumeRoleWithWebIdentity`.
+pub const TENCENT_STS_ASSUME_ROLE_WITH_WEB_IDENTITY: &str =
+    "tencent.sts.assume_role_with_web_identity";
 
 /// What the emulated STS accepts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -361,62 +366,4 @@ fn verify_tc3(
         error,
     };
     tc3_verify::verify(req, ctx, &check)
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::routes::crypto::{hex, hmac_sha256, sha256, utc_date};
-
-    #[test]
-    fn sha256_and_hmac_known_answers() {
-        assert_eq!(
-            hex(&sha256(b"")),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
-        assert_eq!(
-            hex(&sha256(b"UNSIGNED-PAYLOAD")),
-            "438d4109ef0d676b8c2c7ed13cdfcb418e494d53b843d4634ce3b1085f07bb96"
-        );
-        // RFC 4231 test case 2.
-        assert_eq!(
-            hex(&hmac_sha256(b"Jefe", b"what do ya want for nothing?")),
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
-        // The Chinese TC3 documentation example: SecretDate of the masked key.
-        assert_eq!(
-            hex(&hmac_sha256(
-                b"TC3********************************",
-                b"2019-02-25"
-            )),
-            "da98fb70dcf6b112dc21038d1eeeb3a95c74b4dcb12c1131f864f6066bd02be0"
-        );
-    }
-
-    #[test]
-    fn utc_dates() {
-        assert_eq!(utc_date(1551139199), "2019-02-25");
-        assert_eq!(utc_date(1551139200), "2019-02-26");
-        assert_eq!(utc_date(0), "1970-01-01");
-    }
-
-    #[test]
-    fn official_tc3_example_verifies() {
-        // The Chinese TC3 documentation example, recomputed through the same code path as
-        // verify_tc3.
-        let body = br#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
-        let canonical = format!(
-            "POST\n/\n\ncontent-type:application/json; charset=utf-8\nhost:cvm.tencentcloudapi.com\nx-tc-action:describeinstances\n\ncontent-type;host;x-tc-action\n{}",
-            hex(&sha256(body))
-        );
-        let sts = format!(
-            "TC3-HMAC-SHA256\n1551113065\n2019-02-25/cvm/tc3_request\n{}",
-            hex(&sha256(canonical.as_bytes()))
-        );
-        let kd = hmac_sha256(b"TC3********************************", b"2019-02-25");
-        let ks = hmac_sha256(&hmac_sha256(&kd, b"cvm"), b"tc3_request");
-        assert_eq!(
-            hex(&hmac_sha256(&ks, sts.as_bytes())),
-            "10b1a37a7301a02ca19a647ad722d5e43b4b3cff309d421d85b46093f6ab6c4f"
-        );
-    }
 }

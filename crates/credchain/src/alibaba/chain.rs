@@ -21,6 +21,8 @@ use super::oidc_role_arn::{rrsa_env_present, OidcRoleArnProvider};
 use super::profile::ProfileProvider;
 use crate::chain::ProviderChain;
 use crate::context::Context;
+use crate::error::Result;
+use crate::provider::ProvideCredentials;
 
 /// What to tell a user whose machine has no Alibaba Cloud credentials configured: every kind of
 /// place the chain reads, not only the environment variables.
@@ -48,23 +50,33 @@ pub const NOTHING_CONFIGURED_HINT: &str = "configure credentials: set ALIBABA_CL
 pub fn default_chain(ctx: &Context) -> ProviderChain {
     let mut chain = ProviderChain::new("default").with(EnvironmentProvider::from_context(ctx));
     if rrsa_env_present(ctx) {
-        match OidcRoleArnProvider::builder().build(ctx) {
-            Ok(p) => chain = chain.with(p),
-            Err(e) => {
-                chain = chain.with(Failed {
-                    name: OidcRoleArnProvider::NAME,
-                    error: e,
-                })
-            }
-        }
+        chain = with_built(
+            chain,
+            OidcRoleArnProvider::NAME,
+            OidcRoleArnProvider::builder().build(ctx),
+        );
     }
     // Always present, as in Python: with ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true it answers "not
     // configured" with Python's "cli credentials file is disabled", so the reason is listed.
-    chain = chain.with(CliProfileProvider::builder().build(ctx));
-    chain = chain.with(ProfileProvider::builder().build(ctx));
+    chain = with_built(
+        chain,
+        CliProfileProvider::NAME,
+        CliProfileProvider::builder().build(ctx),
+    );
+    chain = with_built(
+        chain,
+        ProfileProvider::NAME,
+        ProfileProvider::builder().build(ctx),
+    );
     match EcsRamRoleProvider::is_disabled(ctx) {
         Ok(true) => {}
-        Ok(false) => chain = chain.with(EcsRamRoleProvider::builder().build(ctx)),
+        Ok(false) => {
+            chain = with_built(
+                chain,
+                EcsRamRoleProvider::NAME,
+                EcsRamRoleProvider::builder().build(ctx),
+            )
+        }
         Err(error) => {
             chain = chain.with(Failed {
                 name: EcsRamRoleProvider::NAME,
@@ -74,9 +86,25 @@ pub fn default_chain(ctx: &Context) -> ProviderChain {
     }
     // Set but unreadable counts as set: the provider answers the error.
     if !matches!(ctx.env_non_empty(env_vars::CREDENTIALS_URI), Ok(None)) {
-        chain = chain.with(CredentialsUriProvider::builder().build(ctx));
+        chain = with_built(
+            chain,
+            CredentialsUriProvider::NAME,
+            CredentialsUriProvider::builder().build(ctx),
+        );
     }
     chain.with_hint(NOTHING_CONFIGURED_HINT)
+}
+
+/// `chain` with the built source, or with one answering its build error.
+fn with_built<P: ProvideCredentials + 'static>(
+    chain: ProviderChain,
+    name: &'static str,
+    built: Result<P>,
+) -> ProviderChain {
+    match built {
+        Ok(p) => chain.with(p),
+        Err(error) => chain.with(Failed { name, error }),
+    }
 }
 
 /// A source whose configuration is present but invalid: it answers its build error.

@@ -50,25 +50,24 @@
 //! - `expired_seconds` absent, null or 0 → 3600 (aliyun-cli writes 0 for "unset").
 //! - The inner provider is built once. Credentials are named `cli_profile/<inner>`.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use super::cloud_sso::CloudSsoProvider;
-use super::credentials_uri::CredentialsUriProvider;
-use super::ecs_ram_role::EcsRamRoleProvider;
 use super::env_vars;
-use super::external::ExternalProvider;
-use super::oauth::{OAuthProvider, OAuthSiteType, OAuthUpdate};
-use super::oidc_role_arn::OidcRoleArnProvider;
-use super::ram_role_arn::RamRoleArnProvider;
-use super::remote::StsEndpoint;
-use super::static_credentials::{BearerTokenProvider, StaticAccessKeyProvider, StaticStsProvider};
-use super::write_back;
+use super::settings::shared;
+use super::sts::StsEndpoint;
+use super::write_back::{self, Fields};
+use super::{
+    BearerTokenProvider, CloudSsoProvider, CredentialsUriProvider, EcsRamRoleProvider,
+    ExternalProvider, OAuthProvider, OidcRoleArnProvider, RamRoleArnProvider,
+    StaticAccessKeyProvider, StaticStsProvider,
+};
 use crate::context::{Context, MAX_FILE_SIZE};
+use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind, Result};
 use crate::provider::{ProvideCredentials, ProvideFuture, SharedProvider};
 
@@ -101,18 +100,19 @@ impl CliProfileProviderBuilder {
         self.missing_is_not_configured = true;
         self
     }
-    /// Reads the file and builds the selected profile's provider now.
-    pub fn build(self, ctx: &Context) -> CliProfileProvider {
+    /// Reads the file and builds the selected profile's provider now. A missing or broken
+    /// file does not fail the build: the provider answers why (so a chain lists it).
+    pub fn build(self, ctx: &Context) -> Result<CliProfileProvider> {
         let lenient = self.missing_is_not_configured;
         let (inner, path, profile) = match load(ctx, self.path, self.profile, lenient) {
             Ok((p, path, profile)) => (Ok(p), Some(path), Some(profile)),
             Err(e) => (Err(e), None, None),
         };
-        CliProfileProvider {
+        Ok(CliProfileProvider {
             inner: crate::provider::Delegate::new(NAME, inner),
             path,
             profile,
-        }
+        })
     }
 }
 
@@ -152,12 +152,49 @@ enum Origin {
     Current,
 }
 
+/// Reads the file, picks the profile and builds its source.
 fn load(
     ctx: &Context,
     path: Option<PathBuf>,
     explicit: Option<String>,
     missing_is_not_configured: bool,
 ) -> Result<(SharedProvider, PathBuf, String)> {
+    check_switches(ctx)?;
+    let (path, bytes) = read_file(ctx, path)?;
+    let root = parse_root(&path, &bytes)?;
+    let profiles = profiles_of(&root, &path)?;
+    let (name, origin) = choose_profile(ctx, &root, &profiles, explicit, &path)?;
+    let lenient = origin == Origin::Env || missing_is_not_configured;
+    if profiles.is_empty() && (origin != Origin::Explicit || missing_is_not_configured) {
+        return Err(Error::not_configured(format!(
+            "{} (no any configured profiles in '{}')",
+            unknown_profile_message(&name),
+            crate::redact::path(&path)
+        ))
+        .with_provider(NAME)
+        .with_file(&path));
+    }
+    let file = CliFile {
+        ctx,
+        path: &path,
+        text: &bytes,
+        profiles,
+        visiting: RefCell::default(),
+    };
+    if file.find(&name).is_none() {
+        let e = file.unknown_profile_with_list(&name);
+        return Err(if lenient {
+            e.with_kind(ErrorKind::NotConfigured)
+        } else {
+            e
+        });
+    }
+    let provider = file.build(&name)?;
+    Ok((provider, path, name))
+}
+
+/// `ALIBABA_CLOUD_CLI_PROFILE_DISABLED` and `ALIBABA_CLOUD_IGNORE_PROFILE`: "not configured".
+fn check_switches(ctx: &Context) -> Result<()> {
     let with_name = |e: Error| e.with_provider(NAME);
     if ctx
         .env_flag(env_vars::CLI_PROFILE_DISABLED)
@@ -179,11 +216,17 @@ fn load(
             env_vars::IGNORE_PROFILE
         )));
     }
+    Ok(())
+}
+
+/// The file (explicit, else `ALIBABA_CLOUD_CONFIG_FILE`, else `~/.aliyun/config.json`) and its
+/// bytes. Only the home-directory file may be missing ("not configured").
+fn read_file(ctx: &Context, path: Option<PathBuf>) -> Result<(PathBuf, Vec<u8>)> {
     let env_path = match path {
         Some(_) => None,
         None => ctx
             .env_non_empty(env_vars::CONFIG_FILE)
-            .map_err(with_name)?
+            .map_err(|e| e.with_provider(NAME))?
             .map(PathBuf::from),
     };
     let from_env = env_path.is_some();
@@ -199,58 +242,53 @@ fn load(
             }
         },
     };
-    let bytes = match ctx.fs().read(&path, MAX_FILE_SIZE) {
-        Ok(b) => b,
+    let message = format!(
+        "unable to open credentials file: {}",
+        crate::redact::path(&path)
+    );
+    match ctx.fs().read(&path, MAX_FILE_SIZE) {
+        Ok(b) => Ok((path, b)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !from_env => {
-            return Err(Error::not_configured(format!(
-                "unable to open credentials file: {}",
-                crate::redact::path(&path)
-            ))
-            .with_provider(NAME))
+            Err(Error::not_configured(message).with_provider(NAME))
         }
-        Err(e) => {
-            return Err(Error::new(
-                ErrorKind::File,
-                format!(
-                    "unable to open credentials file: {}",
-                    crate::redact::path(&path)
-                ),
-            )
+        Err(e) => Err(Error::new(ErrorKind::File, message)
             .with_provider(NAME)
             .with_file(&path)
-            .with_source(e))
-        }
-    };
-    let root: Value = serde_json::from_slice(&bytes).map_err(|e| {
+            .with_source(e)),
+    }
+}
+
+/// The file's top-level object.
+fn parse_root(path: &Path, bytes: &[u8]) -> Result<Map<String, Value>> {
+    let broken = |detail: &str| {
         Error::new(
             ErrorKind::File,
             format!(
-                "failed to parse credential form cli credentials file: {}",
-                crate::redact::path(&path)
+                "failed to parse credential form cli credentials file: {}{detail}",
+                crate::redact::path(path)
             ),
         )
         .with_provider(NAME)
-        .with_file(&path)
-        .with_line(e.line())
-        .with_hint("the file is not valid JSON")
-    })?;
-    let Some(obj) = root.as_object() else {
-        return Err(Error::new(
-            ErrorKind::File,
-            format!(
-                "failed to parse credential form cli credentials file: {} (not a JSON object)",
-                crate::redact::path(&path)
-            ),
-        )
-        .with_provider(NAME)
-        .with_file(&path));
+        .with_file(path)
     };
-    // `"profiles": {}` (or any non-list) is a broken file, not an empty one.
-    if let Some(p) = obj
-        .get("profiles")
-        .filter(|p| !p.is_array() && !p.is_null())
-    {
-        return Err(Error::new(
+    let root: Value = serde_json::from_slice(bytes).map_err(|e| {
+        broken("")
+            .with_line(e.line())
+            .with_hint("the file is not valid JSON")
+    })?;
+    match root {
+        Value::Object(obj) => Ok(obj),
+        _ => Err(broken(" (not a JSON object)")),
+    }
+}
+
+/// The `"profiles"` list (none: empty); anything else than a list is a broken file.
+fn profiles_of<'a>(root: &'a Map<String, Value>, path: &Path) -> Result<Vec<&'a Value>> {
+    match root.get("profiles") {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(a)) => Ok(a.iter().collect()),
+        // `"profiles": {}` is a broken file, not an empty one.
+        Some(p) => Err(Error::new(
             ErrorKind::File,
             format!(
                 "\"profiles\" in the cli credentials file is {}, not a list of profiles",
@@ -258,79 +296,50 @@ fn load(
             ),
         )
         .with_provider(NAME)
-        .with_file(&path)
-        .with_hint("make \"profiles\" a list: \"profiles\": [{\"name\": \"default\", \"mode\": \"AK\", ...}]"));
+        .with_file(path)
+        .with_hint("make \"profiles\" a list: \"profiles\": [{\"name\": \"default\", \"mode\": \"AK\", ...}]")),
     }
-    let profiles: Vec<&Value> = obj
-        .get("profiles")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().collect())
-        .unwrap_or_default();
-    let (name, origin) = if let Some(n) = explicit.filter(|n| !n.is_empty()) {
-        (n, Origin::Explicit)
-    } else if let Some(n) = ctx.env_non_empty(env_vars::PROFILE).map_err(with_name)? {
-        (n, Origin::Env)
-    } else if let Some(n) = obj
+}
+
+/// The profile to use and where its name came from: explicit, `ALIBABA_CLOUD_PROFILE`, `current`.
+fn choose_profile(
+    ctx: &Context,
+    root: &Map<String, Value>,
+    profiles: &[&Value],
+    explicit: Option<String>,
+    path: &Path,
+) -> Result<(String, Origin)> {
+    if let Some(n) = explicit.filter(|n| !n.is_empty()) {
+        return Ok((n, Origin::Explicit));
+    }
+    if let Some(n) = ctx
+        .env_non_empty(env_vars::PROFILE)
+        .map_err(|e| e.with_provider(NAME))?
+    {
+        return Ok((n, Origin::Env));
+    }
+    if let Some(n) = root
         .get("current")
         .and_then(Value::as_str)
         .filter(|n| !n.is_empty())
     {
-        (n.to_string(), Origin::Current)
-    } else if profiles.is_empty() {
+        return Ok((n.to_string(), Origin::Current));
+    }
+    if profiles.is_empty() {
         return Err(Error::not_configured(format!(
             "invalid profile name: no any configured profiles in '{}'",
-            crate::redact::path(&path)
+            crate::redact::path(path)
         ))
         .with_provider(NAME)
-        .with_file(&path));
-    } else {
-        return Err(Error::invalid_config("invalid profile name")
-            .with_provider(NAME)
-            .with_file(&path)
-            .with_hint(format!(
-                "set \"current\" in the file or {}",
-                env_vars::PROFILE
-            )));
-    };
-    if profiles.is_empty() && (origin != Origin::Explicit || missing_is_not_configured) {
-        return Err(Error::not_configured(format!(
-            "{} (no any configured profiles in '{}')",
-            unknown_profile_message(&name),
-            crate::redact::path(&path)
-        ))
-        .with_provider(NAME)
-        .with_file(&path));
+        .with_file(path));
     }
-    let find = |n: &str| {
-        profiles
-            .iter()
-            .copied()
-            .find(|p| p.get("name").and_then(Value::as_str) == Some(n))
-    };
-    if find(&name).is_none() {
-        let names: Vec<&str> = profiles
-            .iter()
-            .filter_map(|p| p.get("name").and_then(Value::as_str))
-            .collect();
-        // After the reference's wording: which profiles the file does have.
-        let e = unknown_profile(&name, &path).with_hint(format!(
-            "the file has the profiles {}; pick one of them (--profile, {} or \"current\")",
-            names
-                .iter()
-                .map(|n| format!("'{n}'"))
-                .collect::<Vec<_>>()
-                .join(", "),
+    Err(Error::invalid_config("invalid profile name")
+        .with_provider(NAME)
+        .with_file(path)
+        .with_hint(format!(
+            "set \"current\" in the file or {}",
             env_vars::PROFILE
-        ));
-        return Err(if origin == Origin::Env || missing_is_not_configured {
-            e.with_kind(ErrorKind::NotConfigured)
-        } else {
-            e
-        });
-    }
-    let mut visiting = HashSet::new();
-    let provider = build_profile(ctx, &find, &name, &path, &bytes, &mut visiting)?;
-    Ok((provider, path, name))
+        )))
 }
 
 /// Keys whose value must be a string (or null): a number or a list there is a broken profile,
@@ -424,323 +433,287 @@ fn unknown_profile(name: &str, path: &Path) -> Error {
         .with_file(path)
 }
 
-fn build_profile<'a>(
-    ctx: &Context,
-    find: &dyn Fn(&str) -> Option<&'a Value>,
-    name: &str,
-    path: &Path,
-    text: &[u8],
-    visiting: &mut HashSet<String>,
-) -> Result<SharedProvider> {
-    let Some(p) = find(name) else {
-        return Err(unknown_profile(name, path));
-    };
-    check_string_fields(p, name, path, text)?;
-    if !visiting.insert(name.to_string()) {
-        return Err(Error::invalid_config(format!(
-            "source_profile cycle through profile '{name}'"
-        ))
-        .with_provider(NAME)
-        .with_file(path));
+/// Builds the source of one mode from a profile (each source's own `from_cli_profile`).
+type FromProfile = fn(&CliProfile<'_>) -> Result<SharedProvider>;
+
+/// The supported modes and their sources.
+const MODES: [(&str, FromProfile); 12] = [
+    ("AK", |p| {
+        shared(StaticAccessKeyProvider::from_cli_profile(p))
+    }),
+    ("StsToken", |p| {
+        shared(StaticStsProvider::from_cli_profile(p))
+    }),
+    ("RamRoleArn", |p| {
+        shared(RamRoleArnProvider::from_cli_profile(p, None))
+    }),
+    // aliyun-cli (deprecated there for ChainableRamRoleArn): the ECS instance role
+    // `ram_role_name` is the source of an AssumeRole of `ram_role_arn`.
+    ("RamRoleArnWithRoleName", |p| {
+        let ecs = SharedProvider::new(EcsRamRoleProvider::from_cli_profile(p)?);
+        shared(RamRoleArnProvider::from_cli_profile(p, Some(ecs)))
+    }),
+    ("EcsRamRole", |p| {
+        shared(EcsRamRoleProvider::from_cli_profile(p))
+    }),
+    ("OIDC", |p| shared(OidcRoleArnProvider::from_cli_profile(p))),
+    ("ChainableRamRoleArn", |p| {
+        let source = p.source_profile()?;
+        shared(RamRoleArnProvider::from_cli_profile(p, Some(source)))
+    }),
+    ("CloudSSO", |p| {
+        shared(CloudSsoProvider::from_cli_profile(p))
+    }),
+    ("OAuth", |p| shared(OAuthProvider::from_cli_profile(p))),
+    ("External", |p| {
+        shared(ExternalProvider::from_cli_profile(p))
+    }),
+    ("CredentialsURI", |p| {
+        shared(CredentialsUriProvider::from_cli_profile(p))
+    }),
+    ("BearerToken", |p| {
+        shared(BearerTokenProvider::from_cli_profile(p))
+    }),
+];
+
+/// The parsed file while its profiles are turned into sources.
+struct CliFile<'a> {
+    ctx: &'a Context,
+    path: &'a Path,
+    text: &'a [u8],
+    profiles: Vec<&'a Value>,
+    /// The profiles being built, outermost first (`source_profile` cycles).
+    visiting: RefCell<HashSet<String>>,
+}
+
+impl<'a> CliFile<'a> {
+    fn find(&self, name: &str) -> Option<&'a Value> {
+        self.profiles
+            .iter()
+            .copied()
+            .find(|p| p.get("name").and_then(Value::as_str) == Some(name))
     }
-    let s = |k: &str| {
-        p.get(k)
+
+    /// The reference's "unable to get profile" plus, as a hint, the profiles the file has.
+    fn unknown_profile_with_list(&self, name: &str) -> Error {
+        let names: Vec<String> = self
+            .profiles
+            .iter()
+            .filter_map(|p| p.get("name").and_then(Value::as_str))
+            .map(|n| format!("'{n}'"))
+            .collect();
+        unknown_profile(name, self.path).with_hint(format!(
+            "the file has the profiles {}; pick one of them (--profile, {} or \"current\")",
+            names.join(", "),
+            env_vars::PROFILE
+        ))
+    }
+
+    /// The source of profile `name`, by its mode.
+    fn build(&self, name: &str) -> Result<SharedProvider> {
+        let Some(keys) = self.find(name) else {
+            return Err(unknown_profile(name, self.path));
+        };
+        check_string_fields(keys, name, self.path, self.text)?;
+        if !self.visiting.borrow_mut().insert(name.to_string()) {
+            return Err(Error::invalid_config(format!(
+                "source_profile cycle through profile '{name}'"
+            ))
+            .with_provider(NAME)
+            .with_file(self.path));
+        }
+        let profile = CliProfile {
+            file: self,
+            name,
+            keys,
+        };
+        let mode = keys.get("mode").and_then(Value::as_str);
+        let Some((_, from_profile)) = MODES.iter().find(|(m, _)| Some(*m) == mode) else {
+            let names: Vec<&str> = MODES.iter().map(|(m, _)| *m).collect();
+            return Err(profile
+                .invalid(format!(
+                    "unsupported profile mode '{}' form cli credentials file.",
+                    mode.unwrap_or("None")
+                ))
+                .with_hint(format!("supported: {}", names.join(", "))));
+        };
+        let provider = from_profile(&profile)?;
+        self.visiting.borrow_mut().remove(name);
+        Ok(provider)
+    }
+}
+
+/// One profile of `config.json`, as a source reads its settings from it (`from_cli_profile`).
+pub(crate) struct CliProfile<'a> {
+    file: &'a CliFile<'a>,
+    name: &'a str,
+    keys: &'a Value,
+}
+
+impl CliProfile<'_> {
+    /// The context the source is built with.
+    pub(crate) fn ctx(&self) -> &Context {
+        self.file.ctx
+    }
+    /// The profile's name.
+    pub(crate) fn name(&self) -> &str {
+        self.name
+    }
+    /// The file it is in.
+    pub(crate) fn path(&self) -> &Path {
+        self.file.path
+    }
+    /// A key's raw value.
+    pub(crate) fn value(&self, key: &str) -> Option<&Value> {
+        self.keys.get(key)
+    }
+    /// A key's string value, when present and not empty.
+    pub(crate) fn string(&self, key: &str) -> Option<String> {
+        self.value(key)
             .and_then(Value::as_str)
             .filter(|v| !v.is_empty())
             .map(str::to_string)
-    };
-    let mode_value = p.get("mode").and_then(Value::as_str);
-    let mode = mode_value.unwrap_or_default();
-    let invalid = |m: String| Error::invalid_config(m).with_provider(NAME).with_file(path);
-    let need = |k: &str| {
-        s(k).ok_or_else(|| {
-            invalid(format!(
-                "profile '{name}' (mode {mode}) needs a non-empty {k}"
+    }
+    /// A key's integer value (a number or a numeric string), else 0.
+    pub(crate) fn int(&self, key: &str) -> i64 {
+        match self.value(key) {
+            Some(Value::Number(n)) => n.as_i64().unwrap_or(0),
+            Some(Value::String(t)) => t.trim().parse().unwrap_or(0),
+            _ => 0,
+        }
+    }
+    /// A required string key.
+    pub(crate) fn need(&self, key: &str) -> Result<String> {
+        self.string(key).ok_or_else(|| {
+            self.invalid(format!(
+                "profile '{}' (mode {}) needs a non-empty {key}",
+                self.name,
+                self.mode()
             ))
         })
-    };
-    let int = |k: &str| match p.get(k) {
-        Some(Value::Number(n)) => n.as_i64().unwrap_or(0),
-        Some(Value::String(t)) => t.trim().parse().unwrap_or(0),
-        _ => 0,
-    };
-    let duration = p
-        .get("expired_seconds")
-        .and_then(Value::as_u64)
-        .filter(|d| *d > 0);
-    // aliyun-cli's `endpoint_type: vpc` selects VPC endpoints; credchain applies it to STS too.
-    let vpc_type = s("endpoint_type").map(|t| t.eq_ignore_ascii_case("vpc"));
-    let endpoint = StsEndpoint {
-        sts_endpoint: s("sts_endpoint"),
-        sts_region_id: s("sts_region"),
-        enable_vpc: p
-            .get("enable_vpc")
-            .and_then(Value::as_bool)
-            .or(vpc_type.filter(|v| *v)),
-    };
-    let env_external_id = ctx
-        .env_non_empty(env_vars::EXTERNAL_ID)
-        .map_err(|e| e.with_provider(NAME))?;
-    let external_disabled = || -> Result<()> {
-        if ctx
-            .env_flag(env_vars::DISABLE_EXTERNAL_PROCESS)
+    }
+    /// `expired_seconds`: absent, null or 0 is unset (aliyun-cli writes 0 for "unset").
+    pub(crate) fn expired_seconds(&self) -> Option<u64> {
+        self.value("expired_seconds")
+            .and_then(Value::as_u64)
+            .filter(|d| *d > 0)
+    }
+    /// The STS endpoint options of a role profile: `sts_endpoint`, `sts_region`, `enable_vpc`,
+    /// and aliyun-cli's `endpoint_type: vpc` (which credchain applies to STS too).
+    pub(crate) fn sts_endpoint(&self) -> StsEndpoint {
+        let vpc_type = self
+            .string("endpoint_type")
+            .map(|t| t.eq_ignore_ascii_case("vpc"));
+        StsEndpoint {
+            sts_endpoint: self.string("sts_endpoint"),
+            sts_region_id: self.string("sts_region"),
+            enable_vpc: self
+                .value("enable_vpc")
+                .and_then(Value::as_bool)
+                .or(vpc_type.filter(|v| *v)),
+        }
+    }
+    /// An environment variable a profile falls back to (unreadable: an error).
+    pub(crate) fn env(&self, var: &str) -> Result<Option<String>> {
+        self.ctx()
+            .env_non_empty(var)
+            .map_err(|e| e.with_provider(NAME))
+    }
+    /// A broken profile: the message, this source and the file.
+    pub(crate) fn invalid(&self, message: String) -> Error {
+        Error::invalid_config(message)
+            .with_provider(NAME)
+            .with_file(self.path())
+    }
+    /// A source's build error, located in this file.
+    pub(crate) fn at_file(&self, e: Error) -> Error {
+        e.with_file(self.path())
+    }
+    /// Refuses the profile when `ALIBABA_CLOUD_DISABLE_EXTERNAL_PROCESS` is true (`External`,
+    /// `CredentialsURI`: the profile asks for something the user forbade).
+    pub(crate) fn allow_external_process(&self) -> Result<()> {
+        let var = env_vars::DISABLE_EXTERNAL_PROCESS;
+        if !self
+            .ctx()
+            .env_flag(var)
             .map_err(|e| e.with_provider(NAME))?
         {
-            return Err(invalid(format!(
-                "profile '{name}' (mode {mode}) is refused: external credential sources are \
-                 disabled by {}",
-                env_vars::DISABLE_EXTERNAL_PROCESS
+            return Ok(());
+        }
+        Err(self
+            .invalid(format!(
+                "profile '{}' (mode {}) is refused: external credential sources are disabled \
+                 by {var}",
+                self.name,
+                self.mode()
             ))
-            .with_hint(format!(
-                "unset {} or select another profile",
-                env_vars::DISABLE_EXTERNAL_PROCESS
+            .with_hint(format!("unset {var} or select another profile")))
+    }
+    /// The source of this profile's `source_profile` (ChainableRamRoleArn).
+    pub(crate) fn source_profile(&self) -> Result<SharedProvider> {
+        let Some(source) = self.string("source_profile") else {
+            return Err(self.invalid(format!(
+                "invalid profile name: profile '{}' (mode ChainableRamRoleArn) needs a \
+                 source_profile",
+                self.name
             )));
-        }
-        Ok(())
-    };
-    let ram_role = |source: Option<SharedProvider>| -> Result<SharedProvider> {
-        let mut b = RamRoleArnProvider::builder().endpoint_options(endpoint.clone());
-        if let Some(v) = s("ram_role_arn") {
-            b = b.role_arn(v);
-        }
-        match source {
-            Some(src) => b = b.source(src),
-            None => {
-                if let Some(v) = s("access_key_id") {
-                    b = b.access_key_id(v);
-                }
-                if let Some(v) = s("access_key_secret") {
-                    b = b.access_key_secret(v);
-                }
+        };
+        self.file.build(&source).map_err(|e| {
+            if e.message().starts_with("unable to get profile") {
+                self.invalid(format!("get source profile failed: {}", e.message()))
+            } else {
+                e
             }
+        })
+    }
+    /// Writes `fields` back into this profile (or the profile of this mode it chains to),
+    /// logging a failure; for callbacks that outlive the build.
+    pub(crate) fn write_back(&self, mode: &'static str) -> impl Fn(Fields) + Send + Sync + 'static {
+        let (ctx, path, name) = (
+            self.ctx().clone(),
+            self.path().to_path_buf(),
+            self.name.to_string(),
+        );
+        move |fields| write_back::update_or_warn(&ctx, &path, &name, mode, fields)
+    }
+    /// Reads this profile from the file again (another process may have changed it); `None`
+    /// when the file or the profile cannot be read.
+    pub(crate) fn reread(&self) -> impl Fn() -> Option<Value> + Send + Sync + 'static {
+        let (ctx, path, name) = (
+            self.ctx().clone(),
+            self.path().to_path_buf(),
+            self.name.to_string(),
+        );
+        move || {
+            let bytes = ctx.fs().read(&path, MAX_FILE_SIZE).ok()?;
+            let root: Value = serde_json::from_slice(&bytes).ok()?;
+            root.get("profiles")?
+                .as_array()?
+                .iter()
+                .find(|p| p.get("name").and_then(Value::as_str) == Some(name.as_str()))
+                .cloned()
         }
-        if let Some(v) = s("ram_session_name") {
-            b = b.role_session_name(v);
-        }
-        if let Some(d) = duration {
-            b = b.duration_seconds(d);
-        }
-        if let Some(v) = s("policy") {
-            b = b.policy(v);
-        }
-        if let Some(v) = s("external_id").or_else(|| env_external_id.clone()) {
-            b = b.external_id(v);
-        }
-        Ok(SharedProvider::new(
-            b.build(ctx).map_err(|e| e.with_file(path))?,
-        ))
-    };
-    let provider = match mode {
-        "AK" => SharedProvider::new(
-            StaticAccessKeyProvider::with_env_fallback(s("access_key_id"), s("access_key_secret"), ctx)
-                .map_err(|e| e.with_file(path))?,
-        ),
-        "StsToken" => SharedProvider::new(
-            StaticStsProvider::with_env_fallback(
-                s("access_key_id"),
-                s("access_key_secret"),
-                s("sts_token"),
-                ctx,
-            )
-            .map_err(|e| e.with_file(path))?,
-        ),
-        "RamRoleArn" => ram_role(None)?,
-        // aliyun-cli (deprecated there for ChainableRamRoleArn): the ECS instance role
-        // `ram_role_name` is the source of an AssumeRole of `ram_role_arn`.
-        "RamRoleArnWithRoleName" => {
-            let mut b = EcsRamRoleProvider::builder();
-            if let Some(r) = s("ram_role_name") {
-                b = b.role_name(r);
-            }
-            ram_role(Some(SharedProvider::new(b.build(ctx))))?
-        }
-        "BearerToken" => {
-            if let Some(k) = s("bearer_token_header_key") {
-                if !k.eq_ignore_ascii_case("x-acs-bearer-token") {
-                    return Err(invalid(format!(
-                        "profile '{name}' sets bearer_token_header_key to another header than \
-                         x-acs-bearer-token, the only one credchain sends"
-                    ))
-                    .with_hint("remove bearer_token_header_key from the profile"));
-                }
-            }
-            let token = match s("bearer_token") {
-                Some(t) => Some(t),
-                None => ctx
-                    .env_non_empty(env_vars::BEARER_TOKEN)
-                    .map_err(|e| e.with_provider(NAME))?,
-            };
-            let Some(token) = token else {
-                return Err(invalid(format!(
-                    "bearer_token is not configured for profile '{name}'"
-                ))
-                .with_hint(format!(
-                    "run `aliyun configure --profile {name} --mode BearerToken`, or set {}",
-                    env_vars::BEARER_TOKEN
-                )));
-            };
-            SharedProvider::new(
-                BearerTokenProvider::new(token.trim()).map_err(|e| e.with_file(path))?,
-            )
-        }
-        "EcsRamRole" => {
-            let mut b = EcsRamRoleProvider::builder();
-            if let Some(r) = s("ram_role_name") {
-                b = b.role_name(r);
-            }
-            SharedProvider::new(b.build(ctx))
-        }
-        "OIDC" => {
-            let mut b = OidcRoleArnProvider::builder().endpoint_options(endpoint.clone());
-            if let Some(v) = s("ram_role_arn") {
-                b = b.role_arn(v);
-            }
-            if let Some(v) = s("oidc_provider_arn") {
-                b = b.oidc_provider_arn(v);
-            }
-            if let Some(v) = s("oidc_token_file") {
-                b = b.oidc_token_file_path(v);
-            }
-            if let Some(v) = s("ram_session_name") {
-                b = b.role_session_name(v);
-            }
-            if let Some(d) = duration {
-                b = b.duration_seconds(d);
-            }
-            if let Some(v) = s("policy") {
-                b = b.policy(v);
-            }
-            SharedProvider::new(b.build(ctx).map_err(|e| e.with_file(path))?)
-        }
-        "ChainableRamRoleArn" => {
-            let Some(src_name) = s("source_profile") else {
-                return Err(invalid(format!("invalid profile name: profile '{name}' (mode ChainableRamRoleArn) needs a source_profile")));
-            };
-            let source = build_profile(ctx, find, &src_name, path, text, visiting).map_err(|e| {
-                if e.message().starts_with("unable to get profile") {
-                    invalid(format!("get source profile failed: {}", e.message()))
-                } else {
-                    e
-                }
-            })?;
-            ram_role(Some(source))?
-        }
-        "CloudSSO" => {
-            let b = CloudSsoProvider::builder()
-                .sign_in_url(s("cloud_sso_sign_in_url").unwrap_or_default())
-                .account_id(s("cloud_sso_account_id").unwrap_or_default())
-                .access_config(s("cloud_sso_access_config").unwrap_or_default())
-                .access_token(s("access_token").unwrap_or_default())
-                .access_token_expire(int("cloud_sso_access_token_expire"));
-            SharedProvider::new(b.build(ctx).map_err(|e| e.with_file(path))?)
-        }
-        "OAuth" => {
-            let site = match p.get("oauth_site_type") {
-                None | Some(Value::Null) => OAuthSiteType::Cn,
-                Some(v) => v.as_str().and_then(OAuthSiteType::parse).ok_or_else(|| {
-                    invalid("Invalid OAuth site type, support CN or INTL".to_string())
-                })?,
-            };
-            let mut b = OAuthProvider::builder()
-                .site_type(site)
-                .access_token_expire(int("oauth_access_token_expire"));
-            if let Some(v) = s("oauth_access_token") {
-                b = b.access_token(v);
-            }
-            if let Some(v) = s("oauth_refresh_token") {
-                b = b.refresh_token(v);
-            }
-            if let (Some(id), Some(secret), Some(token)) =
-                (s("access_key_id"), s("access_key_secret"), s("sts_token"))
-            {
-                b = b.sts(id, secret, token, int("sts_expiration"));
-            }
-            let (rctx, rpath, rname) = (ctx.clone(), path.to_path_buf(), name.to_string());
-            b = b.reload_tokens(Arc::new(move || persisted_oauth_tokens(&rctx, &rpath, &rname)));
-            let (wctx, wpath, wname) = (ctx.clone(), path.to_path_buf(), name.to_string());
-            b = b.on_update(Arc::new(move |u: &OAuthUpdate| {
-                let mut fields = vec![
-                    ("oauth_refresh_token", u.refresh_token.clone().map(Value::from).unwrap_or(Value::Null)),
-                    ("oauth_access_token", Value::from(u.access_token.clone())),
-                    ("oauth_access_token_expire", Value::from(u.access_token_expire)),
-                ];
-                if let Some(c) = &u.credentials {
-                    let exp = c.expiration().map(crate::time::unix_seconds).unwrap_or(0);
-                    fields.extend([
-                        ("access_key_id", Value::from(c.access_key_id())),
-                        ("access_key_secret", Value::from(c.access_key_secret())),
-                        ("sts_token", c.security_token().map(Value::from).unwrap_or(Value::Null)),
-                        ("sts_expiration", Value::from(exp)),
-                    ]);
-                }
-                write_back::update_or_warn(&wctx, &wpath, &wname, "OAuth", fields);
-            }));
-            SharedProvider::new(b.build(ctx).map_err(|e| e.with_file(path))?)
-        }
-        "External" => {
-            external_disabled()?;
-            let (wctx, wpath, wname) = (ctx.clone(), path.to_path_buf(), name.to_string());
-            let b = ExternalProvider::builder()
-                .process_command(p.get("process_command").and_then(Value::as_str).unwrap_or_default())
-                .profile(format!("'{name}' in {}", path.display()))
-                .on_refresh(Arc::new(move |c| {
-                    let exp = c.expiration().map(crate::time::unix_seconds).unwrap_or(0);
-                    write_back::update_or_warn(
-                        &wctx,
-                        &wpath,
-                        &wname,
-                        "External",
-                        vec![
-                            ("access_key_id", Value::from(c.access_key_id())),
-                            ("access_key_secret", Value::from(c.access_key_secret())),
-                            ("sts_token", c.security_token().map(Value::from).unwrap_or(Value::Null)),
-                            ("sts_expiration", Value::from(exp)),
-                        ],
-                    );
-                }));
-            SharedProvider::new(b.build(ctx).map_err(|e| e.with_file(path))?)
-        }
-        "CredentialsURI" => {
-            external_disabled()?;
-            let uri = need("credentials_uri")?;
-            SharedProvider::new(CredentialsUriProvider::builder().uri(uri).build(ctx))
-        }
-        _ => {
-            return Err(invalid(format!(
-                "unsupported profile mode '{}' form cli credentials file.",
-                mode_value.unwrap_or("None")
-            ))
-            .with_hint(
-                "supported: AK, StsToken, RamRoleArn, RamRoleArnWithRoleName, EcsRamRole, OIDC, ChainableRamRoleArn, CloudSSO, OAuth, External, CredentialsURI, BearerToken",
-            ))
-        }
-    };
-    visiting.remove(name);
-    Ok(provider)
+    }
+
+    fn mode(&self) -> &str {
+        self.value("mode")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    }
 }
 
-/// The OAuth tokens profile `name` holds in `path` now (another process may have refreshed
-/// them since this provider was built); `None` when the file or the tokens cannot be read.
-fn persisted_oauth_tokens(ctx: &Context, path: &Path, name: &str) -> Option<OAuthUpdate> {
-    let bytes = ctx.fs().read(path, MAX_FILE_SIZE).ok()?;
-    let root: Value = serde_json::from_slice(&bytes).ok()?;
-    let profile = root
-        .get("profiles")?
-        .as_array()?
-        .iter()
-        .find(|p| p.get("name").and_then(Value::as_str) == Some(name))?;
-    let s = |k: &str| profile.get(k).and_then(Value::as_str).map(str::to_string);
-    let expire = match profile.get("oauth_access_token_expire") {
-        Some(Value::Number(n)) => n.as_i64()?,
-        Some(Value::String(t)) => t.trim().parse().ok()?,
-        _ => return None,
-    };
-    Some(OAuthUpdate {
-        refresh_token: s("oauth_refresh_token"),
-        access_token: s("oauth_access_token")?,
-        access_token_expire: expire,
-        credentials: None,
-    })
+/// The keys an STS credential is written back under (`External`, `OAuth`).
+pub(crate) fn sts_fields(c: &Credentials) -> Fields {
+    let expiration = c.expiration().map(crate::time::unix_seconds).unwrap_or(0);
+    vec![
+        ("access_key_id", Value::from(c.access_key_id())),
+        ("access_key_secret", Value::from(c.access_key_secret())),
+        (
+            "sts_token",
+            c.security_token().map(Value::from).unwrap_or(Value::Null),
+        ),
+        ("sts_expiration", Value::from(expiration)),
+    ]
 }
 
 impl fmt::Debug for CliProfileProvider {

@@ -17,15 +17,17 @@
 use std::fmt;
 
 use http::Method;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use super::remote;
-use crate::cache::{RefreshPolicy, RefreshingCache};
+use super::cli_profile::CliProfile;
+use super::service_error::{missing_object, parse_json, service_error_shaped, ErrorShape};
+use super::sts;
+use crate::cache::{CachedProvider, Fetch, RefreshPolicy};
 use crate::context::Context;
 use crate::credentials::{Credentials, Secret};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{send_with_retry, HttpRequest, ProxyPolicy, RetryPolicy, Timeouts};
-use crate::provider::{ProvideCredentials, ProvideFuture};
+use crate::provider::ProvideFuture;
 
 const NAME: &str = "cloud_sso";
 const EXPIRED: &str = "CloudSSO access token is empty or expired, please re-login with cli";
@@ -39,6 +41,7 @@ pub struct CloudSsoProviderBuilder {
     access_token: Option<String>,
     access_token_expire: i64,
     timeouts: Option<Timeouts>,
+    refresh_policy: Option<RefreshPolicy>,
 }
 
 impl fmt::Debug for CloudSsoProviderBuilder {
@@ -82,6 +85,11 @@ impl CloudSsoProviderBuilder {
         self.timeouts = Some(t);
         self
     }
+    /// Refresh policy (default [`RefreshPolicy::STS`]).
+    pub fn refresh_policy(mut self, p: RefreshPolicy) -> Self {
+        self.refresh_policy = Some(p);
+        self
+    }
     /// Validates and builds.
     pub fn build(self, ctx: &Context) -> Result<CloudSsoProvider> {
         let now = crate::time::unix_seconds(ctx.now());
@@ -107,7 +115,7 @@ impl CloudSsoProviderBuilder {
             Error::invalid_config("the CloudSSO sign in url is not an http(s) URL")
                 .with_provider(NAME)
         })?;
-        let fetcher = SsoFetcher {
+        let fetcher = CloudSsoFetcher {
             ctx: ctx.clone(),
             endpoint: format!("{origin}/cloud-credentials"),
             account_id,
@@ -116,9 +124,11 @@ impl CloudSsoProviderBuilder {
             access_token_expire: self.access_token_expire,
             timeouts: self.timeouts.unwrap_or(Timeouts::STS),
         };
-        Ok(CloudSsoProvider {
-            cache: RefreshingCache::new(fetcher, RefreshPolicy::STS, ctx.shared_clock()),
-        })
+        Ok(CachedProvider::new(
+            fetcher,
+            self.refresh_policy.unwrap_or(RefreshPolicy::STS),
+            ctx.shared_clock(),
+        ))
     }
 }
 
@@ -138,9 +148,7 @@ fn origin_of(url: &str) -> Option<String> {
 }
 
 /// STS credentials from CloudSSO (`cloud_sso`).
-pub struct CloudSsoProvider {
-    cache: RefreshingCache<SsoFetcher>,
-}
+pub type CloudSsoProvider = CachedProvider<CloudSsoFetcher>;
 
 impl CloudSsoProvider {
     /// The provider name.
@@ -149,31 +157,27 @@ impl CloudSsoProvider {
     pub fn builder() -> CloudSsoProviderBuilder {
         CloudSsoProviderBuilder::default()
     }
+    /// Mode `CloudSSO` of a `config.json` profile.
+    pub(crate) fn from_cli_profile(p: &CliProfile<'_>) -> Result<Self> {
+        let key = |k: &str| p.string(k).unwrap_or_default();
+        Self::builder()
+            .sign_in_url(key("cloud_sso_sign_in_url"))
+            .account_id(key("cloud_sso_account_id"))
+            .access_config(key("cloud_sso_access_config"))
+            .access_token(key("access_token"))
+            .access_token_expire(p.int("cloud_sso_access_token_expire"))
+            .build(p.ctx())
+            .map_err(|e| p.at_file(e))
+    }
+
     /// The URL credentials are requested from.
     pub fn endpoint(&self) -> &str {
-        &self.cache.source().endpoint
+        &self.fetcher().endpoint
     }
 }
 
-impl fmt::Debug for CloudSsoProvider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.cache.source().fmt(f)
-    }
-}
-
-impl ProvideCredentials for CloudSsoProvider {
-    fn provide_credentials(&self) -> ProvideFuture<'_> {
-        self.cache.provide_credentials()
-    }
-    fn name(&self) -> &str {
-        NAME
-    }
-    fn force_refresh(&self) -> ProvideFuture<'_> {
-        self.cache.force_refresh()
-    }
-}
-
-struct SsoFetcher {
+/// The `cloud-credentials` call behind [`CloudSsoProvider`].
+pub struct CloudSsoFetcher {
     ctx: Context,
     endpoint: String,
     account_id: String,
@@ -183,7 +187,7 @@ struct SsoFetcher {
     timeouts: Timeouts,
 }
 
-impl fmt::Debug for SsoFetcher {
+impl fmt::Debug for CloudSsoFetcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CloudSsoProvider")
             .field("endpoint", &crate::redact::url(&self.endpoint))
@@ -194,8 +198,8 @@ impl fmt::Debug for SsoFetcher {
     }
 }
 
-impl SsoFetcher {
-    async fn fetch(&self) -> Result<Credentials> {
+impl CloudSsoFetcher {
+    async fn credentials(&self) -> Result<Credentials> {
         if self.access_token_expire <= crate::time::unix_seconds(self.ctx.now()) {
             return Err(Error::new(ErrorKind::Expired, EXPIRED).with_provider(NAME));
         }
@@ -217,55 +221,37 @@ impl SsoFetcher {
         .await
         .map_err(|e| e.with_provider(NAME))?;
         if resp.status != 200 {
-            let mut e = Error::new(ErrorKind::Service, "getting CloudSSO credentials failed")
-                .with_provider(NAME)
-                .with_endpoint(&self.endpoint)
-                .with_status(resp.status);
-            if let Ok(v) = serde_json::from_slice::<Value>(&resp.body) {
-                let s = |k: &str| {
-                    v.get(k)
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_string()
-                };
-                let code = if s("ErrorCode").is_empty() {
-                    s("Code")
-                } else {
-                    s("ErrorCode")
-                };
-                let msg = if s("ErrorMessage").is_empty() {
-                    s("Message")
-                } else {
-                    s("ErrorMessage")
-                };
-                e = e.with_service_error(code, msg, Some(s("RequestId")));
-            }
-            return Err(e);
-        }
-        let v = remote::parse_json(&resp, "CloudSSO", NAME, &self.endpoint)?;
-        let Some(cc) = v.get("CloudCredential").filter(|c| c.is_object()) else {
-            return Err(Error::new(
-                ErrorKind::InvalidResponse,
-                "the CloudSSO response has no CloudCredential",
+            return Err(service_error_shaped(
+                &resp,
+                "getting CloudSSO credentials",
+                &self.endpoint,
+                &ErrorShape::CLOUD_SSO,
             )
-            .with_provider(NAME)
-            .with_endpoint(&self.endpoint));
+            .with_provider(NAME));
+        }
+        let v = parse_json(&resp, "CloudSSO", NAME, &self.endpoint)?;
+        let Some(cc) = v.get("CloudCredential").filter(|c| c.is_object()) else {
+            return Err(missing_object(
+                &v,
+                "CloudSSO",
+                "CloudCredential",
+                NAME,
+                &self.endpoint,
+            ));
         };
-        remote::credentials_from(cc, true, "CloudSSO", NAME, &self.endpoint)
+        sts::credentials_from(cc, true, "CloudSSO", NAME, &self.endpoint)
     }
 }
 
-impl ProvideCredentials for SsoFetcher {
-    fn provide_credentials(&self) -> ProvideFuture<'_> {
+impl Fetch for CloudSsoFetcher {
+    const NAME: &'static str = NAME;
+    fn fetch(&self) -> ProvideFuture<'_> {
         // A server may echo the access token it was sent: never let it into the error.
         ProvideFuture::new(async {
-            self.fetch()
+            self.credentials()
                 .await
                 .map_err(|e| e.redact([self.access_token.expose()]))
         })
-    }
-    fn name(&self) -> &str {
-        NAME
     }
 }
 

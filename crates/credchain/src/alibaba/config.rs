@@ -27,29 +27,44 @@ use std::fmt;
 use serde::Deserialize;
 
 use super::chain::default_chain;
-use super::credentials_uri::CredentialsUriProvider;
-use super::ecs_ram_role::EcsRamRoleProvider;
-use super::oidc_role_arn::OidcRoleArnProvider;
-use super::ram_role_arn::{RamRoleArnProvider, RamRoleArnProviderBuilder};
-use super::remote::StsEndpoint;
-use super::rsa_key_pair::RsaKeyPairProvider;
-use super::static_credentials::{BearerTokenProvider, StaticAccessKeyProvider, StaticStsProvider};
+use super::settings::shared;
+use super::{
+    BearerTokenProvider, CredentialsUriProvider, EcsRamRoleProvider, OidcRoleArnProvider,
+    RamRoleArnProvider, RsaKeyPairProvider, StaticAccessKeyProvider, StaticStsProvider,
+};
 use crate::context::Context;
 use crate::credentials::Secret;
 use crate::error::{Error, Result};
 use crate::http::Timeouts;
 use crate::provider::{ProvideCredentials, SharedProvider};
 
-/// The documented type names, in the reference's order.
-pub const TYPES: [&str; 8] = [
-    "access_key",
-    "sts",
-    "bearer",
-    "ecs_ram_role",
-    "ram_role_arn",
-    "rsa_key_pair",
-    "oidc_role_arn",
-    "credentials_uri",
+/// Builds the source of one `type` from a [`Config`] (each source's own `from_config`).
+type FromConfig = fn(&Config, &Context) -> Result<SharedProvider>;
+
+/// The documented types and their sources, in the reference's order.
+const SOURCES: [(&str, FromConfig); 8] = [
+    ("access_key", |c, ctx| {
+        shared(StaticAccessKeyProvider::from_config(c, ctx))
+    }),
+    ("sts", |c, ctx| {
+        shared(StaticStsProvider::from_config(c, ctx))
+    }),
+    ("bearer", |c, _| shared(BearerTokenProvider::from_config(c))),
+    ("ecs_ram_role", |c, ctx| {
+        shared(EcsRamRoleProvider::from_config(c, ctx))
+    }),
+    ("ram_role_arn", |c, ctx| {
+        shared(RamRoleArnProvider::from_config(c, ctx))
+    }),
+    ("rsa_key_pair", |c, ctx| {
+        shared(RsaKeyPairProvider::from_config(c, ctx))
+    }),
+    ("oidc_role_arn", |c, ctx| {
+        shared(OidcRoleArnProvider::from_config(c, ctx))
+    }),
+    ("credentials_uri", |c, ctx| {
+        shared(CredentialsUriProvider::from_config(c, ctx))
+    }),
 ];
 
 /// `alibabacloud_credentials.models.Config`, field for field. Unknown JSON keys are rejected so a
@@ -117,6 +132,16 @@ impl Config {
             .with_hint("use the field names of alibabacloud_credentials.models.Config")
         })
     }
+
+    /// `connect_timeout` and `timeout` (milliseconds) over `default`.
+    pub(crate) fn timeouts(&self, default: Timeouts) -> Timeouts {
+        default.with_millis(self.connect_timeout, self.timeout)
+    }
+
+    /// The session duration: `role_session_expiration`, else `duration_seconds`.
+    pub(crate) fn duration(&self) -> Option<u64> {
+        self.role_session_expiration.or(self.duration_seconds)
+    }
 }
 
 /// What `Client::get_credential()` returns in the references.
@@ -177,150 +202,29 @@ impl Client {
             )
             .with_hint("remove proxy from the config and set HTTPS_PROXY (and NO_PROXY) instead"));
         }
-        let type_ = c.type_.clone().unwrap_or_default();
-        let provider = match type_.as_str() {
-            "" | "default" => SharedProvider::new(default_chain(ctx)),
-            "access_key" => SharedProvider::new(StaticAccessKeyProvider::with_env_fallback(
-                c.access_key_id,
-                c.access_key_secret,
-                ctx,
-            )?),
-            "sts" => SharedProvider::new(StaticStsProvider::with_env_fallback(
-                c.access_key_id,
-                c.access_key_secret,
-                c.security_token,
-                ctx,
-            )?),
-            "bearer" => SharedProvider::new(BearerTokenProvider::new(
-                c.bearer_token.unwrap_or_default(),
-            )?),
-            "ecs_ram_role" => {
-                if EcsRamRoleProvider::is_disabled(ctx)? {
-                    return Err(Error::invalid_config("IMDS credentials is disabled")
-                        .with_provider(EcsRamRoleProvider::NAME)
-                        .with_hint("unset ALIBABA_CLOUD_ECS_METADATA_DISABLED"));
-                }
-                let mut b = EcsRamRoleProvider::builder()
-                    .timeouts(Timeouts::METADATA.with_millis(c.connect_timeout, c.timeout));
-                if let Some(r) = c.role_name.filter(|r| !r.is_empty()) {
-                    b = b.role_name(r);
-                }
-                if let Some(d) = c.disable_imds_v1 {
-                    b = b.disable_imds_v1(d);
-                }
-                SharedProvider::new(b.build(ctx))
-            }
-            "credentials_uri" => {
-                let mut b = CredentialsUriProvider::builder()
-                    .timeouts(Timeouts::STS.with_millis(c.connect_timeout, c.timeout));
-                if let Some(u) = c.credentials_uri.filter(|u| !u.is_empty()) {
-                    b = b.uri(u);
-                }
-                let p = b.build(ctx);
-                if !p.is_configured() {
-                    return Err(Error::invalid_config(
-                        "uri or environment variable ALIBABA_CLOUD_CREDENTIALS_URI cannot be empty",
-                    )
-                    .with_provider(CredentialsUriProvider::NAME));
-                }
-                SharedProvider::new(p)
-            }
-            "ram_role_arn" => {
-                let mut b = RamRoleArnProvider::builder()
-                    .timeouts(Timeouts::STS.with_millis(c.connect_timeout, c.timeout))
-                    .endpoint_options(StsEndpoint {
-                        sts_endpoint: c.sts_endpoint.clone(),
-                        ..Default::default()
-                    });
-                for (set, v) in [
-                    (
-                        RamRoleArnProviderBuilder::access_key_id as fn(_, String) -> _,
-                        c.access_key_id,
-                    ),
-                    (
-                        RamRoleArnProviderBuilder::access_key_secret,
-                        c.access_key_secret,
-                    ),
-                    (RamRoleArnProviderBuilder::security_token, c.security_token),
-                    (RamRoleArnProviderBuilder::role_arn, c.role_arn),
-                    (
-                        RamRoleArnProviderBuilder::role_session_name,
-                        c.role_session_name,
-                    ),
-                    (RamRoleArnProviderBuilder::policy, c.policy),
-                    (RamRoleArnProviderBuilder::external_id, c.external_id),
-                ] {
-                    if let Some(v) = v.filter(|v| !v.is_empty()) {
-                        b = set(b, v);
-                    }
-                }
-                if let Some(d) = c.role_session_expiration.or(c.duration_seconds) {
-                    b = b.duration_seconds(d);
-                }
-                SharedProvider::new(b.build(ctx)?)
-            }
-            "oidc_role_arn" => {
-                let mut b = OidcRoleArnProvider::builder()
-                    .timeouts(Timeouts::STS.with_millis(c.connect_timeout, c.timeout))
-                    .endpoint_options(StsEndpoint {
-                        sts_endpoint: c.sts_endpoint.clone(),
-                        ..Default::default()
-                    });
-                if let Some(v) = c.role_arn.filter(|v| !v.is_empty()) {
-                    b = b.role_arn(v);
-                }
-                if let Some(v) = c.oidc_provider_arn.filter(|v| !v.is_empty()) {
-                    b = b.oidc_provider_arn(v);
-                }
-                if let Some(v) = c.oidc_token_file_path.filter(|v| !v.is_empty()) {
-                    b = b.oidc_token_file_path(v);
-                }
-                if let Some(v) = c.role_session_name.filter(|v| !v.is_empty()) {
-                    b = b.role_session_name(v);
-                }
-                if let Some(v) = c.policy.filter(|v| !v.is_empty()) {
-                    b = b.policy(v);
-                }
-                if let Some(d) = c.role_session_expiration.or(c.duration_seconds) {
-                    b = b.duration_seconds(d);
-                }
-                SharedProvider::new(b.build(ctx)?)
-            }
-            "rsa_key_pair" => {
-                let mut b = RsaKeyPairProvider::builder()
-                    .timeouts(Timeouts::STS.with_millis(c.connect_timeout, c.timeout))
-                    .endpoint_options(StsEndpoint {
-                        sts_endpoint: c.sts_endpoint.clone(),
-                        ..Default::default()
-                    });
-                if let Some(v) = c.public_key_id.filter(|v| !v.is_empty()) {
-                    b = b.public_key_id(v);
-                }
-                if let Some(v) = c.private_key_file.filter(|v| !v.is_empty()) {
-                    b = b.private_key_file(v);
-                }
-                if let Some(d) = c.role_session_expiration.or(c.duration_seconds) {
-                    b = b.duration_seconds(d);
-                }
-                SharedProvider::new(b.build(ctx)?)
-            }
-            t => {
-                // The Python reference's exact message; the rejected value goes in the hint.
+        let type_ = match c.type_.as_deref() {
+            None | Some("") => "default",
+            Some(t) => t,
+        };
+        let provider = match SOURCES.iter().find(|(name, _)| *name == type_) {
+            Some((_, from_config)) => from_config(&c, ctx)?,
+            None if type_ == "default" => SharedProvider::new(default_chain(ctx)),
+            // The Python reference's exact message; the rejected value goes in the hint.
+            None => {
+                let names: Vec<&str> = SOURCES.iter().map(|(name, _)| *name).collect();
                 return Err(Error::invalid_config(format!(
                     "invalid type option, support: {}",
-                    TYPES.join(", ")
+                    names.join(", ")
                 ))
                 .with_hint(format!(
-                    "the config's type is '{t}' (type names are case-sensitive)"
+                    "the config's type is '{type_}' (type names are case-sensitive)"
                 )));
             }
         };
-        let type_ = if type_.is_empty() {
-            "default".to_string()
-        } else {
-            type_
-        };
-        Ok(Client { type_, provider })
+        Ok(Client {
+            type_: type_.to_string(),
+            provider,
+        })
     }
 
     /// A client around any provider; its type is the provider's name (as the references do).

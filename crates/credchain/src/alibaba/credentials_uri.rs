@@ -17,20 +17,25 @@ use std::fmt;
 use http::Method;
 use serde_json::Value;
 
+use super::cli_profile::CliProfile;
 use super::env_vars;
-use super::remote;
-use crate::cache::{RefreshPolicy, RefreshingCache};
+use super::service_error::{parse_json, service_error};
+use super::settings::{non_empty, SetIf};
+use super::sts;
+use super::Config;
+use crate::cache::{CachedProvider, Fetch, RefreshPolicy};
 use crate::context::Context;
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{send_with_retry, HttpRequest, ProxyPolicy, RetryPolicy, Timeouts};
-use crate::provider::{ProvideCredentials, ProvideFuture};
+use crate::provider::ProvideFuture;
 
 /// Builds a [`CredentialsUriProvider`].
 #[derive(Clone, Default)]
 pub struct CredentialsUriProviderBuilder {
     uri: Option<String>,
     timeouts: Option<Timeouts>,
+    refresh_policy: Option<RefreshPolicy>,
 }
 
 impl fmt::Debug for CredentialsUriProviderBuilder {
@@ -54,84 +59,70 @@ impl CredentialsUriProviderBuilder {
         self.timeouts = Some(t);
         self
     }
-    /// Builds the provider. Without a URI it answers "not configured".
-    pub fn build(self, ctx: &Context) -> CredentialsUriProvider {
-        let uri = remote::explicit_or_env(self.uri, ctx, env_vars::CREDENTIALS_URI)
+    /// Refresh policy (default [`RefreshPolicy::STS`]).
+    pub fn refresh_policy(mut self, p: RefreshPolicy) -> Self {
+        self.refresh_policy = Some(p);
+        self
+    }
+    /// Builds the provider. Without a URI it answers "not configured" (this never fails today;
+    /// it returns a `Result` as every builder does).
+    pub fn build(self, ctx: &Context) -> Result<CredentialsUriProvider> {
+        let uri = sts::explicit_or_env(self.uri, ctx, env_vars::CREDENTIALS_URI)
             .map(|u| u.map(|u| u.trim().to_string()).filter(|u| !u.is_empty()))
             .map_err(|e| e.with_provider(NAME));
-        let fetcher = UriFetcher {
+        let fetcher = CredentialsUriFetcher {
             ctx: ctx.clone(),
             uri,
             timeouts: self.timeouts.unwrap_or(Timeouts::STS),
         };
-        CredentialsUriProvider {
-            cache: RefreshingCache::new(fetcher, RefreshPolicy::STS, ctx.shared_clock()),
-        }
+        Ok(CachedProvider::new(
+            fetcher,
+            self.refresh_policy.unwrap_or(RefreshPolicy::STS),
+            ctx.shared_clock(),
+        ))
     }
 }
 
 /// Credentials from a local credentials server (`ALIBABA_CLOUD_CREDENTIALS_URI`).
-pub struct CredentialsUriProvider {
-    cache: RefreshingCache<UriFetcher>,
-}
+pub type CredentialsUriProvider = CachedProvider<CredentialsUriFetcher>;
 
 impl CredentialsUriProvider {
     /// The provider name (Python/Go spelling).
-    pub const NAME: &'static str = "credential_uri";
+    pub const NAME: &'static str = NAME;
 
     /// A builder.
     pub fn builder() -> CredentialsUriProviderBuilder {
         CredentialsUriProviderBuilder::default()
     }
 
+    /// Type `credentials_uri` of a [`Config`]: without a URI (here or in
+    /// `ALIBABA_CLOUD_CREDENTIALS_URI`) the config is invalid.
+    pub(crate) fn from_config(c: &Config, ctx: &Context) -> Result<Self> {
+        let p = Self::builder()
+            .timeouts(c.timeouts(Timeouts::STS))
+            .set_if(
+                non_empty(&c.credentials_uri),
+                CredentialsUriProviderBuilder::uri,
+            )
+            .build(ctx)?;
+        if !p.is_configured() {
+            return Err(not_configured().with_kind(ErrorKind::InvalidConfig));
+        }
+        Ok(p)
+    }
+
+    /// Mode `CredentialsURI` of a `config.json` profile (a credchain extension): key
+    /// `credentials_uri`, refused when external sources are disabled.
+    pub(crate) fn from_cli_profile(p: &CliProfile<'_>) -> Result<Self> {
+        p.allow_external_process()?;
+        let uri = p.need("credentials_uri")?;
+        Self::builder().uri(uri).build(p.ctx())
+    }
+
     /// Whether a URI is configured (an unreadable `ALIBABA_CLOUD_CREDENTIALS_URI` counts: it is
     /// set, and this provider answers its error).
     pub fn is_configured(&self) -> bool {
-        !matches!(self.cache.source().uri, Ok(None))
-    }
-
-    /// The answer given without a request: not configured, or an unreadable setting.
-    fn refusal(&self) -> Option<Error> {
-        match &self.cache.source().uri {
-            Ok(Some(_)) => None,
-            Ok(None) => Some(not_configured()),
-            Err(e) => Some(e.clone()),
-        }
-    }
-}
-
-impl fmt::Debug for CredentialsUriProvider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The query may carry a token: show the endpoint only.
-        let uri = self
-            .cache
-            .source()
-            .uri
-            .as_ref()
-            .ok()
-            .and_then(|u| u.as_deref());
-        let uri = uri.map(crate::redact::url);
-        f.debug_struct("CredentialsUriProvider")
-            .field("uri", &uri)
-            .finish()
-    }
-}
-
-impl ProvideCredentials for CredentialsUriProvider {
-    fn provide_credentials(&self) -> ProvideFuture<'_> {
-        if let Some(e) = self.refusal() {
-            return ProvideFuture::ready(Err(e));
-        }
-        self.cache.provide_credentials()
-    }
-    fn name(&self) -> &str {
-        Self::NAME
-    }
-    fn force_refresh(&self) -> ProvideFuture<'_> {
-        if let Some(e) = self.refusal() {
-            return ProvideFuture::ready(Err(e));
-        }
-        self.cache.force_refresh()
+        !matches!(self.fetcher().uri, Ok(None))
     }
 }
 
@@ -139,35 +130,31 @@ fn not_configured() -> Error {
     Error::not_configured(
         "uri or environment variable ALIBABA_CLOUD_CREDENTIALS_URI cannot be empty",
     )
-    .with_provider(CredentialsUriProvider::NAME)
+    .with_provider(NAME)
 }
 
-struct UriFetcher {
+/// The `GET <uri>` behind [`CredentialsUriProvider`]. Without a URI, or with an unreadable
+/// setting, it answers that at once, without a request.
+pub struct CredentialsUriFetcher {
     ctx: Context,
     uri: Result<Option<String>>,
     timeouts: Timeouts,
 }
 
-impl fmt::Debug for UriFetcher {
+impl fmt::Debug for CredentialsUriFetcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UriFetcher")
-            .field(
-                "uri",
-                &self
-                    .uri
-                    .as_ref()
-                    .ok()
-                    .and_then(|u| u.as_deref())
-                    .map(crate::redact::url),
-            )
+        // The query may carry a token: show the endpoint only.
+        let uri = self.uri.as_ref().ok().and_then(|u| u.as_deref());
+        f.debug_struct("CredentialsUriProvider")
+            .field("uri", &uri.map(crate::redact::url))
             .finish()
     }
 }
 
-const NAME: &str = CredentialsUriProvider::NAME;
+const NAME: &str = "credential_uri";
 
-impl UriFetcher {
-    async fn fetch(&self) -> Result<Credentials> {
+impl CredentialsUriFetcher {
+    async fn get(&self) -> Result<Credentials> {
         let uri = match &self.uri {
             Ok(Some(uri)) => uri.as_str(),
             Ok(None) => return Err(not_configured()),
@@ -187,14 +174,14 @@ impl UriFetcher {
         .await
         .map_err(|e| e.with_provider(NAME))?;
         if resp.status != 200 {
-            return Err(remote::service_error(
+            return Err(service_error(
                 &resp,
                 "getting credentials from the credentials URI",
-                NAME,
                 &endpoint,
-            ));
+            )
+            .with_provider(NAME));
         }
-        let v = remote::parse_json(&resp, "credentials URI", NAME, &endpoint)?;
+        let v = parse_json(&resp, "credentials URI", NAME, &endpoint)?;
         let code = v.get("Code").and_then(Value::as_str).unwrap_or_default();
         if code != "Success" {
             return Err(Error::new(
@@ -209,15 +196,13 @@ impl UriFetcher {
                 None,
             ));
         }
-        remote::credentials_from(&v, true, "credentials URI", NAME, &endpoint)
+        sts::credentials_from(&v, true, "credentials URI", NAME, &endpoint)
     }
 }
 
-impl ProvideCredentials for UriFetcher {
-    fn provide_credentials(&self) -> ProvideFuture<'_> {
-        ProvideFuture::new(self.fetch())
-    }
-    fn name(&self) -> &str {
-        NAME
+impl Fetch for CredentialsUriFetcher {
+    const NAME: &'static str = NAME;
+    fn fetch(&self) -> ProvideFuture<'_> {
+        ProvideFuture::new(self.get())
     }
 }

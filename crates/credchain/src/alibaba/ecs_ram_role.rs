@@ -29,14 +29,19 @@ use std::time::{Duration, SystemTime};
 use http::Method;
 use serde_json::Value;
 
+use super::cli_profile::CliProfile;
 use super::env_vars;
-use super::remote;
-use crate::cache::{RefreshPolicy, RefreshingCache};
+use super::profile::IniSection;
+use super::service_error::parse_json;
+use super::settings::{non_empty, SetIf};
+use super::sts;
+use super::Config;
+use crate::cache::{CachedProvider, Fetch, RefreshPolicy};
 use crate::context::Context;
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{send_with_retry, HttpRequest, HttpResponse, ProxyPolicy, RetryPolicy, Timeouts};
-use crate::provider::{ProvideCredentials, ProvideFuture};
+use crate::provider::ProvideFuture;
 
 /// The default metadata endpoint.
 pub const DEFAULT_METADATA_ENDPOINT: &str = "http://100.100.100.200";
@@ -55,7 +60,7 @@ pub struct EcsRamRoleProviderBuilder {
     disable_imds_v1: Option<bool>,
     endpoint: Option<String>,
     timeouts: Option<Timeouts>,
-    policy: Option<RefreshPolicy>,
+    refresh_policy: Option<RefreshPolicy>,
 }
 
 impl EcsRamRoleProviderBuilder {
@@ -82,18 +87,19 @@ impl EcsRamRoleProviderBuilder {
     }
     /// Refresh policy (default [`RefreshPolicy::INSTANCE_METADATA`]).
     pub fn refresh_policy(mut self, p: RefreshPolicy) -> Self {
-        self.policy = Some(p);
+        self.refresh_policy = Some(p);
         self
     }
 
-    /// Builds the provider, reading env fallbacks from `ctx` now.
-    pub fn build(self, ctx: &Context) -> EcsRamRoleProvider {
+    /// Builds the provider, reading env fallbacks from `ctx` now. A setting that is disabled or
+    /// cannot be read does not fail the build: the provider answers it (so a chain lists it).
+    pub fn build(self, ctx: &Context) -> Result<EcsRamRoleProvider> {
         // A setting that cannot be read makes the provider answer that error: never a request
         // with a guessed setting.
         let mut unreadable = None;
         let disabled = or_keep(EcsRamRoleProvider::is_disabled(ctx), &mut unreadable);
         let role_name = or_keep(
-            remote::explicit_or_env(self.role_name, ctx, env_vars::ECS_METADATA),
+            sts::explicit_or_env(self.role_name, ctx, env_vars::ECS_METADATA),
             &mut unreadable,
         )
         .map(|r| r.trim().to_string())
@@ -103,7 +109,7 @@ impl EcsRamRoleProviderBuilder {
             None => or_keep(ctx.env_flag(env_vars::IMDSV1_DISABLED), &mut unreadable),
         };
         let endpoint = or_keep(
-            remote::explicit_or_env(
+            sts::explicit_or_env(
                 self.endpoint.filter(|e| !e.trim().is_empty()),
                 ctx,
                 env_vars::ECS_METADATA_SERVICE_ENDPOINT,
@@ -117,6 +123,7 @@ impl EcsRamRoleProviderBuilder {
             .or_else(|| disabled.then(disabled_error));
         let endpoint = endpoint.trim().trim_end_matches('/').to_string();
         let fetcher = EcsRamRoleFetcher {
+            refusal,
             ctx: ctx.clone(),
             endpoint,
             role_name,
@@ -126,14 +133,12 @@ impl EcsRamRoleProviderBuilder {
             discovered: Mutex::new(None),
             reached: AtomicBool::new(false),
         };
-        EcsRamRoleProvider {
-            refusal,
-            cache: RefreshingCache::new(
-                fetcher,
-                self.policy.unwrap_or(RefreshPolicy::INSTANCE_METADATA),
-                ctx.shared_clock(),
-            ),
-        }
+        Ok(CachedProvider::new(
+            fetcher,
+            self.refresh_policy
+                .unwrap_or(RefreshPolicy::INSTANCE_METADATA),
+            ctx.shared_clock(),
+        ))
     }
 }
 
@@ -153,19 +158,15 @@ fn or_keep<T: Default>(r: Result<T>, slot: &mut Option<Error>) -> T {
 /// use credchain::ProvideCredentials;
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// let ctx = Context::empty().with_env(MemoryEnv::from_pairs([("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")]));
-/// let e = EcsRamRoleProvider::builder().build(&ctx).provide_credentials().await.unwrap_err();
+/// let e = EcsRamRoleProvider::builder().build(&ctx).unwrap().provide_credentials().await.unwrap_err();
 /// assert!(e.is_not_configured());
 /// # });
 /// ```
-pub struct EcsRamRoleProvider {
-    /// The answer given without a request: disabled, or a setting that cannot be read.
-    refusal: Option<Error>,
-    cache: RefreshingCache<EcsRamRoleFetcher>,
-}
+pub type EcsRamRoleProvider = CachedProvider<EcsRamRoleFetcher>;
 
 impl EcsRamRoleProvider {
     /// The provider name.
-    pub const NAME: &'static str = "ecs_ram_role";
+    pub const NAME: &'static str = NAME;
 
     /// A builder.
     pub fn builder() -> EcsRamRoleProviderBuilder {
@@ -179,54 +180,60 @@ impl EcsRamRoleProvider {
             .map_err(|e| e.with_provider(NAME))
     }
 
+    /// Type `ecs_ram_role` of a [`Config`]: `role_name`, `disable_imds_v1`, timeouts. Disabled
+    /// by `ALIBABA_CLOUD_ECS_METADATA_DISABLED` is an error here (the config asked for it).
+    pub(crate) fn from_config(c: &Config, ctx: &Context) -> Result<Self> {
+        if Self::is_disabled(ctx)? {
+            return Err(Error::invalid_config("IMDS credentials is disabled")
+                .with_provider(NAME)
+                .with_hint("unset ALIBABA_CLOUD_ECS_METADATA_DISABLED"));
+        }
+        Self::builder()
+            .timeouts(c.timeouts(Timeouts::METADATA))
+            .set_if(
+                non_empty(&c.role_name),
+                EcsRamRoleProviderBuilder::role_name,
+            )
+            .set_if(
+                c.disable_imds_v1,
+                EcsRamRoleProviderBuilder::disable_imds_v1,
+            )
+            .build(ctx)
+    }
+
+    /// Mode `EcsRamRole` of a `config.json` profile: `ram_role_name`.
+    pub(crate) fn from_cli_profile(p: &CliProfile<'_>) -> Result<Self> {
+        Self::builder()
+            .set_if(
+                p.string("ram_role_name"),
+                EcsRamRoleProviderBuilder::role_name,
+            )
+            .build(p.ctx())
+    }
+
+    /// Type `ecs_ram_role` of a `credentials.ini` section: `role_name`.
+    pub(crate) fn from_ini_section(s: &IniSection<'_>) -> Result<Self> {
+        Self::builder()
+            .set_if(s.get("role_name"), EcsRamRoleProviderBuilder::role_name)
+            .build(s.ctx())
+    }
+
     /// The metadata endpoint in use.
     pub fn endpoint(&self) -> &str {
-        &self.cache.source().endpoint
-    }
-
-    /// How many fetches the cache started (diagnostics).
-    pub fn fetch_count(&self) -> u64 {
-        self.cache.fetch_count()
-    }
-}
-
-impl fmt::Debug for EcsRamRoleProvider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = self.cache.source();
-        f.debug_struct("EcsRamRoleProvider")
-            .field("refusal", &self.refusal.as_ref().map(Error::message))
-            .field("endpoint", &crate::redact::url(&s.endpoint))
-            .field("role_name", &s.role_name)
-            .field("disable_imds_v1", &s.disable_v1)
-            .finish()
-    }
-}
-
-impl ProvideCredentials for EcsRamRoleProvider {
-    fn provide_credentials(&self) -> ProvideFuture<'_> {
-        if let Some(e) = &self.refusal {
-            return ProvideFuture::ready(Err(e.clone()));
-        }
-        self.cache.provide_credentials()
-    }
-    fn name(&self) -> &str {
-        Self::NAME
-    }
-    fn force_refresh(&self) -> ProvideFuture<'_> {
-        if let Some(e) = &self.refusal {
-            return ProvideFuture::ready(Err(e.clone()));
-        }
-        self.cache.force_refresh()
+        &self.fetcher().endpoint
     }
 }
 
 fn disabled_error() -> Error {
     Error::not_configured("IMDS credentials is disabled")
-        .with_provider(EcsRamRoleProvider::NAME)
+        .with_provider(NAME)
         .with_hint(format!("{} is true", env_vars::ECS_METADATA_DISABLED))
 }
 
-struct EcsRamRoleFetcher {
+/// The instance-metadata requests behind [`EcsRamRoleProvider`].
+pub struct EcsRamRoleFetcher {
+    /// The answer given without a request: disabled, or a setting that cannot be read.
+    refusal: Option<Error>,
     ctx: Context,
     endpoint: String,
     role_name: Option<String>,
@@ -240,13 +247,16 @@ struct EcsRamRoleFetcher {
 
 impl fmt::Debug for EcsRamRoleFetcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EcsRamRoleFetcher")
+        f.debug_struct("EcsRamRoleProvider")
+            .field("refusal", &self.refusal.as_ref().map(Error::message))
             .field("endpoint", &crate::redact::url(&self.endpoint))
-            .finish_non_exhaustive()
+            .field("role_name", &self.role_name)
+            .field("disable_imds_v1", &self.disable_v1)
+            .finish()
     }
 }
 
-const NAME: &str = EcsRamRoleProvider::NAME;
+const NAME: &str = "ecs_ram_role";
 
 impl EcsRamRoleFetcher {
     fn request(&self, method: Method, path: &str) -> HttpRequest {
@@ -307,7 +317,7 @@ impl EcsRamRoleFetcher {
                 );
                 Ok(None)
             }
-            Err(e) if remote::is_unreachable(&e) && !self.reached.load(Ordering::Acquire) => {
+            Err(e) if sts::is_unreachable(&e) && !self.reached.load(Ordering::Acquire) => {
                 Err(self.unreachable(e))
             }
             Err(e) if self.disable_v1 => Err(e.with_provider(NAME)),
@@ -325,7 +335,7 @@ impl EcsRamRoleFetcher {
         })
         .await
         .map_err(|e| {
-            if remote::is_unreachable(&e) && !self.reached.load(Ordering::Acquire) {
+            if sts::is_unreachable(&e) && !self.reached.load(Ordering::Acquire) {
                 self.unreachable(e)
             } else {
                 e.with_provider(NAME)
@@ -393,7 +403,10 @@ impl EcsRamRoleFetcher {
         Ok(name)
     }
 
-    async fn fetch(&self) -> Result<Credentials> {
+    async fn credentials(&self) -> Result<Credentials> {
+        if let Some(e) = &self.refusal {
+            return Err(e.clone());
+        }
         let token = self.token().await?;
         let role = self.role_name(token.as_deref()).await?;
         let token = if token.is_some() {
@@ -406,7 +419,7 @@ impl EcsRamRoleFetcher {
         let resp = self
             .get(&path, token.as_deref(), "RAM session credentials")
             .await?;
-        let v = remote::parse_json(&resp, "ECS metadata", NAME, &endpoint)?;
+        let v = parse_json(&resp, "ECS metadata", NAME, &endpoint)?;
         let code = v.get("Code").and_then(Value::as_str).unwrap_or_default();
         if code != "Success" {
             return Err(Error::new(
@@ -417,7 +430,7 @@ impl EcsRamRoleFetcher {
             .with_endpoint(endpoint)
             .with_service_error(code, "", None));
         }
-        remote::credentials_from(&v, true, "ECS metadata", NAME, &endpoint)
+        sts::credentials_from(&v, true, "ECS metadata", NAME, &endpoint)
     }
 }
 
@@ -425,11 +438,9 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-impl ProvideCredentials for EcsRamRoleFetcher {
-    fn provide_credentials(&self) -> ProvideFuture<'_> {
-        ProvideFuture::new(self.fetch())
-    }
-    fn name(&self) -> &str {
-        NAME
+impl Fetch for EcsRamRoleFetcher {
+    const NAME: &'static str = NAME;
+    fn fetch(&self) -> ProvideFuture<'_> {
+        ProvideFuture::new(self.credentials())
     }
 }

@@ -44,6 +44,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::cli_profile::{sts_fields, CliProfile};
+
 use crate::context::Context;
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind, Result};
@@ -483,6 +485,19 @@ impl ExternalProvider {
     pub fn builder() -> ExternalProviderBuilder {
         ExternalProviderBuilder::default()
     }
+    /// Mode `External` of a `config.json` profile: `process_command`; the credentials of every
+    /// run are written back into the profile. Refused when external sources are disabled.
+    pub(crate) fn from_cli_profile(p: &CliProfile<'_>) -> Result<Self> {
+        p.allow_external_process()?;
+        let write = p.write_back("External");
+        Self::builder()
+            .process_command(p.string("process_command").unwrap_or_default())
+            .profile(format!("'{}' in {}", p.name(), p.path().display()))
+            .on_refresh(Arc::new(move |c| write(sts_fields(c))))
+            .build(p.ctx())
+            .map_err(|e| p.at_file(e))
+    }
+
     /// The program that is run.
     pub fn program(&self) -> &str {
         self.argv.first().map(String::as_str).unwrap_or_default()

@@ -5,10 +5,12 @@
 //! (`docs/sources/alibaba.md#names-and-types`). The credentials-URI provider is named
 //! `credential_uri` (Python and Go; Java says `credentials_uri`).
 
+mod bearer;
 mod chain;
 mod cli_profile;
 mod cloud_sso;
 mod config;
+mod credentials_response;
 mod credentials_uri;
 mod ecs_ram_role;
 pub mod env_vars;
@@ -22,15 +24,20 @@ mod oidc_role_arn;
 mod oss_env;
 mod profile;
 mod ram_role_arn;
-mod remote;
 mod rsa_key_pair;
-mod static_credentials;
+mod service_error;
+mod settings;
+mod static_ak;
+mod static_sts;
+mod sts;
 pub mod write_back;
 
+pub use bearer::BearerTokenProvider;
 pub use chain::{default_chain, NOTHING_CONFIGURED_HINT};
 pub use cli_profile::{CliProfileProvider, CliProfileProviderBuilder};
 pub use cloud_sso::{CloudSsoProvider, CloudSsoProviderBuilder};
 pub use config::{Client, Config, CredentialModel};
+pub use credentials_response::CredentialsResponse;
 pub use credentials_uri::{CredentialsUriProvider, CredentialsUriProviderBuilder};
 pub use ecs_ram_role::{EcsRamRoleProvider, EcsRamRoleProviderBuilder, DEFAULT_METADATA_ENDPOINT};
 pub use environment::EnvironmentProvider;
@@ -53,6 +60,8 @@ pub use oss_env::{
 };
 pub use profile::{ProfileProvider, ProfileProviderBuilder};
 pub use ram_role_arn::{RamRoleArnProvider, RamRoleArnProviderBuilder};
-pub use remote::{StsEndpoint, DEFAULT_STS_HOST};
 pub use rsa_key_pair::{RsaKeyPairProvider, RsaKeyPairProviderBuilder, RSA_KEY_PAIR_STS_HOST};
-pub use static_credentials::{BearerTokenProvider, StaticAccessKeyProvider, StaticStsProvider};
+pub use service_error::{service_error, service_error_shaped, ErrorShape, ServiceError};
+pub use static_ak::StaticAccessKeyProvider;
+pub use static_sts::StaticStsProvider;
+pub use sts::{StsEndpoint, DEFAULT_STS_HOST};

@@ -47,7 +47,7 @@ pub fn named_profile(ctx: &Context, name: &str) -> Result<SharedProvider> {
     let cli = CliProfileProvider::builder()
         .profile(name)
         .missing_is_not_configured()
-        .build(ctx);
+        .build(ctx)?;
     let cli_reason = match cli.outcome() {
         Ok(_) => return Ok(SharedProvider::new(cli)),
         // With its hint: config.json's says which profiles the file has.
@@ -60,7 +60,7 @@ pub fn named_profile(ctx: &Context, name: &str) -> Result<SharedProvider> {
     let ini = ProfileProvider::builder()
         .profile(name)
         .missing_is_not_configured()
-        .build(ctx);
+        .build(ctx)?;
     let ini_reason = match ini.outcome() {
         Ok(_) => return Ok(SharedProvider::new(ini)),
         Err(e) if e.is_not_configured() => reason(e),

@@ -38,15 +38,18 @@ use std::time::SystemTime;
 use http::Method;
 use serde_json::Value;
 
+use super::cli_profile::{sts_fields, CliProfile};
 use super::env_vars;
-use super::remote::{self, as_base_url};
+use super::service_error::{parse_json, service_error_shaped, ErrorShape};
+use super::settings::SetIf;
+use super::sts::as_base_url;
 use super::write_back::start_blocking;
-use crate::cache::{RefreshPolicy, RefreshingCache};
+use crate::cache::{CachedProvider, Fetch, RefreshPolicy};
 use crate::context::Context;
 use crate::credentials::{Credentials, Secret};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{send_with_retry, HttpRequest, HttpResponse, ProxyPolicy, RetryPolicy, Timeouts};
-use crate::provider::{ProvideCredentials, ProvideFuture};
+use crate::provider::ProvideFuture;
 use crate::sign::encode::encode_query;
 
 const NAME: &str = "oauth";
@@ -139,6 +142,7 @@ pub struct OAuthProviderBuilder {
     refresh_token: Option<String>,
     sts: Option<Credentials>,
     timeouts: Option<Timeouts>,
+    refresh_policy: Option<RefreshPolicy>,
     on_update: Option<OAuthUpdateCallback>,
     reload: Option<OAuthTokenSource>,
 }
@@ -206,6 +210,11 @@ impl OAuthProviderBuilder {
         self.timeouts = Some(t);
         self
     }
+    /// Refresh policy (default [`RefreshPolicy::STS`]).
+    pub fn refresh_policy(mut self, p: RefreshPolicy) -> Self {
+        self.refresh_policy = Some(p);
+        self
+    }
     /// Called with the new tokens after every token refresh, and with the tokens and the STS
     /// credential after every exchange (see [`OAuthUpdate`]).
     pub fn on_update(mut self, f: OAuthUpdateCallback) -> Self {
@@ -242,7 +251,7 @@ impl OAuthProviderBuilder {
                 && c.expiration()
                     .is_some_and(|e| crate::time::unix_seconds(e) > now)
         });
-        let fetcher = Exchange {
+        let fetcher = OAuthFetcher {
             ctx: ctx.clone(),
             base,
             client_id,
@@ -259,16 +268,16 @@ impl OAuthProviderBuilder {
             on_update: self.on_update,
             reload: self.reload,
         };
-        Ok(OAuthProvider {
-            cache: RefreshingCache::new(fetcher, RefreshPolicy::STS, ctx.shared_clock()),
-        })
+        Ok(CachedProvider::new(
+            fetcher,
+            self.refresh_policy.unwrap_or(RefreshPolicy::STS),
+            ctx.shared_clock(),
+        ))
     }
 }
 
 /// STS credentials exchanged for an OAuth access token (`oauth`).
-pub struct OAuthProvider {
-    cache: RefreshingCache<Exchange>,
-}
+pub type OAuthProvider = CachedProvider<OAuthFetcher>;
 
 impl OAuthProvider {
     /// The provider name.
@@ -278,32 +287,91 @@ impl OAuthProvider {
     pub fn builder() -> OAuthProviderBuilder {
         OAuthProviderBuilder::default()
     }
+    /// Mode `OAuth` of a `config.json` profile: `oauth_site_type` (CN or INTL, any case;
+    /// absent or null: CN), the tokens and a previously exchanged STS credential. Tokens are
+    /// read again from the profile before every fetch, and written back into it.
+    pub(crate) fn from_cli_profile(p: &CliProfile<'_>) -> Result<Self> {
+        let site = match p.value("oauth_site_type") {
+            None | Some(Value::Null) => OAuthSiteType::Cn,
+            Some(v) => v.as_str().and_then(OAuthSiteType::parse).ok_or_else(|| {
+                p.invalid("Invalid OAuth site type, support CN or INTL".to_string())
+            })?,
+        };
+        let mut b = Self::builder()
+            .site_type(site)
+            .access_token_expire(p.int("oauth_access_token_expire"))
+            .set_if(
+                p.string("oauth_access_token"),
+                OAuthProviderBuilder::access_token,
+            )
+            .set_if(
+                p.string("oauth_refresh_token"),
+                OAuthProviderBuilder::refresh_token,
+            );
+        if let (Some(id), Some(secret), Some(token)) = (
+            p.string("access_key_id"),
+            p.string("access_key_secret"),
+            p.string("sts_token"),
+        ) {
+            b = b.sts(id, secret, token, p.int("sts_expiration"));
+        }
+        let reread = p.reread();
+        let write = p.write_back("OAuth");
+        b.reload_tokens(Arc::new(move || {
+            reread().as_ref().and_then(tokens_in_profile)
+        }))
+        .on_update(Arc::new(move |u: &OAuthUpdate| write(profile_fields(u))))
+        .build(p.ctx())
+        .map_err(|e| p.at_file(e))
+    }
+
     /// The site base URL requests go to.
     pub fn base_url(&self) -> &str {
-        &self.cache.source().base
+        &self.fetcher().base
     }
     /// The OAuth client id.
     pub fn client_id(&self) -> &str {
-        &self.cache.source().client_id
+        &self.fetcher().client_id
     }
 }
 
-impl fmt::Debug for OAuthProvider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.cache.source().fmt(f)
-    }
+/// The OAuth tokens a `config.json` profile holds; `None` without an access token or a
+/// readable expiry.
+fn tokens_in_profile(profile: &Value) -> Option<OAuthUpdate> {
+    let s = |k: &str| profile.get(k).and_then(Value::as_str).map(str::to_string);
+    let expire = match profile.get("oauth_access_token_expire") {
+        Some(Value::Number(n)) => n.as_i64()?,
+        Some(Value::String(t)) => t.trim().parse().ok()?,
+        _ => return None,
+    };
+    Some(OAuthUpdate {
+        refresh_token: s("oauth_refresh_token"),
+        access_token: s("oauth_access_token")?,
+        access_token_expire: expire,
+        credentials: None,
+    })
 }
 
-impl ProvideCredentials for OAuthProvider {
-    fn provide_credentials(&self) -> ProvideFuture<'_> {
-        self.cache.provide_credentials()
+/// The profile keys an update is written back under.
+fn profile_fields(u: &OAuthUpdate) -> super::write_back::Fields {
+    let mut fields = vec![
+        (
+            "oauth_refresh_token",
+            u.refresh_token
+                .clone()
+                .map(Value::from)
+                .unwrap_or(Value::Null),
+        ),
+        ("oauth_access_token", Value::from(u.access_token.clone())),
+        (
+            "oauth_access_token_expire",
+            Value::from(u.access_token_expire),
+        ),
+    ];
+    if let Some(c) = &u.credentials {
+        fields.extend(sts_fields(c));
     }
-    fn name(&self) -> &str {
-        NAME
-    }
-    fn force_refresh(&self) -> ProvideFuture<'_> {
-        self.cache.force_refresh()
-    }
+    fields
 }
 
 struct TokenState {
@@ -312,7 +380,8 @@ struct TokenState {
     refresh_token: Option<Secret>,
 }
 
-struct Exchange {
+/// The token refresh and exchange behind [`OAuthProvider`].
+pub struct OAuthFetcher {
     ctx: Context,
     base: String,
     client_id: String,
@@ -323,7 +392,7 @@ struct Exchange {
     reload: Option<OAuthTokenSource>,
 }
 
-impl fmt::Debug for Exchange {
+impl fmt::Debug for OAuthFetcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OAuthProvider")
             .field("base_url", &crate::redact::url(&self.base))
@@ -336,38 +405,12 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// The Alibaba OAuth error shape, or an excerpt of the body.
+/// The OAuth server's error for a failed `what`.
 fn oauth_error(resp: &HttpResponse, what: &str, endpoint: &str) -> Error {
-    let mut e = Error::new(ErrorKind::Service, format!("{what} failed"))
-        .with_provider(NAME)
-        .with_endpoint(endpoint)
-        .with_status(resp.status);
-    if let Ok(v) = serde_json::from_slice::<Value>(&resp.body) {
-        let s = |k: &str| {
-            v.get(k)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
-        let code = if s("error").is_empty() {
-            s("Code")
-        } else {
-            s("error")
-        };
-        let msg = if s("error_description").is_empty() {
-            s("Message")
-        } else {
-            s("error_description")
-        };
-        let rid = [s("requestId"), s("RequestId")]
-            .into_iter()
-            .find(|r| !r.is_empty());
-        e = e.with_service_error(code, msg, rid);
-    }
-    e
+    service_error_shaped(resp, what, endpoint, &ErrorShape::OAUTH).with_provider(NAME)
 }
 
-impl Exchange {
+impl OAuthFetcher {
     fn needs_token_refresh(&self, st: &TokenState) -> bool {
         let now = crate::time::unix_seconds(self.ctx.now());
         st.refresh_token.is_some()
@@ -401,7 +444,7 @@ impl Exchange {
             return Err(oauth_error(&resp, "refreshing the OAuth access token", &endpoint)
                 .with_hint("the refresh token may be revoked or expired: run `aliyun configure --mode OAuth` again"));
         }
-        let v = remote::parse_json(&resp, "OAuth token", NAME, &endpoint)?;
+        let v = parse_json(&resp, "OAuth token", NAME, &endpoint)?;
         let s = |k: &str| v.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
         let (Some(at), Some(rt)) = (s("access_token"), s("refresh_token")) else {
             return Err(Error::new(
@@ -417,7 +460,7 @@ impl Exchange {
         Ok((Secret::new(at), Secret::new(rt), expire))
     }
 
-    async fn fetch(&self) -> Result<Credentials> {
+    async fn exchange(&self) -> Result<Credentials> {
         if let Some(c) = lock(&self.persisted).take() {
             if c.expiration().is_some_and(|e| self.ctx.now() < e) {
                 return Ok(c);
@@ -475,7 +518,7 @@ impl Exchange {
                 &endpoint,
             ));
         }
-        let v = remote::parse_json(&resp, "OAuth exchange", NAME, &endpoint)?;
+        let v = parse_json(&resp, "OAuth exchange", NAME, &endpoint)?;
         if v.get("error").is_some() {
             return Err(oauth_error(
                 &resp,
@@ -578,7 +621,7 @@ fn exchange_credentials(v: &Value, endpoint: &str) -> Result<Credentials> {
     )
 }
 
-impl Exchange {
+impl OAuthFetcher {
     /// Removes the tokens in use from an error: a server may echo what it was sent.
     fn redact_tokens(&self, e: Error) -> Error {
         let st = lock(&self.state);
@@ -587,12 +630,10 @@ impl Exchange {
     }
 }
 
-impl ProvideCredentials for Exchange {
-    fn provide_credentials(&self) -> ProvideFuture<'_> {
-        ProvideFuture::new(async { self.fetch().await.map_err(|e| self.redact_tokens(e)) })
-    }
-    fn name(&self) -> &str {
-        NAME
+impl Fetch for OAuthFetcher {
+    const NAME: &'static str = NAME;
+    fn fetch(&self) -> ProvideFuture<'_> {
+        ProvideFuture::new(async { self.exchange().await.map_err(|e| self.redact_tokens(e)) })
     }
 }
 
@@ -602,9 +643,9 @@ mod tests {
     use crate::context::{ManualClock, MemoryEnv};
     use std::time::Duration;
 
-    fn exch(expire: i64, at: Option<&str>, rt: Option<&str>, clock: &ManualClock) -> Exchange {
+    fn exch(expire: i64, at: Option<&str>, rt: Option<&str>, clock: &ManualClock) -> OAuthFetcher {
         let ctx = Context::empty().with_clock(clock.clone());
-        Exchange {
+        OAuthFetcher {
             ctx,
             base: "http://127.0.0.1:1".into(),
             client_id: "c".into(),

@@ -17,14 +17,18 @@ use std::path::PathBuf;
 
 use http::Method;
 
+use super::cli_profile::CliProfile;
 use super::env_vars;
-use super::remote::{self, StsEndpoint};
-use crate::cache::{RefreshPolicy, RefreshingCache};
+use super::profile::IniSection;
+use super::settings::{non_empty, SetIf};
+use super::sts::{self, StsEndpoint};
+use super::Config;
+use crate::cache::{CachedProvider, Fetch, RefreshPolicy};
 use crate::context::{Context, MAX_FILE_SIZE};
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{send_with_retry, HttpRequest, ProxyPolicy, RetryPolicy, Timeouts};
-use crate::provider::{ProvideCredentials, ProvideFuture};
+use crate::provider::ProvideFuture;
 use crate::sign::{self, encode::encode_query};
 
 /// Builds an [`OidcRoleArnProvider`].
@@ -38,6 +42,7 @@ pub struct OidcRoleArnProviderBuilder {
     policy: Option<String>,
     endpoint: StsEndpoint,
     timeouts: Option<Timeouts>,
+    refresh_policy: Option<RefreshPolicy>,
 }
 
 impl OidcRoleArnProviderBuilder {
@@ -71,21 +76,12 @@ impl OidcRoleArnProviderBuilder {
         self.policy = Some(v.into());
         self
     }
-    /// Endpoint options.
-    pub fn endpoint_options(mut self, e: StsEndpoint) -> Self {
-        self.endpoint = e;
-        self
-    }
-    /// Timeouts (default [`Timeouts::STS`]).
-    pub fn timeouts(mut self, t: Timeouts) -> Self {
-        self.timeouts = Some(t);
-        self
-    }
+    super::sts::sts_builder_setters!();
 
     /// Validates and builds; env fallbacks are read from `ctx` now.
     pub fn build(self, ctx: &Context) -> Result<OidcRoleArnProvider> {
         let need = |v: Option<String>, var: &str, field: &str| {
-            remote::explicit_or_env(v, ctx, var)
+            sts::explicit_or_env(v, ctx, var)
                 .map_err(|e| e.with_provider(NAME))?
                 .ok_or_else(|| {
                     Error::invalid_config(format!(
@@ -106,15 +102,15 @@ impl OidcRoleArnProviderBuilder {
             "oidc_token_file_path",
         )?;
         let session =
-            remote::explicit_or_env(self.role_session_name, ctx, env_vars::ROLE_SESSION_NAME)
+            sts::explicit_or_env(self.role_session_name, ctx, env_vars::ROLE_SESSION_NAME)
                 .map_err(|e| e.with_provider(NAME))?
-                .unwrap_or_else(|| remote::default_session_name(ctx));
-        let duration = remote::check_duration(
+                .unwrap_or_else(|| sts::default_session_name(ctx));
+        let duration = sts::check_duration(
             self.duration_seconds
-                .unwrap_or(remote::DEFAULT_DURATION_SECONDS),
+                .unwrap_or(sts::DEFAULT_DURATION_SECONDS),
             NAME,
         )?;
-        let fetcher = AssumeRoleWithOidc {
+        let fetcher = OidcRoleArnFetcher {
             ctx: ctx.clone(),
             role_arn,
             provider_arn,
@@ -124,13 +120,15 @@ impl OidcRoleArnProviderBuilder {
             policy: self.policy.filter(|p| !p.is_empty()),
             endpoint: self
                 .endpoint
-                .resolve(ctx, remote::DEFAULT_STS_HOST)
+                .resolve(ctx, sts::DEFAULT_STS_HOST)
                 .map_err(|e| e.with_provider(NAME))?,
             timeouts: self.timeouts.unwrap_or(Timeouts::STS),
         };
-        Ok(OidcRoleArnProvider {
-            cache: RefreshingCache::new(fetcher, RefreshPolicy::STS, ctx.shared_clock()),
-        })
+        Ok(CachedProvider::new(
+            fetcher,
+            self.refresh_policy.unwrap_or(RefreshPolicy::STS),
+            ctx.shared_clock(),
+        ))
     }
 }
 
@@ -148,45 +146,99 @@ pub(crate) fn rrsa_env_present(ctx: &Context) -> bool {
 }
 
 /// Credentials from an OIDC token (`oidc_role_arn`, RRSA on ACK).
-pub struct OidcRoleArnProvider {
-    cache: RefreshingCache<AssumeRoleWithOidc>,
-}
+pub type OidcRoleArnProvider = CachedProvider<OidcRoleArnFetcher>;
 
 impl OidcRoleArnProvider {
     /// The provider name.
-    pub const NAME: &'static str = "oidc_role_arn";
+    pub const NAME: &'static str = NAME;
 
     /// A builder.
     pub fn builder() -> OidcRoleArnProviderBuilder {
         OidcRoleArnProviderBuilder::default()
     }
+    /// Type `oidc_role_arn` of a [`Config`].
+    pub(crate) fn from_config(c: &Config, ctx: &Context) -> Result<Self> {
+        Self::builder()
+            .timeouts(c.timeouts(Timeouts::STS))
+            .set_if(c.sts_endpoint.clone(), OidcRoleArnProviderBuilder::endpoint)
+            .set_if(non_empty(&c.role_arn), OidcRoleArnProviderBuilder::role_arn)
+            .set_if(
+                non_empty(&c.oidc_provider_arn),
+                OidcRoleArnProviderBuilder::oidc_provider_arn,
+            )
+            .set_if(
+                non_empty(&c.oidc_token_file_path),
+                OidcRoleArnProviderBuilder::oidc_token_file_path,
+            )
+            .set_if(
+                non_empty(&c.role_session_name),
+                OidcRoleArnProviderBuilder::role_session_name,
+            )
+            .set_if(non_empty(&c.policy), OidcRoleArnProviderBuilder::policy)
+            .set_if(c.duration(), OidcRoleArnProviderBuilder::duration_seconds)
+            .build(ctx)
+    }
+
+    /// Mode `OIDC` of a `config.json` profile.
+    pub(crate) fn from_cli_profile(p: &CliProfile<'_>) -> Result<Self> {
+        Self::builder()
+            .endpoint_options(p.sts_endpoint())
+            .set_if(
+                p.string("ram_role_arn"),
+                OidcRoleArnProviderBuilder::role_arn,
+            )
+            .set_if(
+                p.string("oidc_provider_arn"),
+                OidcRoleArnProviderBuilder::oidc_provider_arn,
+            )
+            .set_if(
+                p.string("oidc_token_file"),
+                OidcRoleArnProviderBuilder::oidc_token_file_path,
+            )
+            .set_if(
+                p.string("ram_session_name"),
+                OidcRoleArnProviderBuilder::role_session_name,
+            )
+            .set_if(
+                p.expired_seconds(),
+                OidcRoleArnProviderBuilder::duration_seconds,
+            )
+            .set_if(p.string("policy"), OidcRoleArnProviderBuilder::policy)
+            .build(p.ctx())
+            .map_err(|e| p.at_file(e))
+    }
+
+    /// Type `oidc_role_arn` of a `credentials.ini` section.
+    pub(crate) fn from_ini_section(s: &IniSection<'_>) -> Result<Self> {
+        Self::builder()
+            .set_if(s.get("role_arn"), OidcRoleArnProviderBuilder::role_arn)
+            .set_if(
+                s.get("oidc_provider_arn"),
+                OidcRoleArnProviderBuilder::oidc_provider_arn,
+            )
+            .set_if(
+                s.get("oidc_token_file_path"),
+                OidcRoleArnProviderBuilder::oidc_token_file_path,
+            )
+            .set_if(
+                s.get("role_session_name"),
+                OidcRoleArnProviderBuilder::role_session_name,
+            )
+            .set_if(s.get("policy"), OidcRoleArnProviderBuilder::policy)
+            .build(s.ctx())
+            .map_err(|e| s.at_file(e))
+    }
+
     /// The STS base URL requests go to.
     pub fn endpoint(&self) -> &str {
-        &self.cache.source().endpoint
+        &self.fetcher().endpoint
     }
 }
 
-impl fmt::Debug for OidcRoleArnProvider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.cache.source().fmt(f)
-    }
-}
+const NAME: &str = "oidc_role_arn";
 
-impl ProvideCredentials for OidcRoleArnProvider {
-    fn provide_credentials(&self) -> ProvideFuture<'_> {
-        self.cache.provide_credentials()
-    }
-    fn name(&self) -> &str {
-        Self::NAME
-    }
-    fn force_refresh(&self) -> ProvideFuture<'_> {
-        self.cache.force_refresh()
-    }
-}
-
-const NAME: &str = OidcRoleArnProvider::NAME;
-
-struct AssumeRoleWithOidc {
+/// The `AssumeRoleWithOIDC` call behind [`OidcRoleArnProvider`].
+pub struct OidcRoleArnFetcher {
     ctx: Context,
     role_arn: String,
     provider_arn: String,
@@ -198,7 +250,7 @@ struct AssumeRoleWithOidc {
     timeouts: Timeouts,
 }
 
-impl fmt::Debug for AssumeRoleWithOidc {
+impl fmt::Debug for OidcRoleArnFetcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OidcRoleArnProvider")
             .field("role_arn", &self.role_arn)
@@ -211,7 +263,7 @@ impl fmt::Debug for AssumeRoleWithOidc {
     }
 }
 
-impl AssumeRoleWithOidc {
+impl OidcRoleArnFetcher {
     fn read_token(&self) -> Result<String> {
         let bytes = self
             .ctx
@@ -247,7 +299,7 @@ impl AssumeRoleWithOidc {
         let query = encode_query(&[
             ("Action", "AssumeRoleWithOIDC"),
             ("Format", "JSON"),
-            ("Version", remote::STS_VERSION),
+            ("Version", sts::STS_VERSION),
             ("Timestamp", timestamp.as_str()),
         ]);
         let duration = self.duration.to_string();
@@ -271,14 +323,14 @@ impl AssumeRoleWithOidc {
         )
     }
 
-    async fn fetch(&self) -> Result<Credentials> {
+    async fn assume_role(&self) -> Result<Credentials> {
         let token = zeroize::Zeroizing::new(self.read_token()?);
         let resp = send_with_retry(self.ctx.http().as_ref(), RetryPolicy::REMOTE, || {
             self.request(&token)
         })
         .await
         .map_err(|e| e.with_provider(NAME).redact([token.as_str()]))?;
-        remote::sts_credentials(
+        sts::sts_credentials(
             &resp,
             "AssumeRoleWithOIDC",
             NAME,
@@ -288,11 +340,9 @@ impl AssumeRoleWithOidc {
     }
 }
 
-impl ProvideCredentials for AssumeRoleWithOidc {
-    fn provide_credentials(&self) -> ProvideFuture<'_> {
-        ProvideFuture::new(self.fetch())
-    }
-    fn name(&self) -> &str {
-        NAME
+impl Fetch for OidcRoleArnFetcher {
+    const NAME: &'static str = NAME;
+    fn fetch(&self) -> ProvideFuture<'_> {
+        ProvideFuture::new(self.assume_role())
     }
 }

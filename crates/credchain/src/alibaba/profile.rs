@@ -24,16 +24,17 @@
 //! - The inner provider is built once, when this provider is built; parse errors name the file and
 //!   line. Credentials are named `profile/<inner>` (e.g. `profile/ram_role_arn/static_ak`).
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use super::ecs_ram_role::EcsRamRoleProvider;
 use super::env_vars;
 use super::ini::Ini;
-use super::oidc_role_arn::OidcRoleArnProvider;
-use super::ram_role_arn::RamRoleArnProvider;
-use super::rsa_key_pair::RsaKeyPairProvider;
-use super::static_credentials::StaticAccessKeyProvider;
+use super::settings::shared;
+use super::{
+    EcsRamRoleProvider, OidcRoleArnProvider, RamRoleArnProvider, RsaKeyPairProvider,
+    StaticAccessKeyProvider,
+};
 use crate::context::{Context, MAX_FILE_SIZE};
 use crate::error::{Error, ErrorKind, Result};
 use crate::provider::{ProvideCredentials, ProvideFuture, SharedProvider};
@@ -73,8 +74,9 @@ impl ProfileProviderBuilder {
         self.missing_is_not_configured = true;
         self
     }
-    /// Reads the file and builds the section's provider now.
-    pub fn build(self, ctx: &Context) -> ProfileProvider {
+    /// Reads the file and builds the section's provider now. A missing or broken file does not
+    /// fail the build: the provider answers why (so a chain lists it).
+    pub fn build(self, ctx: &Context) -> Result<ProfileProvider> {
         let explicit_section = self.profile.clone().filter(|p| !p.is_empty());
         let section = explicit_section
             .clone()
@@ -85,30 +87,30 @@ impl ProfileProviderBuilder {
         let section = match section {
             Ok(s) => s.unwrap_or_else(|| "default".to_string()),
             Err(e) => {
-                return ProfileProvider {
+                return Ok(ProfileProvider {
                     inner: crate::provider::Delegate::new(NAME, Err(e)),
                     path: None,
                     section: String::new(),
-                }
+                })
             }
         };
         let (path, text) = match locate(ctx, self.path) {
             Ok(found) => found,
             Err(e) => {
-                return ProfileProvider {
+                return Ok(ProfileProvider {
                     inner: crate::provider::Delegate::new(NAME, Err(e)),
                     path: None,
                     section,
-                }
+                })
             }
         };
         let strict = explicit_section.is_some() && !self.missing_is_not_configured;
         let inner = build_section(ctx, &path, &text, &section, strict);
-        ProfileProvider {
+        Ok(ProfileProvider {
             inner: crate::provider::Delegate::new(NAME, inner),
             path: Some(path),
             section,
-        }
+        })
     }
 }
 
@@ -181,6 +183,65 @@ fn locate(ctx: &Context, explicit: Option<PathBuf>) -> Result<(PathBuf, String)>
     )))
 }
 
+/// Builds the source of one `type` from a section (each source's own `from_ini_section`).
+type FromSection = fn(&IniSection<'_>) -> Result<SharedProvider>;
+
+/// The supported types and their sources.
+const TYPES: [(&str, FromSection); 5] = [
+    ("access_key", |s| {
+        shared(StaticAccessKeyProvider::from_ini_section(s))
+    }),
+    ("ecs_ram_role", |s| {
+        shared(EcsRamRoleProvider::from_ini_section(s))
+    }),
+    ("ram_role_arn", |s| {
+        shared(RamRoleArnProvider::from_ini_section(s))
+    }),
+    ("oidc_role_arn", |s| {
+        shared(OidcRoleArnProvider::from_ini_section(s))
+    }),
+    ("rsa_key_pair", |s| {
+        shared(RsaKeyPairProvider::from_ini_section(s))
+    }),
+];
+
+/// One section of `credentials.ini` (with the `[DEFAULT]` keys it inherits), as a source reads
+/// its settings from it (`from_ini_section`).
+pub(crate) struct IniSection<'a> {
+    ctx: &'a Context,
+    path: &'a Path,
+    keys: &'a BTreeMap<String, String>,
+    defaults: Option<&'a BTreeMap<String, String>>,
+}
+
+impl IniSection<'_> {
+    /// The context the source is built with.
+    pub(crate) fn ctx(&self) -> &Context {
+        self.ctx
+    }
+    /// A key's value as written (`[DEFAULT]` fills keys the section lacks).
+    fn raw(&self, key: &str) -> Option<&str> {
+        self.keys
+            .get(key)
+            .or_else(|| self.defaults.and_then(|d| d.get(key)))
+            .map(String::as_str)
+    }
+    /// A key's value, when present and not empty.
+    pub(crate) fn get(&self, key: &str) -> Option<String> {
+        self.raw(key).filter(|v| !v.is_empty()).map(str::to_string)
+    }
+    /// A source's build error, located in this file (unless it names a file of its own, such as
+    /// a key file).
+    pub(crate) fn at_file(&self, e: Error) -> Error {
+        if e.file().is_some() {
+            e
+        } else {
+            e.with_file(self.path)
+        }
+    }
+}
+
+/// The source of `section`, by its `type`; `explicit`: a missing section is an error.
 fn build_section(
     ctx: &Context,
     path: &Path,
@@ -197,8 +258,7 @@ fn build_section(
         .with_file(path)
         .with_line(e.line)
     })?;
-    let invalid = |m: String| Error::invalid_config(m).with_provider(NAME).with_file(path);
-    let Some(sec) = ini.section(section) else {
+    let Some(keys) = ini.section(section) else {
         let e = Error::not_configured(format!(
             "{} (the file has no section [{section}])",
             python_failed(path)
@@ -211,108 +271,47 @@ fn build_section(
             e
         });
     };
-    // configparser merges the keys of `[DEFAULT]` into every section.
-    let defaults = ini.section("DEFAULT").filter(|_| section != "DEFAULT");
-    let raw = |k: &str| {
-        sec.get(k)
-            .or_else(|| defaults.and_then(|d| d.get(k)))
-            .map(String::as_str)
+    let s = IniSection {
+        ctx,
+        path,
+        keys,
+        // configparser merges the keys of `[DEFAULT]` into every section.
+        defaults: ini.section("DEFAULT").filter(|_| section != "DEFAULT"),
     };
-    let get = |k: &str| raw(k).filter(|v| !v.is_empty()).map(str::to_string);
-    match raw("enable").map(|v| (v, crate::context::parse_flag(v))) {
-        None | Some((_, Some(true))) => {}
-        Some((_, Some(false))) => {
-            return Err(Error::not_configured(format!(
-                "section [{section}] is disabled (enable = false)"
-            ))
-            .with_provider(NAME)
-            .with_file(path))
-        }
-        Some((v, None)) => return Err(invalid(format!("enable must be true or false, not '{v}'"))),
-    }
-    let type_ = raw("type");
-    let provider = match type_.unwrap_or_default() {
-        "access_key" => SharedProvider::new(
-            StaticAccessKeyProvider::with_env_fallback(
-                get("access_key_id"),
-                get("access_key_secret"),
-                ctx,
-            )
-            .map_err(|e| e.with_file(path))?,
-        ),
-        "ecs_ram_role" => {
-            let mut b = EcsRamRoleProvider::builder();
-            if let Some(r) = get("role_name") {
-                b = b.role_name(r);
-            }
-            SharedProvider::new(b.build(ctx))
-        }
-        "ram_role_arn" => {
-            let mut b = RamRoleArnProvider::builder();
-            if let Some(v) = get("access_key_id") {
-                b = b.access_key_id(v);
-            }
-            if let Some(v) = get("access_key_secret") {
-                b = b.access_key_secret(v);
-            }
-            if let Some(v) = get("role_arn") {
-                b = b.role_arn(v);
-            }
-            if let Some(v) = get("role_session_name") {
-                b = b.role_session_name(v);
-            }
-            if let Some(v) = get("policy") {
-                b = b.policy(v);
-            }
-            SharedProvider::new(b.build(ctx).map_err(|e| e.with_file(path))?)
-        }
-        "oidc_role_arn" => {
-            let mut b = OidcRoleArnProvider::builder();
-            if let Some(v) = get("role_arn") {
-                b = b.role_arn(v);
-            }
-            if let Some(v) = get("oidc_provider_arn") {
-                b = b.oidc_provider_arn(v);
-            }
-            if let Some(v) = get("oidc_token_file_path") {
-                b = b.oidc_token_file_path(v);
-            }
-            if let Some(v) = get("role_session_name") {
-                b = b.role_session_name(v);
-            }
-            if let Some(v) = get("policy") {
-                b = b.policy(v);
-            }
-            SharedProvider::new(b.build(ctx).map_err(|e| e.with_file(path))?)
-        }
-        "rsa_key_pair" => {
-            let mut b = RsaKeyPairProvider::builder();
-            if let Some(v) = get("public_key_id") {
-                b = b.public_key_id(v);
-            }
-            if let Some(v) = get("private_key_file") {
-                b = b.private_key_file(v);
-            }
-            SharedProvider::new(b.build(ctx).map_err(|e| {
-                if e.file().is_some() {
-                    e
-                } else {
-                    e.with_file(path)
-                }
-            })?)
-        }
-        _ => {
-            return Err(invalid(format!(
+    check_enabled(&s, section)?;
+    let type_ = s.raw("type");
+    match TYPES.iter().find(|(t, _)| Some(*t) == type_) {
+        Some((_, from_section)) => from_section(&s),
+        None => {
+            let names: Vec<&str> = TYPES.iter().map(|(t, _)| *t).collect();
+            let (last, rest) = names.split_last().unwrap_or((&"", &[]));
+            Err(Error::invalid_config(format!(
                 "unsupported credential type {} from credentials file {}",
                 type_.unwrap_or("None"),
                 crate::redact::path(path)
             ))
-            .with_hint(
-                "use access_key, ecs_ram_role, ram_role_arn, oidc_role_arn or rsa_key_pair",
-            ))
+            .with_provider(NAME)
+            .with_file(path)
+            .with_hint(format!("use {} or {last}", rest.join(", "))))
         }
-    };
-    Ok(provider)
+    }
+}
+
+/// `enable`: absent or true → used; false → "not configured"; anything else is an error.
+fn check_enabled(s: &IniSection<'_>, section: &str) -> Result<()> {
+    match s.raw("enable").map(|v| (v, crate::context::parse_flag(v))) {
+        None | Some((_, Some(true))) => Ok(()),
+        Some((_, Some(false))) => Err(Error::not_configured(format!(
+            "section [{section}] is disabled (enable = false)"
+        ))
+        .with_provider(NAME)
+        .with_file(s.path)),
+        Some((v, None)) => Err(Error::invalid_config(format!(
+            "enable must be true or false, not '{v}'"
+        ))
+        .with_provider(NAME)
+        .with_file(s.path)),
+    }
 }
 
 impl ProfileProvider {

@@ -19,9 +19,14 @@ use std::fmt;
 
 use http::Method;
 
+use super::cli_profile::CliProfile;
 use super::env_vars;
-use super::remote::{self, StsEndpoint};
-use super::static_credentials::{StaticAccessKeyProvider, StaticStsProvider};
+use super::profile::IniSection;
+use super::settings::{non_empty, SetIf};
+use super::static_ak::StaticAccessKeyProvider;
+use super::static_sts::StaticStsProvider;
+use super::sts::{self, StsEndpoint};
+use super::Config;
 use crate::cache::{CachedProvider, Fetch, RefreshPolicy};
 use crate::context::Context;
 use crate::credentials::Credentials;
@@ -44,7 +49,7 @@ pub struct RamRoleArnProviderBuilder {
     external_id: Option<String>,
     endpoint: StsEndpoint,
     timeouts: Option<Timeouts>,
-    policy_refresh: Option<RefreshPolicy>,
+    refresh_policy: Option<RefreshPolicy>,
 }
 
 impl fmt::Debug for RamRoleArnProviderBuilder {
@@ -109,36 +114,7 @@ impl RamRoleArnProviderBuilder {
         self.duration_seconds = Some(s);
         self
     }
-    /// The STS host (or URL).
-    pub fn sts_endpoint(mut self, e: impl Into<String>) -> Self {
-        self.endpoint.sts_endpoint = Some(e.into());
-        self
-    }
-    /// The STS region (default `ALIBABA_CLOUD_STS_REGION`).
-    pub fn sts_region_id(mut self, r: impl Into<String>) -> Self {
-        self.endpoint.sts_region_id = Some(r.into());
-        self
-    }
-    /// Use the VPC endpoint (default `ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED`).
-    pub fn enable_vpc(mut self, on: bool) -> Self {
-        self.endpoint.enable_vpc = Some(on);
-        self
-    }
-    /// All endpoint options at once.
-    pub fn endpoint_options(mut self, e: StsEndpoint) -> Self {
-        self.endpoint = e;
-        self
-    }
-    /// Timeouts (default [`Timeouts::STS`]).
-    pub fn timeouts(mut self, t: Timeouts) -> Self {
-        self.timeouts = Some(t);
-        self
-    }
-    /// Refresh policy (default [`RefreshPolicy::STS`]).
-    pub fn refresh_policy(mut self, p: RefreshPolicy) -> Self {
-        self.policy_refresh = Some(p);
-        self
-    }
+    super::sts::sts_builder_setters!();
 
     /// Validates and builds; env fallbacks are read from `ctx` now.
     pub fn build(self, ctx: &Context) -> Result<RamRoleArnProvider> {
@@ -173,7 +149,7 @@ impl RamRoleArnProviderBuilder {
                 })?
             }
         };
-        let role_arn = remote::explicit_or_env(self.role_arn, ctx, env_vars::ROLE_ARN)
+        let role_arn = sts::explicit_or_env(self.role_arn, ctx, env_vars::ROLE_ARN)
             .map_err(|e| e.with_provider(name))?
             .ok_or_else(|| {
                 Error::invalid_config(
@@ -182,17 +158,17 @@ impl RamRoleArnProviderBuilder {
                 .with_provider(name)
             })?;
         let session =
-            remote::explicit_or_env(self.role_session_name, ctx, env_vars::ROLE_SESSION_NAME)
+            sts::explicit_or_env(self.role_session_name, ctx, env_vars::ROLE_SESSION_NAME)
                 .map_err(|e| e.with_provider(name))?
-                .unwrap_or_else(|| remote::default_session_name(ctx));
-        let duration = remote::check_duration(
+                .unwrap_or_else(|| sts::default_session_name(ctx));
+        let duration = sts::check_duration(
             self.duration_seconds
-                .unwrap_or(remote::DEFAULT_DURATION_SECONDS),
+                .unwrap_or(sts::DEFAULT_DURATION_SECONDS),
             name,
         )?;
         let endpoint = self
             .endpoint
-            .resolve(ctx, remote::DEFAULT_STS_HOST)
+            .resolve(ctx, sts::DEFAULT_STS_HOST)
             .map_err(|e| e.with_provider(name))?;
         let fetcher = RamRoleArnFetcher {
             ctx: ctx.clone(),
@@ -207,7 +183,7 @@ impl RamRoleArnProviderBuilder {
         };
         Ok(CachedProvider::new(
             fetcher,
-            self.policy_refresh.unwrap_or(RefreshPolicy::STS),
+            self.refresh_policy.unwrap_or(RefreshPolicy::STS),
             ctx.shared_clock(),
         ))
     }
@@ -236,6 +212,99 @@ impl RamRoleArnProvider {
     pub fn builder() -> RamRoleArnProviderBuilder {
         RamRoleArnProviderBuilder::default()
     }
+    /// Type `ram_role_arn` of a [`Config`].
+    pub(crate) fn from_config(c: &Config, ctx: &Context) -> Result<Self> {
+        Self::builder()
+            .timeouts(c.timeouts(Timeouts::STS))
+            .set_if(c.sts_endpoint.clone(), RamRoleArnProviderBuilder::endpoint)
+            .set_if(
+                non_empty(&c.access_key_id),
+                RamRoleArnProviderBuilder::access_key_id,
+            )
+            .set_if(
+                non_empty(&c.access_key_secret),
+                RamRoleArnProviderBuilder::access_key_secret,
+            )
+            .set_if(
+                non_empty(&c.security_token),
+                RamRoleArnProviderBuilder::security_token,
+            )
+            .set_if(non_empty(&c.role_arn), RamRoleArnProviderBuilder::role_arn)
+            .set_if(
+                non_empty(&c.role_session_name),
+                RamRoleArnProviderBuilder::role_session_name,
+            )
+            .set_if(non_empty(&c.policy), RamRoleArnProviderBuilder::policy)
+            .set_if(
+                non_empty(&c.external_id),
+                RamRoleArnProviderBuilder::external_id,
+            )
+            .set_if(c.duration(), RamRoleArnProviderBuilder::duration_seconds)
+            .build(ctx)
+    }
+
+    /// Modes `RamRoleArn` (no `source`: the profile's AccessKey signs) and, with the source
+    /// given, `ChainableRamRoleArn` and `RamRoleArnWithRoleName` of a `config.json` profile.
+    /// `external_id`, else `ALIBABA_CLOUD_EXTERNAL_ID` (aliyun-cli's fallback).
+    pub(crate) fn from_cli_profile(
+        p: &CliProfile<'_>,
+        source: Option<SharedProvider>,
+    ) -> Result<Self> {
+        let env_external_id = p.env(env_vars::EXTERNAL_ID)?;
+        let b = Self::builder().endpoint_options(p.sts_endpoint()).set_if(
+            p.string("ram_role_arn"),
+            RamRoleArnProviderBuilder::role_arn,
+        );
+        let b = match source {
+            Some(src) => b.source(src),
+            None => b
+                .set_if(
+                    p.string("access_key_id"),
+                    RamRoleArnProviderBuilder::access_key_id,
+                )
+                .set_if(
+                    p.string("access_key_secret"),
+                    RamRoleArnProviderBuilder::access_key_secret,
+                ),
+        };
+        b.set_if(
+            p.string("ram_session_name"),
+            RamRoleArnProviderBuilder::role_session_name,
+        )
+        .set_if(
+            p.expired_seconds(),
+            RamRoleArnProviderBuilder::duration_seconds,
+        )
+        .set_if(p.string("policy"), RamRoleArnProviderBuilder::policy)
+        .set_if(
+            p.string("external_id").or(env_external_id),
+            RamRoleArnProviderBuilder::external_id,
+        )
+        .build(p.ctx())
+        .map_err(|e| p.at_file(e))
+    }
+
+    /// Type `ram_role_arn` of a `credentials.ini` section.
+    pub(crate) fn from_ini_section(s: &IniSection<'_>) -> Result<Self> {
+        Self::builder()
+            .set_if(
+                s.get("access_key_id"),
+                RamRoleArnProviderBuilder::access_key_id,
+            )
+            .set_if(
+                s.get("access_key_secret"),
+                RamRoleArnProviderBuilder::access_key_secret,
+            )
+            .set_if(s.get("role_arn"), RamRoleArnProviderBuilder::role_arn)
+            .set_if(
+                s.get("role_session_name"),
+                RamRoleArnProviderBuilder::role_session_name,
+            )
+            .set_if(s.get("policy"), RamRoleArnProviderBuilder::policy)
+            .build(s.ctx())
+            .map_err(|e| s.at_file(e))
+    }
+
     /// The STS base URL requests go to.
     pub fn endpoint(&self) -> &str {
         &self.fetcher().endpoint
@@ -291,7 +360,7 @@ impl RamRoleArnFetcher {
         let mut req = rpc::RpcRequest::new(
             host,
             "AssumeRole",
-            remote::STS_VERSION,
+            sts::STS_VERSION,
             timestamp,
             sign::new_nonce(),
         );
@@ -333,7 +402,7 @@ impl RamRoleArnFetcher {
         .map_err(|e| e.with_provider(NAME).redact_credentials(&source))?;
         let endpoint = format!("{}/", self.endpoint);
         // The service may echo the request (Alibaba's string to sign holds the SecurityToken).
-        let c = remote::sts_credentials(&resp, "AssumeRole", NAME, &endpoint)
+        let c = sts::sts_credentials(&resp, "AssumeRole", NAME, &endpoint)
             .map_err(|e| e.redact_credentials(&source))?;
         let inner = source.provider_name();
         Ok(if inner.is_empty() {

@@ -23,13 +23,17 @@ use std::path::PathBuf;
 use http::Method;
 use serde_json::Value;
 
-use super::remote::{self, StsEndpoint};
-use crate::cache::{RefreshPolicy, RefreshingCache};
+use super::profile::IniSection;
+use super::service_error::{missing_object, parse_json, service_error};
+use super::settings::{non_empty, SetIf};
+use super::sts::{self, StsEndpoint};
+use super::Config;
+use crate::cache::{CachedProvider, Fetch, RefreshPolicy};
 use crate::context::{Context, MAX_FILE_SIZE};
 use crate::credentials::{Credentials, Secret};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{send_with_retry, HttpRequest, ProxyPolicy, RetryPolicy, Timeouts};
-use crate::provider::{ProvideCredentials, ProvideFuture};
+use crate::provider::ProvideFuture;
 use crate::sign::{self, rpc};
 
 const NAME: &str = "rsa_key_pair";
@@ -44,6 +48,7 @@ pub struct RsaKeyPairProviderBuilder {
     duration_seconds: Option<u64>,
     endpoint: StsEndpoint,
     timeouts: Option<Timeouts>,
+    refresh_policy: Option<RefreshPolicy>,
 }
 
 impl RsaKeyPairProviderBuilder {
@@ -62,21 +67,7 @@ impl RsaKeyPairProviderBuilder {
         self.duration_seconds = Some(s);
         self
     }
-    /// The STS host (or URL).
-    pub fn sts_endpoint(mut self, e: impl Into<String>) -> Self {
-        self.endpoint.sts_endpoint = Some(e.into());
-        self
-    }
-    /// All endpoint options at once.
-    pub fn endpoint_options(mut self, e: StsEndpoint) -> Self {
-        self.endpoint = e;
-        self
-    }
-    /// Timeouts (default [`Timeouts::STS`]).
-    pub fn timeouts(mut self, t: Timeouts) -> Self {
-        self.timeouts = Some(t);
-        self
-    }
+    super::sts::sts_builder_setters!();
     /// Validates, reads the key file and builds.
     pub fn build(self, ctx: &Context) -> Result<RsaKeyPairProvider> {
         let public_key_id = self
@@ -107,12 +98,12 @@ impl RsaKeyPairProviderBuilder {
                 .with_provider(NAME)
                 .with_file(&file));
         }
-        let duration = remote::check_duration(
+        let duration = sts::check_duration(
             self.duration_seconds
-                .unwrap_or(remote::DEFAULT_DURATION_SECONDS),
+                .unwrap_or(sts::DEFAULT_DURATION_SECONDS),
             NAME,
         )?;
-        let fetcher = SessionKey {
+        let fetcher = RsaKeyPairFetcher {
             ctx: ctx.clone(),
             public_key_id,
             private_key: Secret::new(text),
@@ -123,16 +114,16 @@ impl RsaKeyPairProviderBuilder {
                 .map_err(|e| e.with_provider(NAME))?,
             timeouts: self.timeouts.unwrap_or(Timeouts::STS),
         };
-        Ok(RsaKeyPairProvider {
-            cache: RefreshingCache::new(fetcher, RefreshPolicy::STS, ctx.shared_clock()),
-        })
+        Ok(CachedProvider::new(
+            fetcher,
+            self.refresh_policy.unwrap_or(RefreshPolicy::STS),
+            ctx.shared_clock(),
+        ))
     }
 }
 
 /// Session AccessKeys from an RSA key pair (`rsa_key_pair`).
-pub struct RsaKeyPairProvider {
-    cache: RefreshingCache<SessionKey>,
-}
+pub type RsaKeyPairProvider = CachedProvider<RsaKeyPairFetcher>;
 
 impl RsaKeyPairProvider {
     /// The provider name.
@@ -141,31 +132,46 @@ impl RsaKeyPairProvider {
     pub fn builder() -> RsaKeyPairProviderBuilder {
         RsaKeyPairProviderBuilder::default()
     }
+    /// Type `rsa_key_pair` of a [`Config`].
+    pub(crate) fn from_config(c: &Config, ctx: &Context) -> Result<Self> {
+        Self::builder()
+            .timeouts(c.timeouts(Timeouts::STS))
+            .set_if(c.sts_endpoint.clone(), RsaKeyPairProviderBuilder::endpoint)
+            .set_if(
+                non_empty(&c.public_key_id),
+                RsaKeyPairProviderBuilder::public_key_id,
+            )
+            .set_if(
+                non_empty(&c.private_key_file),
+                RsaKeyPairProviderBuilder::private_key_file,
+            )
+            .set_if(c.duration(), RsaKeyPairProviderBuilder::duration_seconds)
+            .build(ctx)
+    }
+
+    /// Type `rsa_key_pair` of a `credentials.ini` section.
+    pub(crate) fn from_ini_section(s: &IniSection<'_>) -> Result<Self> {
+        Self::builder()
+            .set_if(
+                s.get("public_key_id"),
+                RsaKeyPairProviderBuilder::public_key_id,
+            )
+            .set_if(
+                s.get("private_key_file"),
+                RsaKeyPairProviderBuilder::private_key_file,
+            )
+            .build(s.ctx())
+            .map_err(|e| s.at_file(e))
+    }
+
     /// The STS base URL.
     pub fn endpoint(&self) -> &str {
-        &self.cache.source().endpoint
+        &self.fetcher().endpoint
     }
 }
 
-impl fmt::Debug for RsaKeyPairProvider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.cache.source().fmt(f)
-    }
-}
-
-impl ProvideCredentials for RsaKeyPairProvider {
-    fn provide_credentials(&self) -> ProvideFuture<'_> {
-        self.cache.provide_credentials()
-    }
-    fn name(&self) -> &str {
-        NAME
-    }
-    fn force_refresh(&self) -> ProvideFuture<'_> {
-        self.cache.force_refresh()
-    }
-}
-
-struct SessionKey {
+/// The `GenerateSessionAccessKey` call behind [`RsaKeyPairProvider`].
+pub struct RsaKeyPairFetcher {
     ctx: Context,
     public_key_id: String,
     private_key: Secret,
@@ -174,7 +180,7 @@ struct SessionKey {
     timeouts: Timeouts,
 }
 
-impl fmt::Debug for SessionKey {
+impl fmt::Debug for RsaKeyPairFetcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RsaKeyPairProvider")
             .field("public_key_id", &self.public_key_id)
@@ -185,14 +191,14 @@ impl fmt::Debug for SessionKey {
     }
 }
 
-impl SessionKey {
+impl RsaKeyPairFetcher {
     fn signed_request(&self) -> Result<HttpRequest> {
         let host = self.endpoint.split("://").nth(1).unwrap_or(&self.endpoint);
         let timestamp = sign::format_iso8601(crate::time::unix_seconds(self.ctx.now()))?;
         let mut req = rpc::RpcRequest::new(
             host,
             "GenerateSessionAccessKey",
-            remote::STS_VERSION,
+            sts::STS_VERSION,
             timestamp,
             sign::new_nonce(),
         );
@@ -208,7 +214,7 @@ impl SessionKey {
         .proxy(ProxyPolicy::FromEnv))
     }
 
-    async fn fetch(&self) -> Result<Credentials> {
+    async fn generate(&self) -> Result<Credentials> {
         let resp = send_with_retry(self.ctx.http().as_ref(), RetryPolicy::REMOTE, || {
             self.signed_request()
         })
@@ -216,21 +222,19 @@ impl SessionKey {
         .map_err(|e| e.with_provider(NAME))?;
         let endpoint = format!("{}/", self.endpoint);
         if !resp.is_success() {
-            return Err(remote::service_error(
-                &resp,
+            return Err(
+                service_error(&resp, "GenerateSessionAccessKey", &endpoint).with_provider(NAME)
+            );
+        }
+        let v = parse_json(&resp, "GenerateSessionAccessKey", NAME, &endpoint)?;
+        let Some(sk) = v.get("SessionAccessKey").filter(|c| c.is_object()) else {
+            return Err(missing_object(
+                &v,
                 "GenerateSessionAccessKey",
+                "SessionAccessKey",
                 NAME,
                 &endpoint,
             ));
-        }
-        let v = remote::parse_json(&resp, "GenerateSessionAccessKey", NAME, &endpoint)?;
-        let Some(sk) = v.get("SessionAccessKey").filter(|c| c.is_object()) else {
-            return Err(Error::new(
-                ErrorKind::InvalidResponse,
-                "the GenerateSessionAccessKey response has no SessionAccessKey",
-            )
-            .with_provider(NAME)
-            .with_endpoint(endpoint));
         };
         let field = |k: &str| sk.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
         let missing: Vec<&str> = ["SessionAccessKeyId", "SessionAccessKeySecret", "Expiration"]
@@ -248,7 +252,7 @@ impl SessionKey {
                 missing.join(", ")
             )));
         }
-        let exp = remote::parse_expiration(sk.get("Expiration")).ok_or_else(|| {
+        let exp = sts::parse_expiration(sk.get("Expiration")).ok_or_else(|| {
             invalid("the GenerateSessionAccessKey response has an invalid Expiration".into())
         })?;
         Ok(Credentials::builder(
@@ -261,11 +265,9 @@ impl SessionKey {
     }
 }
 
-impl ProvideCredentials for SessionKey {
-    fn provide_credentials(&self) -> ProvideFuture<'_> {
-        ProvideFuture::new(self.fetch())
-    }
-    fn name(&self) -> &str {
-        NAME
+impl Fetch for RsaKeyPairFetcher {
+    const NAME: &'static str = NAME;
+    fn fetch(&self) -> ProvideFuture<'_> {
+        ProvideFuture::new(self.generate())
     }
 }

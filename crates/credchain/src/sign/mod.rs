@@ -62,6 +62,7 @@ pub mod cos;
 pub mod cos_presign;
 pub mod crypto;
 pub mod encode;
+mod http_request;
 pub mod object_endpoint;
 pub mod oss;
 pub mod oss_presign;
