@@ -157,10 +157,7 @@ async fn proxy_from_env_is_used_except_for_metadata() {
         .unwrap();
     assert_eq!(direct.status, 200);
     // NO_PROXY exempts hosts.
-    let env = MemoryEnv::from_pairs([
-        ("HTTP_PROXY", dead),
-        ("NO_PROXY", "127.0.0.1".to_string()),
-    ]);
+    let env = MemoryEnv::from_pairs([("HTTP_PROXY", dead), ("NO_PROXY", "127.0.0.1".to_string())]);
     let client = ReqwestClient::new(proxy_settings(&env));
     assert_eq!(client.send(uri_request(&emu)).await.unwrap().status, 200);
 }
