@@ -2,24 +2,27 @@
 //! not), what it found (key id masked to its last 4 characters), how long it took, which one wins
 //! and why.
 //!
-//! - Each source is asked on its own, so a source after the winner is still shown. The winner is
-//!   what the chain itself would pick: the first source that found credentials, unless a source
-//!   before it failed with a real error (the chain stops there,
-//!   `docs/architecture.md#chain-semantics`).
+//! - The facts come from the library's [`ProviderChain::explain`](credchain::ProviderChain::explain):
+//!   each source is asked on its own, so a source after the winner is still shown, and the winner
+//!   is what the chain itself would pick: the first source that found credentials, unless a
+//!   source before it failed with a real error (the chain stops there,
+//!   `docs/architecture.md#chain-semantics`). This file only formats them.
 //! - Sources the chain leaves out because nothing enables them (RRSA without its three variables,
 //!   the credentials URI without its variable, the ECS role with metadata disabled) are listed
-//!   too, as `off`, with what would turn them on ([`ALIBABA_SOURCES`], [`TENCENT_SOURCES`]).
+//!   too, as `off`, with what would turn them on ([`ALIBABA_SOURCES`], [`TENCENT_SOURCES`],
+//!   through `ChainExplanation::with_left_out`).
 //! - Both clouds are diagnosed concurrently, so off-cloud the metadata probes cost one timeout,
 //!   not one per cloud.
 //! - `--profile P` diagnoses the source `get --profile P` uses instead of the chain.
 //! - `--format json` prints one object (`{"clouds": [...]}`) with the same facts.
 
 use std::fmt::Write as _;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use credchain::context::Context;
+use credchain::chain::{ChainExplanation, SourceExplanation, SourceOutcome};
+use credchain::context::{proxy_settings, Context};
 use credchain::http::ReqwestClient;
-use credchain::{alibaba, tencent, Credentials, Error, ProvideCredentials, SharedProvider};
+use credchain::{alibaba, tencent, ProvideCredentials};
 use credchain_emulator::Emulator;
 use serde_json::{json, Value};
 
@@ -68,37 +71,20 @@ pub const TENCENT_SOURCES: &[(&str, &str)] = &[
     ),
 ];
 
-/// What one source answered.
-enum Finding {
-    Found(Credentials),
-    NotConfigured(Error),
-    Failed(Error),
-    /// Left out of the chain; the text says what turns it on.
-    Off(&'static str),
-}
-
-struct SourceReport {
-    name: String,
-    finding: Finding,
-    elapsed: Duration,
-}
-
 /// The diagnosis of one cloud.
 struct CloudReport {
     cloud: Cloud,
     /// `Some(name)` for `--profile`.
     profile: Option<String>,
-    sources: Vec<SourceReport>,
-    /// Index of the winning (or chain-stopping) source.
-    winner: Option<usize>,
+    /// The chain's sources (or the one `--profile` source), what each answered, the winner.
+    explanation: ChainExplanation,
     /// Extra sources of the emulator's sample setup.
-    extra: Vec<SourceReport>,
+    extra: Vec<SourceExplanation>,
 }
 
 impl CloudReport {
     fn resolved(&self) -> bool {
-        self.winner
-            .is_some_and(|i| matches!(self.sources[i].finding, Finding::Found(_)))
+        self.explanation.resolved()
     }
 }
 
@@ -164,7 +150,7 @@ async fn diagnose_cloud(
     let ctx = match emulator {
         Some(emu) => {
             let (env, fs) = sample::setup(cloud, emu);
-            let http = ReqwestClient::from_env(&env);
+            let http = ReqwestClient::new(proxy_settings(&env));
             Context::real().with_env(env).with_fs(fs).with_http(http)
         }
         None => Context::real(),
@@ -173,117 +159,74 @@ async fn diagnose_cloud(
         Some(_) if profile.is_none() => {
             let mut out = Vec::new();
             for (label, source) in sample::extra_sources(cloud, &ctx) {
-                out.push(ask(label, &source).await);
+                out.push(SourceExplanation::ask(label, &source).await);
             }
             out
         }
         _ => Vec::new(),
     };
-    let sources = match profile {
-        Some(name) => vec![diagnose_profile(cloud, name, &ctx).await],
+    let explanation = match profile {
+        Some(name) => diagnose_profile(cloud, name, &ctx).await,
         None => diagnose_chain(cloud, &ctx).await,
     };
-    let winner = sources
-        .iter()
-        .position(|r| matches!(r.finding, Finding::Found(_) | Finding::Failed(_)));
     CloudReport {
         cloud,
         profile: profile.map(str::to_string),
-        sources,
-        winner,
+        explanation,
         extra,
     }
 }
 
-async fn diagnose_profile(cloud: Cloud, name: &str, ctx: &Context) -> SourceReport {
+/// The one source `get --profile` would use, as a chain of one.
+async fn diagnose_profile(cloud: Cloud, name: &str, ctx: &Context) -> ChainExplanation {
     let label = format!("profile '{name}'");
-    match resolve::provider(cloud, None, Some(name), ctx) {
-        Ok((p, _)) => ask(label, &p).await,
-        Err(e) => SourceReport {
-            name: label,
-            finding: Finding::Failed(e),
-            elapsed: Duration::ZERO,
-        },
-    }
+    let source = match resolve::provider(cloud, None, Some(name), ctx) {
+        Ok((p, _)) => SourceExplanation::ask(label.clone(), &p).await,
+        Err(e) => SourceExplanation::new(label.clone(), SourceOutcome::Failed(e), Duration::ZERO),
+    };
+    ChainExplanation::new(label, vec![source])
 }
 
 /// Asks every source of the chain, and lists the sources it left out at their place.
-async fn diagnose_chain(cloud: Cloud, ctx: &Context) -> Vec<SourceReport> {
-    let chain = match cloud {
-        Cloud::Alibaba => alibaba::default_chain(ctx),
-        Cloud::Tencent => tencent::default_chain(ctx),
+async fn diagnose_chain(cloud: Cloud, ctx: &Context) -> ChainExplanation {
+    let (chain, known) = match cloud {
+        Cloud::Alibaba => (alibaba::default_chain(ctx), ALIBABA_SOURCES),
+        Cloud::Tencent => (tencent::default_chain(ctx), TENCENT_SOURCES),
     };
-    let known = match cloud {
-        Cloud::Alibaba => ALIBABA_SOURCES,
-        Cloud::Tencent => TENCENT_SOURCES,
-    };
-    let present: Vec<&str> = chain.sources().iter().map(|s| s.name()).collect();
-    let off = |(name, why): &(&'static str, &'static str)| SourceReport {
-        name: name.to_string(),
-        finding: Finding::Off(why),
-        elapsed: Duration::ZERO,
-    };
-    let mut out = Vec::new();
-    let mut next_known = 0;
-    for source in chain.sources() {
-        if let Some(j) = known[next_known..]
-            .iter()
-            .position(|(n, _)| *n == source.name())
-        {
-            let absent = known[next_known..next_known + j]
-                .iter()
-                .filter(|(n, _)| !present.contains(n));
-            out.extend(absent.map(off));
-            next_known += j + 1;
+    match chain.explain().await {
+        Ok(explanation) => explanation.with_left_out(known),
+        // Only an edited chain can be misbuilt; shown as the chain failing, should it happen.
+        Err(e) => {
+            let failed = SourceOutcome::Failed(e);
+            let source = SourceExplanation::new(chain.name(), failed, Duration::ZERO);
+            ChainExplanation::new(chain.name(), vec![source])
         }
-        out.push(ask(source.name().to_string(), source).await);
-    }
-    out.extend(
-        known[next_known..]
-            .iter()
-            .filter(|(n, _)| !present.contains(n))
-            .map(off),
-    );
-    out
-}
-
-async fn ask(name: String, source: &SharedProvider) -> SourceReport {
-    let started = Instant::now();
-    let finding = match source.provide_credentials().await {
-        Ok(c) => Finding::Found(c),
-        Err(e) if e.is_not_configured() => Finding::NotConfigured(e),
-        Err(e) => Finding::Failed(e),
-    };
-    SourceReport {
-        name,
-        finding,
-        elapsed: started.elapsed(),
     }
 }
 
-fn status(f: &Finding) -> &'static str {
+fn status(f: &SourceOutcome) -> &'static str {
     match f {
-        Finding::Found(_) => "found",
-        Finding::NotConfigured(_) => "not_configured",
-        Finding::Failed(_) => "error",
-        Finding::Off(_) => "off",
+        SourceOutcome::Found(_) => "found",
+        SourceOutcome::NotConfigured(_) => "not_configured",
+        SourceOutcome::Failed(_) => "error",
+        SourceOutcome::LeftOut(_) => "off",
     }
 }
 
-fn describe(r: &SourceReport) -> String {
-    match &r.finding {
-        Finding::Found(c) => {
+fn describe(r: &SourceExplanation) -> String {
+    match r.outcome() {
+        SourceOutcome::Found(c) => {
             let exp = c.expiration().map(credchain::time::format_rfc3339);
-            let token = if c.security_token().is_some() {
+            let token = if c.has_security_token() {
                 ", with token"
             } else {
                 ""
             };
             let exp = exp.map(|e| format!(", expires {e}")).unwrap_or_default();
-            if c.bearer_token().is_some() && c.access_key_id().is_empty() {
+            if c.is_bearer() {
                 format!("found: bearer token{exp}")
             } else {
-                let via = if c.provider_name() == r.name {
+                let via = if c.provider_name() == r.name() {
                     String::new()
                 } else {
                     format!(" via {}", c.provider_name())
@@ -293,18 +236,18 @@ fn describe(r: &SourceReport) -> String {
         }
         // The message may be a reference's verbatim wording ("accessKeyId cannot be empty"); the
         // hint after it names the variable or file to set.
-        Finding::NotConfigured(e) => match e.hint() {
+        SourceOutcome::NotConfigured(e) => match e.hint() {
             Some(h) => format!("not configured: {}; {h}", e.message()),
             None => format!("not configured: {}", e.message()),
         },
-        Finding::Failed(e) => format!("ERROR: {e}"),
-        Finding::Off(why) => format!("off: {why}"),
+        SourceOutcome::Failed(e) => format!("ERROR: {e}"),
+        SourceOutcome::LeftOut(why) => format!("off: {why}"),
     }
 }
 
 /// Why the winner wins, or why nothing does.
 fn verdict(r: &CloudReport) -> String {
-    let Some(i) = r.winner else {
+    let Some(i) = r.explanation.deciding_index() else {
         let hint = match r.cloud {
             Cloud::Alibaba => alibaba::NOTHING_CONFIGURED_HINT,
             Cloud::Tencent => tencent::NOTHING_CONFIGURED_HINT,
@@ -316,34 +259,34 @@ fn verdict(r: &CloudReport) -> String {
              says what turns it on)."
         );
     };
-    let w = &r.sources[i];
-    match (&w.finding, &r.profile) {
-        (Finding::Found(c), Some(_)) => format!(
+    let w = &r.explanation.sources()[i];
+    match (w.outcome(), &r.profile) {
+        (SourceOutcome::Found(c), Some(_)) => format!(
             "Winner: {} (provider {}): --profile selects this profile's source directly.",
-            w.name,
+            w.name(),
             c.provider_name()
         ),
-        (Finding::Found(c), None) if i == 0 => format!(
+        (SourceOutcome::Found(c), None) if i == 0 => format!(
             "Winner: {} (provider {}): it is the chain's first source.",
-            w.name,
+            w.name(),
             c.provider_name()
         ),
-        (Finding::Found(c), None) => format!(
+        (SourceOutcome::Found(c), None) => format!(
             "Winner: {} (provider {}): the first source that found credentials; the {i} before it \
              are off or not configured.",
-            w.name,
+            w.name(),
             c.provider_name()
         ),
         _ if r.profile.is_some() => format!(
             "{} fails (see the error above): fix the profile, or pick another with \
              `credchain profiles --cloud {}`.",
-            w.name,
+            w.name(),
             cloud_id(r.cloud)
         ),
         _ => format!(
             "The chain stops at {}: it is configured but failed (see the error above). Fix it or \
              remove its configuration; credchain does not fall through to another identity.",
-            w.name
+            w.name()
         ),
     }
 }
@@ -356,31 +299,33 @@ fn cloud_id(cloud: Cloud) -> &'static str {
 }
 
 fn to_table(r: &CloudReport) -> String {
+    let sources = r.explanation.sources();
     let mut text = match &r.profile {
         Some(p) => format!(
             "{} profile '{p}' (the source `get --profile {p}` uses):\n",
             r.cloud.title()
         ),
         None => {
-            let plural = if r.sources.len() == 1 { "" } else { "s" };
+            let plural = if sources.len() == 1 { "" } else { "s" };
             format!(
                 "{} default chain ({} source{plural}, in order):\n",
                 r.cloud.title(),
-                r.sources.len()
+                sources.len()
             )
         }
     };
-    for (i, s) in r.sources.iter().enumerate() {
-        let took = match s.finding {
-            Finding::Off(_) => "-".to_string(),
-            _ => format!("{:.1} ms", s.elapsed.as_secs_f64() * 1000.0),
+    let deciding = r.explanation.deciding_index();
+    for (i, s) in sources.iter().enumerate() {
+        let took = match s.outcome() {
+            SourceOutcome::LeftOut(_) => "-".to_string(),
+            _ => format!("{:.1} ms", s.elapsed().as_secs_f64() * 1000.0),
         };
-        let mark = if Some(i) == r.winner { "=>" } else { "  " };
+        let mark = if Some(i) == deciding { "=>" } else { "  " };
         let _ = writeln!(
             text,
             "{mark} {:>2}. {:<16} {took:>11}  {}",
             i + 1,
-            s.name,
+            s.name(),
             describe(s)
         );
     }
@@ -388,25 +333,25 @@ fn to_table(r: &CloudReport) -> String {
     if !r.extra.is_empty() {
         text.push_str("Also in the sample setup, through named profiles:\n");
         for s in &r.extra {
-            let ms = s.elapsed.as_secs_f64() * 1000.0;
-            let _ = writeln!(text, "   {:<30} {ms:>8.1} ms  {}", s.name, describe(s));
+            let ms = s.elapsed().as_secs_f64() * 1000.0;
+            let _ = writeln!(text, "   {:<30} {ms:>8.1} ms  {}", s.name(), describe(s));
         }
     }
     text
 }
 
-fn source_json(s: &SourceReport) -> Value {
-    let detail = match &s.finding {
-        Finding::Found(_) => Value::Null,
-        Finding::NotConfigured(e) => json!(match e.hint() {
+fn source_json(s: &SourceExplanation) -> Value {
+    let detail = match s.outcome() {
+        SourceOutcome::Found(_) => Value::Null,
+        SourceOutcome::NotConfigured(e) => json!(match e.hint() {
             Some(h) => format!("{}; {h}", e.message()),
             None => e.message().to_string(),
         }),
-        Finding::Failed(e) => json!(e.to_string()),
-        Finding::Off(why) => json!(why),
+        SourceOutcome::Failed(e) => json!(e.to_string()),
+        SourceOutcome::LeftOut(why) => json!(why),
     };
-    let (key_id, provider, expiration) = match &s.finding {
-        Finding::Found(c) => (
+    let (key_id, provider, expiration) = match s.outcome() {
+        SourceOutcome::Found(c) => (
             json!(c.masked_key_id()),
             json!(c.provider_name()),
             json!(c.expiration().map(credchain::time::format_rfc3339)),
@@ -414,10 +359,10 @@ fn source_json(s: &SourceReport) -> Value {
         _ => (Value::Null, Value::Null, Value::Null),
     };
     json!({
-        "name": s.name,
-        "status": status(&s.finding),
+        "name": s.name(),
+        "status": status(s.outcome()),
         "detail": detail,
-        "elapsed_ms": (s.elapsed.as_secs_f64() * 10_000.0).round() / 10.0,
+        "elapsed_ms": (s.elapsed().as_secs_f64() * 10_000.0).round() / 10.0,
         "key_id": key_id,
         "provider": provider,
         "expiration": expiration,
@@ -428,8 +373,9 @@ fn to_json(r: &CloudReport) -> Value {
     json!({
         "cloud": cloud_id(r.cloud),
         "profile": r.profile,
-        "sources": r.sources.iter().map(source_json).collect::<Vec<_>>(),
-        "winner": r.winner.map(|i| r.sources[i].name.clone()),
+        "sources": r.explanation.sources().iter().map(source_json).collect::<Vec<_>>(),
+        // The deciding source, also when it failed (`resolved` says whether it found any).
+        "winner": r.explanation.deciding_index().map(|i| r.explanation.sources()[i].name()),
         "resolved": r.resolved(),
         "verdict": verdict(r),
         "extra": r.extra.iter().map(source_json).collect::<Vec<_>>(),

@@ -9,7 +9,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use credchain::alibaba::CredentialsUriProvider;
-use credchain::context::{Context, MemoryEnv};
+use credchain::context::{proxy_settings, Context, MemoryEnv};
 use credchain::http::ReqwestClient;
 use credchain::tencent::CvmRoleProvider;
 use credchain::ProvideCredentials;
@@ -71,7 +71,7 @@ fn serve(cmd: &mut Command) -> (Guard, String) {
 /// A context that sees no process environment (so no proxy setting applies).
 fn clean_ctx() -> Context {
     let env = MemoryEnv::default();
-    let http = ReqwestClient::from_env(&env);
+    let http = ReqwestClient::new(proxy_settings(&env));
     Context::real().with_env(env).with_http(http)
 }
 
@@ -453,7 +453,7 @@ async fn alibaba_ecs_metadata_shape_is_read_by_the_ecs_ram_role_source() {
         ("ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT", url.as_str()),
         ("ALIBABA_CLOUD_IMDSV1_DISABLED", "true"),
     ]);
-    let http = ReqwestClient::from_env(&env);
+    let http = ReqwestClient::new(proxy_settings(&env));
     let ctx = Context::real().with_env(env).with_http(http);
     let provider = credchain::alibaba::EcsRamRoleProvider::builder()
         .build(&ctx)

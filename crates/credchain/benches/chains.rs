@@ -14,7 +14,7 @@
 use std::time::{Duration, Instant};
 
 use credchain::alibaba::RamRoleArnProvider;
-use credchain::context::{Context, MemoryEnv};
+use credchain::context::{proxy_settings, Context, MemoryEnv};
 use credchain::http::ReqwestClient;
 use credchain::tencent::StsAssumeRoleProvider;
 use credchain::{alibaba, tencent, ProvideCredentials, SharedProvider};
@@ -25,7 +25,7 @@ use criterion::Criterion;
 fn offline_ctx(pairs: &[(&str, &str)]) -> Context {
     let env = MemoryEnv::from_pairs(pairs.iter().copied());
     Context::empty()
-        .with_http(ReqwestClient::from_env(&env))
+        .with_http(ReqwestClient::new(proxy_settings(&env)))
         .with_env(env)
 }
 
@@ -132,7 +132,7 @@ async fn herds() {
     emu.set_credential_lifetime(Duration::from_secs(3));
     let env = MemoryEnv::from_pairs([("ALIBABA_CLOUD_STS_ENDPOINT", base.as_str())]);
     let ctx = Context::empty()
-        .with_http(ReqwestClient::from_env(&env))
+        .with_http(ReqwestClient::new(proxy_settings(&env)))
         .with_env(env);
     let ali = RamRoleArnProvider::builder()
         .access_key_id(alibaba_sts::ACCESS_KEY_ID)
@@ -151,7 +151,7 @@ async fn herds() {
     emu.set_credential_lifetime(Duration::from_secs(3));
     let env = MemoryEnv::from_pairs([("TENCENTCLOUD_STS_ENDPOINT", base.as_str())]);
     let ctx = Context::empty()
-        .with_http(ReqwestClient::from_env(&env))
+        .with_http(ReqwestClient::new(proxy_settings(&env)))
         .with_env(env);
     let tc = StsAssumeRoleProvider::builder()
         .secret(

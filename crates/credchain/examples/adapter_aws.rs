@@ -10,7 +10,7 @@
 use aws_credential_types::provider::ProvideCredentials as _;
 use credchain::adapters::aws::AwsProvider;
 use credchain::alibaba::RamRoleArnProvider;
-use credchain::context::{Context, MemoryEnv};
+use credchain::context::{proxy_settings, Context, MemoryEnv};
 use credchain::http::ReqwestClient;
 use credchain_emulator::routes::alibaba_sts;
 use credchain_emulator::Emulator;
@@ -20,7 +20,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let emu = Emulator::start().await?;
     let env = MemoryEnv::from_pairs([("ALIBABA_CLOUD_STS_ENDPOINT", emu.base_url())]);
     let ctx = Context::empty()
-        .with_http(ReqwestClient::from_env(&env))
+        .with_http(ReqwestClient::new(proxy_settings(&env)))
         .with_env(env);
     let role = RamRoleArnProvider::builder()
         .access_key_id(alibaba_sts::ACCESS_KEY_ID)

@@ -16,13 +16,20 @@
 //!   [`ErrorKind::InvalidConfig`] error naming the missing source and the ones present, rather than
 //!   silently leaving the chain as it was; `without` is the exception, since "not in the chain" is
 //!   what it asks for (the default chains leave out disabled sources).
+//! - [`ProviderChain::explain`] asks every source and says what each answered and which one wins
+//!   (`chain/explain.rs`).
 
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind, Result};
 use crate::provider::{ProvideCredentials, ProvideFuture, Renamed, SharedProvider};
+
+mod explain;
+
+pub use explain::{ChainExplanation, FoundCredentials, SourceExplanation, SourceOutcome};
 
 const NONE: usize = usize::MAX;
 
@@ -213,6 +220,17 @@ impl ProviderChain {
     }
 
     async fn ask(&self, source: &SharedProvider, force: bool) -> Result<Credentials> {
+        let (outcome, _) = self.ask_timed(source, force).await;
+        self.name_outcome(source, outcome)
+    }
+
+    /// Asks one source inside its own tracing span: its answer, not yet named as the chain's, and
+    /// how long it took.
+    async fn ask_timed(
+        &self,
+        source: &SharedProvider,
+        force: bool,
+    ) -> (Result<Credentials>, Duration) {
         use tracing::Instrument;
         // One span per source tried, so `-v` output groups what each source did.
         let span =
@@ -223,23 +241,23 @@ impl ProviderChain {
         } else {
             source.provide_credentials().instrument(span.clone()).await
         };
+        let elapsed = started.elapsed();
         let _entered = span.enter();
         match &outcome {
             Ok(c) => tracing::debug!(
-                elapsed_us = started.elapsed().as_micros() as u64,
+                elapsed_us = elapsed.as_micros() as u64,
                 provider = c.provider_name(),
                 "source found credentials"
             ),
             // Error Display never holds a secret (see error.rs).
             Err(e) => tracing::debug!(
-                elapsed_us = started.elapsed().as_micros() as u64,
+                elapsed_us = elapsed.as_micros() as u64,
                 kind = %e.kind(),
                 error = %e,
                 "source gave no credentials"
             ),
         }
-        drop(_entered);
-        self.name_outcome(source, outcome)
+        (outcome, elapsed)
     }
 
     /// Names an answer of `source` as the chain's: credentials become `chain/inner`, errors name

@@ -72,7 +72,8 @@ impl Timeouts {
 /// Whether a request may go through a proxy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ProxyPolicy {
-    /// Use `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` from the context's environment.
+    /// Use the client's [`ProxySettings`] (`HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`, read from
+    /// the injected environment by whoever built the client).
     FromEnv,
     /// Always connect directly (instance metadata).
     Never,
@@ -219,8 +220,8 @@ pub trait HttpClient: Send + Sync + fmt::Debug {
     fn send(&self, req: HttpRequest) -> BoxFuture<'_, Result<HttpResponse>>;
 }
 
-/// A client that refuses every request; the default HTTP of [`crate::context::Context::empty`], so
-/// a test that forgot to point a source at the emulator fails instead of reaching the network.
+/// A client that refuses every request; the default HTTP client of an empty `Context`, so a test
+/// that forgot to point a source at the emulator fails instead of reaching the network.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct NoHttpClient;
 
@@ -413,12 +414,15 @@ pub async fn send_with_retry(
     }
 }
 
+mod proxy;
 #[cfg(feature = "reqwest")]
 mod reqwest_client;
 #[cfg(feature = "reqwest")]
 pub use reqwest_client::ReqwestClient;
 #[cfg(all(test, any(feature = "alibaba", feature = "tencent")))]
 pub(crate) mod answer_by_url;
+
+pub use proxy::ProxySettings;
 
 #[cfg(test)]
 mod tests {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use credchain::adapters::middleware::{Scheme, SigningMiddleware};
 use credchain::alibaba::RamRoleArnProvider;
 use credchain::cache::{RefreshPolicy, RefreshingCache};
-use credchain::context::{Context, MemoryEnv};
+use credchain::context::{proxy_settings, Context, MemoryEnv};
 use credchain::http::ReqwestClient;
 use credchain::{provide_fn, Credentials, SharedProvider};
 use credchain_emulator::routes::alibaba_api::{ALIBABA_API_ACS3, ALIBABA_API_RPC};
@@ -19,7 +19,7 @@ use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
 fn role(emu: &Emulator) -> RamRoleArnProvider {
     let env = MemoryEnv::from_pairs([("ALIBABA_CLOUD_STS_ENDPOINT", emu.base_url())]);
     let ctx = Context::empty()
-        .with_http(ReqwestClient::from_env(&env))
+        .with_http(ReqwestClient::new(proxy_settings(&env)))
         .with_env(env);
     RamRoleArnProvider::builder()
         .access_key_id(alibaba_sts::ACCESS_KEY_ID)

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use credchain::adapters::object_store::ObjectStoreProvider;
 use credchain::alibaba::RamRoleArnProvider;
-use credchain::context::{Context, ManualClock, MemoryEnv};
+use credchain::context::{proxy_settings, Context, ManualClock, MemoryEnv};
 use credchain::http::ReqwestClient;
 use credchain_emulator::routes::{alibaba_sts, object_storage::S3_OBJECT};
 use credchain_emulator::Emulator;
@@ -47,7 +47,7 @@ async fn put_and_get_through_amazon_s3_across_a_credential_refresh() {
     let clock = ManualClock::new(SystemTime::now());
     let env = MemoryEnv::from_pairs([("ALIBABA_CLOUD_STS_ENDPOINT", emu.base_url())]);
     let ctx = Context::empty()
-        .with_http(ReqwestClient::from_env(&env))
+        .with_http(ReqwestClient::new(proxy_settings(&env)))
         .with_env(env)
         .with_clock(clock.clone());
     let role = RamRoleArnProvider::builder()

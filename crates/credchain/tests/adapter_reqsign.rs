@@ -4,7 +4,7 @@
 
 use credchain::adapters::reqsign::{CosCredentialProvider, OssCredentialProvider};
 use credchain::alibaba::RamRoleArnProvider;
-use credchain::context::{Context, MemoryEnv};
+use credchain::context::{proxy_settings, Context, MemoryEnv};
 use credchain::http::ReqwestClient;
 use credchain::{provide_fn, Error, SharedProvider};
 use credchain_emulator::routes::alibaba_sts;
@@ -15,7 +15,7 @@ use reqsign_core::{ProvideCredential, SignRequest, Signer};
 fn role(emu: &Emulator, duration_seconds: u64) -> SharedProvider {
     let env = MemoryEnv::from_pairs([("ALIBABA_CLOUD_STS_ENDPOINT", emu.base_url())]);
     let ctx = Context::empty()
-        .with_http(ReqwestClient::from_env(&env))
+        .with_http(ReqwestClient::new(proxy_settings(&env)))
         .with_env(env);
     SharedProvider::new(
         RamRoleArnProvider::builder()

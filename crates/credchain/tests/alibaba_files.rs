@@ -2,7 +2,7 @@
 //! facade, against the emulator on loopback where a source needs the network.
 
 use credchain::alibaba::{self, CliProfileProvider, Client, Config, ProfileProvider};
-use credchain::context::{Context, MemoryEnv, MemoryFs};
+use credchain::context::{proxy_settings, Context, MemoryEnv, MemoryFs};
 use credchain::http::ReqwestClient;
 use credchain::{ErrorKind, ProvideCredentials};
 use credchain_emulator::routes::{self, alibaba_sts};
@@ -17,7 +17,7 @@ fn ctx(emu: &Emulator, pairs: &[(&str, &str)], fs: MemoryFs) -> Context {
     );
     env.set("ALIBABA_CLOUD_STS_ENDPOINT", emu.base_url());
     Context::empty()
-        .with_http(ReqwestClient::from_env(&env))
+        .with_http(ReqwestClient::new(proxy_settings(&env)))
         .with_env(env)
         .with_fs(fs)
 }

@@ -8,7 +8,7 @@ use credchain::alibaba::{
     CredentialsUriProvider, EcsRamRoleProvider, OidcRoleArnProvider, RamRoleArnProvider,
     StaticStsProvider,
 };
-use credchain::context::{Context, ManualClock, MemoryEnv, MemoryFs};
+use credchain::context::{proxy_settings, Context, ManualClock, MemoryEnv, MemoryFs};
 use credchain::http::{BoxFuture, HttpClient, HttpRequest, HttpResponse, ReqwestClient, Timeouts};
 use credchain::{ErrorKind, ProvideCredentials, SharedProvider};
 use credchain_emulator::routes::{self, alibaba_sts};
@@ -26,7 +26,7 @@ fn ctx(emu: &Emulator, pairs: &[(&str, &str)]) -> Context {
     );
     env.set("ALIBABA_CLOUD_STS_ENDPOINT", emu.base_url());
     Context::empty()
-        .with_http(ReqwestClient::from_env(&env))
+        .with_http(ReqwestClient::new(proxy_settings(&env)))
         .with_env(env)
 }
 
@@ -226,7 +226,7 @@ async fn ecs_off_cloud_is_not_configured_fast() {
         format!("http://{addr}"),
     )]);
     let c = Context::empty()
-        .with_http(ReqwestClient::from_env(&env))
+        .with_http(ReqwestClient::new(proxy_settings(&env)))
         .with_env(env);
     let started = std::time::Instant::now();
     let e = EcsRamRoleProvider::builder()
@@ -606,7 +606,7 @@ async fn assume_role_request_has_exactly_the_expected_host_and_parameters() {
     let c = Context::empty()
         .with_http(Redirect {
             to: emu.base_url(),
-            inner: ReqwestClient::from_env(&env),
+            inner: ReqwestClient::new(proxy_settings(&env)),
             seen: seen.clone(),
         })
         .with_env(env);

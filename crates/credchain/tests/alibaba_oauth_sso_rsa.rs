@@ -4,7 +4,7 @@
 use credchain::alibaba::{
     CliProfileProvider, Client, CloudSsoProvider, Config, OAuthProvider, ProfileProvider,
 };
-use credchain::context::{Context, Fs, MemoryEnv, MemoryFs};
+use credchain::context::{proxy_settings, Context, Fs, MemoryEnv, MemoryFs};
 use credchain::http::ReqwestClient;
 use credchain::{ErrorKind, ProvideCredentials};
 use credchain_emulator::routes::{
@@ -18,7 +18,7 @@ fn ctx(emu: &Emulator, fs: MemoryFs) -> Context {
     env.set("ALIBABA_CLOUD_OAUTH_ENDPOINT", emu.base_url());
     env.set("ALIBABA_CLOUD_STS_ENDPOINT", emu.base_url());
     Context::empty()
-        .with_http(ReqwestClient::from_env(&env))
+        .with_http(ReqwestClient::new(proxy_settings(&env)))
         .with_env(env)
         .with_fs(fs)
 }

@@ -3,7 +3,7 @@
 //! profile's own `sts_endpoint`.
 
 use credchain::alibaba::CliProfileProvider;
-use credchain::context::{Context, MemoryEnv, MemoryFs};
+use credchain::context::{proxy_settings, Context, MemoryEnv, MemoryFs};
 use credchain::http::ReqwestClient;
 use credchain::ProvideCredentials;
 use credchain_emulator::routes::alibaba_sts;
@@ -16,7 +16,7 @@ fn ctx(env: &[(&str, String)], profile: serde_json::Value) -> Context {
     let env = MemoryEnv::from_pairs(pairs);
     let config = json!({"current": "r", "profiles": [profile], "meta_path": ""});
     Context::empty()
-        .with_http(ReqwestClient::from_env(&env))
+        .with_http(ReqwestClient::new(proxy_settings(&env)))
         .with_env(env)
         .with_fs(MemoryFs::new().with_file("/h/.aliyun/config.json", config.to_string()))
 }

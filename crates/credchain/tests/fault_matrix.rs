@@ -17,7 +17,7 @@ use credchain::alibaba::{
     CloudSsoProvider, CredentialsUriProvider, EcsRamRoleProvider, OAuthProvider,
     OidcRoleArnProvider, RamRoleArnProvider, RsaKeyPairProvider, StaticStsProvider,
 };
-use credchain::context::{Context, MemoryEnv, MemoryFs};
+use credchain::context::{proxy_settings, Context, MemoryEnv, MemoryFs};
 use credchain::http::{BoxFuture, HttpClient, HttpRequest, HttpResponse, ReqwestClient, Timeouts};
 use credchain::tencent::{self, CvmRoleProvider, StsAssumeRoleProvider};
 use credchain::{Credentials, Error, ErrorKind, ProvideCredentials, Result, SharedProvider};
@@ -292,7 +292,7 @@ fn context(emu: &Emulator) -> Context {
         .with_file("/oidc-token", OIDC_TOKEN)
         .with_file("/k.pem", alibaba_session_key::PRIVATE_KEY_PEM);
     Context::empty()
-        .with_http(ShortTimeouts(ReqwestClient::from_env(&env)))
+        .with_http(ShortTimeouts(ReqwestClient::new(proxy_settings(&env))))
         .with_env(env)
         .with_fs(fs)
 }
@@ -307,7 +307,7 @@ fn timeouts() -> Timeouts {
 async fn source_credentials(ctx: &Context, emu: &Emulator, tencent: bool) -> Result<Credentials> {
     let ctx = &ctx
         .clone()
-        .with_http(ReqwestClient::from_env(&MemoryEnv::new()));
+        .with_http(ReqwestClient::new(proxy_settings(&MemoryEnv::new())));
     if tencent {
         CvmRoleProvider::builder()
             .endpoint(emu.base_url())

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use credchain::context::MemoryEnv;
+use credchain::context::{proxy_settings, MemoryEnv};
 use credchain::http::{
     send_with_retry, HttpClient, HttpRequest, ProxyPolicy, ReqwestClient, RetryPolicy, Timeouts,
     MAX_RESPONSE_BODY,
@@ -18,7 +18,7 @@ const FAST: Timeouts = Timeouts {
 };
 
 fn client() -> ReqwestClient {
-    ReqwestClient::from_env(&MemoryEnv::new())
+    ReqwestClient::new(proxy_settings(&MemoryEnv::new()))
 }
 
 fn uri_request(emu: &Emulator) -> HttpRequest {
@@ -131,17 +131,19 @@ async fn errors_never_show_the_query() {
     );
 }
 
+/// A proxy that refuses connections (a port that was free a moment ago): a request that goes
+/// through it fails.
+fn dead_proxy_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://{}", listener.local_addr().unwrap())
+}
+
 #[tokio::test]
 async fn proxy_from_env_is_used_except_for_metadata() {
     let emu = Emulator::start().await.unwrap();
-    // A proxy that refuses connections: a request that goes through it fails.
-    let dead = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let env = MemoryEnv::from_pairs([("HTTP_PROXY", format!("http://127.0.0.1:{dead}"))]);
-    let client = ReqwestClient::from_env(&env);
+    let dead = dead_proxy_url();
+    let env = MemoryEnv::from_pairs([("HTTP_PROXY", dead.clone())]);
+    let client = ReqwestClient::new(proxy_settings(&env));
     let via_proxy = client
         .send(uri_request(&emu).proxy(ProxyPolicy::FromEnv))
         .await;
@@ -155,12 +157,38 @@ async fn proxy_from_env_is_used_except_for_metadata() {
         .unwrap();
     assert_eq!(direct.status, 200);
     // NO_PROXY exempts hosts.
-    let env = MemoryEnv::from_pairs([
-        ("HTTP_PROXY", format!("http://127.0.0.1:{dead}")),
-        ("NO_PROXY", "127.0.0.1".to_string()),
-    ]);
-    let client = ReqwestClient::from_env(&env);
+    let env = MemoryEnv::from_pairs([("HTTP_PROXY", dead), ("NO_PROXY", "127.0.0.1".to_string())]);
+    let client = ReqwestClient::new(proxy_settings(&env));
     assert_eq!(client.send(uri_request(&emu)).await.unwrap().status, 200);
+}
+
+/// The lower-case variables are read too, and a proxy variable that cannot be read fails every
+/// proxied request with an error naming it, while direct requests still work.
+#[tokio::test]
+async fn lower_case_and_unreadable_proxy_variables() {
+    let emu = Emulator::start().await.unwrap();
+    let dead = dead_proxy_url();
+    let env = MemoryEnv::from_pairs([("http_proxy", dead)]);
+    let client = ReqwestClient::new(proxy_settings(&env));
+    assert!(
+        client.send(uri_request(&emu)).await.is_err(),
+        "http_proxy sends the request to the (dead) proxy"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStringExt;
+        let mut env = MemoryEnv::new();
+        env.set_os("HTTP_PROXY", std::ffi::OsString::from_vec(vec![0xff]));
+        let client = ReqwestClient::new(proxy_settings(&env));
+        let e = client.send(uri_request(&emu)).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidConfig);
+        assert!(e.to_string().contains("HTTP_PROXY"), "{e}");
+        let direct = client
+            .send(uri_request(&emu).proxy(ProxyPolicy::Never))
+            .await
+            .unwrap();
+        assert_eq!(direct.status, 200);
+    }
 }
 
 #[tokio::test]

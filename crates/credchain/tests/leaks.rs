@@ -8,7 +8,7 @@ use credchain::alibaba::{
     self, BearerTokenProvider, CredentialsUriProvider, ExternalProvider, StaticAccessKeyProvider,
     StaticStsProvider,
 };
-use credchain::context::{Context, MemoryEnv, MemoryFs};
+use credchain::context::{proxy_settings, Context, MemoryEnv, MemoryFs};
 use credchain::http::{HttpRequest, ReqwestClient};
 use credchain::tencent::{self, CvmRoleProvider, StsAssumeRoleProvider};
 use credchain::{redact, Credentials, ProvideCredentials, Secret};
@@ -33,7 +33,7 @@ fn assert_clean(what: &str, text: &str, secrets: &[&str]) {
 fn ctx_with(pairs: &[(&str, String)]) -> Context {
     let env = MemoryEnv::from_pairs(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())));
     Context::empty()
-        .with_http(ReqwestClient::from_env(&env))
+        .with_http(ReqwestClient::new(proxy_settings(&env)))
         .with_env(env)
 }
 
@@ -196,7 +196,7 @@ fn debug_of_public_types_shows_no_secret() {
         StaticAccessKeyProvider::new("LTAIid", SECRET).unwrap(),
         StaticStsProvider::new("STS.id", SECRET, TOKEN).unwrap(),
         BearerTokenProvider::new(TOKEN).unwrap(),
-        ReqwestClient::from_env(&MemoryEnv::from_pairs([("HTTPS_PROXY", url.as_str())])),
+        ReqwestClient::new(proxy_settings(&MemoryEnv::from_pairs([("HTTPS_PROXY", url.as_str())]))),
         ctx,
         alibaba::Ini::parse(&format!("[default]\naccess_key_secret = {SECRET}\n")).unwrap(),
         tencent::ini::parse(format!("[default]\nsecret_key = {SECRET}\n").as_bytes()).unwrap(),

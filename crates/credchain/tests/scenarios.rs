@@ -42,7 +42,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use credchain::context::{Context, Fs, MemoryEnv, MemoryFs};
+use credchain::context::{proxy_settings, Context, Fs, MemoryEnv, MemoryFs};
 use credchain::http::ReqwestClient;
 use credchain::{alibaba, tencent, Credentials, ProvideCredentials, SharedProvider};
 use credchain_emulator::{Emulator, Fault};
@@ -367,7 +367,7 @@ async fn run_case(cloud: &str, dir: &Path) -> Outcome {
     };
     let mem_env = MemoryEnv::from_pairs(env.clone());
     let ctx = Context::empty()
-        .with_http(ReqwestClient::from_env(&mem_env))
+        .with_http(ReqwestClient::new(proxy_settings(&mem_env)))
         .with_env(mem_env)
         .with_fs(fs.clone());
     let expected = read_json(&dir.join("expected.json")).expect("expected.json");

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use credchain::context::{Context, ManualClock, MemoryEnv, MemoryFs};
+use credchain::context::{proxy_settings, Context, ManualClock, MemoryEnv, MemoryFs};
 use credchain::http::ReqwestClient;
 use credchain::tencent::{
     self, CvmRoleProvider, OidcRoleArnProvider, ProfileProvider, StsAssumeRoleProvider,
@@ -32,7 +32,7 @@ fn ctx_with(emu: &Emulator, extra: &[(&str, &str)], fs: MemoryFs) -> Context {
         env.set(*k, *v);
     }
     Context::empty()
-        .with_http(ReqwestClient::from_env(&env))
+        .with_http(ReqwestClient::new(proxy_settings(&env)))
         .with_env(env)
         .with_fs(fs)
 }
@@ -241,7 +241,7 @@ async fn cvm_unreachable_is_not_configured_and_fast() {
     let url = format!("http://{addr}");
     let env = MemoryEnv::from_pairs([("TENCENTCLOUD_METADATA_ENDPOINT", url.as_str())]);
     let ctx = Context::empty()
-        .with_http(ReqwestClient::from_env(&env))
+        .with_http(ReqwestClient::new(proxy_settings(&env)))
         .with_env(env);
     let started = Instant::now();
     let e = CvmRoleProvider::from_context(&ctx)
@@ -503,7 +503,7 @@ async fn assume_role_endpoint_is_settable() {
     let emu = Emulator::start().await.unwrap();
     let env = MemoryEnv::new();
     let ctx = Context::empty()
-        .with_http(ReqwestClient::from_env(&env))
+        .with_http(ReqwestClient::new(proxy_settings(&env)))
         .with_env(env);
     let p = assume_role(&ctx);
     assert_eq!(p.endpoint(), "https://sts.tencentcloudapi.com/");

@@ -2,86 +2,40 @@
 //!
 //! reqwest sets the connect and read timeouts per client, not per request, so one client is kept
 //! per (timeouts, proxy rule) pair; call sites use a handful of fixed pairs. The total timeout
-//! is set per request. Proxies are taken from the injected environment, not from the process, so
-//! a test's fake environment decides. A proxy variable that is set but not valid UTF-8 makes every
-//! proxied request fail with an error naming it (never a direct connection that skips the proxy).
+//! is set per request. Proxies are the [`ProxySettings`] the client is built with (reqwest's own
+//! reading of the process environment is turned off), so a test's fake environment decides. A
+//! proxy setting that could not be read makes every proxied request fail with its error (never a
+//! direct connection that skips the proxy).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use super::{
-    BoxFuture, HttpClient, HttpRequest, HttpResponse, ProxyPolicy, Timeouts, MAX_RESPONSE_BODY,
+    BoxFuture, HttpClient, HttpRequest, HttpResponse, ProxyPolicy, ProxySettings, Timeouts,
+    MAX_RESPONSE_BODY,
 };
-use crate::context::Env;
 use crate::error::{Error, ErrorKind, Result};
-
-/// Proxy settings read from `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` (or their lower-case forms).
-#[derive(Clone, Default)]
-struct ProxyConfig {
-    https: Option<String>,
-    http: Option<String>,
-    no_proxy: Option<String>,
-    /// The first proxy variable that is set but unreadable.
-    unreadable: Option<Error>,
-}
-
-impl std::fmt::Debug for ProxyConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Proxy URLs often carry `user:password@`.
-        let url = |u: &Option<String>| u.as_deref().map(crate::redact::url);
-        f.debug_struct("ProxyConfig")
-            .field("https", &url(&self.https))
-            .field("http", &url(&self.http))
-            .field("no_proxy", &self.no_proxy)
-            .finish()
-    }
-}
 
 /// The default HTTP client (reqwest + rustls).
 ///
 /// ```
-/// use credchain::context::MemoryEnv;
-/// use credchain::http::ReqwestClient;
-/// // Proxies come from the environment you give it.
-/// let client = ReqwestClient::from_env(&MemoryEnv::from_pairs([("HTTPS_PROXY", "http://127.0.0.1:3128")]));
+/// use credchain::http::{ProxySettings, ReqwestClient};
+/// // Proxies come from the settings you give it (`Context` reads them from its environment).
+/// let client = ReqwestClient::new(ProxySettings::none().with_https_proxy("http://127.0.0.1:3128"));
 /// # let _ = client;
 /// ```
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct ReqwestClient {
-    proxy: ProxyConfig,
+    proxy: ProxySettings,
     clients: Mutex<HashMap<(Timeouts, ProxyPolicy), reqwest::Client>>,
 }
 
-fn first_set(env: &dyn Env, names: &[&str]) -> Result<Option<String>> {
-    for n in names {
-        if let Some(v) = env.var(n)?.filter(|v| !v.trim().is_empty()) {
-            return Ok(Some(v));
-        }
-    }
-    Ok(None)
-}
-
 impl ReqwestClient {
-    /// A client whose proxy settings come from `env`.
-    pub fn from_env(env: &dyn Env) -> Self {
-        let mut unreadable = None;
-        let mut read = |names: &[&str]| {
-            first_set(env, names).unwrap_or_else(|e| {
-                unreadable.get_or_insert(e);
-                None
-            })
-        };
-        let https = read(&["HTTPS_PROXY", "https_proxy"]);
-        let http = read(&["HTTP_PROXY", "http_proxy"]);
-        let no_proxy = read(&["NO_PROXY", "no_proxy"]);
+    /// A client that sends requests allowed a proxy ([`ProxyPolicy::FromEnv`]) through `proxy`.
+    pub fn new(proxy: ProxySettings) -> Self {
         ReqwestClient {
-            proxy: ProxyConfig {
-                https,
-                http,
-                no_proxy,
-                unreadable,
-            },
+            proxy,
             clients: Mutex::new(HashMap::new()),
         }
     }
@@ -101,33 +55,41 @@ impl ReqwestClient {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("credchain/", env!("CARGO_PKG_VERSION")));
         if policy == ProxyPolicy::FromEnv {
-            if let Some(e) = &self.proxy.unreadable {
-                return Err(e.clone());
-            }
-            let no_proxy = self
-                .proxy
-                .no_proxy
-                .as_deref()
-                .and_then(reqwest::NoProxy::from_string);
-            for (url, is_https) in [(&self.proxy.https, true), (&self.proxy.http, false)] {
-                let Some(url) = url else { continue };
-                let proxy = if is_https {
-                    reqwest::Proxy::https(url)
-                } else {
-                    reqwest::Proxy::http(url)
-                };
-                let proxy = proxy.map_err(|e| {
-                    Error::invalid_config("the proxy URL in HTTPS_PROXY/HTTP_PROXY is not valid")
-                        .with_source(e)
-                })?;
-                builder = builder.proxy(proxy.no_proxy(no_proxy.clone()));
-            }
+            builder = self.with_proxies(builder)?;
         }
         let client = builder.build().map_err(|e| {
             Error::new(ErrorKind::Transport, "cannot build the HTTP client").with_source(e)
         })?;
         clients.insert((timeouts, policy), client.clone());
         Ok(client)
+    }
+
+    /// Routes `builder`'s requests through the configured proxies, except the `NO_PROXY` hosts.
+    fn with_proxies(&self, mut builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder> {
+        if let Some(e) = self.proxy.unreadable() {
+            return Err(e.clone());
+        }
+        let no_proxy = self
+            .proxy
+            .no_proxy()
+            .and_then(reqwest::NoProxy::from_string);
+        for (url, is_https) in [
+            (self.proxy.https_proxy(), true),
+            (self.proxy.http_proxy(), false),
+        ] {
+            let Some(url) = url else { continue };
+            let proxy = if is_https {
+                reqwest::Proxy::https(url)
+            } else {
+                reqwest::Proxy::http(url)
+            };
+            let proxy = proxy.map_err(|e| {
+                Error::invalid_config("the proxy URL in HTTPS_PROXY/HTTP_PROXY is not valid")
+                    .with_source(e)
+            })?;
+            builder = builder.proxy(proxy.no_proxy(no_proxy.clone()));
+        }
+        Ok(builder)
     }
 }
 
