@@ -20,6 +20,10 @@
 //!   Ours returns the URL string; reqsign rewrites the request's URI (`sign_request` with
 //!   `expires_in`). The V4 derived key is measured cold and cached; reqsign derives it every time.
 //!
+//! - `aws_sigv4_post_200B`: AWS SigV4 (crate `aws-sigv4` 1.3, dev-dependency) of the same 200-byte
+//!   JSON POST, next to `tc3_post_200B_*` and `acs3_hmac_sha256_post_200B` (the same shape of work:
+//!   hash the body, hash a canonical request, HMAC a string to sign).
+//!
 //! Allocations: the bench binary's global allocator counts every allocation; before the main
 //! group runs, each main benchmark's closure is called once more and the number of allocations it
 //! made is printed (`allocations per signature: ...`).
@@ -123,6 +127,13 @@ fn bench(c: &mut Criterion) {
     });
     measure(c, "tc3_post_200B_cached_key", || {
         tc3::sign_with_cache(black_box(&tc3_req), ID, SECRET, Some("token"), &warm).unwrap()
+    });
+    // The fast path: only the Authorization value, into a reused string.
+    let mut auth = String::with_capacity(256);
+    measure(c, "tc3_post_200B_cached_key_authorization_only", || {
+        auth.clear();
+        tc3::write_authorization(black_box(&tc3_req), ID, SECRET, &warm, &mut auth).unwrap();
+        auth.len()
     });
 
     let mut acs3_req = Acs3Request::new(
@@ -486,9 +497,42 @@ fn object_storage_comparisons(c: &mut Criterion) {
     g.finish();
 }
 
+/// AWS SigV4 (aws-sigv4) of the same 200-byte JSON POST as the TC3 and ACS3 benches: the
+/// nearest standard algorithm (SHA-256 canonical request, 4-step HMAC key chain that aws-sigv4
+/// derives on every call). Its output is the headers to add, like credchain's full signers.
+fn aws_sigv4_comparison(c: &mut Criterion) {
+    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+    use aws_sigv4::sign::v4;
+
+    let body = body();
+    let identity = aws_credential_types::Credentials::new(ID, SECRET, None, None, "bench").into();
+    let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1551113065);
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name("ec2")
+        .time(time)
+        .settings(SigningSettings::default())
+        .build()
+        .unwrap()
+        .into();
+    let headers = [("content-type", "application/json")];
+    measure(c, "aws_sigv4_post_200B", || {
+        let signable = SignableRequest::new(
+            "POST",
+            "https://ec2.us-east-1.amazonaws.com/",
+            headers.iter().copied(),
+            SignableBody::Bytes(black_box(&body)),
+        )
+        .unwrap();
+        sign(signable, &params).unwrap().into_parts()
+    });
+}
+
 criterion_group!(
     benches,
     bench,
+    aws_sigv4_comparison,
     reqsign_comparisons,
     object_storage_comparisons
 );
