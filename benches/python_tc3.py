@@ -8,7 +8,8 @@ the scope date (`datetime.utcfromtimestamp(...).strftime`), `AbstractClient._get
 (payload hash, canonical request, string to sign, then `Sign.sign_tc3`, which derives the key
 chain every time: the SDK has no derived-key cache) and the Authorization string. No request is
 sent. The script first checks that the SDK's signature equals credchain's for the same input
-(`EXPECTED_SIGNATURE`, computed by credchain's `tc3::sign_with_key`), so both sides do the same work.
+(`EXPECTED_SIGNATURE`; the Rust test `tc3_python_benchmark_request` checks credchain gives the same
+value), so both sides do the same work.
 
 Setup (outside the repository):
     python3 -m venv /work/venv
@@ -32,7 +33,7 @@ from tencentcloud.common.http.request import RequestInternal
 SECRET_ID = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE"
 SECRET_KEY = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE"
 TIMESTAMP = 1551113065
-EXPECTED_SIGNATURE = "TBD"
+EXPECTED_SIGNATURE = "9c56fc3f24520dd2bcdd973a668093220effc60d120337e1c178e4eddb35ce99"
 BODY = (
     '{"InstanceIds":["ins-09dx96dg","ins-1f2e3d4c"],"Filters":[{"Name":"zone","Values":'
     '["ap-guangzhou-3"]},{"Name":"instance-name","Values":["web-server-01"]}],"Offset":0,'

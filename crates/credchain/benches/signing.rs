@@ -148,10 +148,20 @@ fn bench(c: &mut Criterion) {
     measure(c, "acs3_hmac_sha256_post_200B", || {
         acs3::sign_with_secret(black_box(&acs3_req), ID, SECRET, None).unwrap()
     });
+    measure(c, "acs3_hmac_sha256_post_200B_authorization_only", || {
+        auth.clear();
+        acs3::write_authorization(black_box(&acs3_req), ID, SECRET, None, &mut auth).unwrap();
+        auth.len()
+    });
     let mut sm3_req = acs3_req.clone();
     sm3_req.algorithm = Acs3Algorithm::HmacSm3;
     measure(c, "acs3_hmac_sm3_post_200B", || {
         acs3::sign_with_secret(black_box(&sm3_req), ID, SECRET, None).unwrap()
+    });
+    measure(c, "acs3_hmac_sm3_post_200B_authorization_only", || {
+        auth.clear();
+        acs3::write_authorization(black_box(&sm3_req), ID, SECRET, None, &mut auth).unwrap();
+        auth.len()
     });
 
     let mut rpc_req = RpcRequest::new(
