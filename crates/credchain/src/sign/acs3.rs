@@ -576,7 +576,7 @@ fn write_canonical_request(
     out.put("\n");
     write_canonical_query(out, &req.query);
     out.put("\n");
-    write_canonical_headers(out, items);
+    super::write_merged_headers(out, items);
     out.put("\n");
     write_signed_names(out, items);
     out.put("\n");
@@ -654,28 +654,6 @@ fn signed_header_list<'a>(
     items
 }
 
-/// `name:value\n` lines; a name repeated (in any case) gives one line, values joined by `,`.
-fn write_canonical_headers(out: &mut dyn Sink, items: &[SignedHeader<'_>]) {
-    let mut prev: Option<&str> = None;
-    for (name, value) in items {
-        if prev == Some(name.as_ref()) {
-            out.put(",");
-            out.put(value);
-            continue;
-        }
-        if prev.is_some() {
-            out.put("\n");
-        }
-        out.put(name);
-        out.put(":");
-        out.put(value);
-        prev = Some(name.as_ref());
-    }
-    if prev.is_some() {
-        out.put("\n");
-    }
-}
-
 /// The distinct signed names joined by `;`.
 fn write_signed_names(out: &mut dyn Sink, items: &[SignedHeader<'_>]) {
     let mut prev: Option<&str> = None;
@@ -695,7 +673,7 @@ fn write_signed_names(out: &mut dyn Sink, items: &[SignedHeader<'_>]) {
 fn canonicalize_headers(headers: &[(&str, &str)]) -> (String, String) {
     let items = signed_header_list(headers.iter().copied());
     let mut canonical = String::new();
-    write_canonical_headers(&mut canonical, &items);
+    super::write_merged_headers(&mut canonical, &items);
     let mut signed = String::new();
     write_signed_names(&mut signed, &items);
     (canonical, signed)

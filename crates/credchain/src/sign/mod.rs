@@ -68,7 +68,7 @@ pub mod tc3;
 pub mod tc_v1;
 
 pub use derived_key::{DerivedKey, DerivedKeyCache};
-pub(crate) use headers::{find_header, has_header, lower_case_name};
+pub(crate) use headers::{find_header, has_header, lower_case_name, write_merged_headers};
 pub use nonce::{new_nonce, new_numeric_nonce};
 pub use payload::Payload;
 pub(crate) use redact::{Len, RedactedPairs};

@@ -566,7 +566,7 @@ pub fn sign_v4_with_cache(
         canonical_request.push_str(&req.canonical_query());
     }
     canonical_request.push('\n');
-    write_canonical_headers(&mut canonical_request, &signed);
+    super::write_merged_headers(&mut canonical_request, &signed);
     canonical_request.push('\n');
     for (i, a) in additional.iter().enumerate() {
         if i > 0 {
@@ -634,28 +634,6 @@ pub fn sign_v4_with_cache(
         authorization,
         headers,
     })
-}
-
-/// `name:value\n` lines; a repeated name gives one line, values joined by `,` in sent order.
-fn write_canonical_headers(out: &mut String, signed: &[(Cow<'_, str>, &str)]) {
-    let mut prev: Option<&str> = None;
-    for (k, v) in signed {
-        if prev == Some(k.as_ref()) {
-            out.push(',');
-            out.push_str(v);
-            continue;
-        }
-        if prev.is_some() {
-            out.push('\n');
-        }
-        out.push_str(k);
-        out.push(':');
-        out.push_str(v);
-        prev = Some(k.as_ref());
-    }
-    if prev.is_some() {
-        out.push('\n');
-    }
 }
 
 fn is_default_signed(lower: &str) -> bool {
