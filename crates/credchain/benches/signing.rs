@@ -20,9 +20,19 @@
 //!   Ours returns the URL string; reqsign rewrites the request's URI (`sign_request` with
 //!   `expires_in`). The V4 derived key is measured cold and cached; reqsign derives it every time.
 //!
+//! - `aws_sigv4_post_200B`: AWS SigV4 (crate `aws-sigv4` 1.3, dev-dependency) of the same 200-byte
+//!   JSON POST, next to `tc3_post_200B_*` and `acs3_hmac_sha256_post_200B` (the same shape of work:
+//!   hash the body, hash a canonical request, HMAC a string to sign).
+//!
+//! Allocations: the bench binary's global allocator counts every allocation; before the main
+//! group runs, each main benchmark's closure is called once more and the number of allocations it
+//! made is printed (`allocations per signature: ...`).
+//!
 //! Quick run: `cargo bench -p credchain --bench signing -- --warm-up-time 1 --measurement-time 3`
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use credchain::sign::acs3::{self, Acs3Algorithm, Acs3Request};
 use credchain::sign::cos::{self, CosRequest};
@@ -39,6 +49,55 @@ use reqsign_core::{Context, SignRequest};
 
 const ID: &str = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE";
 const SECRET: &str = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE";
+
+/// The system allocator, counting allocations (reallocations count as one more).
+struct CountingAllocator;
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+// SAFETY: every call is forwarded unchanged to the system allocator; the counter has no effect on
+// the memory handed out.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: forwarded with the caller's layout.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwarded with the caller's pointer and layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: forwarded with the caller's layout.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: forwarded with the caller's arguments.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: CountingAllocator = CountingAllocator;
+
+/// Runs `f` once to warm caches, then once more and prints how many allocations that call made
+/// (the result is dropped outside the count).
+fn report_allocations<R>(name: &str, mut f: impl FnMut() -> R) {
+    drop(f());
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let out = f();
+    let made = ALLOCATIONS.load(Ordering::Relaxed) - before;
+    drop(out);
+    println!("{name}: allocations per signature: {made}");
+}
+
+/// Prints the allocations of one call of `f`, then benchmarks it under `name`.
+fn measure<R>(c: &mut Criterion, name: &str, mut f: impl FnMut() -> R) {
+    report_allocations(name, &mut f);
+    c.bench_function(name, |b| b.iter(&mut f));
+}
 
 fn body() -> Vec<u8> {
     let b = br#"{"InstanceIds":["ins-09dx96dg","ins-1f2e3d4c"],"Filters":[{"Name":"zone","Values":["ap-guangzhou-3"]},{"Name":"instance-name","Values":["web-server-01"]}],"Offset":0,"Limit":20,"Tag":"env:prod"}"#;
@@ -63,15 +122,18 @@ fn bench(c: &mut Criterion) {
     tc3_req.payload = Payload::Bytes(body.clone());
     let cold = DerivedKeyCache::disabled();
     let warm = DerivedKeyCache::new(8);
-    c.bench_function("tc3_post_200B_cold", |b| {
-        b.iter(|| {
-            tc3::sign_with_cache(black_box(&tc3_req), ID, SECRET, Some("token"), &cold).unwrap()
-        })
+    measure(c, "tc3_post_200B_cold", || {
+        tc3::sign_with_cache(black_box(&tc3_req), ID, SECRET, Some("token"), &cold).unwrap()
     });
-    c.bench_function("tc3_post_200B_cached_key", |b| {
-        b.iter(|| {
-            tc3::sign_with_cache(black_box(&tc3_req), ID, SECRET, Some("token"), &warm).unwrap()
-        })
+    measure(c, "tc3_post_200B_cached_key", || {
+        tc3::sign_with_cache(black_box(&tc3_req), ID, SECRET, Some("token"), &warm).unwrap()
+    });
+    // The fast path: only the Authorization value, into a reused string.
+    let mut auth = String::with_capacity(256);
+    measure(c, "tc3_post_200B_cached_key_authorization_only", || {
+        auth.clear();
+        tc3::write_authorization(black_box(&tc3_req), ID, SECRET, &warm, &mut auth).unwrap();
+        auth.len()
     });
 
     let mut acs3_req = Acs3Request::new(
@@ -83,13 +145,23 @@ fn bench(c: &mut Criterion) {
     );
     acs3_req.headers = vec![("content-type".into(), "application/json".into())];
     acs3_req.payload = Payload::Bytes(body.clone());
-    c.bench_function("acs3_hmac_sha256_post_200B", |b| {
-        b.iter(|| acs3::sign_with_secret(black_box(&acs3_req), ID, SECRET, None).unwrap())
+    measure(c, "acs3_hmac_sha256_post_200B", || {
+        acs3::sign_with_secret(black_box(&acs3_req), ID, SECRET, None).unwrap()
+    });
+    measure(c, "acs3_hmac_sha256_post_200B_authorization_only", || {
+        auth.clear();
+        acs3::write_authorization(black_box(&acs3_req), ID, SECRET, None, &mut auth).unwrap();
+        auth.len()
     });
     let mut sm3_req = acs3_req.clone();
     sm3_req.algorithm = Acs3Algorithm::HmacSm3;
-    c.bench_function("acs3_hmac_sm3_post_200B", |b| {
-        b.iter(|| acs3::sign_with_secret(black_box(&sm3_req), ID, SECRET, None).unwrap())
+    measure(c, "acs3_hmac_sm3_post_200B", || {
+        acs3::sign_with_secret(black_box(&sm3_req), ID, SECRET, None).unwrap()
+    });
+    measure(c, "acs3_hmac_sm3_post_200B_authorization_only", || {
+        auth.clear();
+        acs3::write_authorization(black_box(&sm3_req), ID, SECRET, None, &mut auth).unwrap();
+        auth.len()
     });
 
     let mut rpc_req = RpcRequest::new(
@@ -104,16 +176,16 @@ fn bench(c: &mut Criterion) {
         ("PageSize".to_string(), "10".to_string()),
     ]);
     // 5 request parameters + 5 added by the signer = 10 signed parameters.
-    c.bench_function("rpc_v1_get_10_params", |b| {
-        b.iter(|| rpc::sign_with_secret(black_box(&rpc_req), ID, SECRET, None).unwrap())
+    measure(c, "rpc_v1_get_10_params", || {
+        rpc::sign_with_secret(black_box(&rpc_req), ID, SECRET, None).unwrap()
     });
 
     let v4 = OssV4Request::new("PUT", "bucket", "dir/object.txt", "cn-hangzhou", 1702743657);
-    c.bench_function("oss_v4_cold", |b| {
-        b.iter(|| oss::sign_v4_with_cache(black_box(&v4), ID, SECRET, None, &cold).unwrap())
+    measure(c, "oss_v4_cold", || {
+        oss::sign_v4_with_cache(black_box(&v4), ID, SECRET, None, &cold).unwrap()
     });
-    c.bench_function("oss_v4_cached_key", |b| {
-        b.iter(|| oss::sign_v4_with_cache(black_box(&v4), ID, SECRET, None, &warm).unwrap())
+    measure(c, "oss_v4_cached_key", || {
+        oss::sign_v4_with_cache(black_box(&v4), ID, SECRET, None, &warm).unwrap()
     });
 }
 
@@ -435,9 +507,42 @@ fn object_storage_comparisons(c: &mut Criterion) {
     g.finish();
 }
 
+/// AWS SigV4 (aws-sigv4) of the same 200-byte JSON POST as the TC3 and ACS3 benches: the
+/// nearest standard algorithm (SHA-256 canonical request, 4-step HMAC key chain that aws-sigv4
+/// derives on every call). Its output is the headers to add, like credchain's full signers.
+fn aws_sigv4_comparison(c: &mut Criterion) {
+    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+    use aws_sigv4::sign::v4;
+
+    let body = body();
+    let identity = aws_credential_types::Credentials::new(ID, SECRET, None, None, "bench").into();
+    let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1551113065);
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name("ec2")
+        .time(time)
+        .settings(SigningSettings::default())
+        .build()
+        .unwrap()
+        .into();
+    let headers = [("content-type", "application/json")];
+    measure(c, "aws_sigv4_post_200B", || {
+        let signable = SignableRequest::new(
+            "POST",
+            "https://ec2.us-east-1.amazonaws.com/",
+            headers.iter().copied(),
+            SignableBody::Bytes(black_box(&body)),
+        )
+        .unwrap();
+        sign(signable, &params).unwrap().into_parts()
+    });
+}
+
 criterion_group!(
     benches,
     bench,
+    aws_sigv4_comparison,
     reqsign_comparisons,
     object_storage_comparisons
 );

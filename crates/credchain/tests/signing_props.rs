@@ -1,4 +1,5 @@
-//! Property tests for `credchain::sign`: no panics on arbitrary input, percent-encoding round trips,
+//! Property tests for `credchain::sign`: no panics on arbitrary input, the fast `Authorization`-only
+//! paths equal to the full signers, percent-encoding round trips,
 //! and invariance of signatures under header-name case and header/parameter order where the
 //! algorithm says so.
 
@@ -150,6 +151,11 @@ proptest! {
         let _ = acs3::sign(&req, &creds);
         let _ = acs3::sign(&req, &Credentials::bearer(inp.secret.clone(), "bearer"));
         let _ = acs3::sign_canonical(alg, &inp.method, &inp.path, &inp.query, &inp.headers, &inp.text, &inp.id, &inp.secret);
+        // The fast path agrees with the full signer, error for error.
+        let full = acs3::sign_with_secret(&req, &inp.id, &inp.secret, token).map(|s| s.authorization);
+        let mut fast = String::new();
+        let fast = acs3::write_authorization(&req, &inp.id, &inp.secret, token, &mut fast).map(|()| fast);
+        prop_assert_eq!(full.ok(), fast.ok());
         let _ = format!("{req:?}");
 
         // RPC / ROA
@@ -190,6 +196,11 @@ proptest! {
         let _ = tc3::sign_with_key(&t, &inp.id, &inp.secret, token);
         let _ = tc3::sign(&t, &creds);
         let _ = tc3::skip_sign(&t);
+        for cache in [DerivedKeyCache::disabled(), DerivedKeyCache::new(1)] {
+            let full = tc3::sign_with_cache(&t, &inp.id, &inp.secret, token, &cache).map(|s| s.authorization);
+            let fast = tc3::authorization(&t, &inp.id, &inp.secret, &cache);
+            prop_assert_eq!(full.ok(), fast.ok());
+        }
         t.extra_signed_headers.clear();
         let _ = tc3::sign_with_cache(&t, &inp.id, &inp.secret, token, &DerivedKeyCache::new(1));
 

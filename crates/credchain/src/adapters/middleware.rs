@@ -43,12 +43,14 @@
 //! ```
 
 use std::fmt;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use http::Extensions;
 use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next};
 
+use crate::context::{Clock, SystemClock};
 use crate::credentials::Credentials;
 use crate::error::Error;
 use crate::provider::{ProvideCredentials, SharedProvider};
@@ -82,6 +84,8 @@ pub enum Scheme {
 pub struct SigningMiddleware {
     provider: SharedProvider,
     scheme: Scheme,
+    /// Where the signing time comes from (the system clock unless [`SigningMiddleware::with_clock`]).
+    clock: Arc<dyn Clock>,
 }
 
 impl fmt::Debug for SigningMiddleware {
@@ -89,6 +93,7 @@ impl fmt::Debug for SigningMiddleware {
         f.debug_struct("SigningMiddleware")
             .field("provider", &self.provider.name())
             .field("scheme", &self.scheme)
+            .field("clock", &self.clock)
             .finish()
     }
 }
@@ -96,14 +101,21 @@ impl fmt::Debug for SigningMiddleware {
 impl SigningMiddleware {
     /// Signs with `scheme` from `provider`.
     pub fn new(scheme: Scheme, provider: impl ProvideCredentials + 'static) -> Self {
-        SigningMiddleware {
-            provider: SharedProvider::new(provider),
-            scheme,
-        }
+        Self::from_shared(scheme, SharedProvider::new(provider))
     }
     /// Signs with `scheme` from a shared provider.
     pub fn from_shared(scheme: Scheme, provider: SharedProvider) -> Self {
-        SigningMiddleware { provider, scheme }
+        SigningMiddleware {
+            provider,
+            scheme,
+            clock: Arc::new(SystemClock),
+        }
+    }
+    /// Takes the signing time from `clock` (e.g. a [`Context`](crate::context::Context)'s,
+    /// `ctx.shared_clock()`) instead of the system clock.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
     /// Alibaba OpenAPI V3 (ACS3).
     pub fn acs3(provider: impl ProvideCredentials + 'static) -> Self {
@@ -137,10 +149,11 @@ impl SigningMiddleware {
             None => Bytes::new(),
             Some(b) => Bytes::copy_from_slice(b.as_bytes().ok_or_else(streamed_body)?),
         };
+        let now = crate::time::unix_seconds(self.clock.now());
         match self.scheme {
-            Scheme::Acs3 => sign_acs3(&mut req, &body, creds)?,
-            Scheme::Rpc => sign_rpc(&mut req, creds)?,
-            Scheme::Tc3 => sign_tc3(&mut req, &body, creds)?,
+            Scheme::Acs3 => sign_acs3(&mut req, &body, creds, now)?,
+            Scheme::Rpc => sign_rpc(&mut req, creds, now)?,
+            Scheme::Tc3 => sign_tc3(&mut req, &body, creds, now)?,
         }
         Ok(req)
     }
@@ -283,8 +296,7 @@ fn query_pairs(req: &Request) -> Vec<(String, String)> {
         .collect()
 }
 
-fn sign_acs3(req: &mut Request, body: &Bytes, creds: &Credentials) -> Result<(), Error> {
-    let now = sign::now_unix();
+fn sign_acs3(req: &mut Request, body: &Bytes, creds: &Credentials, now: i64) -> Result<(), Error> {
     let mut a = acs3::Acs3Request::new(
         authority(req)?,
         required_header(req, "x-acs-action")?,
@@ -315,8 +327,7 @@ fn percent_decoded_path(req: &Request) -> String {
     String::from_utf8(crate::sign::encode::decode(raw)).unwrap_or_else(|_| raw.to_string())
 }
 
-fn sign_rpc(req: &mut Request, creds: &Credentials) -> Result<(), Error> {
-    let now = sign::now_unix();
+fn sign_rpc(req: &mut Request, creds: &Credentials, now: i64) -> Result<(), Error> {
     let mut query = query_pairs(req);
     if !query.iter().any(|(k, _)| k == "Format") {
         query.push(("Format".into(), "JSON".into()));
@@ -334,12 +345,12 @@ fn sign_rpc(req: &mut Request, creds: &Credentials) -> Result<(), Error> {
     Ok(())
 }
 
-fn sign_tc3(req: &mut Request, body: &Bytes, creds: &Credentials) -> Result<(), Error> {
+fn sign_tc3(req: &mut Request, body: &Bytes, creds: &Credentials, now: i64) -> Result<(), Error> {
     let mut t = tc3::Tc3Request::new(
         authority(req)?,
         required_header(req, "x-tc-action")?,
         required_header(req, "x-tc-version")?,
-        sign::now_unix(),
+        now,
     );
     t.method = req.method().as_str().to_string();
     t.region = header(req, "x-tc-region").unwrap_or_default();

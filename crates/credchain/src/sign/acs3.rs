@@ -33,10 +33,16 @@
 //! assert_eq!(s.signature, "06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0");
 //! ```
 
+use std::borrow::Cow;
 use std::fmt;
 
+use hmac::Mac;
+use sha2::{Digest, Sha256};
+use sm3::Sm3;
+
 use super::crypto::{self, RsaSigningKey};
-use super::encode::{canonical_query, encode_path};
+use super::encode::{canonical_query, encode_into, write_canonical_query};
+use super::sink::{put_hex, Hashing, Sink};
 use super::{has_header, Len, Payload, RedactedPairs};
 use crate::credentials::{Credentials, REDACTED};
 use crate::error::{Error, ErrorKind};
@@ -390,20 +396,42 @@ pub fn sign_canonical(
     })
 }
 
+/// The headers the signer adds (each when its value is non-empty and the caller has not set it),
+/// then, for STS credentials, the access key id and the token.
+fn generated_pairs<'a>(
+    req: &'a Acs3Request,
+    hashed_payload: &'a str,
+    access_key_id: &'a str,
+    security_token: Option<&'a str>,
+) -> impl Iterator<Item = (&'a str, &'a str)> {
+    let standard: [(&'a str, &'a str); 6] = [
+        ("host", req.host.as_str()),
+        ("x-acs-action", req.action.as_str()),
+        ("x-acs-version", req.version.as_str()),
+        ("x-acs-date", req.date.as_str()),
+        ("x-acs-signature-nonce", req.nonce.as_str()),
+        ("x-acs-content-sha256", hashed_payload),
+    ];
+    let standard = standard
+        .into_iter()
+        .filter(|(name, value)| !value.is_empty() && !has_header(&req.headers, name));
+    let token = security_token.filter(|t| !t.is_empty());
+    let sts = token
+        .map(|t| -> [(&'a str, &'a str); 2] {
+            [
+                ("x-acs-accesskey-id", access_key_id),
+                ("x-acs-security-token", t),
+            ]
+        })
+        .into_iter()
+        .flatten();
+    standard.chain(sts)
+}
+
 fn generated_headers(req: &Acs3Request, hashed_payload: &str) -> Vec<(String, String)> {
-    let mut out = Vec::with_capacity(8);
-    let mut add = |name: &str, value: &str| {
-        if !value.is_empty() && !has_header(&req.headers, name) {
-            out.push((name.to_string(), value.to_string()));
-        }
-    };
-    add("host", &req.host);
-    add("x-acs-action", &req.action);
-    add("x-acs-version", &req.version);
-    add("x-acs-date", &req.date);
-    add("x-acs-signature-nonce", &req.nonce);
-    add("x-acs-content-sha256", hashed_payload);
-    out
+    generated_pairs(req, hashed_payload, "", None)
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 fn sign_inner(
@@ -413,11 +441,10 @@ fn sign_inner(
     security_token: Option<&str>,
 ) -> Result<Acs3Signed, Error> {
     let hashed_payload = hash_payload(req.algorithm, &req.payload)?;
-    let mut added = generated_headers(req, &hashed_payload);
-    if let Some(token) = security_token.filter(|t| !t.is_empty()) {
-        added.push(("x-acs-accesskey-id".into(), access_key_id.into()));
-        added.push(("x-acs-security-token".into(), token.into()));
-    }
+    let mut added: Vec<(String, String)> =
+        generated_pairs(req, &hashed_payload, access_key_id, security_token)
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
     let all: Vec<(&str, &str)> = req
         .headers
         .iter()
@@ -440,6 +467,142 @@ fn sign_inner(
     Ok(signed)
 }
 
+/// Only the `Authorization` value, appended to `out`: the fast path for a client that sends many
+/// requests with HMAC keys. The canonical request and the string to sign are streamed into the
+/// hash and the MAC instead of being built; the only allocation is the sorted list of signed
+/// headers (and `out` when it has no room). The signature is byte-identical to
+/// [`sign_with_secret`]'s.
+///
+/// The headers sent besides `authorization` are the request's own plus those the signer would
+/// generate: `host`, `x-acs-action`, `x-acs-version`, `x-acs-date`, `x-acs-signature-nonce`,
+/// `x-acs-content-sha256` ([`hash_payload`]) and, with a token, `x-acs-accesskey-id` and
+/// `x-acs-security-token`. For `ACS3-RSA-SHA256`, `secret` is the PEM key (parsed on each call:
+/// use [`sign_with_rsa_key`] to sign many requests with one key).
+///
+/// ```
+/// use credchain::sign::{acs3::{self, Acs3Request}, Payload};
+/// let mut req = Acs3Request::new("ecs.aliyuncs.com", "DescribeRegions", "2014-05-26", "2024-01-01T00:00:00Z", "n");
+/// req.payload = Payload::Bytes(b"{}".to_vec());
+/// let mut auth = String::new();
+/// acs3::write_authorization(&req, "id", "secret", Some("tok"), &mut auth).unwrap();
+/// assert_eq!(auth, acs3::sign_with_secret(&req, "id", "secret", Some("tok")).unwrap().authorization);
+/// ```
+pub fn write_authorization(
+    req: &Acs3Request,
+    access_key_id: &str,
+    secret: &str,
+    security_token: Option<&str>,
+    out: &mut String,
+) -> Result<(), Error> {
+    let mut payload_hex = [0u8; 64];
+    let hashed_payload = payload_hash_into(req.algorithm, &req.payload, &mut payload_hex)?;
+    let pairs = req
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .chain(generated_pairs(
+            req,
+            hashed_payload,
+            access_key_id,
+            security_token,
+        ));
+    let items = signed_header_list(pairs);
+    let canonical = |out: &mut dyn Sink| write_canonical_request(out, req, &items, hashed_payload);
+    let algorithm = req.algorithm.as_str();
+    out.push_str(algorithm);
+    out.push_str(" Credential=");
+    out.push_str(access_key_id);
+    out.push_str(",SignedHeaders=");
+    write_signed_names(out, &items);
+    out.push_str(",Signature=");
+    match req.algorithm {
+        Acs3Algorithm::HmacSha256 => {
+            let mac = crypto::hmac_sha256_state(secret.as_bytes());
+            put_hmac_signature(out, Sha256::default(), mac, algorithm, canonical);
+        }
+        Acs3Algorithm::HmacSm3 => {
+            let mac = crypto::hmac_sm3_state(secret.as_bytes());
+            put_hmac_signature(out, Sm3::default(), mac, algorithm, canonical);
+        }
+        Acs3Algorithm::RsaSha256 => {
+            let mut hashed = Hashing(Sha256::default());
+            canonical(&mut hashed);
+            let mut string_to_sign = String::with_capacity(96);
+            write_string_to_sign(&mut string_to_sign, algorithm, &hashed.0.finalize());
+            let key = RsaSigningKey::parse(secret)?;
+            out.push_str(&key.sign_sha256_hex(string_to_sign.as_bytes())?);
+        }
+    }
+    Ok(())
+}
+
+/// Hashes the canonical request with `hasher`, MACs the string to sign with `mac`, and appends
+/// the signature as hex.
+fn put_hmac_signature<H, M>(
+    out: &mut String,
+    hasher: H,
+    mac: M,
+    algorithm: &str,
+    canonical: impl FnOnce(&mut dyn Sink),
+) where
+    H: Digest + sha2::digest::Update,
+    M: Mac + sha2::digest::Update,
+{
+    let mut hashed = Hashing(hasher);
+    canonical(&mut hashed);
+    let digest = Digest::finalize(hashed.0);
+    let mut mac = Hashing(mac);
+    write_string_to_sign(&mut mac, algorithm, &digest);
+    put_hex(out, &Mac::finalize(mac.0).into_bytes());
+}
+
+/// `ALGORITHM\n<hex hash of the canonical request>`.
+fn write_string_to_sign(out: &mut dyn Sink, algorithm: &str, hashed_request: &[u8]) {
+    out.put(algorithm);
+    out.put("\n");
+    put_hex(out, hashed_request);
+}
+
+/// `METHOD\nURI\nquery\nheaders\nsigned\npayload-hash`.
+fn write_canonical_request(
+    out: &mut dyn Sink,
+    req: &Acs3Request,
+    items: &[SignedHeader<'_>],
+    hashed_payload: &str,
+) {
+    out.put(&req.method);
+    out.put("\n");
+    write_canonical_uri(out, &req.path);
+    out.put("\n");
+    write_canonical_query(out, &req.query);
+    out.put("\n");
+    super::write_merged_headers(out, items);
+    out.put("\n");
+    write_signed_names(out, items);
+    out.put("\n");
+    out.put(hashed_payload);
+}
+
+/// [`hash_payload`] into `buf` (no allocation for a body).
+fn payload_hash_into<'a>(
+    algorithm: Acs3Algorithm,
+    payload: &'a Payload,
+    buf: &'a mut [u8; 64],
+) -> Result<&'a str, Error> {
+    let digest = match payload {
+        Payload::Hash(h) => return Ok(h),
+        Payload::Unsigned => return hash_payload(algorithm, payload).map(|_| ""),
+        p => match algorithm {
+            Acs3Algorithm::HmacSm3 => crypto::sm3(p.bytes()),
+            _ => crypto::sha256(p.bytes()),
+        },
+    };
+    match hex::encode_to_slice(digest, buf) {
+        Ok(()) => Ok(std::str::from_utf8(buf).unwrap_or_default()),
+        Err(_) => Ok(""),
+    }
+}
+
 fn sign_bearer(req: &Acs3Request, token: &str) -> Result<Acs3Signed, Error> {
     let hashed_payload = hash_payload(req.algorithm, &req.payload)?;
     let mut headers = generated_headers(req, &hashed_payload);
@@ -458,10 +621,17 @@ fn sign_bearer(req: &Acs3Request, token: &str) -> Result<Acs3Signed, Error> {
 }
 
 fn canonical_uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len() + 8);
+    write_canonical_uri(&mut out, path);
+    out
+}
+
+/// The RFC 3986-encoded path with `/` kept; `/` when empty.
+fn write_canonical_uri(out: &mut dyn Sink, path: &str) {
     if path.is_empty() {
-        "/".to_string()
+        out.put("/");
     } else {
-        encode_path(path)
+        encode_into(out, path.as_bytes(), true);
     }
 }
 
@@ -469,36 +639,43 @@ fn is_signed(name: &str) -> bool {
     name == "host" || name == "content-type" || name.starts_with("x-acs-")
 }
 
-/// Canonical headers and signed-header list from (name, value) pairs.
-fn canonicalize_headers(headers: &[(&str, &str)]) -> (String, String) {
-    let mut items: Vec<(String, &str)> = headers
-        .iter()
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim()))
+/// A signed header: the lower-cased name (borrowed when already lower case), the trimmed value.
+type SignedHeader<'a> = (Cow<'a, str>, &'a str);
+
+/// The signed headers among `headers`, sorted by name then value.
+fn signed_header_list<'a>(
+    headers: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Vec<SignedHeader<'a>> {
+    let mut items: Vec<SignedHeader<'a>> = headers
+        .map(|(k, v)| (super::lower_case_name(k.trim()), v.trim()))
         .filter(|(k, _)| is_signed(k))
         .collect();
     items.sort_unstable();
-    let mut canonical = String::new();
-    let mut signed = String::new();
+    items
+}
+
+/// The distinct signed names joined by `;`.
+fn write_signed_names(out: &mut dyn Sink, items: &[SignedHeader<'_>]) {
     let mut prev: Option<&str> = None;
-    for (name, value) in &items {
-        if prev == Some(name.as_str()) {
-            canonical.push(',');
-            canonical.push_str(value);
+    for (name, _) in items {
+        if prev == Some(name.as_ref()) {
             continue;
         }
         if prev.is_some() {
-            canonical.push('\n');
-            signed.push(';');
+            out.put(";");
         }
-        canonical.push_str(name);
-        canonical.push(':');
-        canonical.push_str(value);
-        signed.push_str(name);
-        prev = Some(name.as_str());
+        out.put(name);
+        prev = Some(name.as_ref());
     }
-    if prev.is_some() {
-        canonical.push('\n');
-    }
+}
+
+/// Canonical headers and signed-header list from (name, value) pairs.
+fn canonicalize_headers(headers: &[(&str, &str)]) -> (String, String) {
+    let items = signed_header_list(headers.iter().copied());
+    let mut canonical = String::new();
+    super::write_merged_headers(&mut canonical, &items);
+    let mut signed = String::new();
+    write_signed_names(&mut signed, &items);
     (canonical, signed)
 }
 
@@ -516,11 +693,22 @@ fn finish(
     let canonical_uri = canonical_uri(path);
     let canonical_query_string = canonical_query(query);
     let (canonical_headers, signed_headers) = canonicalize_headers(headers);
-    let canonical_request = format!(
-        "{method}\n{canonical_uri}\n{canonical_query_string}\n{canonical_headers}\n{signed_headers}\n{hashed_payload}"
-    );
+    let canonical_request = [
+        method,
+        "\n",
+        &canonical_uri,
+        "\n",
+        &canonical_query_string,
+        "\n",
+        &canonical_headers,
+        "\n",
+        &signed_headers,
+        "\n",
+        &hashed_payload,
+    ]
+    .concat();
     let hashed_canonical_request = algorithm.hash_hex(canonical_request.as_bytes());
-    let string_to_sign = format!("{}\n{hashed_canonical_request}", algorithm.as_str());
+    let string_to_sign = [algorithm.as_str(), "\n", &hashed_canonical_request].concat();
     let signature = match (algorithm, key) {
         (Acs3Algorithm::HmacSha256, Key::Secret(s)) => {
             hex::encode(crypto::hmac_sha256(s.as_bytes(), string_to_sign.as_bytes()))
@@ -539,10 +727,16 @@ fn finish(
             ))
         }
     };
-    let authorization = format!(
-        "{} Credential={access_key_id},SignedHeaders={signed_headers},Signature={signature}",
-        algorithm.as_str()
-    );
+    let authorization = [
+        algorithm.as_str(),
+        " Credential=",
+        access_key_id,
+        ",SignedHeaders=",
+        &signed_headers,
+        ",Signature=",
+        &signature,
+    ]
+    .concat();
     Ok(Acs3Signed {
         canonical_uri,
         canonical_query_string,

@@ -99,6 +99,11 @@ pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
     mac::<Hmac<Sha256>>(key, msg).finalize().into_bytes().into()
 }
 
+/// A keyed HMAC-SHA256 state to stream a message into (the signers' string to sign).
+pub(crate) fn hmac_sha256_state(key: &[u8]) -> Hmac<Sha256> {
+    mac::<Hmac<Sha256>>(key, &[])
+}
+
 /// HMAC-SM3 (RFC 2104 HMAC over SM3: 64-byte block, 32-byte output).
 ///
 /// ```
@@ -107,6 +112,11 @@ pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
 /// ```
 pub fn hmac_sm3(key: &[u8], msg: &[u8]) -> [u8; 32] {
     mac::<Hmac<Sm3>>(key, msg).finalize().into_bytes().into()
+}
+
+/// A keyed HMAC-SM3 state to stream a message into.
+pub(crate) fn hmac_sm3_state(key: &[u8]) -> Hmac<Sm3> {
+    mac::<Hmac<Sm3>>(key, &[])
 }
 
 /// HMAC-SHA1.

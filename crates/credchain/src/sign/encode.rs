@@ -10,6 +10,8 @@
 //! assert_eq!(encode_path("/path/ test"), "/path/%20test");
 //! ```
 
+use super::sink::Sink;
+
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 /// Whether a byte is an RFC 3986 unreserved character (kept literal).
@@ -24,15 +26,22 @@ pub fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
 }
 
-fn encode_into(out: &mut String, input: &[u8], keep_slash: bool) {
-    for &b in input {
-        if is_unreserved(b) || (keep_slash && b == b'/') {
-            out.push(b as char);
-        } else {
-            out.push('%');
-            out.push(HEX[(b >> 4) as usize] as char);
-            out.push(HEX[(b & 0x0f) as usize] as char);
-        }
+/// Appends the RFC 3986 encoding of `input` (`/` kept when `keep_slash`): runs of literal bytes
+/// are appended whole, each other byte as `%XX`.
+pub(crate) fn encode_into(out: &mut dyn Sink, input: &[u8], keep_slash: bool) {
+    let literal = |b: u8| is_unreserved(b) || (keep_slash && b == b'/');
+    let mut rest = input;
+    while !rest.is_empty() {
+        let run = rest.iter().position(|&b| !literal(b)).unwrap_or(rest.len());
+        let (plain, tail) = rest.split_at(run);
+        // Unreserved bytes are ASCII, so the run is valid UTF-8.
+        out.put(std::str::from_utf8(plain).unwrap_or_default());
+        let Some((&b, tail)) = tail.split_first() else {
+            break;
+        };
+        let escaped = [b'%', HEX[(b >> 4) as usize], HEX[(b & 0x0f) as usize]];
+        out.put(std::str::from_utf8(&escaped).unwrap_or_default());
+        rest = tail;
     }
 }
 
@@ -84,12 +93,22 @@ pub fn encode_path(input: &str) -> String {
 /// assert_eq!(canonical_query::<&str, &str>(&[]), "");
 /// ```
 pub fn canonical_query<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> String {
+    let mut out = String::new();
+    write_canonical_query(&mut out, params);
+    out
+}
+
+/// Appends [`canonical_query`] of `params` (sorting borrowed pairs; no allocation when empty).
+pub(crate) fn write_canonical_query<K: AsRef<str>, V: AsRef<str>>(
+    out: &mut dyn Sink,
+    params: &[(K, V)],
+) {
     let mut sorted: Vec<(&str, &str)> = params
         .iter()
         .map(|(k, v)| (k.as_ref(), v.as_ref()))
         .collect();
     sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    join_encoded(sorted.into_iter())
+    write_pairs(out, sorted.into_iter());
 }
 
 /// Encodes pairs **in the given order** as `pe(key)=pe(value)` joined by `&` — the query string to
@@ -109,15 +128,20 @@ pub fn encode_query<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> String {
 
 fn join_encoded<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> String {
     let mut out = String::new();
+    write_pairs(&mut out, pairs);
+    out
+}
+
+/// Appends `pe(key)=pe(value)` pairs joined by `&`, in the given order.
+pub(crate) fn write_pairs<'a>(out: &mut dyn Sink, pairs: impl Iterator<Item = (&'a str, &'a str)>) {
     for (i, (k, v)) in pairs.enumerate() {
         if i > 0 {
-            out.push('&');
+            out.put("&");
         }
-        encode_into(&mut out, k.as_bytes(), false);
-        out.push('=');
-        encode_into(&mut out, v.as_bytes(), false);
+        encode_into(out, k.as_bytes(), false);
+        out.put("=");
+        encode_into(out, v.as_bytes(), false);
     }
-    out
 }
 
 /// Percent-decoding (the inverse of the encoders above). Lenient: a `%` not followed by two hex

@@ -30,10 +30,12 @@
 //! assert_eq!(s.authorization, "OSS 44CF9590006BF252F707:26NBxoKdsyly4EDv6inkoDft/yA=");
 //! ```
 
+use std::borrow::Cow;
 use std::fmt;
 
 use super::crypto;
-use super::encode::{encode_param, encode_path};
+use super::encode::{encode_into, encode_param, encode_path};
+use super::sink::put_hex;
 use super::{DerivedKey, DerivedKeyCache, Len, RedactedPairs};
 use crate::credentials::{Credentials, REDACTED};
 use crate::error::{Error, ErrorKind};
@@ -506,25 +508,23 @@ pub fn sign_v4_with_cache(
     security_token: Option<&str>,
     cache: &DerivedKeyCache,
 ) -> Result<OssSigned, Error> {
-    let date_time = super::format_compact(req.timestamp)?;
-    let date = date_time.get(..8).unwrap_or("").to_string();
-    let mut added: Vec<(String, String)> = Vec::new();
-    let mut add = |name: &str, value: &str| {
-        if !super::has_header(&req.headers, name) {
-            added.push((name.to_string(), value.to_string()));
-        }
-    };
-    add("x-oss-date", &date_time);
-    add("x-oss-content-sha256", "UNSIGNED-PAYLOAD");
-    if let Some(t) = security_token.filter(|t| !t.is_empty()) {
-        add("x-oss-security-token", t);
-    }
+    let mut date_time = String::with_capacity(16);
+    crate::time::write_compact(&mut date_time, req.timestamp)?;
+    let date = date_time.get(..8).unwrap_or("");
+    let token = security_token.filter(|t| !t.is_empty());
+    let generated: Vec<(&str, &str)> = [
+        Some(("x-oss-date", date_time.as_str())),
+        Some(("x-oss-content-sha256", "UNSIGNED-PAYLOAD")),
+        token.map(|t| ("x-oss-security-token", t)),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|(name, _)| !super::has_header(&req.headers, name))
+    .collect();
     // The date actually signed is the x-oss-date header value (the caller's, if given).
     let x_oss_date = super::find_header(&req.headers, "x-oss-date")
-        .or_else(|| super::find_header(&added, "x-oss-date"))
-        .unwrap_or("")
-        .trim()
-        .to_string();
+        .unwrap_or(&date_time)
+        .trim();
 
     let additional: Vec<String> = {
         let mut a: Vec<String> = req
@@ -538,70 +538,101 @@ pub fn sign_v4_with_cache(
         a.dedup();
         a
     };
-    let mut signed: Vec<(String, &str)> = req
+    let mut signed: Vec<(Cow<'_, str>, &str)> = req
         .headers
         .iter()
-        .chain(added.iter())
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim()))
-        .filter(|(k, _)| is_default_signed(k) || additional.contains(k))
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .chain(generated.iter().copied())
+        .map(|(k, v)| (super::lower_case_name(k.trim()), v.trim()))
+        .filter(|(k, _)| is_default_signed(k) || additional.iter().any(|a| a == k))
         .collect();
+    // Stable: the values of one name keep the order they are sent in.
     signed.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut canonical_headers = String::new();
-    let mut prev: Option<&str> = None;
-    for (k, v) in &signed {
-        if prev == Some(k.as_str()) {
-            canonical_headers.push(',');
-            canonical_headers.push_str(v);
-            continue;
-        }
-        if prev.is_some() {
-            canonical_headers.push('\n');
-        }
-        canonical_headers.push_str(k);
-        canonical_headers.push(':');
-        canonical_headers.push_str(v);
-        prev = Some(k.as_str());
-    }
-    if prev.is_some() {
-        canonical_headers.push('\n');
-    }
-    let additional_line = additional.join(";");
     let payload_hash = super::find_header(&req.headers, "x-oss-content-sha256")
         .unwrap_or("UNSIGNED-PAYLOAD")
-        .trim()
-        .to_string();
-    let canonical_request = format!(
-        "{}\n{}\n{}\n{canonical_headers}\n{additional_line}\n{payload_hash}",
-        req.method,
-        req.canonical_uri(),
-        req.canonical_query()
+        .trim();
+
+    let mut canonical_request = String::with_capacity(256);
+    for part in [req.method.as_str(), "\n/"] {
+        canonical_request.push_str(part);
+    }
+    if !req.bucket.is_empty() {
+        encode_into(&mut canonical_request, req.bucket.as_bytes(), true);
+        canonical_request.push('/');
+    }
+    encode_into(&mut canonical_request, req.key.as_bytes(), true);
+    canonical_request.push('\n');
+    if !req.query.is_empty() {
+        canonical_request.push_str(&req.canonical_query());
+    }
+    canonical_request.push('\n');
+    super::write_merged_headers(&mut canonical_request, &signed);
+    canonical_request.push('\n');
+    for (i, a) in additional.iter().enumerate() {
+        if i > 0 {
+            canonical_request.push(';');
+        }
+        canonical_request.push_str(a);
+    }
+    canonical_request.push('\n');
+    canonical_request.push_str(payload_hash);
+
+    let mut string_to_sign = String::with_capacity(160);
+    for part in ["OSS4-HMAC-SHA256\n", x_oss_date, "\n"] {
+        string_to_sign.push_str(part);
+    }
+    let scope_start = string_to_sign.len();
+    for part in [
+        date,
+        "/",
+        &req.region,
+        "/",
+        &req.product,
+        "/aliyun_v4_request",
+    ] {
+        string_to_sign.push_str(part);
+    }
+    let scope_end = string_to_sign.len();
+    string_to_sign.push('\n');
+    put_hex(
+        &mut string_to_sign,
+        &crypto::sha256(canonical_request.as_bytes()),
     );
-    let scope = format!("{date}/{}/{}/aliyun_v4_request", req.region, req.product);
-    let string_to_sign = format!(
-        "OSS4-HMAC-SHA256\n{x_oss_date}\n{scope}\n{}",
-        crypto::sha256_hex(canonical_request.as_bytes())
-    );
-    let key = cache.get_or_derive("oss4", secret, &[&date, &req.region, &req.product], || {
-        derive_v4_key(secret, &date, &req.region, &req.product)
+    let key = cache.get_or_derive("oss4", secret, &[date, &req.region, &req.product], || {
+        derive_v4_key(secret, date, &req.region, &req.product)
     });
     let signature = hex::encode(crypto::hmac_sha256(
         key.as_bytes(),
         string_to_sign.as_bytes(),
     ));
-    let authorization = if additional.is_empty() {
-        format!("OSS4-HMAC-SHA256 Credential={access_key_id}/{scope},Signature={signature}")
-    } else {
-        format!(
-            "OSS4-HMAC-SHA256 Credential={access_key_id}/{scope},AdditionalHeaders={additional_line},Signature={signature}"
-        )
-    };
-    added.push(("Authorization".into(), authorization.clone()));
+    let mut authorization = String::with_capacity(160);
+    for part in [
+        "OSS4-HMAC-SHA256 Credential=",
+        access_key_id,
+        "/",
+        &string_to_sign[scope_start..scope_end],
+        ",",
+    ] {
+        authorization.push_str(part);
+    }
+    if !additional.is_empty() {
+        authorization.push_str("AdditionalHeaders=");
+        authorization.push_str(&additional.join(";"));
+        authorization.push(',');
+    }
+    authorization.push_str("Signature=");
+    authorization.push_str(&signature);
+    let mut headers: Vec<(String, String)> = generated
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    headers.push(("Authorization".into(), authorization.clone()));
     Ok(OssSigned {
         canonical_request,
         string_to_sign,
         signature,
         authorization,
-        headers: added,
+        headers,
     })
 }
 

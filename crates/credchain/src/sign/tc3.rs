@@ -31,8 +31,12 @@
 
 use std::fmt;
 
+use hmac::Mac;
+use sha2::{Digest, Sha256};
+
 use super::crypto;
-use super::encode::encode_query;
+use super::encode::{encode_query, write_pairs};
+use super::sink::{put_hex, put_lowercase, Hashing, Sink};
 use super::{DerivedKey, DerivedKeyCache, Len, Payload, RedactedPairs};
 use crate::credentials::{Credentials, REDACTED};
 use crate::error::{Error, ErrorKind};
@@ -315,21 +319,134 @@ pub fn sign_with_cache(
     cache: &DerivedKeyCache,
 ) -> Result<Tc3Signed, Error> {
     let mut s = prepare(req, token)?;
-    let service = req.effective_service();
-    let key = cache.get_or_derive("tc3", secret_key, &[&s.date, service], || {
-        derive_keys(secret_key, &s.date, service).secret_signing
-    });
+    let key = signing_key(cache, secret_key, &s.date, req.effective_service());
     s.signature = hex::encode(crypto::hmac_sha256(
         key.as_bytes(),
         s.string_to_sign.as_bytes(),
     ));
-    s.authorization = format!(
-        "TC3-HMAC-SHA256 Credential={secret_id}/{}, SignedHeaders={}, Signature={}",
-        s.credential_scope, s.signed_headers, s.signature
+    s.authorization = String::with_capacity(AUTHORIZATION_CAPACITY);
+    put_authorization(
+        &mut s.authorization,
+        secret_id,
+        &s.credential_scope,
+        &s.signed_headers,
+        &s.signature,
     );
     s.headers
         .push(("Authorization".into(), s.authorization.clone()));
     Ok(s)
+}
+
+/// Room for a typical `Authorization` value without growing the string.
+const AUTHORIZATION_CAPACITY: usize = 192;
+
+/// Only the `Authorization` value, appended to `out`: the fast path for a client that sends many
+/// requests. Nothing but `out` is allocated (and nothing at all when `out` has room): the canonical
+/// request and the string to sign are streamed into SHA-256 and HMAC instead of being built.
+///
+/// The headers the caller sends besides `Authorization` are the request's own: `Host`,
+/// `Content-Type`, `X-TC-Action`, `X-TC-Version`, `X-TC-Timestamp` (`req.timestamp`), `X-TC-Region`
+/// when set, `X-TC-Token` for temporary credentials (never signed) and, in unsigned-payload mode,
+/// `X-TC-Content-SHA256: UNSIGNED-PAYLOAD` (see [`Tc3Request`]). The signature is byte-identical
+/// to [`sign_with_cache`]'s.
+///
+/// ```
+/// use credchain::sign::{tc3, DerivedKeyCache, Payload};
+/// let mut req = tc3::Tc3Request::new("cvm.tencentcloudapi.com", "DescribeInstances", "2017-03-12", 1551113065);
+/// req.payload = Payload::Bytes(br#"{"Limit": 1}"#.to_vec());
+/// let cache = DerivedKeyCache::new(4);
+/// let mut auth = String::new();
+/// tc3::write_authorization(&req, "id", "key", &cache, &mut auth).unwrap();
+/// assert_eq!(auth, tc3::sign_with_cache(&req, "id", "key", None, &cache).unwrap().authorization);
+/// ```
+pub fn write_authorization(
+    req: &Tc3Request,
+    secret_id: &str,
+    secret_key: &str,
+    cache: &DerivedKeyCache,
+    out: &mut String,
+) -> Result<(), Error> {
+    let start = out.len();
+    out.push_str("TC3-HMAC-SHA256 Credential=");
+    out.push_str(secret_id);
+    out.push('/');
+    let scope_start = out.len();
+    crate::time::write_date(out, req.timestamp)?;
+    let date_end = out.len();
+    let service = req.effective_service();
+    out.push('/');
+    out.push_str(service);
+    out.push_str("/tc3_request");
+    let scope_end = out.len();
+
+    let mut ts = itoa::Buffer::new();
+    let ts = ts.format(req.timestamp);
+    let mut payload_hex = [0u8; 64];
+    let payload_hash = payload_hash(&req.payload, &mut payload_hex);
+    let mut hashed = Hashing(Sha256::default());
+    with_signed_names(req, |names| {
+        write_canonical_request(&mut hashed, req, None, ts, payload_hash, names)
+    })??;
+    let hashed_request = hashed.0.finalize();
+
+    let key = signing_key(cache, secret_key, &out[scope_start..date_end], service);
+    let mut mac = Hashing(crypto::hmac_sha256_state(key.as_bytes()));
+    write_string_to_sign(&mut mac, ts, &out[scope_start..scope_end], &hashed_request);
+    let signature = mac.0.finalize().into_bytes();
+
+    out.push_str(", SignedHeaders=");
+    with_signed_names(req, |names| put_joined(out, names))?;
+    out.push_str(", Signature=");
+    put_hex(out, &signature);
+    debug_assert!(out[start..].starts_with("TC3-HMAC-SHA256 "));
+    Ok(())
+}
+
+/// [`write_authorization`] into a new string.
+///
+/// ```
+/// use credchain::sign::{tc3, DerivedKeyCache};
+/// let req = tc3::Tc3Request::new("cvm.tencentcloudapi.com", "DescribeInstances", "2017-03-12", 1551113065);
+/// let auth = tc3::authorization(&req, "id", "key", DerivedKeyCache::global()).unwrap();
+/// assert!(auth.starts_with("TC3-HMAC-SHA256 Credential=id/2019-02-25/cvm/tc3_request, SignedHeaders=content-type;host, Signature="));
+/// ```
+pub fn authorization(
+    req: &Tc3Request,
+    secret_id: &str,
+    secret_key: &str,
+    cache: &DerivedKeyCache,
+) -> Result<String, Error> {
+    let mut out = String::with_capacity(AUTHORIZATION_CAPACITY);
+    write_authorization(req, secret_id, secret_key, cache, &mut out)?;
+    Ok(out)
+}
+
+/// `kSigning` for (secret, date, service), from the cache or derived.
+fn signing_key(cache: &DerivedKeyCache, secret_key: &str, date: &str, service: &str) -> DerivedKey {
+    cache.get_or_derive("tc3", secret_key, &[date, service], || {
+        derive_keys(secret_key, date, service).secret_signing
+    })
+}
+
+fn put_authorization(
+    out: &mut String,
+    secret_id: &str,
+    credential_scope: &str,
+    signed_headers: &str,
+    signature: &str,
+) {
+    for part in [
+        "TC3-HMAC-SHA256 Credential=",
+        secret_id,
+        "/",
+        credential_scope,
+        ", SignedHeaders=",
+        signed_headers,
+        ", Signature=",
+        signature,
+    ] {
+        out.push_str(part);
+    }
 }
 
 /// `Authorization: SKIP` mode (e.g. `AssumeRoleWithWebIdentity`): the same headers, no signature
@@ -349,43 +466,65 @@ pub fn skip_sign(req: &Tc3Request) -> Result<Tc3Signed, Error> {
     Ok(s)
 }
 
-/// Everything up to the string to sign, plus the headers to send (without `Authorization`).
-fn prepare(req: &Tc3Request, token: Option<&str>) -> Result<Tc3Signed, Error> {
-    let date = super::format_date(req.timestamp)?;
-    let service = req.effective_service();
-    let hashed_request_payload = match &req.payload {
-        Payload::Hash(h) => h.clone(),
-        Payload::Unsigned => UNSIGNED_PAYLOAD_HASH.to_string(),
-        p => crypto::sha256_hex(p.bytes()),
-    };
-
-    let ts = req.timestamp.to_string();
-    let mut headers: Vec<(String, String)> = Vec::with_capacity(10 + req.headers.len());
-    {
-        let mut add = |name: &str, value: &str| {
-            if !super::has_header(&req.headers, name) {
-                headers.push((name.to_string(), value.to_string()));
+/// The payload hash as lowercase hex: the given hash, the unsigned-payload constant, or the
+/// SHA-256 of the body written into `buf`.
+fn payload_hash<'a>(payload: &'a Payload, buf: &'a mut [u8; 64]) -> &'a str {
+    match payload {
+        Payload::Hash(h) => h,
+        Payload::Unsigned => UNSIGNED_PAYLOAD_HASH,
+        p => {
+            let digest = crypto::sha256(p.bytes());
+            match hex::encode_to_slice(digest, buf) {
+                Ok(()) => std::str::from_utf8(buf).unwrap_or_default(),
+                Err(_) => "",
             }
-        };
-        add("Host", &req.host);
-        add("Content-Type", &req.content_type);
-        add("X-TC-Action", &req.action);
-        add("X-TC-Version", &req.version);
-        add("X-TC-Timestamp", &ts);
-        if !req.region.is_empty() {
-            add("X-TC-Region", &req.region);
-        }
-        if let Some(t) = token.filter(|t| !t.is_empty()) {
-            add("X-TC-Token", t);
-        }
-        if req.payload == Payload::Unsigned {
-            add("X-TC-Content-SHA256", "UNSIGNED-PAYLOAD");
         }
     }
-    headers.extend(req.headers.iter().cloned());
+}
 
-    // Signed set: content-type, host, and the extra names; never the token or Authorization.
-    let mut names: Vec<String> = vec!["content-type".into(), "host".into()];
+/// The headers the signer generates, in the order they are sent; a header of the same name in
+/// [`Tc3Request::headers`] replaces one of these.
+fn generated_headers<'a>(
+    req: &'a Tc3Request,
+    token: Option<&'a str>,
+    ts: &'a str,
+) -> impl Iterator<Item = (&'static str, &'a str)> {
+    [
+        Some(("Host", req.host.as_str())),
+        Some(("Content-Type", req.content_type.as_str())),
+        Some(("X-TC-Action", req.action.as_str())),
+        Some(("X-TC-Version", req.version.as_str())),
+        Some(("X-TC-Timestamp", ts)),
+        (!req.region.is_empty()).then_some(("X-TC-Region", req.region.as_str())),
+        token.filter(|t| !t.is_empty()).map(|t| ("X-TC-Token", t)),
+        (req.payload == Payload::Unsigned).then_some(("X-TC-Content-SHA256", "UNSIGNED-PAYLOAD")),
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// The value sent for header `name`: the caller's, else the generated one.
+fn header_value<'a>(
+    req: &'a Tc3Request,
+    token: Option<&'a str>,
+    ts: &'a str,
+    name: &str,
+) -> Option<&'a str> {
+    super::find_header(&req.headers, name).or_else(|| {
+        generated_headers(req, token, ts)
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    })
+}
+
+/// The signed header names, lower-cased, sorted and unique: `content-type`, `host` and
+/// [`Tc3Request::extra_signed_headers`] (allocates only when there are extra names).
+fn with_signed_names<R>(req: &Tc3Request, f: impl FnOnce(&[&str]) -> R) -> Result<R, Error> {
+    const DEFAULT: [&str; 2] = ["content-type", "host"];
+    if req.extra_signed_headers.is_empty() {
+        return Ok(f(&DEFAULT));
+    }
+    let mut names: Vec<String> = DEFAULT.iter().map(|n| n.to_string()).collect();
     for n in &req.extra_signed_headers {
         let n = n.trim().to_ascii_lowercase();
         if n == "x-tc-token" || n == "authorization" {
@@ -398,29 +537,114 @@ fn prepare(req: &Tc3Request, token: Option<&str>) -> Result<Tc3Signed, Error> {
     }
     names.sort_unstable();
     names.dedup();
-    let mut canonical_headers = String::new();
-    for n in &names {
-        let value = super::find_header(&headers, n).ok_or_else(|| {
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    Ok(f(&refs))
+}
+
+fn put_joined(out: &mut dyn Sink, names: &[&str]) {
+    for (i, n) in names.iter().enumerate() {
+        if i > 0 {
+            out.put(";");
+        }
+        out.put(n);
+    }
+}
+
+/// `name:value\n` for each signed header, values trimmed and lower-cased.
+fn write_canonical_headers(
+    out: &mut dyn Sink,
+    req: &Tc3Request,
+    token: Option<&str>,
+    ts: &str,
+    names: &[&str],
+) -> Result<(), Error> {
+    for n in names {
+        let value = header_value(req, token, ts, n).ok_or_else(|| {
             Error::new(
                 ErrorKind::InvalidConfig,
                 format!("cannot sign header {n}: it is not in the request"),
             )
         })?;
-        canonical_headers.push_str(n);
-        canonical_headers.push(':');
-        canonical_headers.push_str(&value.trim().to_lowercase());
-        canonical_headers.push('\n');
+        out.put(n);
+        out.put(":");
+        put_lowercase(out, value.trim());
+        out.put("\n");
     }
-    let signed_headers = names.join(";");
-    let canonical_query_string = encode_query(&req.query);
-    let canonical_request = format!(
-        "{}\n/\n{canonical_query_string}\n{canonical_headers}\n{signed_headers}\n{hashed_request_payload}",
-        req.method
+    Ok(())
+}
+
+/// `METHOD\n/\nquery\nheaders\nsigned\npayload-hash`.
+fn write_canonical_request(
+    out: &mut dyn Sink,
+    req: &Tc3Request,
+    token: Option<&str>,
+    ts: &str,
+    payload_hash: &str,
+    names: &[&str],
+) -> Result<(), Error> {
+    out.put(&req.method);
+    out.put("\n/\n");
+    write_pairs(out, req.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    out.put("\n");
+    write_canonical_headers(out, req, token, ts, names)?;
+    out.put("\n");
+    put_joined(out, names);
+    out.put("\n");
+    out.put(payload_hash);
+    Ok(())
+}
+
+/// `TC3-HMAC-SHA256\n<ts>\n<scope>\n<hex hash of the canonical request>`.
+fn write_string_to_sign(out: &mut dyn Sink, ts: &str, scope: &str, hashed_request: &[u8]) {
+    out.put("TC3-HMAC-SHA256\n");
+    out.put(ts);
+    out.put("\n");
+    out.put(scope);
+    out.put("\n");
+    put_hex(out, hashed_request);
+}
+
+/// Everything up to the string to sign, plus the headers to send (without `Authorization`).
+fn prepare(req: &Tc3Request, token: Option<&str>) -> Result<Tc3Signed, Error> {
+    let date = super::format_date(req.timestamp)?;
+    let service = req.effective_service();
+    let mut payload_hex = [0u8; 64];
+    let hashed_request_payload = payload_hash(&req.payload, &mut payload_hex).to_string();
+    let mut ts = itoa::Buffer::new();
+    let ts = ts.format(req.timestamp);
+
+    let mut headers: Vec<(String, String)> = Vec::with_capacity(10 + req.headers.len());
+    headers.extend(
+        generated_headers(req, token, ts)
+            .filter(|(name, _)| !super::has_header(&req.headers, name))
+            .map(|(n, v)| (n.to_string(), v.to_string())),
     );
-    let hashed_canonical_request = crypto::sha256_hex(canonical_request.as_bytes());
+    headers.extend(req.headers.iter().cloned());
+
+    let (canonical_headers, signed_headers) = with_signed_names(req, |names| {
+        let mut canonical = String::new();
+        write_canonical_headers(&mut canonical, req, token, ts, names)?;
+        let mut signed = String::new();
+        put_joined(&mut signed, names);
+        Ok::<_, Error>((canonical, signed))
+    })??;
+    let canonical_query_string = encode_query(&req.query);
+    let mut canonical_request = String::with_capacity(256);
+    with_signed_names(req, |names| {
+        write_canonical_request(
+            &mut canonical_request,
+            req,
+            token,
+            ts,
+            &hashed_request_payload,
+            names,
+        )
+    })??;
+    let hashed = crypto::sha256(canonical_request.as_bytes());
+    let hashed_canonical_request = hex::encode(hashed);
     let credential_scope = format!("{date}/{service}/tc3_request");
-    let string_to_sign =
-        format!("TC3-HMAC-SHA256\n{ts}\n{credential_scope}\n{hashed_canonical_request}");
+    let mut string_to_sign = String::with_capacity(128);
+    write_string_to_sign(&mut string_to_sign, ts, &credential_scope, &hashed);
     Ok(Tc3Signed {
         canonical_query_string,
         hashed_request_payload,
