@@ -54,10 +54,12 @@ use tokio::net::TcpListener;
 use crate::cli::{Cloud, ServeArgs, ServeShape};
 use crate::resolve;
 
+mod body_cache;
 pub mod connections;
 pub mod ecs_metadata;
 mod rate_limit;
 
+use body_cache::BodyCache;
 use connections::{Closed, Connections, Limits};
 use rate_limit::RateLimit;
 
@@ -72,6 +74,8 @@ struct State {
     provider: SharedProvider,
     /// `/<32 hex>`.
     path: String,
+    /// The credentials-URI / CVM answer, built once per credentials snapshot.
+    body_cache: BodyCache,
 }
 
 /// A fresh `/<32 hex chars>` path from the OS random source.
@@ -248,10 +252,14 @@ async fn handle(state: &State, req: &Request<Incoming>) -> Response<Full<Bytes>>
             Ok(c) => match servable(&c) {
                 Ok(()) => {
                     let body = match state.shape {
-                        ServeShape::EcsMetadata => ecs_metadata::body(&c, SystemTime::now()),
-                        ServeShape::CredentialsUri => body_for(state.cloud, &c),
+                        ServeShape::EcsMetadata => {
+                            Bytes::from(ecs_metadata::body(&c, SystemTime::now()).to_string())
+                        }
+                        ServeShape::CredentialsUri => state.body_cache.get_or_build(&c, |c| {
+                            Bytes::from(body_for(state.cloud, c).to_string())
+                        }),
                     };
-                    reply(StatusCode::OK, "application/json", body.to_string())
+                    reply(StatusCode::OK, "application/json", body)
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot serve the resolved credentials");
@@ -393,6 +401,7 @@ pub async fn run(args: &ServeArgs) -> Result<()> {
         shape,
         provider,
         path,
+        body_cache: BodyCache::default(),
     });
     let limits = Limits {
         max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
@@ -501,6 +510,7 @@ mod tests {
                 credchain::alibaba::StaticAccessKeyProvider::new("id", "secret").unwrap(),
             ),
             path: "/0123456789abcdef0123456789abcdef".into(),
+            body_cache: BodyCache::default(),
         }
     }
 
