@@ -11,13 +11,8 @@
 set -euo pipefail
 
 RUNS=${RUNS:-300}
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-if [ -z "${NO_BUILD:-}" ]; then
-    cargo build --release -p credchain-cli --bins --examples
-fi
-bin=$root/target/release
-credchain=${CREDCHAIN_BIN:-$bin/credchain}
+# shellcheck source=benches/release-build.sh
+source "$(dirname "$0")/release-build.sh"
 home=$(mktemp -d)
 trap 'rm -rf "$home"' EXIT
 

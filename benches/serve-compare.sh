@@ -24,13 +24,8 @@ RATE=${RATE:-5000}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-if [ -z "${NO_BUILD:-}" ]; then
-    cargo build --release -p credchain-cli --bins --examples
-fi
-bin=$root/target/release
-credchain=${CREDCHAIN_BIN:-$bin/credchain}
+# shellcheck source=benches/release-build.sh
+source "$(dirname "$0")/release-build.sh"
 work=$(mktemp -d)
 pids=()
 cleanup() {
