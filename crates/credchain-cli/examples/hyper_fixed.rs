@@ -28,7 +28,7 @@ fn value(args: &[String], name: &str) -> Option<String> {
         .and_then(|i| args.get(i + 1).cloned())
 }
 
-/// A JSON object of exactly `len` bytes (at least 11).
+/// A JSON object of exactly `len` bytes (at least 10).
 fn fixed_body(len: usize) -> Bytes {
     let frame = r#"{"Pad":""}"#.len();
     let pad = len
