@@ -56,10 +56,12 @@ use tokio::net::TcpListener;
 use crate::cli::{Cloud, ServeArgs, ServeShape};
 use crate::resolve;
 
+mod body_cache;
 pub mod connections;
 pub mod ecs_metadata;
 mod rate_limit;
 
+use body_cache::BodyCache;
 use connections::{Closed, Connections, Limits};
 use rate_limit::RateLimit;
 
@@ -75,6 +77,8 @@ struct State {
     provider: SharedProvider,
     /// `/<32 hex>`.
     path: String,
+    /// The credentials-URI / CVM answer, built once per credentials snapshot.
+    body_cache: BodyCache,
 }
 
 /// A fresh `/<32 hex chars>` path from the OS random source.
@@ -232,8 +236,12 @@ async fn handle(state: &State, req: &Request<Incoming>) -> Response<Full<Bytes>>
         Target::RoleList => reply(StatusCode::OK, "text/plain", role_name),
         Target::Credentials => match state.provider.provide_credentials().await {
             Ok(c) => match servable(&c).and_then(|()| match state.shape {
-                ServeShape::EcsMetadata => ecs_metadata::body(&c, SystemTime::now()),
-                ServeShape::CredentialsUri => body_for(state.cloud, &c),
+                ServeShape::EcsMetadata => {
+                    ecs_metadata::body(&c, SystemTime::now()).map(Bytes::from)
+                }
+                ServeShape::CredentialsUri => state
+                    .body_cache
+                    .get_or_build(&c, |c| body_for(state.cloud, c).map(Bytes::from)),
             }) {
                 Ok(body) => reply(StatusCode::OK, "application/json", body),
                 Err(e) => {
@@ -376,6 +384,7 @@ pub async fn run(args: &ServeArgs) -> Result<()> {
         shape,
         provider,
         path,
+        body_cache: BodyCache::default(),
     });
     let limits = Limits {
         max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
@@ -486,6 +495,7 @@ mod tests {
                 credchain::alibaba::StaticAccessKeyProvider::new("id", "secret").unwrap(),
             ),
             path: "/0123456789abcdef0123456789abcdef".into(),
+            body_cache: BodyCache::default(),
         }
     }
 

@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::{oneshot, watch};
+use tokio::sync::oneshot;
 use tokio::time::Instant;
 
 use super::rate_limit::RateLimit;
@@ -48,11 +48,11 @@ impl Default for Limits {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     /// Connected, no request head yet.
-    AwaitingFirstRequest,
+    AwaitingFirstRequest = 0,
     /// A request is being answered.
-    Busy,
+    Busy = 1,
     /// Answered; waiting for the next request (keep-alive).
-    Idle,
+    Idle = 2,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -61,8 +61,53 @@ struct Activity {
     since: Instant,
 }
 
+/// A connection's current [`Activity`], packed into one word: the phase in the low two bits, the
+/// nanoseconds from the connection's start to the phase change in the rest.
+///
+/// Marking a request busy or idle is a clock read and a store: nobody is woken. The watchdog
+/// ([`deadline`]) reads the cell only when its own timer fires, so a keep-alive connection
+/// answering thousands of requests a second costs one timer wake-up per timeout period, not
+/// two task wake-ups per request (a `watch` channel did that; BENCHMARKS.md, "Serve", has what
+/// the change bought).
+struct ActivityCell {
+    start: Instant,
+    word: AtomicU64,
+}
+
+impl ActivityCell {
+    fn new(start: Instant) -> Self {
+        ActivityCell {
+            start,
+            word: AtomicU64::new(Phase::AwaitingFirstRequest as u64),
+        }
+    }
+
+    fn set(&self, phase: Phase) {
+        let nanos = Instant::now()
+            .saturating_duration_since(self.start)
+            .as_nanos();
+        // 2^62 ns is 146 years: the shift cannot lose a connection's age.
+        let nanos = u64::try_from(nanos).unwrap_or(u64::MAX >> 2);
+        self.word
+            .store(nanos << 2 | phase as u64, Ordering::Relaxed);
+    }
+
+    fn get(&self) -> Activity {
+        let word = self.word.load(Ordering::Relaxed);
+        let phase = match word & 0b11 {
+            0 => Phase::AwaitingFirstRequest,
+            1 => Phase::Busy,
+            _ => Phase::Idle,
+        };
+        Activity {
+            phase,
+            since: self.start + Duration::from_nanos(word >> 2),
+        }
+    }
+}
+
 struct Tracked {
-    activity: watch::Receiver<Activity>,
+    activity: Arc<ActivityCell>,
     evict: oneshot::Sender<()>,
 }
 
@@ -97,8 +142,8 @@ impl Connections {
         if open.len() >= self.limits.max_connections {
             let victim = open
                 .iter()
-                .filter(|(_, t)| t.activity.borrow().phase != Phase::Busy)
-                .min_by_key(|(_, t)| t.activity.borrow().since)
+                .filter(|(_, t)| t.activity.get().phase != Phase::Busy)
+                .min_by_key(|(_, t)| t.activity.get().since)
                 .map(|(id, _)| *id);
             if let Some(n) = self.cap_log.hit(std::time::Instant::now()) {
                 tracing::warn!(
@@ -118,22 +163,19 @@ impl Connections {
             }
         }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let (activity, watcher) = watch::channel(Activity {
-            phase: Phase::AwaitingFirstRequest,
-            since: now,
-        });
+        let activity = Arc::new(ActivityCell::new(now));
         let (evict, evicted) = oneshot::channel();
         open.insert(
             id,
             Tracked {
-                activity: watcher,
+                activity: Arc::clone(&activity),
                 evict,
             },
         );
         Some(Connection {
             id,
             connections: Arc::clone(self),
-            activity: Arc::new(activity),
+            activity,
             evicted,
         })
     }
@@ -149,13 +191,13 @@ impl Connections {
 pub struct Connection {
     id: u64,
     connections: Arc<Connections>,
-    activity: Arc<watch::Sender<Activity>>,
+    activity: Arc<ActivityCell>,
     evicted: oneshot::Receiver<()>,
 }
 
 /// Marks a connection busy while a request is answered (given to the request handler).
 #[derive(Clone)]
-pub struct ActivityMarker(Arc<watch::Sender<Activity>>);
+pub struct ActivityMarker(Arc<ActivityCell>);
 
 impl ActivityMarker {
     /// A request head arrived.
@@ -167,10 +209,7 @@ impl ActivityMarker {
         self.set(Phase::Idle);
     }
     fn set(&self, phase: Phase) {
-        self.0.send_replace(Activity {
-            phase,
-            since: Instant::now(),
-        });
+        self.0.set(phase);
     }
 }
 
@@ -195,7 +234,7 @@ impl Connection {
     /// (by dropping it, which closes the socket).
     pub async fn run<F: Future>(mut self, conn: F) -> Result<F::Output, Closed> {
         let limits = self.connections.limits;
-        let watchdog = deadline(self.activity.subscribe(), limits);
+        let watchdog = deadline(&self.activity, limits);
         tokio::select! {
             out = conn => Ok(out),
             why = watchdog => Err(why),
@@ -211,27 +250,26 @@ impl Drop for Connection {
 }
 
 /// Completes when the connection has spent too long without a request in progress.
-async fn deadline(mut activity: watch::Receiver<Activity>, limits: Limits) -> Closed {
+///
+/// It polls the activity cell on its own timer instead of being told of each change, and is
+/// still exact: a connection idle since `s` is closed at `s + limit`, never earlier (each wake-up
+/// re-reads the cell and sleeps on to the current phase's deadline). While a request is in
+/// progress it re-checks every `idle_timeout`: a request that ends later cannot make the
+/// connection due before `idle_timeout` after that.
+async fn deadline(activity: &ActivityCell, limits: Limits) -> Closed {
     loop {
-        let a = *activity.borrow_and_update();
-        let (limit, why) = match a.phase {
-            Phase::Busy => {
-                if activity.changed().await.is_err() {
-                    std::future::pending::<()>().await;
-                }
-                continue;
+        let a = activity.get();
+        let now = Instant::now();
+        let wake = match a.phase {
+            Phase::Busy => now + limits.idle_timeout,
+            Phase::AwaitingFirstRequest if now >= a.since + limits.header_timeout => {
+                return Closed::HeaderTimeout
             }
-            Phase::AwaitingFirstRequest => (limits.header_timeout, Closed::HeaderTimeout),
-            Phase::Idle => (limits.idle_timeout, Closed::IdleTimeout),
+            Phase::Idle if now >= a.since + limits.idle_timeout => return Closed::IdleTimeout,
+            Phase::AwaitingFirstRequest => a.since + limits.header_timeout,
+            Phase::Idle => a.since + limits.idle_timeout,
         };
-        tokio::select! {
-            changed = activity.changed() => {
-                if changed.is_err() {
-                    std::future::pending::<()>().await;
-                }
-            }
-            _ = tokio::time::sleep_until(a.since + limit) => return why,
-        }
+        tokio::time::sleep_until(wake).await;
     }
 }
 

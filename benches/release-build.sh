@@ -1,0 +1,10 @@
+# Sourced by the scripts in benches/: builds the release binary and the credchain-cli examples
+# (skipped when NO_BUILD is set) and sets `root`, `bin` (target/release) and `credchain` (the
+# binary under test; CREDCHAIN_BIN points it at another build, for before/after runs).
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+if [ -z "${NO_BUILD:-}" ]; then
+    cargo build --release -p credchain-cli --bins --examples
+fi
+bin=$root/target/release
+credchain=${CREDCHAIN_BIN:-$bin/credchain}
