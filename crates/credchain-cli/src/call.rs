@@ -165,7 +165,7 @@ fn prepare_alibaba(a: &AlibabaCallArgs, ctx: &Context, creds: &Credentials) -> R
     let timestamp = a
         .timestamp
         .clone()
-        .unwrap_or_else(|| credchain::time::format_rfc3339(std::time::SystemTime::now()));
+        .unwrap_or_else(|| credchain::time::format_rfc3339(ctx.now()));
     let nonce = a.nonce.clone().unwrap_or_else(credchain::sign::new_nonce);
     let mut params = params(&a.params)?;
     if let Some(r) = region.filter(|_| !params.iter().any(|(k, _)| k == "RegionId")) {
@@ -228,7 +228,9 @@ fn prepare_tencent(t: &TencentCallArgs, ctx: &Context, creds: &Credentials) -> R
             credchain::redact::json_error(&e)
         ))
     })?;
-    let timestamp = t.timestamp.unwrap_or_else(credchain::sign::now_unix);
+    let timestamp = t
+        .timestamp
+        .unwrap_or_else(|| credchain::time::unix_seconds(ctx.now()));
     let mut req = tc3::Tc3Request::new(
         host.as_str(),
         c.action.as_str(),

@@ -30,9 +30,10 @@ pub async fn run(cmd: &PresignCommand) -> Result<String> {
         PresignCommand::Tencent(t) => (Cloud::Tencent, &t.common),
     };
     // Check the inputs before any credential source runs (a typo should not cost a network call).
+    let ctx = resolve::real_context();
     let timestamp = match common.timestamp.as_deref() {
         Some(t) => parse_timestamp(t)?,
-        None => credchain::sign::now_unix(),
+        None => credchain::time::unix_seconds(ctx.now()),
     };
     let endpoint = common
         .endpoint
@@ -40,7 +41,6 @@ pub async fn run(cmd: &PresignCommand) -> Result<String> {
         .map(ObjectEndpoint::parse)
         .transpose()?;
     let method = common.method.to_ascii_uppercase();
-    let ctx = resolve::real_context();
     let provider = match (cloud, &common.config, &common.profile) {
         // The OSS tools' OSS_* keys count too, after the ALIBABA_CLOUD_* ones.
         (Cloud::Alibaba, None, None) => {

@@ -88,7 +88,7 @@ fn alibaba_request(
         host.as_str(),
         "GetCallerIdentity",
         ALIBABA_STS_VERSION,
-        credchain::time::format_rfc3339(std::time::SystemTime::now()),
+        credchain::time::format_rfc3339(ctx.now()),
         credchain::sign::new_nonce(),
     );
     let signed = rpc::sign(&req, creds)?;
@@ -117,7 +117,7 @@ fn tencent_request(
         sts.host.as_str(),
         "GetCallerIdentity",
         TENCENT_STS_VERSION,
-        credchain::sign::now_unix(),
+        credchain::time::unix_seconds(ctx.now()),
     );
     req.service = "sts".into();
     req.region = region;

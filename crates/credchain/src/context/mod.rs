@@ -27,7 +27,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use env::{parse_flag, Env, MemoryEnv, OsEnv};
 pub use fs::{Fs, MAX_FILE_SIZE};
 pub use memory_fs::MemoryFs;
-pub use os_fs::OsFs;
+pub use os_fs::{OsFs, LOCK_WAIT};
 pub use proxy_env::proxy_settings;
 
 /// The injected outside world: env, files, clock and HTTP. Cheap to clone.

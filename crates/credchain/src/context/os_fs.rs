@@ -3,8 +3,14 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use super::fs::{too_large, Fs};
+
+/// How long [`OsFs`]'s [`Fs::with_lock`] waits for another holder of the lock before failing.
+/// Longer than any write-back or cache update takes (those hold the lock for one read, at most
+/// one STS call with its timeouts, and one write), so it only ends a wait on a stuck holder.
+pub const LOCK_WAIT: Duration = Duration::from_secs(60);
 
 /// The real file system.
 ///
@@ -12,7 +18,9 @@ use super::fs::{too_large, Fs};
 ///   open with `O_NONBLOCK` and check again on the open file, so a path swapped for a FIFO in
 ///   between cannot hang the read either. Every read is bounded by its `limit`.
 /// - [`Fs::with_lock`] locks `<path>.lock` (created 0600) and removes it before releasing it;
-///   a waiter that finds it locked a removed lock file starts over on the new one. Under the
+///   a waiter that finds it locked a removed lock file starts over on the new one. A waiter
+///   gives up after [`LOCK_WAIT`] with an error of kind `TimedOut` (a stuck holder, e.g. a
+///   process stopped with SIGSTOP, must not hang every later credchain run). Under the
 ///   lock, temp files left by writers killed midway (`.<name>.tmp-*`, which may hold secrets)
 ///   are removed.
 /// - [`Fs::write_atomic`] writes through a `tempfile` temp file (created 0600, random name
@@ -38,7 +46,7 @@ impl Fs for OsFs {
         use fs4::FileExt;
         let target = resolve_symlink(path);
         let lock_path = sibling(&target, "", ".lock");
-        let file = lock_file(&lock_path)?;
+        let file = lock_file(&lock_path, LOCK_WAIT)?;
         remove_stale_temp_files(&target);
         let result = f();
         // Removed while still held: the next waiter sees that its lock file is gone and
@@ -146,9 +154,9 @@ fn temp_prefix(target: &Path) -> std::ffi::OsString {
 }
 
 /// Opens and locks `lock_path`, starting over when the file locked is no longer the one at
-/// `lock_path` (its previous holder removed it while this thread waited).
-fn lock_file(lock_path: &Path) -> io::Result<std::fs::File> {
-    use fs4::FileExt;
+/// `lock_path` (its previous holder removed it while this thread waited). Gives up after `wait`.
+fn lock_file(lock_path: &Path, wait: Duration) -> io::Result<std::fs::File> {
+    let deadline = Instant::now() + wait;
     loop {
         let mut options = std::fs::OpenOptions::new();
         options.read(true).write(true).create(true).truncate(false);
@@ -158,11 +166,37 @@ fn lock_file(lock_path: &Path) -> io::Result<std::fs::File> {
             options.mode(0o600);
         }
         let file = options.open(lock_path)?;
-        // Blocks until every other holder (thread or process) has released it; released when
-        // `file` is closed, also when the process dies.
-        FileExt::lock(&file)?;
+        // Released when `file` is closed, also when the holder process dies.
+        lock_before(&file, deadline, wait)?;
         if is_still_at(&file, lock_path) {
             return Ok(file);
+        }
+    }
+}
+
+/// Takes the exclusive lock on `file`, polling (1 ms growing to 50 ms) until `deadline`: fs4 has
+/// no lock with a timeout, and a blocking lock would wait forever on a stuck holder.
+fn lock_before(file: &std::fs::File, deadline: Instant, wait: Duration) -> io::Result<()> {
+    use fs4::{FileExt, TryLockError};
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match FileExt::try_lock(file) {
+            Ok(()) => return Ok(()),
+            Err(TryLockError::Error(e)) => return Err(e),
+            Err(TryLockError::WouldBlock) if Instant::now() >= deadline => {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!(
+                        "another process has held the file's lock for {} s; if no credchain or \
+                         aliyun process is writing it, remove the `.lock` file beside it",
+                        wait.as_secs()
+                    ),
+                ));
+            }
+            Err(TryLockError::WouldBlock) => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
         }
     }
 }
@@ -308,6 +342,21 @@ mod tests {
             .collect();
         left.sort();
         assert_eq!(left, [".other.json.tmp-1", "config.json"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_stuck_lock_holder_makes_waiters_fail_not_hang() {
+        use fs4::FileExt;
+        let dir = scratch_dir("stuck");
+        let lock_path = dir.join("config.json.lock");
+        let holder = std::fs::File::create(&lock_path).unwrap();
+        FileExt::lock(&holder).unwrap();
+        let e = lock_file(&lock_path, Duration::from_millis(100)).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::TimedOut);
+        assert!(e.to_string().contains("remove the `.lock` file"), "{e}");
+        FileExt::unlock(&holder).unwrap();
+        assert!(lock_file(&lock_path, Duration::from_millis(100)).is_ok());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
