@@ -14,7 +14,6 @@ mod ecs_ram_role;
 pub mod env_vars;
 mod environment;
 mod external;
-mod ini;
 mod key_check;
 mod named_profile;
 mod oauth;
@@ -27,6 +26,7 @@ mod rsa_key_pair;
 mod static_credentials;
 pub mod write_back;
 
+pub use crate::ini::{Ini, IniError};
 pub use chain::{default_chain, NOTHING_CONFIGURED_HINT};
 pub use cli_profile::{CliProfileProvider, CliProfileProviderBuilder};
 pub use cloud_sso::{CloudSsoProvider, CloudSsoProviderBuilder};
@@ -40,7 +40,6 @@ pub use external::{
     ProcessOutput, ProcessRunner, DEFAULT_EXTERNAL_TIMEOUT, EXTERNAL_REFRESH_MARGIN,
     MAX_EXTERNAL_NESTING,
 };
-pub use ini::{Ini, IniError};
 pub use named_profile::named_profile;
 pub use oauth::{
     OAuthProvider, OAuthProviderBuilder, OAuthSiteType, OAuthTokenSource, OAuthUpdate,

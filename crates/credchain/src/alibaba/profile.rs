@@ -29,13 +29,13 @@ use std::path::{Path, PathBuf};
 
 use super::ecs_ram_role::EcsRamRoleProvider;
 use super::env_vars;
-use super::ini::Ini;
 use super::oidc_role_arn::OidcRoleArnProvider;
 use super::ram_role_arn::RamRoleArnProvider;
 use super::rsa_key_pair::RsaKeyPairProvider;
 use super::static_credentials::StaticAccessKeyProvider;
 use crate::context::{Context, MAX_FILE_SIZE};
 use crate::error::{Error, ErrorKind, Result};
+use crate::ini::IniDialect;
 use crate::provider::{ProvideCredentials, ProvideFuture, SharedProvider};
 
 const NAME: &str = "profile";
@@ -188,7 +188,7 @@ fn build_section(
     section: &str,
     explicit: bool,
 ) -> Result<SharedProvider> {
-    let ini = Ini::parse(text).map_err(|e| {
+    let ini = IniDialect::ALIBABA.parse(text).map_err(|e| {
         Error::new(
             ErrorKind::File,
             format!("cannot parse the credentials file: {}", e.message),
@@ -213,11 +213,7 @@ fn build_section(
     };
     // configparser merges the keys of `[DEFAULT]` into every section.
     let defaults = ini.section("DEFAULT").filter(|_| section != "DEFAULT");
-    let raw = |k: &str| {
-        sec.get(k)
-            .or_else(|| defaults.and_then(|d| d.get(k)))
-            .map(String::as_str)
-    };
+    let raw = |k: &str| sec.get(k).or_else(|| defaults.and_then(|d| d.get(k)));
     let get = |k: &str| raw(k).filter(|v| !v.is_empty()).map(str::to_string);
     match raw("enable").map(|v| (v, crate::context::parse_flag(v))) {
         None | Some((_, Some(true))) => {}

@@ -23,11 +23,12 @@ mod credential;
 mod cvm_role;
 pub mod env_vars;
 mod environment;
-pub mod ini;
 mod oidc;
 mod profile;
 mod sts;
 mod tccli;
+
+pub use crate::ini;
 
 pub use assume_role::{StsAssumeRoleBuilder, StsAssumeRoleProvider};
 pub use chain::{default_chain, DefaultChainBuilder, NOTHING_CONFIGURED_HINT};

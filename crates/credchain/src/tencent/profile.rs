@@ -24,7 +24,7 @@
 //!   (listing the files looked at); with `TENCENTCLOUD_PROFILE` it is "not configured", so the
 //!   default chain goes on. A section
 //!   without `secret_id` or `secret_key` (or with empty values) is an error naming file and section;
-//!   padded values are invalid credentials. Parse errors name file and line ([`super::ini`]).
+//!   padded values are invalid credentials. Parse errors name file and line ([`crate::ini`]).
 //! - The file is read when the provider is built, like the environment.
 
 use std::fmt;
@@ -34,9 +34,9 @@ use super::assume_role::StsAssumeRoleProvider;
 use super::credential::Credential;
 use super::cvm_role::CvmRoleProvider;
 use super::env_vars;
-use super::ini::{self, Ini, Section};
 use crate::context::{Context, MAX_FILE_SIZE};
 use crate::error::{Error, ErrorKind, Result};
+use crate::ini::{Ini, IniDialect, Section};
 use crate::provider::{ProvideCredentials, ProvideFuture, SharedProvider};
 
 /// The system-wide credentials file.
@@ -113,7 +113,7 @@ fn load(b: &ProfileBuilder, ctx: &Context) -> Result<(PathBuf, String, Loaded)> 
         }
         other => other?,
     };
-    let parsed = ini::parse(&bytes).map_err(|e| {
+    let parsed = IniDialect::TENCENT.parse_bytes(&bytes).map_err(|e| {
         let mut err = Error::new(
             ErrorKind::File,
             format!("INI file is not valid: {}", e.message),
