@@ -25,6 +25,7 @@ pub mod env_vars;
 mod environment;
 mod oidc;
 mod profile;
+pub mod service_error;
 mod sts;
 mod tccli;
 
