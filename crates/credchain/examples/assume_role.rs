@@ -37,7 +37,7 @@ async fn tencent_role(ctx: &Context) -> credchain::Result<credchain::Credentials
     };
     let profile = SharedProvider::new(tencent::ProfileProvider::builder().build(ctx));
     let role = tencent::StsAssumeRoleProvider::builder()
-        .with_source(profile)
+        .source(profile)
         .role_arn(role_arn)
         .role_session_name("credchain-example")
         .region("ap-guangzhou")

@@ -482,7 +482,7 @@ async fn assume_role_over_a_cvm_role_sends_its_token() {
     let ctx = ctx(&emu);
     let cvm = SharedProvider::new(CvmRoleProvider::from_context(&ctx));
     let p = StsAssumeRoleProvider::builder()
-        .with_source(cvm.clone())
+        .source(cvm.clone())
         .role_arn(ROLE_ARN)
         .build(&ctx)
         .unwrap();

@@ -14,9 +14,9 @@
 
 use super::cvm_role::CvmRoleProvider;
 use super::environment::EnvironmentProvider;
-use super::oidc::TkeOidcProvider;
 use super::profile::ProfileProvider;
 use super::tccli::TccliProvider;
+use super::tke_oidc::TkeOidcProvider;
 use crate::chain::ProviderChain;
 use crate::context::Context;
 

@@ -23,21 +23,23 @@ mod credential;
 mod cvm_role;
 pub mod env_vars;
 mod environment;
-mod oidc;
+mod oidc_request;
+mod oidc_role_arn;
 mod profile;
 pub mod service_error;
 mod sts;
 mod tccli;
+mod tke_oidc;
 
 pub use crate::ini;
 
-pub use assume_role::{StsAssumeRoleBuilder, StsAssumeRoleProvider};
+pub use assume_role::{StsAssumeRoleFetcher, StsAssumeRoleProvider, StsAssumeRoleProviderBuilder};
 pub use chain::{default_chain, DefaultChainBuilder, NOTHING_CONFIGURED_HINT};
 pub use config::{Config, TYPES};
 pub use credential::{validate_field, Credential, INVALID_CREDENTIAL};
 pub use cvm_role::{CvmRoleBuilder, CvmRoleProvider, DEFAULT_METADATA_ENDPOINT, ROLE_PATH};
 pub use environment::EnvironmentProvider;
-pub use oidc::{OidcRoleArnBuilder, OidcRoleArnProvider, TkeOidcProvider, TKE_IDENTITY_TOKEN_FILE};
+pub use oidc_role_arn::{OidcRoleArnFetcher, OidcRoleArnProvider, OidcRoleArnProviderBuilder};
 pub use profile::{ProfileBuilder, ProfileProvider, DEFAULT_PROFILE, SYSTEM_CREDENTIALS_FILE};
 pub use sts::{
     generate_session_name, regional_sts_host, StsEndpoint, DEFAULT_DURATION_SECONDS,
@@ -47,6 +49,9 @@ pub use sts::{
 pub use tccli::{
     parse_tccli_credential, TccliBuilder, TccliCredentialFile, TccliCredentialType, TccliProvider,
     TCCLI_DEFAULT_PROFILE, TCCLI_DIR,
+};
+pub use tke_oidc::{
+    TkeOidcFetcher, TkeOidcProvider, TkeOidcProviderBuilder, TKE_IDENTITY_TOKEN_FILE,
 };
 
 /// The Python SDK's name for the environment source.

@@ -397,7 +397,7 @@ fn assume_role(
     ctx: &Context,
 ) -> Result<Loaded> {
     let mut sts = StsAssumeRoleProvider::builder()
-        .with_source(source)
+        .source(source)
         .role_arn(role_arn);
     if let Some(n) = s.get_non_empty("role_session_name") {
         sts = sts.role_session_name(n);

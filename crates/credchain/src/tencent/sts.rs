@@ -4,6 +4,7 @@
 
 use std::time::SystemTime;
 
+use arc_swap::ArcSwap;
 use http::Method;
 use serde::Deserialize;
 
@@ -160,61 +161,111 @@ impl Auth<'_> {
     }
 }
 
-/// One STS call: POST JSON, retried (each attempt re-signed with a fresh timestamp), parsed into
-/// temporary credentials named `provider`.
-pub(crate) async fn call(
-    ctx: &Context,
-    endpoint: &StsEndpoint,
-    action: &str,
-    region: &str,
-    body: &serde_json::Value,
-    auth: Auth<'_>,
-    provider: &str,
-) -> Result<Credentials> {
-    let body = serde_json::to_vec(body)
-        .map_err(|e| Error::invalid_config(format!("cannot encode the {action} request: {e}")))?;
-    // Tencent throttles with HTTP 200 and RequestLimitExceeded in the body: the Tencent
-    // classifier makes the one retry loop see it (no second loop here).
-    let policy = RetryPolicy::REMOTE.with_classifier(service_error::RETRY_CLASSIFIER);
-    let resp = send_with_retry(ctx.http().as_ref(), policy, || {
-        build_request(ctx, endpoint, action, region, &body, &auth)
-    })
-    .await
-    .map_err(|e| auth.redact(e.with_provider(provider)))?;
-    parse_response(&resp, action, &endpoint.url)
-        .map(|r| r.into_credentials(provider))
-        .map_err(|e| auth.redact(e).with_provider(provider))
+/// Where one source's STS calls go and how long they may take: shared by `sts_assume_role`,
+/// `oidc_role_arn` and `tke_oidc`.
+pub(crate) struct StsClient {
+    ctx: Context,
+    /// Swappable so [`StsClient::set_endpoint`] takes effect at the next refresh.
+    endpoint: ArcSwap<StsEndpoint>,
+    timeouts: Timeouts,
 }
 
-fn build_request(
-    ctx: &Context,
-    endpoint: &StsEndpoint,
-    action: &str,
-    region: &str,
-    body: &[u8],
-    auth: &Auth<'_>,
-) -> Result<HttpRequest> {
-    let mut req = Tc3Request::new(
-        endpoint.host.clone(),
-        action,
-        STS_VERSION,
-        unix_seconds(ctx.now()),
-    );
-    req.service = STS_SERVICE.into();
-    req.region = region.to_string();
-    req.payload = Payload::Bytes(body.to_vec());
-    let signed = match auth {
-        Auth::Signed(c) => tc3::sign(&req, c).map_err(|e| e.with_endpoint(endpoint.url.clone()))?,
-        Auth::Skip => tc3::skip_sign(&req)?,
-    };
-    let mut http = HttpRequest::new(Method::POST, endpoint.url.clone())
-        .timeouts(Timeouts::STS)
-        .proxy(ProxyPolicy::FromEnv)
-        .body(body.to_vec());
-    for (name, value) in &signed.headers {
-        http = http.header(name, value);
+impl StsClient {
+    /// `endpoint` if given, else `TENCENTCLOUD_STS_ENDPOINT`, else the default; `timeouts`
+    /// default to [`Timeouts::STS`].
+    pub(crate) fn new(
+        ctx: &Context,
+        endpoint: Option<&str>,
+        timeouts: Option<Timeouts>,
+    ) -> Result<StsClient> {
+        Ok(StsClient {
+            ctx: ctx.clone(),
+            endpoint: ArcSwap::from_pointee(StsEndpoint::resolve(endpoint, ctx)?),
+            timeouts: timeouts.unwrap_or(Timeouts::STS),
+        })
     }
-    Ok(http)
+
+    /// The context calls are made with.
+    pub(crate) fn ctx(&self) -> &Context {
+        &self.ctx
+    }
+
+    /// The STS URL called.
+    pub(crate) fn url(&self) -> String {
+        self.endpoint.load().url.clone()
+    }
+
+    /// The STS URL as shown in `Debug` output.
+    pub(crate) fn shown_url(&self) -> String {
+        crate::redact::url(&self.endpoint.load().url)
+    }
+
+    /// Changes the endpoint (full URL or bare host) for the next call.
+    pub(crate) fn set_endpoint(&self, endpoint: &str) -> Result<()> {
+        self.endpoint
+            .store(std::sync::Arc::new(StsEndpoint::parse(endpoint)?));
+        Ok(())
+    }
+
+    /// One STS call: POST JSON, retried (each attempt re-signed with a fresh timestamp), parsed
+    /// into temporary credentials named `provider`.
+    pub(crate) async fn call(
+        &self,
+        action: &str,
+        region: &str,
+        body: &serde_json::Value,
+        auth: Auth<'_>,
+        provider: &str,
+    ) -> Result<Credentials> {
+        let body = serde_json::to_vec(body).map_err(|e| {
+            Error::invalid_config(format!("cannot encode the {action} request: {e}"))
+        })?;
+        let endpoint = self.endpoint.load_full();
+        // Tencent throttles with HTTP 200 and RequestLimitExceeded in the body: the Tencent
+        // classifier makes the one retry loop see it (no second loop here).
+        let policy = RetryPolicy::REMOTE.with_classifier(service_error::RETRY_CLASSIFIER);
+        let resp = send_with_retry(self.ctx.http().as_ref(), policy, || {
+            self.request(&endpoint, action, region, &body, &auth)
+        })
+        .await
+        .map_err(|e| auth.redact(e.with_provider(provider)))?;
+        parse_response(&resp, action, &endpoint.url)
+            .map(|r| r.into_credentials(provider))
+            .map_err(|e| auth.redact(e).with_provider(provider))
+    }
+
+    fn request(
+        &self,
+        endpoint: &StsEndpoint,
+        action: &str,
+        region: &str,
+        body: &[u8],
+        auth: &Auth<'_>,
+    ) -> Result<HttpRequest> {
+        let mut req = Tc3Request::new(
+            endpoint.host.clone(),
+            action,
+            STS_VERSION,
+            unix_seconds(self.ctx.now()),
+        );
+        req.service = STS_SERVICE.into();
+        req.region = region.to_string();
+        req.payload = Payload::Bytes(body.to_vec());
+        let signed = match auth {
+            Auth::Signed(c) => {
+                tc3::sign(&req, c).map_err(|e| e.with_endpoint(endpoint.url.clone()))?
+            }
+            Auth::Skip => tc3::skip_sign(&req)?,
+        };
+        let mut http = HttpRequest::new(Method::POST, endpoint.url.clone())
+            .timeouts(self.timeouts)
+            .proxy(ProxyPolicy::FromEnv)
+            .body(body.to_vec());
+        for (name, value) in &signed.headers {
+            http = http.header(name, value);
+        }
+        Ok(http)
+    }
 }
 
 #[derive(Deserialize)]

@@ -436,7 +436,7 @@ fn build_loaded(
     let (mut role_arn, mut session) = (file.role_arn.clone(), file.role_session_name.clone());
     let mut env_region = None;
     // In web-identity mode TENCENTCLOUD_ROLE_ARN/_REGION are reqsign's OIDC aliases, not tccli's.
-    if !by_caller && !super::oidc::web_identity_active(ctx)? {
+    if !by_caller && !super::tke_oidc::web_identity_active(ctx)? {
         let arn = ctx.env_non_empty(env_vars::ROLE_ARN)?;
         let name = ctx.env_non_empty(env_vars::ROLE_SESSION_NAME)?;
         // tccli: both or neither (one alone is ignored there; the env source reports it).
@@ -467,7 +467,7 @@ fn build_loaded(
         None => (None, None),
     };
     let mut sts = StsAssumeRoleProvider::builder()
-        .with_source(SharedProvider::new(keys()?))
+        .source(SharedProvider::new(keys()?))
         .role_arn(role_arn)
         .role_session_name(session);
     if let Some(r) = env_region.or(conf_region) {
