@@ -19,6 +19,8 @@ use super::tccli::TccliProvider;
 use super::tke_oidc::TkeOidcProvider;
 use crate::chain::ProviderChain;
 use crate::context::Context;
+use crate::error::Result;
+use crate::provider::{ProvideCredentials, SharedProvider};
 
 /// What to tell a user whose machine has no Tencent Cloud credentials configured.
 pub const NOTHING_CONFIGURED_HINT: &str = "configure credentials: set TENCENTCLOUD_SECRET_ID and \
@@ -121,7 +123,19 @@ impl DefaultChainBuilder {
             ))
             .with(profile.build(ctx))
             .with(tccli.build(ctx))
-            .with(cvm.build(ctx))
+            .with_shared(built(CvmRoleProvider::NAME, cvm.build(ctx)))
             .with_hint(NOTHING_CONFIGURED_HINT)
+    }
+}
+
+/// A built source, or, when its builder failed, a source of that name that answers the build error
+/// (a chain stops there, as at any other error of a configured source).
+fn built<P: ProvideCredentials + 'static>(name: &'static str, built: Result<P>) -> SharedProvider {
+    match built {
+        Ok(p) => SharedProvider::new(p),
+        Err(e) => SharedProvider::new(crate::provide_fn(name, move || {
+            let e = e.clone();
+            async move { Err(e) }
+        })),
     }
 }

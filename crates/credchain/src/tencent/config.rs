@@ -157,7 +157,7 @@ impl Config {
                 if let Some(e) = self.endpoint {
                     b = b.endpoint(e);
                 }
-                SharedProvider::new(b.build(ctx))
+                SharedProvider::new(b.build(ctx)?)
             }
             "sts_assume_role" => {
                 let mut b = StsAssumeRoleProvider::builder()

@@ -37,7 +37,9 @@ pub use assume_role::{StsAssumeRoleFetcher, StsAssumeRoleProvider, StsAssumeRole
 pub use chain::{default_chain, DefaultChainBuilder, NOTHING_CONFIGURED_HINT};
 pub use config::{Config, TYPES};
 pub use credential::{validate_field, Credential, INVALID_CREDENTIAL};
-pub use cvm_role::{CvmRoleBuilder, CvmRoleProvider, DEFAULT_METADATA_ENDPOINT, ROLE_PATH};
+pub use cvm_role::{
+    CvmRoleFetcher, CvmRoleProvider, CvmRoleProviderBuilder, DEFAULT_METADATA_ENDPOINT, ROLE_PATH,
+};
 pub use environment::EnvironmentProvider;
 pub use oidc_role_arn::{OidcRoleArnFetcher, OidcRoleArnProvider, OidcRoleArnProviderBuilder};
 pub use profile::{ProfileBuilder, ProfileProvider, DEFAULT_PROFILE, SYSTEM_CREDENTIALS_FILE};

@@ -295,11 +295,11 @@ fn role_source(
                 "set credential_source = cvm_role, or use source_profile",
             );
         }
-        return Ok(Some(cvm_source(ctx)));
+        return cvm_source(ctx).map(Some);
     }
     let name = source_profile.unwrap_or_default();
     if name == CVM_ROLE_SOURCE {
-        return Ok(Some(cvm_source(ctx)));
+        return cvm_source(ctx).map(Some);
     }
     if visiting.len() > MAX_SOURCE_HOPS {
         return refuse(
@@ -340,8 +340,8 @@ fn is_cvm_role(v: &str) -> bool {
     v.replace(['_', '-'], "").eq_ignore_ascii_case("cvmrole")
 }
 
-fn cvm_source(ctx: &Context) -> SharedProvider {
-    SharedProvider::new(CvmRoleProvider::builder().build(ctx))
+fn cvm_source(ctx: &Context) -> Result<SharedProvider> {
+    Ok(SharedProvider::new(CvmRoleProvider::builder().build(ctx)?))
 }
 
 /// The section's own `secret_id`, `secret_key` and `token`.

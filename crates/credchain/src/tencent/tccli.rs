@@ -391,7 +391,7 @@ fn build_loaded(
         if let Some(e) = &b.metadata_endpoint {
             cvm = cvm.endpoint(e.clone());
         }
-        return Ok(Loaded::Inner(SharedProvider::new(cvm.build(ctx))));
+        return Ok(Loaded::Inner(SharedProvider::new(cvm.build(ctx)?)));
     }
     let keys = || -> Result<Credential> {
         if file.secret_id.is_none() || file.secret_key.is_none() {
