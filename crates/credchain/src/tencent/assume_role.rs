@@ -17,6 +17,7 @@ use std::fmt;
 
 use serde_json::{json, Map, Value};
 
+use super::config::Config;
 use super::credential::Credential;
 use super::sts::{self, Auth, StsClient};
 use crate::cache::{CachedProvider, Fetch, RefreshPolicy};
@@ -54,6 +55,24 @@ impl fmt::Debug for StsAssumeRoleProviderBuilder {
 }
 
 impl StsAssumeRoleProviderBuilder {
+    /// A builder with the `sts_assume_role` settings of a [`Config`] (`secret_id`, `secret_key`,
+    /// `token`, `role_arn`, `role_session_name`, `duration_seconds`, `region`, `policy`,
+    /// `external_id`, `endpoint`).
+    pub fn from_config(c: Config) -> Self {
+        StsAssumeRoleProviderBuilder {
+            secret_id: Some(c.secret_id.unwrap_or_default()),
+            secret_key: Some(c.secret_key.unwrap_or_default()),
+            token: c.token,
+            role_arn: c.role_arn,
+            role_session_name: c.role_session_name,
+            duration_seconds: c.duration_seconds,
+            region: c.region,
+            policy: c.policy,
+            external_id: c.external_id,
+            endpoint: c.endpoint,
+            ..Self::default()
+        }
+    }
     /// The source credentials as a long-term key pair (validated like [`Credential`]).
     pub fn secret(mut self, secret_id: impl Into<String>, secret_key: impl Into<String>) -> Self {
         self.secret_id = Some(secret_id.into());

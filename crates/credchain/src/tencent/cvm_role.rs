@@ -23,6 +23,7 @@ use arc_swap::ArcSwapOption;
 use http::Method;
 use serde::Deserialize;
 
+use super::config::Config;
 use super::env_vars;
 use crate::cache::{CachedProvider, Fetch, RefreshPolicy};
 use crate::context::Context;
@@ -48,6 +49,15 @@ pub struct CvmRoleProviderBuilder {
 }
 
 impl CvmRoleProviderBuilder {
+    /// A builder with the `cvm_role` settings of a [`Config`] (`role_name`, `endpoint`: the
+    /// metadata base URL).
+    pub fn from_config(c: Config) -> Self {
+        CvmRoleProviderBuilder {
+            role_name: c.role_name,
+            endpoint: c.endpoint,
+            ..Self::default()
+        }
+    }
     /// The role name (skips the listing).
     pub fn role_name(mut self, name: impl Into<String>) -> Self {
         self.role_name = Some(name.into());

@@ -42,15 +42,17 @@ pub use cvm_role::{
 };
 pub use environment::EnvironmentProvider;
 pub use oidc_role_arn::{OidcRoleArnFetcher, OidcRoleArnProvider, OidcRoleArnProviderBuilder};
-pub use profile::{ProfileBuilder, ProfileProvider, DEFAULT_PROFILE, SYSTEM_CREDENTIALS_FILE};
+pub use profile::{
+    ProfileProvider, ProfileProviderBuilder, DEFAULT_PROFILE, SYSTEM_CREDENTIALS_FILE,
+};
 pub use sts::{
     generate_session_name, regional_sts_host, StsEndpoint, DEFAULT_DURATION_SECONDS,
     DEFAULT_REGION, DEFAULT_STS_HOST, INTL_STS_HOST, MAX_DURATION_SECONDS, MIN_DURATION_SECONDS,
     SESSION_NAME_PREFIX, STS_SERVICE, STS_VERSION,
 };
 pub use tccli::{
-    parse_tccli_credential, TccliBuilder, TccliCredentialFile, TccliCredentialType, TccliProvider,
-    TCCLI_DEFAULT_PROFILE, TCCLI_DIR,
+    parse_tccli_credential, TccliCredentialFile, TccliCredentialType, TccliProvider,
+    TccliProviderBuilder, TCCLI_DEFAULT_PROFILE, TCCLI_DIR,
 };
 pub use tke_oidc::{
     TkeOidcFetcher, TkeOidcProvider, TkeOidcProviderBuilder, TKE_IDENTITY_TOKEN_FILE,

@@ -9,6 +9,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use super::config::Config;
 use super::oidc_request::{TokenSource, WebIdentityParams};
 use super::sts::{self, StsClient};
 use crate::cache::{CachedProvider, Fetch, RefreshPolicy};
@@ -44,6 +45,22 @@ impl fmt::Debug for OidcRoleArnProviderBuilder {
 }
 
 impl OidcRoleArnProviderBuilder {
+    /// A builder with the `oidc_role_arn` settings of a [`Config`] (`region`, `provider_id`,
+    /// `web_identity_token`, `web_identity_token_file`, `role_arn`, `role_session_name`,
+    /// `duration_seconds`, `endpoint`).
+    pub fn from_config(c: Config) -> Self {
+        OidcRoleArnProviderBuilder {
+            region: c.region,
+            provider_id: c.provider_id,
+            web_identity_token: c.web_identity_token,
+            web_identity_token_file: c.web_identity_token_file.map(PathBuf::from),
+            role_arn: c.role_arn,
+            role_session_name: c.role_session_name,
+            duration_seconds: c.duration_seconds,
+            endpoint: c.endpoint,
+            ..Self::default()
+        }
+    }
     /// `X-TC-Region` (required by the API; default `ap-guangzhou`).
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());

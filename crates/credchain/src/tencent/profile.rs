@@ -31,6 +31,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::assume_role::StsAssumeRoleProvider;
+use super::config::Config;
 use super::credential::Credential;
 use super::cvm_role::CvmRoleProvider;
 use super::env_vars;
@@ -56,13 +57,22 @@ pub const DEFAULT_PROFILE: &str = "default";
 
 /// Builds a [`ProfileProvider`].
 #[derive(Debug, Default)]
-pub struct ProfileBuilder {
+pub struct ProfileProviderBuilder {
     path: Option<PathBuf>,
     profile: Option<String>,
     sts_endpoint: Option<String>,
 }
 
-impl ProfileBuilder {
+impl ProfileProviderBuilder {
+    /// A builder with the `profile` settings of a [`Config`] (`profile`: the section;
+    /// `endpoint`: STS, for `role_arn` profiles).
+    pub fn from_config(c: Config) -> Self {
+        ProfileProviderBuilder {
+            profile: c.profile,
+            sts_endpoint: c.endpoint,
+            ..Self::default()
+        }
+    }
     /// The file to read (default: see the module docs).
     pub fn path(mut self, path: impl Into<PathBuf>) -> Self {
         self.path = Some(path.into());
@@ -80,9 +90,13 @@ impl ProfileBuilder {
         self
     }
 
-    /// Reads the file now and builds the provider (errors are kept and returned by
-    /// `provide_credentials`, so a chain can skip a "not configured" profile).
-    pub fn build(self, ctx: &Context) -> ProfileProvider {
+    /// Reads the file now and builds the provider. Never fails today: errors of the file are
+    /// kept and returned by `provide_credentials`, so a chain can skip a "not configured" profile.
+    pub fn build(self, ctx: &Context) -> Result<ProfileProvider> {
+        Ok(self.assemble(ctx))
+    }
+
+    fn assemble(self, ctx: &Context) -> ProfileProvider {
         let outcome = load(&self, ctx).map_err(|e| e.with_provider(ProfileProvider::NAME));
         ProfileProvider { outcome }
     }
@@ -93,7 +107,7 @@ enum Loaded {
     AssumeRole(StsAssumeRoleProvider),
 }
 
-fn load(b: &ProfileBuilder, ctx: &Context) -> Result<(PathBuf, String, Loaded)> {
+fn load(b: &ProfileProviderBuilder, ctx: &Context) -> Result<(PathBuf, String, Loaded)> {
     let given = b.profile.clone().filter(|p| !p.is_empty());
     let (explicit_profile, profile) = match given.clone() {
         Some(p) => (true, p),
@@ -151,7 +165,7 @@ fn load(b: &ProfileBuilder, ctx: &Context) -> Result<(PathBuf, String, Loaded)> 
     Ok((path, profile, loaded))
 }
 
-fn find_file(b: &ProfileBuilder, ctx: &Context) -> Result<(PathBuf, Vec<u8>)> {
+fn find_file(b: &ProfileProviderBuilder, ctx: &Context) -> Result<(PathBuf, Vec<u8>)> {
     let explicit = match &b.path {
         Some(p) => Some(p.clone()),
         None => match ctx.env_var(env_vars::CREDENTIALS_FILE)? {
@@ -226,7 +240,7 @@ fn build_section(
     s: &Section,
     profile: &str,
     path: &Path,
-    b: &ProfileBuilder,
+    b: &ProfileProviderBuilder,
     ctx: &Context,
     visiting: &mut Vec<String>,
 ) -> Result<Loaded> {
@@ -249,7 +263,7 @@ fn role_source(
     s: &Section,
     profile: &str,
     path: &Path,
-    b: &ProfileBuilder,
+    b: &ProfileProviderBuilder,
     ctx: &Context,
     visiting: &mut Vec<String>,
 ) -> Result<Option<SharedProvider>> {
@@ -393,7 +407,7 @@ fn assume_role(
     source: SharedProvider,
     profile: &str,
     path: &Path,
-    b: &ProfileBuilder,
+    b: &ProfileProviderBuilder,
     ctx: &Context,
 ) -> Result<Loaded> {
     let mut sts = StsAssumeRoleProvider::builder()
@@ -454,12 +468,12 @@ impl ProfileProvider {
     pub const NAME: &'static str = "profile";
 
     /// A builder.
-    pub fn builder() -> ProfileBuilder {
-        ProfileBuilder::default()
+    pub fn builder() -> ProfileProviderBuilder {
+        ProfileProviderBuilder::default()
     }
     /// Defaults from the context's environment.
     pub fn from_context(ctx: &Context) -> Self {
-        Self::builder().build(ctx)
+        Self::builder().assemble(ctx)
     }
     /// The file read, when one was found.
     pub fn path(&self) -> Option<&Path> {

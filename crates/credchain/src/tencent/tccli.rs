@@ -233,14 +233,14 @@ fn parse_configure(bytes: &[u8]) -> Result<(Option<String>, Option<String>)> {
 
 /// Builds a [`TccliProvider`].
 #[derive(Debug, Default, Clone)]
-pub struct TccliBuilder {
+pub struct TccliProviderBuilder {
     profile: Option<String>,
     sts_endpoint: Option<String>,
     metadata_endpoint: Option<String>,
     role_name: Option<String>,
 }
 
-impl TccliBuilder {
+impl TccliProviderBuilder {
     /// The profile (default `TCCLI_PROFILE`, else `default`). A named profile must exist, and
     /// tccli's environment role settings do not apply to it (as in tccli with `--profile`).
     pub fn profile(mut self, profile: impl Into<String>) -> Self {
@@ -264,9 +264,14 @@ impl TccliBuilder {
         self
     }
 
-    /// Reads the files now and builds the provider (errors are kept and answered by
-    /// `provide_credentials`, so a chain can skip a source that is not configured).
-    pub fn build(self, ctx: &Context) -> TccliProvider {
+    /// Reads the files now and builds the provider. Never fails today: errors of the files are
+    /// kept and answered by `provide_credentials`, so a chain can skip a source that is not
+    /// configured.
+    pub fn build(self, ctx: &Context) -> Result<TccliProvider> {
+        Ok(self.assemble(ctx))
+    }
+
+    fn assemble(self, ctx: &Context) -> TccliProvider {
         let outcome = load(&self, ctx).map_err(|e| e.with_provider(TccliProvider::NAME));
         TccliProvider {
             outcome,
@@ -288,7 +293,7 @@ struct Found {
     loaded: Loaded,
 }
 
-fn select_profile(b: &TccliBuilder, ctx: &Context) -> Result<(String, bool, bool)> {
+fn select_profile(b: &TccliProviderBuilder, ctx: &Context) -> Result<(String, bool, bool)> {
     let (profile, named, by_caller) = match b.profile.clone().filter(|p| !p.is_empty()) {
         Some(p) => (p, true, true),
         None => match ctx.env_non_empty(env_vars::TCCLI_PROFILE)? {
@@ -325,7 +330,7 @@ fn read(ctx: &Context, path: &Path) -> Result<Option<Vec<u8>>> {
     }
 }
 
-fn load(b: &TccliBuilder, ctx: &Context) -> Result<Found> {
+fn load(b: &TccliProviderBuilder, ctx: &Context) -> Result<Found> {
     let (profile, named, by_caller) = select_profile(b, ctx)?;
     let Some(home) = ctx.env().home_dir() else {
         return Err(Error::not_configured(
@@ -375,7 +380,7 @@ fn build_loaded(
     by_caller: bool,
     path: &Path,
     dir: &Path,
-    b: &TccliBuilder,
+    b: &TccliProviderBuilder,
     ctx: &Context,
 ) -> Result<Loaded> {
     let Some(kind) = file.kind else {
@@ -533,12 +538,12 @@ impl TccliProvider {
     pub const NAME: &'static str = "tccli";
 
     /// A builder.
-    pub fn builder() -> TccliBuilder {
-        TccliBuilder::default()
+    pub fn builder() -> TccliProviderBuilder {
+        TccliProviderBuilder::default()
     }
     /// Defaults from the context's environment.
     pub fn from_context(ctx: &Context) -> Self {
-        Self::builder().build(ctx)
+        Self::builder().assemble(ctx)
     }
     /// The credential file read, when it was loaded.
     pub fn path(&self) -> Option<&Path> {

@@ -20,6 +20,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use super::config::Config;
 use super::env_vars;
 use super::oidc_request::{TokenSource, WebIdentityParams};
 use super::sts::{self, StsClient};
@@ -141,6 +142,14 @@ pub struct TkeOidcProviderBuilder {
 }
 
 impl TkeOidcProviderBuilder {
+    /// A builder with the `tke_oidc` settings of a [`Config`] (`endpoint`; the rest comes from
+    /// the `TKE_*` variables).
+    pub fn from_config(c: Config) -> Self {
+        TkeOidcProviderBuilder {
+            endpoint: c.endpoint,
+            ..Self::default()
+        }
+    }
     /// The STS endpoint (full URL or bare host); default `TENCENTCLOUD_STS_ENDPOINT`, else
     /// `sts.tencentcloudapi.com`.
     pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
