@@ -24,6 +24,7 @@ use crate::cache::{CachedProvider, Fetch, RefreshPolicy};
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::http::Timeouts;
+use crate::ini::Section;
 use crate::provider::{ProvideCredentials, ProvideFuture, SharedProvider};
 
 /// Builds a [`StsAssumeRoleProvider`].
@@ -73,6 +74,31 @@ impl StsAssumeRoleProviderBuilder {
             ..Self::default()
         }
     }
+    /// A builder with the role settings of a credentials-file section (`[profile]`): `role_arn`,
+    /// `role_session_name`, `duration_seconds`, `region`, `external_id`, `policy`; empty values
+    /// count as unset. A `duration_seconds` that is not a number is an error naming its line.
+    pub fn from_ini_section(s: &Section, profile: &str) -> Result<Self> {
+        let get = |key| s.get_non_empty(key).map(str::to_string);
+        let duration_seconds = match s.get_non_empty("duration_seconds") {
+            None => None,
+            Some(d) => Some(d.parse().map_err(|_| {
+                Error::invalid_config(format!(
+                    "duration_seconds in [{profile}] is not a whole number of seconds"
+                ))
+                .with_line(s.line_of("duration_seconds").unwrap_or(s.line))
+            })?),
+        };
+        Ok(StsAssumeRoleProviderBuilder {
+            role_arn: Some(get("role_arn").unwrap_or_default()),
+            role_session_name: get("role_session_name"),
+            duration_seconds,
+            region: get("region"),
+            external_id: get("external_id"),
+            policy: get("policy"),
+            ..Self::default()
+        })
+    }
+
     /// The source credentials as a long-term key pair (validated like [`Credential`]).
     pub fn secret(mut self, secret_id: impl Into<String>, secret_key: impl Into<String>) -> Self {
         self.secret_id = Some(secret_id.into());

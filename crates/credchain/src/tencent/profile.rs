@@ -30,7 +30,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use super::assume_role::StsAssumeRoleProvider;
+use super::assume_role::{StsAssumeRoleProvider, StsAssumeRoleProviderBuilder};
 use super::config::Config;
 use super::credential::Credential;
 use super::cvm_role::CvmRoleProvider;
@@ -252,8 +252,7 @@ fn build_section(
             keys => SharedProvider::new(keys),
         },
     };
-    let role_arn = s.get_non_empty("role_arn").unwrap_or_default();
-    assume_role(s, role_arn, source, profile, path, b, ctx)
+    assume_role(s, source, profile, path, b, ctx)
 }
 
 /// The source of a role section's AssumeRole call given by `source_profile` or
@@ -403,38 +402,15 @@ fn section_keys(s: &Section, profile: &str, path: &Path) -> Result<Credential> {
 /// The AssumeRole provider of a `role_arn` section, signing with `source`.
 fn assume_role(
     s: &Section,
-    role_arn: &str,
     source: SharedProvider,
     profile: &str,
     path: &Path,
     b: &ProfileProviderBuilder,
     ctx: &Context,
 ) -> Result<Loaded> {
-    let mut sts = StsAssumeRoleProvider::builder()
-        .source(source)
-        .role_arn(role_arn);
-    if let Some(n) = s.get_non_empty("role_session_name") {
-        sts = sts.role_session_name(n);
-    }
-    if let Some(d) = s.get_non_empty("duration_seconds") {
-        let d: u64 = d.parse().map_err(|_| {
-            Error::invalid_config(format!(
-                "duration_seconds in [{profile}] is not a whole number of seconds"
-            ))
-            .with_file(path)
-            .with_line(s.line_of("duration_seconds").unwrap_or(s.line))
-        })?;
-        sts = sts.duration_seconds(d);
-    }
-    if let Some(v) = s.get_non_empty("region") {
-        sts = sts.region(v);
-    }
-    if let Some(v) = s.get_non_empty("external_id") {
-        sts = sts.external_id(v);
-    }
-    if let Some(v) = s.get_non_empty("policy") {
-        sts = sts.policy(v);
-    }
+    let mut sts = StsAssumeRoleProviderBuilder::from_ini_section(s, profile)
+        .map_err(|e| e.with_file(path))?
+        .source(source);
     if let Some(e) = &b.sts_endpoint {
         sts = sts.endpoint(e.clone());
     }

@@ -37,9 +37,9 @@ use std::time::SystemTime;
 
 use serde_json::{Map, Value};
 
-use super::assume_role::StsAssumeRoleProvider;
+use super::assume_role::{StsAssumeRoleProvider, StsAssumeRoleProviderBuilder};
 use super::credential::Credential;
-use super::cvm_role::CvmRoleProvider;
+use super::cvm_role::{CvmRoleProvider, CvmRoleProviderBuilder};
 use super::env_vars;
 use crate::context::{Context, MAX_FILE_SIZE};
 use crate::credentials::Credentials;
@@ -388,56 +388,98 @@ fn build_loaded(
             "the tccli credential file holds no credentials",
         ));
     };
-    if kind == TccliCredentialType::CvmRole {
+    match kind {
+        TccliCredentialType::CvmRole => {
+            Ok(Loaded::Inner(SharedProvider::new(b.cvm_role().build(ctx)?)))
+        }
+        TccliCredentialType::OAuth | TccliCredentialType::Sso => expiring(&file, kind, profile),
+        TccliCredentialType::Default => match role_of(&file, by_caller, ctx)? {
+            None => Ok(Loaded::Static(
+                file_keys(&file, profile)?.credentials().clone(),
+            )),
+            Some(role) => {
+                let sts = role.builder(&file, profile, dir, b, ctx)?;
+                let provider = sts.build(ctx).map_err(|e| e.with_file(path))?;
+                Ok(Loaded::Inner(SharedProvider::new(provider)))
+            }
+        },
+    }
+}
+
+impl TccliProviderBuilder {
+    /// The CVM role source of a `cvm-role` profile.
+    fn cvm_role(&self) -> CvmRoleProviderBuilder {
         let mut cvm = CvmRoleProvider::builder();
-        if let Some(r) = &b.role_name {
+        if let Some(r) = &self.role_name {
             cvm = cvm.role_name(r.clone());
         }
-        if let Some(e) = &b.metadata_endpoint {
+        if let Some(e) = &self.metadata_endpoint {
             cvm = cvm.endpoint(e.clone());
         }
-        return Ok(Loaded::Inner(SharedProvider::new(cvm.build(ctx)?)));
+        cvm
     }
-    let keys = || -> Result<Credential> {
-        if file.secret_id.is_none() || file.secret_key.is_none() {
-            let missing: Vec<&str> = [
-                ("secretId", &file.secret_id),
-                ("secretKey", &file.secret_key),
-            ]
-            .iter()
-            .filter(|(_, v)| v.is_none())
-            .map(|(n, _)| *n)
-            .collect();
-            return Err(Error::invalid_config(format!(
-                "the tccli credential file has no {}",
-                missing.join(" or ")
-            ))
-            .with_hint(format!("run `tccli configure --profile {profile}`")));
-        }
-        Credential::with_name(
-            file.secret_id.clone(),
-            file.secret_key.clone(),
-            file.token.clone(),
-            TccliProvider::NAME,
-        )
-        .map_err(|e| e.with_hint("remove the spaces around the value in the file"))
+}
+
+/// The file's `secretId`, `secretKey` and `token`.
+fn file_keys(file: &TccliCredentialFile, profile: &str) -> Result<Credential> {
+    if file.secret_id.is_none() || file.secret_key.is_none() {
+        let missing: Vec<&str> = [
+            ("secretId", &file.secret_id),
+            ("secretKey", &file.secret_key),
+        ]
+        .iter()
+        .filter(|(_, v)| v.is_none())
+        .map(|(n, _)| *n)
+        .collect();
+        return Err(Error::invalid_config(format!(
+            "the tccli credential file has no {}",
+            missing.join(" or ")
+        ))
+        .with_hint(format!("run `tccli configure --profile {profile}`")));
+    }
+    Credential::with_name(
+        file.secret_id.clone(),
+        file.secret_key.clone(),
+        file.token.clone(),
+        TccliProvider::NAME,
+    )
+    .map_err(|e| e.with_hint("remove the spaces around the value in the file"))
+}
+
+/// `oauth` / `sso` keys, valid until the file's `expiresAt`.
+fn expiring(
+    file: &TccliCredentialFile,
+    kind: TccliCredentialType,
+    profile: &str,
+) -> Result<Loaded> {
+    let Some(at) = file.expires_at else {
+        return Err(Error::invalid_config(format!(
+            "the tccli {} credential has no \"expiresAt\"",
+            kind_name(kind)
+        ))
+        .with_hint(login_hint(kind, profile)));
     };
-    if matches!(kind, TccliCredentialType::OAuth | TccliCredentialType::Sso) {
-        let Some(at) = file.expires_at else {
-            return Err(Error::invalid_config(format!(
-                "the tccli {} credential has no \"expiresAt\"",
-                kind_name(kind)
-            ))
-            .with_hint(login_hint(kind, profile)));
-        };
-        let c = keys()?.credentials().clone();
-        let c = Credentials::builder(c.secret_id(), c.secret_key())
-            .security_token_opt(c.token())
-            .expiration(crate::time::from_unix_seconds(at))
-            .provider_name(TccliProvider::NAME)
-            .build();
-        return Ok(Loaded::Expiring(c, kind));
-    }
+    let c = file_keys(file, profile)?.credentials().clone();
+    let c = Credentials::builder(c.secret_id(), c.secret_key())
+        .security_token_opt(c.token())
+        .expiration(crate::time::from_unix_seconds(at))
+        .provider_name(TccliProvider::NAME)
+        .build();
+    Ok(Loaded::Expiring(c, kind))
+}
+
+/// The role a `default` profile assumes with its keys, as tccli decides it.
+struct Role {
+    arn: String,
+    session: String,
+    /// `TENCENTCLOUD_REGION`, when the role came from the environment.
+    env_region: Option<String>,
+}
+
+/// The role of a `default` profile: the file's `role-arn` and `role-session-name`, replaced by
+/// `TENCENTCLOUD_ROLE_ARN` and `TENCENTCLOUD_ROLE_SESSION_NAME` when both are set (and the
+/// profile was not named by the caller); `None` when there is no role.
+fn role_of(file: &TccliCredentialFile, by_caller: bool, ctx: &Context) -> Result<Option<Role>> {
     let (mut role_arn, mut session) = (file.role_arn.clone(), file.role_session_name.clone());
     let mut env_region = None;
     // In web-identity mode TENCENTCLOUD_ROLE_ARN/_REGION are reqsign's OIDC aliases, not tccli's.
@@ -450,44 +492,61 @@ fn build_loaded(
         }
         env_region = ctx.env_non_empty(env_vars::REGION)?;
     }
-    let (role_arn, session) = match (role_arn, session) {
-        (None, None) => return Ok(Loaded::Static(keys()?.credentials().clone())),
-        (Some(a), Some(n)) => (a, n),
+    match (role_arn, session) {
+        (None, None) => Ok(None),
+        (Some(arn), Some(session)) => Ok(Some(Role {
+            arn,
+            session,
+            env_region,
+        })),
         (a, _) => {
             let (has, lacks) = if a.is_some() {
                 ("role-arn", "role-session-name")
             } else {
                 ("role-session-name", "role-arn")
             };
-            return Err(Error::invalid_config(format!(
+            Err(Error::invalid_config(format!(
                 "the tccli credential file has {has} but no {lacks} (tccli would ignore the role \
                  and act as the keys' own identity)"
             ))
-            .with_hint(format!("set {lacks} too, or remove {has}")));
-        }
-    };
-    let conf_path = dir.join(format!("{profile}.configure"));
-    let (conf_region, conf_sts) = match read(ctx, &conf_path)? {
-        Some(bytes) => parse_configure(&bytes).map_err(|e| e.with_file(&conf_path))?,
-        None => (None, None),
-    };
-    let mut sts = StsAssumeRoleProvider::builder()
-        .source(SharedProvider::new(keys()?))
-        .role_arn(role_arn)
-        .role_session_name(session);
-    if let Some(r) = env_region.or(conf_region) {
-        sts = sts.region(r);
-    }
-    // Explicit endpoint, then TENCENTCLOUD_STS_ENDPOINT (the STS builder reads it), then the file.
-    if let Some(e) = &b.sts_endpoint {
-        sts = sts.endpoint(e.clone());
-    } else if ctx.env_non_empty(env_vars::STS_ENDPOINT)?.is_none() {
-        if let Some(e) = conf_sts {
-            sts = sts.endpoint(e);
+            .with_hint(format!("set {lacks} too, or remove {has}")))
         }
     }
-    let provider = sts.build(ctx).map_err(|e| e.with_file(path))?;
-    Ok(Loaded::Inner(SharedProvider::new(provider)))
+}
+
+impl Role {
+    /// The AssumeRole builder: the file's keys sign; the region from the environment, else the
+    /// `.configure` file; the endpoint given to the builder, else `TENCENTCLOUD_STS_ENDPOINT`
+    /// (the STS builder reads it), else the `.configure` file's.
+    fn builder(
+        self,
+        file: &TccliCredentialFile,
+        profile: &str,
+        dir: &Path,
+        b: &TccliProviderBuilder,
+        ctx: &Context,
+    ) -> Result<StsAssumeRoleProviderBuilder> {
+        let conf_path = dir.join(format!("{profile}.configure"));
+        let (conf_region, conf_sts) = match read(ctx, &conf_path)? {
+            Some(bytes) => parse_configure(&bytes).map_err(|e| e.with_file(&conf_path))?,
+            None => (None, None),
+        };
+        let mut sts = StsAssumeRoleProvider::builder()
+            .source(SharedProvider::new(file_keys(file, profile)?))
+            .role_arn(self.arn)
+            .role_session_name(self.session);
+        if let Some(r) = self.env_region.or(conf_region) {
+            sts = sts.region(r);
+        }
+        if let Some(e) = &b.sts_endpoint {
+            sts = sts.endpoint(e.clone());
+        } else if ctx.env_non_empty(env_vars::STS_ENDPOINT)?.is_none() {
+            if let Some(e) = conf_sts {
+                sts = sts.endpoint(e);
+            }
+        }
+        Ok(sts)
+    }
 }
 
 fn kind_name(kind: TccliCredentialType) -> &'static str {
