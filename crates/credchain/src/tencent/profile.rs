@@ -283,23 +283,8 @@ fn role_source(
             .with_line(line)
             .with_hint(hint.to_string()))
     };
-    if source_profile.is_some() && credential_source.is_some() {
-        return refuse(
-            format!("[{profile}] sets both {SOURCE_PROFILE} and {CREDENTIAL_SOURCE}"),
-            "keep one of them: the role's credentials come from exactly one source",
-        );
-    }
-    if s.get_non_empty("role_arn").is_none() {
-        return refuse(
-            format!("[{profile}] sets {key} but no role_arn"),
-            "add the role_arn to assume, or remove the line",
-        );
-    }
-    if s.get_non_empty("secret_id").is_some() || s.get_non_empty("secret_key").is_some() {
-        return refuse(
-            format!("[{profile}] sets both secret_id/secret_key and {key}"),
-            "remove the keys (the source gives them) or the source line",
-        );
+    if let Some((msg, hint)) = conflicting_lines(s, profile, key) {
+        return refuse(msg, hint);
     }
     if let Some(v) = credential_source {
         if !is_cvm_role(v) {
@@ -346,6 +331,30 @@ fn role_source(
             Loaded::AssumeRole(p) => SharedProvider::new(p),
         },
     ))
+}
+
+/// What is wrong with a role section that names its source with `key` (`source_profile` or
+/// `credential_source`), with what to do: both source lines, no `role_arn`, or keys of its own.
+fn conflicting_lines(s: &Section, profile: &str, key: &str) -> Option<(String, &'static str)> {
+    if s.get_non_empty(SOURCE_PROFILE).is_some() && s.get_non_empty(CREDENTIAL_SOURCE).is_some() {
+        return Some((
+            format!("[{profile}] sets both {SOURCE_PROFILE} and {CREDENTIAL_SOURCE}"),
+            "keep one of them: the role's credentials come from exactly one source",
+        ));
+    }
+    if s.get_non_empty("role_arn").is_none() {
+        return Some((
+            format!("[{profile}] sets {key} but no role_arn"),
+            "add the role_arn to assume, or remove the line",
+        ));
+    }
+    if s.get_non_empty("secret_id").is_some() || s.get_non_empty("secret_key").is_some() {
+        return Some((
+            format!("[{profile}] sets both secret_id/secret_key and {key}"),
+            "remove the keys (the source gives them) or the source line",
+        ));
+    }
+    None
 }
 
 /// `cvm_role`, `cvm-role` or `CvmRole`, in any case.
