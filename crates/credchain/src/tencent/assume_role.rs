@@ -147,22 +147,7 @@ impl StsAssumeRoleProviderBuilder {
         self.external_id = Some(external_id.into());
         self
     }
-    /// The STS endpoint: a full URL or a bare host (https). Default: `TENCENTCLOUD_STS_ENDPOINT`,
-    /// else `sts.tencentcloudapi.com`.
-    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.endpoint = Some(endpoint.into());
-        self
-    }
-    /// Timeouts of the STS call (default [`Timeouts::STS`]).
-    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
-        self.timeouts = Some(timeouts);
-        self
-    }
-    /// Replaces the cache's refresh policy (default [`RefreshPolicy::STS`]).
-    pub fn refresh_policy(mut self, policy: RefreshPolicy) -> Self {
-        self.refresh_policy = Some(policy);
-        self
-    }
+    sts_builder_setters!();
 
     /// Validates everything (no network call) and builds the provider.
     pub fn build(self, ctx: &Context) -> Result<StsAssumeRoleProvider> {

@@ -16,6 +16,9 @@
 //! Forcing a refresh (the SDKs' `update_credential()` / `refresh()`) is
 //! [`ProvideCredentials::force_refresh`](crate::ProvideCredentials::force_refresh).
 
+#[macro_use]
+mod builder_setters;
+
 mod assume_role;
 mod chain;
 mod config;

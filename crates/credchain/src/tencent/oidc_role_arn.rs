@@ -96,22 +96,7 @@ impl OidcRoleArnProviderBuilder {
         self.duration_seconds = Some(seconds);
         self
     }
-    /// The STS endpoint (full URL or bare host); default `TENCENTCLOUD_STS_ENDPOINT`, else
-    /// `sts.tencentcloudapi.com`.
-    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.endpoint = Some(endpoint.into());
-        self
-    }
-    /// Timeouts of the STS call (default [`Timeouts::STS`]).
-    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
-        self.timeouts = Some(timeouts);
-        self
-    }
-    /// Replaces the cache's refresh policy (default [`RefreshPolicy::STS`]).
-    pub fn refresh_policy(mut self, policy: RefreshPolicy) -> Self {
-        self.refresh_policy = Some(policy);
-        self
-    }
+    sts_builder_setters!();
 
     /// Validates (no network call) and builds.
     pub fn build(self, ctx: &Context) -> Result<OidcRoleArnProvider> {

@@ -150,22 +150,7 @@ impl TkeOidcProviderBuilder {
             ..Self::default()
         }
     }
-    /// The STS endpoint (full URL or bare host); default `TENCENTCLOUD_STS_ENDPOINT`, else
-    /// `sts.tencentcloudapi.com`.
-    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.endpoint = Some(endpoint.into());
-        self
-    }
-    /// Timeouts of the STS call (default [`Timeouts::STS`]).
-    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
-        self.timeouts = Some(timeouts);
-        self
-    }
-    /// Replaces the cache's refresh policy (default [`RefreshPolicy::STS`]).
-    pub fn refresh_policy(mut self, policy: RefreshPolicy) -> Self {
-        self.refresh_policy = Some(policy);
-        self
-    }
+    sts_builder_setters!();
 
     /// Builds, reading the `TKE_*` variables from `ctx` now (and again at each refresh). Never
     /// fails today: incomplete variables are the provider's answer, so a chain can skip it.
