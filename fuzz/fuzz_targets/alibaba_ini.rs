@@ -2,13 +2,14 @@
 //! every parse error names a line inside the input.
 #![no_main]
 
-use credchain::alibaba::{Ini, ProfileProvider};
+use credchain::alibaba::ProfileProvider;
+use credchain::ini::IniDialect;
 use credchain::context::{Context, MemoryEnv, MemoryFs};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    match Ini::parse(&text) {
+    match IniDialect::ALIBABA.parse(&text) {
         Ok(ini) => {
             for name in ini.section_names() {
                 let _ = ini.get(name, "type");

@@ -34,5 +34,6 @@ fuzz_target!(|input: (bool, Vec<Answer>)| {
     if named_role {
         b = b.role_name("CvmRole");
     }
-    check(block_on(b.build(&ctx).provide_credentials()));
+    let provider = b.build(&ctx).expect("the CVM builder never fails");
+    check(block_on(provider.provide_credentials()));
 });

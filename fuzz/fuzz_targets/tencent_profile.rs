@@ -3,11 +3,12 @@
 #![no_main]
 
 use credchain::context::{Context, MemoryEnv, MemoryFs};
-use credchain::tencent::{ini, ProfileProvider};
+use credchain::ini::IniDialect;
+use credchain::tencent::ProfileProvider;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(parsed) = ini::parse(data) {
+    if let Ok(parsed) = IniDialect::TENCENT.parse_bytes(data) {
         for name in parsed.section_names() {
             assert!(!name.is_empty() && name.trim() == name);
             let section = parsed.section(name).unwrap();

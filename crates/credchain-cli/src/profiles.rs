@@ -258,7 +258,9 @@ fn config_json_profiles(
 
 fn alibaba_ini_profiles(bytes: &[u8], current: &str) -> std::result::Result<Vec<Profile>, String> {
     let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())?;
-    let ini = alibaba::Ini::parse(text).map_err(|e| format!("line {}: {}", e.line, e.message))?;
+    let ini = credchain::ini::IniDialect::ALIBABA
+        .parse(text)
+        .map_err(|e| format!("line {}: {}", e.line, e.message))?;
     Ok(ini
         .section_names()
         .map(|name| Profile {
@@ -271,7 +273,9 @@ fn alibaba_ini_profiles(bytes: &[u8], current: &str) -> std::result::Result<Vec<
 }
 
 fn tencent_ini_profiles(bytes: &[u8], current: &str) -> std::result::Result<Vec<Profile>, String> {
-    let ini = tencent::ini::parse(bytes).map_err(|e| e.to_string())?;
+    let ini = credchain::ini::IniDialect::TENCENT
+        .parse_bytes(bytes)
+        .map_err(|e| e.to_string())?;
     Ok(ini
         .section_names()
         .map(|name| {

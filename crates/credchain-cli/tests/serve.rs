@@ -206,7 +206,8 @@ async fn tencent_serve_is_a_cvm_metadata_endpoint() {
     assert_eq!(issued.len(), 1);
     let provider = CvmRoleProvider::builder()
         .endpoint(url.clone())
-        .build(&clean_ctx());
+        .build(&clean_ctx())
+        .unwrap();
     let c = provider.provide_credentials().await.unwrap();
     assert_eq!(c.secret_id(), issued[0].access_key_id);
     assert_eq!(c.token(), Some(issued[0].security_token.as_str()));

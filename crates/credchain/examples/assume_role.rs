@@ -35,9 +35,9 @@ async fn tencent_role(ctx: &Context) -> credchain::Result<credchain::Credentials
             "set TENCENT_ROLE_ARN=qcs::cam::uin/<uin>:roleName/<name> to try this",
         ));
     };
-    let profile = SharedProvider::new(tencent::ProfileProvider::builder().build(ctx));
+    let profile = SharedProvider::new(tencent::ProfileProvider::builder().build(ctx)?);
     let role = tencent::StsAssumeRoleProvider::builder()
-        .with_source(profile)
+        .source(profile)
         .role_arn(role_arn)
         .role_session_name("credchain-example")
         .region("ap-guangzhou")

@@ -255,17 +255,38 @@ pub struct RetryPolicy {
 }
 
 /// Which HTTP answers are worth another attempt; one per API family.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 pub enum RetryClassifier {
     /// 5xx, 429, or an error status whose body has a throttling code (Alibaba `Throttling*`,
     /// Tencent `RequestLimitExceeded*`): Alibaba APIs, instance metadata, credentials URIs.
     /// See [`is_retryable_response`].
     #[default]
     Status,
-    /// Tencent Cloud API 3.0: as [`RetryClassifier::Status`], plus answers of any status whose
-    /// `Response.Error.Code` starts with `RequestLimitExceeded` (Tencent throttles with HTTP 200).
-    TencentApi3,
+    /// As [`RetryClassifier::Status`], plus every answer, of any status, that the function says
+    /// is throttled: for APIs that report throttling in the body of an HTTP 200. The cloud module
+    /// that parses those bodies supplies it (Tencent Cloud API 3.0:
+    /// `credchain::tencent::service_error::RETRY_CLASSIFIER`), so this module parses no cloud's
+    /// error format.
+    StatusOrThrottledBody(fn(&HttpResponse) -> bool),
 }
+
+/// Two classifiers are equal when they are the same variant with the same function, compared by
+/// address ([`std::ptr::fn_addr_eq`]; the compiler may give two functions with identical code one
+/// address, which makes them equal, as they classify alike).
+impl PartialEq for RetryClassifier {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (RetryClassifier::Status, RetryClassifier::Status) => true,
+            (
+                RetryClassifier::StatusOrThrottledBody(a),
+                RetryClassifier::StatusOrThrottledBody(b),
+            ) => std::ptr::fn_addr_eq(*a, *b),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for RetryClassifier {}
 
 impl RetryClassifier {
     /// Whether `resp` is a transient answer under this classifier.
@@ -275,45 +296,20 @@ impl RetryClassifier {
     /// let throttled = HttpResponse {
     ///     status: 200,
     ///     headers: http::HeaderMap::new(),
-    ///     body: r#"{"Response":{"Error":{"Code":"RequestLimitExceeded"},"RequestId":"r"}}"#.into(),
+    ///     body: r#"{"Busy":true}"#.into(),
     /// };
-    /// assert!(RetryClassifier::TencentApi3.is_retryable(&throttled));
+    /// let busy = RetryClassifier::StatusOrThrottledBody(|r| r.body.starts_with(b"{\"Busy\""));
+    /// assert!(busy.is_retryable(&throttled));
     /// assert!(!RetryClassifier::Status.is_retryable(&throttled));
     /// ```
     pub fn is_retryable(self, resp: &HttpResponse) -> bool {
         match self {
             RetryClassifier::Status => is_retryable_response(resp),
-            RetryClassifier::TencentApi3 => {
-                is_retryable_response(resp)
-                    || tencent_error_code(&resp.body)
-                        .is_some_and(|c| c.starts_with("RequestLimitExceeded"))
+            RetryClassifier::StatusOrThrottledBody(is_throttled) => {
+                is_retryable_response(resp) || is_throttled(resp)
             }
         }
     }
-}
-
-/// `Response.Error.Code` of a Tencent API 3.0 answer, if it has one.
-fn tencent_error_code(body: &[u8]) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Envelope {
-        #[serde(rename = "Response")]
-        response: Option<Inner>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Inner {
-        #[serde(rename = "Error")]
-        error: Option<Code>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Code {
-        #[serde(rename = "Code")]
-        code: Option<String>,
-    }
-    serde_json::from_slice::<Envelope>(body)
-        .ok()?
-        .response?
-        .error?
-        .code
 }
 
 impl RetryPolicy {
@@ -346,8 +342,8 @@ impl RetryPolicy {
     ///
     /// ```
     /// use credchain::http::{RetryClassifier, RetryPolicy};
-    /// let tencent = RetryPolicy::REMOTE.with_classifier(RetryClassifier::TencentApi3);
-    /// assert_eq!(tencent.max_attempts, RetryPolicy::REMOTE.max_attempts);
+    /// let busy = RetryPolicy::REMOTE.with_classifier(RetryClassifier::StatusOrThrottledBody(|r| r.status == 299));
+    /// assert_eq!(busy.max_attempts, RetryPolicy::REMOTE.max_attempts);
     /// ```
     pub const fn with_classifier(mut self, classifier: RetryClassifier) -> Self {
         self.classifier = classifier;

@@ -50,6 +50,7 @@ pub mod context;
 pub mod credentials;
 pub mod error;
 pub mod http;
+pub mod ini;
 pub mod provide_fn;
 pub mod provider;
 pub mod redact;

@@ -312,6 +312,7 @@ async fn source_credentials(ctx: &Context, emu: &Emulator, tencent: bool) -> Res
         CvmRoleProvider::builder()
             .endpoint(emu.base_url())
             .build(ctx)
+            .unwrap()
             .provide_credentials()
             .await
     } else {
@@ -427,6 +428,7 @@ async fn fetch(source: Source, ctx: &Context, emu: &Emulator) -> Result<Credenti
             CvmRoleProvider::builder()
                 .endpoint(emu.base_url())
                 .build(ctx)
+                .unwrap()
                 .provide_credentials()
                 .await
         }

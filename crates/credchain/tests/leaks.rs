@@ -198,8 +198,8 @@ fn debug_of_public_types_shows_no_secret() {
         BearerTokenProvider::new(TOKEN).unwrap(),
         ReqwestClient::new(proxy_settings(&MemoryEnv::from_pairs([("HTTPS_PROXY", url.as_str())]))),
         ctx,
-        alibaba::Ini::parse(&format!("[default]\naccess_key_secret = {SECRET}\n")).unwrap(),
-        tencent::ini::parse(format!("[default]\nsecret_key = {SECRET}\n").as_bytes()).unwrap(),
+        credchain::ini::IniDialect::ALIBABA.parse(&format!("[default]\naccess_key_secret = {SECRET}\n")).unwrap(),
+        credchain::ini::IniDialect::TENCENT.parse_bytes(format!("[default]\nsecret_key = {SECRET}\n").as_bytes()).unwrap(),
         alibaba::Config::from_json(&format!(
             r#"{{"type":"ram_role_arn","access_key_id":"a","access_key_secret":"{SECRET}","security_token":"{TOKEN}","role_arn":"r"}}"#
         ))

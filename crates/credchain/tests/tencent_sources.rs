@@ -92,12 +92,14 @@ async fn cvm_given_role_skips_listing() {
     let emu = Emulator::start().await.unwrap();
     let p = CvmRoleProvider::builder()
         .role_name("EmulatorCvmRole")
-        .build(&ctx(&emu));
+        .build(&ctx(&emu))
+        .unwrap();
     p.provide_credentials().await.unwrap();
     assert_eq!(emu.requests_for(TENCENT_CVM_ROLE_LIST).len(), 0);
     let p = CvmRoleProvider::builder()
         .role_name("OtherRole")
-        .build(&ctx(&emu));
+        .build(&ctx(&emu))
+        .unwrap();
     let e = p.provide_credentials().await.unwrap_err();
     assert_eq!((e.kind(), e.status()), (ErrorKind::Service, Some(404)));
     emu.shutdown().await;
@@ -226,7 +228,8 @@ async fn cvm_timeouts_are_honoured() {
     );
     let p = CvmRoleProvider::builder()
         .role_name("EmulatorCvmRole")
-        .build(&ctx(&emu));
+        .build(&ctx(&emu))
+        .unwrap();
     let e = p.provide_credentials().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
     emu.shutdown().await;
@@ -482,7 +485,7 @@ async fn assume_role_over_a_cvm_role_sends_its_token() {
     let ctx = ctx(&emu);
     let cvm = SharedProvider::new(CvmRoleProvider::from_context(&ctx));
     let p = StsAssumeRoleProvider::builder()
-        .with_source(cvm.clone())
+        .source(cvm.clone())
         .role_arn(ROLE_ARN)
         .build(&ctx)
         .unwrap();

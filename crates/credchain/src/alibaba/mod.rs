@@ -16,7 +16,6 @@ mod ecs_ram_role;
 pub mod env_vars;
 mod environment;
 mod external;
-mod ini;
 mod key_check;
 mod named_profile;
 mod oauth;
@@ -32,6 +31,7 @@ mod static_sts;
 mod sts;
 pub mod write_back;
 
+pub use crate::ini::{Ini, IniError};
 pub use bearer::BearerTokenProvider;
 pub use chain::{default_chain, NOTHING_CONFIGURED_HINT};
 pub use cli_profile::{CliProfileProvider, CliProfileProviderBuilder};
@@ -47,7 +47,6 @@ pub use external::{
     ProcessOutput, ProcessRunner, DEFAULT_EXTERNAL_TIMEOUT, EXTERNAL_REFRESH_MARGIN,
     MAX_EXTERNAL_NESTING,
 };
-pub use ini::{Ini, IniError};
 pub use named_profile::named_profile;
 pub use oauth::{
     OAuthProvider, OAuthProviderBuilder, OAuthSiteType, OAuthTokenSource, OAuthUpdate,

@@ -24,12 +24,10 @@
 //! - The inner provider is built once, when this provider is built; parse errors name the file and
 //!   line. Credentials are named `profile/<inner>` (e.g. `profile/ram_role_arn/static_ak`).
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::env_vars;
-use super::ini::Ini;
 use super::settings::shared;
 use super::{
     EcsRamRoleProvider, OidcRoleArnProvider, RamRoleArnProvider, RsaKeyPairProvider,
@@ -37,6 +35,7 @@ use super::{
 };
 use crate::context::{Context, MAX_FILE_SIZE};
 use crate::error::{Error, ErrorKind, Result};
+use crate::ini::{IniDialect, Section};
 use crate::provider::{ProvideCredentials, ProvideFuture, SharedProvider};
 
 const NAME: &str = "profile";
@@ -210,8 +209,8 @@ const TYPES: [(&str, FromSection); 5] = [
 pub(crate) struct IniSection<'a> {
     ctx: &'a Context,
     path: &'a Path,
-    keys: &'a BTreeMap<String, String>,
-    defaults: Option<&'a BTreeMap<String, String>>,
+    keys: &'a Section,
+    defaults: Option<&'a Section>,
 }
 
 impl IniSection<'_> {
@@ -224,7 +223,6 @@ impl IniSection<'_> {
         self.keys
             .get(key)
             .or_else(|| self.defaults.and_then(|d| d.get(key)))
-            .map(String::as_str)
     }
     /// A key's value, when present and not empty.
     pub(crate) fn get(&self, key: &str) -> Option<String> {
@@ -249,7 +247,7 @@ fn build_section(
     section: &str,
     explicit: bool,
 ) -> Result<SharedProvider> {
-    let ini = Ini::parse(text).map_err(|e| {
+    let ini = IniDialect::ALIBABA.parse(text).map_err(|e| {
         Error::new(
             ErrorKind::File,
             format!("cannot parse the credentials file: {}", e.message),

@@ -14,21 +14,22 @@
 //!   lifetime".
 
 use std::fmt;
-use std::sync::Arc;
 
-use arc_swap::ArcSwap;
 use serde_json::{json, Map, Value};
 
+use super::config::Config;
 use super::credential::Credential;
-use super::sts::{self, Auth, StsEndpoint};
-use crate::cache::{RefreshPolicy, RefreshingCache};
+use super::sts::{self, Auth, StsClient};
+use crate::cache::{CachedProvider, Fetch, RefreshPolicy};
 use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::http::Timeouts;
+use crate::ini::Section;
 use crate::provider::{ProvideCredentials, ProvideFuture, SharedProvider};
 
 /// Builds a [`StsAssumeRoleProvider`].
 #[derive(Default)]
-pub struct StsAssumeRoleBuilder {
+pub struct StsAssumeRoleProviderBuilder {
     source: Option<SharedProvider>,
     secret_id: Option<String>,
     secret_key: Option<String>,
@@ -40,12 +41,13 @@ pub struct StsAssumeRoleBuilder {
     policy: Option<String>,
     external_id: Option<String>,
     endpoint: Option<String>,
-    policy_override: Option<RefreshPolicy>,
+    timeouts: Option<Timeouts>,
+    refresh_policy: Option<RefreshPolicy>,
 }
 
-impl fmt::Debug for StsAssumeRoleBuilder {
+impl fmt::Debug for StsAssumeRoleProviderBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StsAssumeRoleBuilder")
+        f.debug_struct("StsAssumeRoleProviderBuilder")
             .field("role_arn", &self.role_arn)
             .field("secret_id", &self.secret_id)
             .field("source", &self.source)
@@ -53,20 +55,65 @@ impl fmt::Debug for StsAssumeRoleBuilder {
     }
 }
 
-impl StsAssumeRoleBuilder {
+impl StsAssumeRoleProviderBuilder {
+    /// A builder with the `sts_assume_role` settings of a [`Config`] (`secret_id`, `secret_key`,
+    /// `token`, `role_arn`, `role_session_name`, `duration_seconds`, `region`, `policy`,
+    /// `external_id`, `endpoint`).
+    pub fn from_config(c: Config) -> Self {
+        StsAssumeRoleProviderBuilder {
+            secret_id: Some(c.secret_id.unwrap_or_default()),
+            secret_key: Some(c.secret_key.unwrap_or_default()),
+            token: c.token,
+            role_arn: c.role_arn,
+            role_session_name: c.role_session_name,
+            duration_seconds: c.duration_seconds,
+            region: c.region,
+            policy: c.policy,
+            external_id: c.external_id,
+            endpoint: c.endpoint,
+            ..Self::default()
+        }
+    }
+    /// A builder with the role settings of a credentials-file section (`[profile]`): `role_arn`,
+    /// `role_session_name`, `duration_seconds`, `region`, `external_id`, `policy`; empty values
+    /// count as unset. A `duration_seconds` that is not a number is an error naming its line.
+    pub fn from_ini_section(s: &Section, profile: &str) -> Result<Self> {
+        let get = |key| s.get_non_empty(key).map(str::to_string);
+        let duration_seconds = match s.get_non_empty("duration_seconds") {
+            None => None,
+            Some(d) => Some(d.parse().map_err(|_| {
+                Error::invalid_config(format!(
+                    "duration_seconds in [{profile}] is not a whole number of seconds"
+                ))
+                .with_line(s.line_of("duration_seconds").unwrap_or(s.line))
+            })?),
+        };
+        Ok(StsAssumeRoleProviderBuilder {
+            role_arn: Some(get("role_arn").unwrap_or_default()),
+            role_session_name: get("role_session_name"),
+            duration_seconds,
+            region: get("region"),
+            external_id: get("external_id"),
+            policy: get("policy"),
+            ..Self::default()
+        })
+    }
+
     /// The source credentials as a long-term key pair (validated like [`Credential`]).
     pub fn secret(mut self, secret_id: impl Into<String>, secret_key: impl Into<String>) -> Self {
         self.secret_id = Some(secret_id.into());
         self.secret_key = Some(secret_key.into());
         self
     }
-    /// A token for the key pair given with [`StsAssumeRoleBuilder::secret`] (temporary source keys).
+    /// A token for the key pair given with [`StsAssumeRoleProviderBuilder::secret`] (temporary
+    /// source keys).
     pub fn token(mut self, token: Option<String>) -> Self {
         self.token = token;
         self
     }
-    /// The source credentials from any provider (chaining). Wins over [`StsAssumeRoleBuilder::secret`].
-    pub fn with_source(mut self, source: SharedProvider) -> Self {
+    /// The source credentials from any provider (chaining). Wins over
+    /// [`StsAssumeRoleProviderBuilder::secret`].
+    pub fn source(mut self, source: SharedProvider) -> Self {
         self.source = Some(source);
         self
     }
@@ -90,7 +137,7 @@ impl StsAssumeRoleBuilder {
         self.region = Some(region.into());
         self
     }
-    /// `Policy` (URL-encoded CAM policy, sent as given).
+    /// The session policy `Policy` (URL-encoded CAM policy, sent as given).
     pub fn policy(mut self, policy: impl Into<String>) -> Self {
         self.policy = Some(policy.into());
         self
@@ -100,17 +147,7 @@ impl StsAssumeRoleBuilder {
         self.external_id = Some(external_id.into());
         self
     }
-    /// The STS endpoint: a full URL or a bare host (https). Default: `TENCENTCLOUD_STS_ENDPOINT`,
-    /// else `sts.tencentcloudapi.com`.
-    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.endpoint = Some(endpoint.into());
-        self
-    }
-    /// Replaces the cache's refresh policy (tests, unusual lifetimes).
-    pub fn refresh_policy(mut self, policy: RefreshPolicy) -> Self {
-        self.policy_override = Some(policy);
-        self
-    }
+    sts_builder_setters!();
 
     /// Validates everything (no network call) and builds the provider.
     pub fn build(self, ctx: &Context) -> Result<StsAssumeRoleProvider> {
@@ -130,12 +167,11 @@ impl StsAssumeRoleBuilder {
                     .map_err(|e| e.with_provider(name))?,
             ),
         };
-        let endpoint = StsEndpoint::resolve(self.endpoint.as_deref(), ctx)
+        let sts = StsClient::new(ctx, self.endpoint.as_deref(), self.timeouts)
             .map_err(|e| e.with_provider(name))?;
-        let fetcher = AssumeRoleFetcher {
-            ctx: ctx.clone(),
+        let fetcher = StsAssumeRoleFetcher {
+            sts,
             source,
-            endpoint: ArcSwap::from_pointee(endpoint),
             role_arn,
             role_session_name: self.role_session_name.filter(|s| !s.is_empty()),
             duration,
@@ -146,18 +182,15 @@ impl StsAssumeRoleBuilder {
             policy: self.policy.filter(|p| !p.is_empty()),
             external_id: self.external_id.filter(|p| !p.is_empty()),
         };
-        let policy = self.policy_override.unwrap_or(RefreshPolicy::STS);
-        Ok(StsAssumeRoleProvider {
-            cache: RefreshingCache::new(fetcher, policy, ctx.shared_clock()),
-        })
+        let policy = self.refresh_policy.unwrap_or(RefreshPolicy::STS);
+        Ok(CachedProvider::new(fetcher, policy, ctx.shared_clock()))
     }
 }
 
-/// The uncached AssumeRole call.
-struct AssumeRoleFetcher {
-    ctx: Context,
+/// The uncached AssumeRole call behind [`StsAssumeRoleProvider`].
+pub struct StsAssumeRoleFetcher {
+    sts: StsClient,
     source: SharedProvider,
-    endpoint: ArcSwap<StsEndpoint>,
     role_arn: String,
     role_session_name: Option<String>,
     duration: u64,
@@ -166,11 +199,11 @@ struct AssumeRoleFetcher {
     external_id: Option<String>,
 }
 
-impl fmt::Debug for AssumeRoleFetcher {
+impl fmt::Debug for StsAssumeRoleFetcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AssumeRole")
+        f.debug_struct("StsAssumeRoleProvider")
             .field("role_arn", &self.role_arn)
-            .field("endpoint", &crate::redact::url(&self.endpoint.load().url))
+            .field("endpoint", &self.sts.shown_url())
             .field("region", &self.region)
             .field("duration_seconds", &self.duration)
             .field("source", &self.source)
@@ -178,14 +211,14 @@ impl fmt::Debug for AssumeRoleFetcher {
     }
 }
 
-impl AssumeRoleFetcher {
+impl StsAssumeRoleFetcher {
     fn body(&self) -> Value {
         let mut m = Map::new();
         m.insert("RoleArn".into(), json!(self.role_arn));
         let session = self
             .role_session_name
             .clone()
-            .unwrap_or_else(|| sts::generate_session_name(self.ctx.now()));
+            .unwrap_or_else(|| sts::generate_session_name(self.sts.ctx().now()));
         m.insert("RoleSessionName".into(), json!(session));
         m.insert("DurationSeconds".into(), json!(self.duration));
         if let Some(p) = &self.policy {
@@ -197,7 +230,7 @@ impl AssumeRoleFetcher {
         Value::Object(m)
     }
 
-    async fn fetch(&self) -> Result<crate::Credentials> {
+    async fn assume_role(&self) -> Result<crate::Credentials> {
         let source = self.source.provide_credentials().await.map_err(|e| {
             // The source being absent is a configuration error of this role, not "not configured".
             let e = if e.is_not_configured() {
@@ -208,26 +241,22 @@ impl AssumeRoleFetcher {
             e.with_provider(self.source.name())
                 .with_provider(StsAssumeRoleProvider::NAME)
         })?;
-        let endpoint = self.endpoint.load_full();
-        sts::call(
-            &self.ctx,
-            &endpoint,
-            "AssumeRole",
-            &self.region,
-            &self.body(),
-            Auth::Signed(&source),
-            StsAssumeRoleProvider::NAME,
-        )
-        .await
+        self.sts
+            .call(
+                "AssumeRole",
+                &self.region,
+                &self.body(),
+                Auth::Signed(&source),
+                StsAssumeRoleProvider::NAME,
+            )
+            .await
     }
 }
 
-impl ProvideCredentials for AssumeRoleFetcher {
-    fn provide_credentials(&self) -> ProvideFuture<'_> {
-        ProvideFuture::new(self.fetch())
-    }
-    fn name(&self) -> &str {
-        StsAssumeRoleProvider::NAME
+impl Fetch for StsAssumeRoleFetcher {
+    const NAME: &'static str = "sts_assume_role";
+    fn fetch(&self) -> ProvideFuture<'_> {
+        ProvideFuture::new(self.assume_role())
     }
 }
 
@@ -248,23 +277,21 @@ impl ProvideCredentials for AssumeRoleFetcher {
 ///     .duration_seconds(60).build(&Context::empty()).unwrap_err();
 /// assert!(e.message().contains("900~43200"));
 /// ```
-#[derive(Clone)]
-pub struct StsAssumeRoleProvider {
-    cache: RefreshingCache<AssumeRoleFetcher>,
-}
+pub type StsAssumeRoleProvider = CachedProvider<StsAssumeRoleFetcher>;
 
 impl StsAssumeRoleProvider {
     /// The provider name.
-    pub const NAME: &'static str = "sts_assume_role";
+    pub const NAME: &'static str = <StsAssumeRoleFetcher as Fetch>::NAME;
 
     /// A builder.
-    pub fn builder() -> StsAssumeRoleBuilder {
-        StsAssumeRoleBuilder::default()
+    pub fn builder() -> StsAssumeRoleProviderBuilder {
+        StsAssumeRoleProviderBuilder::default()
     }
 
     /// The Python constructor's shape: `STSAssumeRoleCredential(secret_id, secret_key, role_arn,
-    /// role_session_name, duration_seconds=7200, endpoint=None)`.
-    pub fn new(
+    /// role_session_name, duration_seconds=7200, endpoint=None)` (`new` is the cache's
+    /// constructor, [`CachedProvider::new`]).
+    pub fn from_secret(
         ctx: &Context,
         secret_id: impl Into<String>,
         secret_key: impl Into<String>,
@@ -280,41 +307,18 @@ impl StsAssumeRoleProvider {
 
     /// The role ARN assumed.
     pub fn role_arn(&self) -> &str {
-        &self.cache.source().role_arn
+        &self.fetcher().role_arn
     }
     /// The STS URL called.
     pub fn endpoint(&self) -> String {
-        self.cache.source().endpoint.load().url.clone()
+        self.fetcher().sts.url()
     }
     /// Changes the STS endpoint (full URL or bare host) for the next refresh.
     pub fn set_endpoint(&self, endpoint: &str) -> Result<()> {
-        let e = StsEndpoint::parse(endpoint).map_err(|e| e.with_provider(Self::NAME))?;
-        self.cache.source().endpoint.store(Arc::new(e));
-        Ok(())
-    }
-    /// How many STS calls this provider has started (diagnostics, tests).
-    pub fn fetch_count(&self) -> u64 {
-        self.cache.fetch_count()
-    }
-}
-
-impl fmt::Debug for StsAssumeRoleProvider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("StsAssumeRoleProvider")
-            .field(self.cache.source())
-            .finish()
-    }
-}
-
-impl ProvideCredentials for StsAssumeRoleProvider {
-    fn provide_credentials(&self) -> ProvideFuture<'_> {
-        self.cache.provide_credentials()
-    }
-    fn name(&self) -> &str {
-        Self::NAME
-    }
-    fn force_refresh(&self) -> ProvideFuture<'_> {
-        self.cache.force_refresh()
+        self.fetcher()
+            .sts
+            .set_endpoint(endpoint)
+            .map_err(|e| e.with_provider(Self::NAME))
     }
 }
 
@@ -368,7 +372,7 @@ mod tests {
             .role_arn("qcs::cam::uin/1:roleName/r")
             .build(&ctx)
             .unwrap();
-        let body = p.cache.source().body();
+        let body = p.fetcher().body();
         let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
         assert_eq!(keys, ["DurationSeconds", "RoleArn", "RoleSessionName"]);
         assert!(body["RoleSessionName"]

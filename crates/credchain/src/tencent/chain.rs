@@ -12,13 +12,16 @@
 //! credentail." error is unreachable: with nothing configured it raises `OSError("TKE_REGION not
 //! exist")`; credchain reports what it looked at instead.)
 
+use super::config::Config;
 use super::cvm_role::CvmRoleProvider;
 use super::environment::EnvironmentProvider;
-use super::oidc::TkeOidcProvider;
 use super::profile::ProfileProvider;
 use super::tccli::TccliProvider;
+use super::tke_oidc::TkeOidcProvider;
 use crate::chain::ProviderChain;
 use crate::context::Context;
+use crate::error::Result;
+use crate::provider::{ProvideCredentials, SharedProvider};
 
 /// What to tell a user whose machine has no Tencent Cloud credentials configured.
 pub const NOTHING_CONFIGURED_HINT: &str = "configure credentials: set TENCENTCLOUD_SECRET_ID and \
@@ -54,6 +57,14 @@ pub struct DefaultChainBuilder {
 }
 
 impl DefaultChainBuilder {
+    /// A builder with the `default` settings of a [`Config`] (`profile`, `role_name`).
+    pub fn from_config(c: Config) -> Self {
+        DefaultChainBuilder {
+            profile: c.profile,
+            role_name: c.role_name,
+            ..Self::default()
+        }
+    }
     /// Selects this profile of the credentials file directly (or, when that file has no such
     /// profile and `~/.tccli/<profile>.credential` exists, that tccli profile): the chain is then
     /// that profile's source alone, so environment keys, TKE OIDC and the CVM role are not tried (as aws-cli's
@@ -98,10 +109,12 @@ impl DefaultChainBuilder {
         if let Some(p) = self.profile.filter(|p| !p.is_empty()) {
             let sdk = profile.profile(p.clone()).build(ctx);
             // The SDK file's profile first; tccli's file of that name when the SDK file has none.
-            if sdk.is_missing_profile() && super::tccli::credential_file_exists(ctx, &p) {
-                return ProviderChain::new("default").with(tccli.profile(p).build(ctx));
+            let missing = sdk.as_ref().is_ok_and(ProfileProvider::is_missing_profile);
+            let chain = ProviderChain::new("default");
+            if missing && super::tccli::credential_file_exists(ctx, &p) {
+                return chain.with_shared(built(TccliProvider::NAME, tccli.profile(p).build(ctx)));
             }
-            return ProviderChain::new("default").with(sdk);
+            return chain.with_shared(built(ProfileProvider::NAME, sdk));
         }
         let mut cvm = CvmRoleProvider::builder();
         if let Some(r) = self.role_name {
@@ -119,9 +132,21 @@ impl DefaultChainBuilder {
                 ctx,
                 self.sts_endpoint.as_deref(),
             ))
-            .with(profile.build(ctx))
-            .with(tccli.build(ctx))
-            .with(cvm.build(ctx))
+            .with_shared(built(ProfileProvider::NAME, profile.build(ctx)))
+            .with_shared(built(TccliProvider::NAME, tccli.build(ctx)))
+            .with_shared(built(CvmRoleProvider::NAME, cvm.build(ctx)))
             .with_hint(NOTHING_CONFIGURED_HINT)
+    }
+}
+
+/// A built source, or, when its builder failed, a source of that name that answers the build error
+/// (a chain stops there, as at any other error of a configured source).
+fn built<P: ProvideCredentials + 'static>(name: &'static str, built: Result<P>) -> SharedProvider {
+    match built {
+        Ok(p) => SharedProvider::new(p),
+        Err(e) => SharedProvider::new(crate::provide_fn(name, move || {
+            let e = e.clone();
+            async move { Err(e) }
+        })),
     }
 }

@@ -21,17 +21,18 @@ use std::fmt;
 
 use serde::Deserialize;
 
-use super::assume_role::StsAssumeRoleProvider;
+use super::assume_role::StsAssumeRoleProviderBuilder;
 use super::chain::DefaultChainBuilder;
 use super::credential::Credential;
-use super::cvm_role::CvmRoleProvider;
+use super::cvm_role::CvmRoleProviderBuilder;
 use super::environment::EnvironmentProvider;
-use super::oidc::{OidcRoleArnProvider, TkeOidcProvider};
-use super::profile::ProfileProvider;
+use super::oidc_role_arn::OidcRoleArnProviderBuilder;
+use super::profile::ProfileProviderBuilder;
+use super::tke_oidc::TkeOidcProviderBuilder;
 use crate::context::Context;
 use crate::credentials::Secret;
 use crate::error::{Error, Result};
-use crate::provider::SharedProvider;
+use crate::provider::{ProvideCredentials, SharedProvider};
 
 /// Every type name.
 pub const TYPES: [&str; 8] = [
@@ -121,114 +122,48 @@ impl Config {
     /// ```
     pub fn into_provider(self, ctx: &Context) -> Result<SharedProvider> {
         let t = self.type_name().to_string();
-        let p = match t.as_str() {
-            "default" => {
-                let mut b = DefaultChainBuilder::default();
-                if let Some(p) = self.profile {
-                    b = b.profile(p);
-                }
-                if let Some(r) = self.role_name {
-                    b = b.role_name(r);
-                }
-                SharedProvider::new(b.build(ctx))
-            }
-            "env" => SharedProvider::new(EnvironmentProvider::from_context(ctx)),
-            "credential" => SharedProvider::new(Credential::from_parts(
-                self.secret_id,
-                self.secret_key,
-                self.token,
-            )?),
-            "profile" => {
-                let mut b = ProfileProvider::builder();
-                if let Some(p) = self.profile {
-                    b = b.profile(p);
-                }
-                if let Some(e) = self.endpoint {
-                    b = b.sts_endpoint(e);
-                }
-                SharedProvider::new(b.build(ctx))
-            }
-            "cvm_role" => {
-                let mut b = CvmRoleProvider::builder();
-                if let Some(r) = self.role_name {
-                    b = b.role_name(r);
-                }
-                if let Some(e) = self.endpoint {
-                    b = b.endpoint(e);
-                }
-                SharedProvider::new(b.build(ctx))
-            }
-            "sts_assume_role" => {
-                let mut b = StsAssumeRoleProvider::builder()
-                    .secret(
-                        self.secret_id.unwrap_or_default(),
-                        self.secret_key.unwrap_or_default(),
-                    )
-                    .token(self.token);
-                if let Some(v) = self.role_arn {
-                    b = b.role_arn(v);
-                }
-                if let Some(v) = self.role_session_name {
-                    b = b.role_session_name(v);
-                }
-                if let Some(v) = self.duration_seconds {
-                    b = b.duration_seconds(v);
-                }
-                if let Some(v) = self.region {
-                    b = b.region(v);
-                }
-                if let Some(v) = self.policy {
-                    b = b.policy(v);
-                }
-                if let Some(v) = self.external_id {
-                    b = b.external_id(v);
-                }
-                if let Some(v) = self.endpoint {
-                    b = b.endpoint(v);
-                }
-                SharedProvider::new(b.build(ctx)?)
-            }
-            "oidc_role_arn" => {
-                let mut b = OidcRoleArnProvider::builder();
-                if let Some(v) = self.region {
-                    b = b.region(v);
-                }
-                if let Some(v) = self.provider_id {
-                    b = b.provider_id(v);
-                }
-                if let Some(v) = self.web_identity_token {
-                    b = b.web_identity_token(v);
-                }
-                if let Some(v) = self.web_identity_token_file {
-                    b = b.web_identity_token_file(v);
-                }
-                if let Some(v) = self.role_arn {
-                    b = b.role_arn(v);
-                }
-                if let Some(v) = self.role_session_name {
-                    b = b.role_session_name(v);
-                }
-                if let Some(v) = self.duration_seconds {
-                    b = b.duration_seconds(v);
-                }
-                if let Some(v) = self.endpoint {
-                    b = b.endpoint(v);
-                }
-                SharedProvider::new(b.build(ctx)?)
-            }
-            "tke_oidc" => SharedProvider::new(TkeOidcProvider::with_endpoint(
-                ctx,
-                self.endpoint.as_deref(),
-            )),
-            t => {
-                return Err(Error::invalid_config(format!(
-                    "invalid type option '{t}', support: {}",
-                    TYPES.join(", ")
-                )))
-            }
+        let Some((_, build)) = SOURCES.iter().find(|(name, _)| *name == t) else {
+            return Err(Error::invalid_config(format!(
+                "invalid type option '{t}', support: {}",
+                TYPES.join(", ")
+            )));
         };
-        Ok(p)
+        build(self, ctx)
     }
+}
+
+/// Builds one source from a config.
+type FromConfig = fn(Config, &Context) -> Result<SharedProvider>;
+
+/// Each `type` and how its source reads its settings (the source's own `from_config`): adding a
+/// source adds one line here and its name to [`TYPES`].
+const SOURCES: [(&str, FromConfig); 8] = [
+    ("credential", |c, _| shared(Credential::from_config(c))),
+    ("env", |_, ctx| {
+        shared(Ok(EnvironmentProvider::from_context(ctx)))
+    }),
+    ("profile", |c, ctx| {
+        shared(ProfileProviderBuilder::from_config(c).build(ctx))
+    }),
+    ("cvm_role", |c, ctx| {
+        shared(CvmRoleProviderBuilder::from_config(c).build(ctx))
+    }),
+    ("sts_assume_role", |c, ctx| {
+        shared(StsAssumeRoleProviderBuilder::from_config(c).build(ctx))
+    }),
+    ("oidc_role_arn", |c, ctx| {
+        shared(OidcRoleArnProviderBuilder::from_config(c).build(ctx))
+    }),
+    ("tke_oidc", |c, ctx| {
+        shared(TkeOidcProviderBuilder::from_config(c).build(ctx))
+    }),
+    ("default", |c, ctx| {
+        shared(Ok(DefaultChainBuilder::from_config(c).build(ctx)))
+    }),
+];
+
+fn shared<P: ProvideCredentials + 'static>(built: Result<P>) -> Result<SharedProvider> {
+    built.map(SharedProvider::new)
 }
 
 #[cfg(test)]
@@ -236,6 +171,12 @@ mod tests {
     use super::*;
     use crate::error::ErrorKind;
     use crate::provider::ProvideCredentials;
+
+    #[test]
+    fn every_type_has_one_source() {
+        let names: Vec<&str> = SOURCES.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, TYPES);
+    }
 
     #[tokio::test]
     async fn credential_type_validates() {

@@ -72,6 +72,12 @@ impl Credential {
         )
     }
 
+    /// The `credential` settings of a [`Config`](super::Config) (`secret_id`, `secret_key`,
+    /// `token`), validated as by [`Credential::from_parts`].
+    pub fn from_config(c: super::Config) -> Result<Self> {
+        Self::from_parts(c.secret_id, c.secret_key, c.token)
+    }
+
     /// As [`Credential::new`], for callers whose values may be absent (`None` in Python).
     pub fn from_parts(
         secret_id: Option<String>,

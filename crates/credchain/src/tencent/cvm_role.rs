@@ -23,13 +23,14 @@ use arc_swap::ArcSwapOption;
 use http::Method;
 use serde::Deserialize;
 
+use super::config::Config;
 use super::env_vars;
-use crate::cache::{RefreshPolicy, RefreshingCache};
+use crate::cache::{CachedProvider, Fetch, RefreshPolicy};
 use crate::context::Context;
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{send_with_retry, HttpRequest, ProxyPolicy, RetryPolicy, Timeouts};
-use crate::provider::{ProvideCredentials, ProvideFuture};
+use crate::provider::ProvideFuture;
 use crate::time::{from_unix_seconds, parse_rfc3339};
 
 /// The metadata service.
@@ -38,15 +39,25 @@ pub const DEFAULT_METADATA_ENDPOINT: &str = "http://metadata.tencentyun.com";
 pub const ROLE_PATH: &str = "/latest/meta-data/cam/security-credentials/";
 
 /// Builds a [`CvmRoleProvider`].
-#[derive(Debug, Default)]
-pub struct CvmRoleBuilder {
+#[derive(Debug, Default, Clone)]
+pub struct CvmRoleProviderBuilder {
     role_name: Option<String>,
     endpoint: Option<String>,
     disabled: Option<bool>,
-    policy: Option<RefreshPolicy>,
+    timeouts: Option<Timeouts>,
+    refresh_policy: Option<RefreshPolicy>,
 }
 
-impl CvmRoleBuilder {
+impl CvmRoleProviderBuilder {
+    /// A builder with the `cvm_role` settings of a [`Config`] (`role_name`, `endpoint`: the
+    /// metadata base URL).
+    pub fn from_config(c: Config) -> Self {
+        CvmRoleProviderBuilder {
+            role_name: c.role_name,
+            endpoint: c.endpoint,
+            ..Self::default()
+        }
+    }
     /// The role name (skips the listing).
     pub fn role_name(mut self, name: impl Into<String>) -> Self {
         self.role_name = Some(name.into());
@@ -63,14 +74,25 @@ impl CvmRoleBuilder {
         self.disabled = Some(disabled);
         self
     }
-    /// Replaces the cache's refresh policy.
+    /// Timeouts of each metadata request (default [`Timeouts::METADATA`]).
+    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = Some(timeouts);
+        self
+    }
+    /// Replaces the cache's refresh policy (default [`RefreshPolicy::INSTANCE_METADATA`]).
     pub fn refresh_policy(mut self, policy: RefreshPolicy) -> Self {
-        self.policy = Some(policy);
+        self.refresh_policy = Some(policy);
         self
     }
 
-    /// Builds, reading the env fallbacks from `ctx` now.
-    pub fn build(self, ctx: &Context) -> CvmRoleProvider {
+    /// Builds, reading the env fallbacks from `ctx` now. Never fails today: a disabled source or
+    /// a setting that cannot be read is the provider's answer, without a request, so a chain can
+    /// skip (or stop at) it.
+    pub fn build(self, ctx: &Context) -> Result<CvmRoleProvider> {
+        Ok(self.assemble(ctx))
+    }
+
+    fn assemble(self, ctx: &Context) -> CvmRoleProvider {
         // A setting that cannot be read makes the provider answer that error, without a request.
         let mut unreadable = None;
         let disabled = match self.disabled {
@@ -92,38 +114,41 @@ impl CvmRoleBuilder {
                 }),
         }
         .unwrap_or_else(|| DEFAULT_METADATA_ENDPOINT.to_string());
-        let base = base.trim().trim_end_matches('/').to_string();
-        let fixed_role = self
-            .role_name
-            .map(|r| r.trim().to_string())
-            .filter(|r| !r.is_empty());
-        let fetcher = CvmFetcher {
+        let fetcher = CvmRoleFetcher {
             ctx: ctx.clone(),
-            base,
-            fixed_role,
+            refusal: unreadable
+                .map(|e| e.with_provider(CvmRoleProvider::NAME))
+                .or_else(|| disabled.then(disabled_error)),
+            base: base.trim().trim_end_matches('/').to_string(),
+            fixed_role: self
+                .role_name
+                .map(|r| r.trim().to_string())
+                .filter(|r| !r.is_empty()),
             discovered: ArcSwapOption::empty(),
+            timeouts: self.timeouts.unwrap_or(Timeouts::METADATA),
         };
-        let policy = self.policy.unwrap_or(RefreshPolicy::INSTANCE_METADATA);
-        let refusal = unreadable
-            .map(|e| e.with_provider(CvmRoleProvider::NAME))
-            .or_else(|| disabled.then(disabled_error));
-        CvmRoleProvider {
-            refusal,
-            cache: RefreshingCache::new(fetcher, policy, ctx.shared_clock()),
-        }
+        let policy = self
+            .refresh_policy
+            .unwrap_or(RefreshPolicy::INSTANCE_METADATA);
+        CachedProvider::new(fetcher, policy, ctx.shared_clock())
     }
 }
 
-struct CvmFetcher {
+/// The uncached metadata requests behind [`CvmRoleProvider`].
+pub struct CvmRoleFetcher {
     ctx: Context,
+    /// The answer given without a request: disabled, or a setting that cannot be read.
+    refusal: Option<Error>,
     base: String,
     fixed_role: Option<String>,
     discovered: ArcSwapOption<String>,
+    timeouts: Timeouts,
 }
 
-impl fmt::Debug for CvmFetcher {
+impl fmt::Debug for CvmRoleFetcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CvmRole")
+        f.debug_struct("CvmRoleProvider")
+            .field("refusal", &self.refusal.as_ref().map(Error::message))
             .field("endpoint", &crate::redact::url(&self.base))
             .field("role_name", &self.role_name())
             .finish()
@@ -145,7 +170,7 @@ fn is_unreachable(e: &Error) -> bool {
     matches!(e.kind(), ErrorKind::Transport | ErrorKind::Timeout)
 }
 
-impl CvmFetcher {
+impl CvmRoleFetcher {
     fn role_name(&self) -> Option<String> {
         self.fixed_role
             .clone()
@@ -158,7 +183,7 @@ impl CvmFetcher {
     ) -> impl std::future::Future<Output = Result<crate::http::HttpResponse>> + '_ {
         send_with_retry(self.ctx.http().as_ref(), RetryPolicy::METADATA, move || {
             Ok(HttpRequest::new(Method::GET, url.clone())
-                .timeouts(Timeouts::METADATA)
+                .timeouts(self.timeouts)
                 .proxy(ProxyPolicy::Never))
         })
     }
@@ -220,8 +245,11 @@ impl CvmFetcher {
         Ok(role)
     }
 
-    async fn fetch(&self) -> Result<Credentials> {
+    async fn fetch_credentials(&self) -> Result<Credentials> {
         let name = CvmRoleProvider::NAME;
+        if let Some(e) = &self.refusal {
+            return Err(e.clone());
+        }
         let role = self.discover().await.map_err(|e| e.with_provider(name))?;
         let url = format!("{}{ROLE_PATH}{role}", self.base);
         let resp = self
@@ -298,12 +326,10 @@ impl CvmFetcher {
     }
 }
 
-impl ProvideCredentials for CvmFetcher {
-    fn provide_credentials(&self) -> ProvideFuture<'_> {
-        ProvideFuture::new(self.fetch())
-    }
-    fn name(&self) -> &str {
-        CvmRoleProvider::NAME
+impl Fetch for CvmRoleFetcher {
+    const NAME: &'static str = "cvm_role";
+    fn fetch(&self) -> ProvideFuture<'_> {
+        ProvideFuture::new(self.fetch_credentials())
     }
 }
 
@@ -313,87 +339,52 @@ impl ProvideCredentials for CvmFetcher {
 /// use credchain::tencent::CvmRoleProvider;
 /// use credchain::context::{Context, MemoryEnv};
 /// use credchain::ProvideCredentials;
-/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
 /// let ctx = Context::empty().with_env(MemoryEnv::from_pairs([("TENCENTCLOUD_METADATA_DISABLED", "true")]));
 /// let e = CvmRoleProvider::from_context(&ctx).provide_credentials().await.unwrap_err();
 /// assert!(e.is_not_configured());
-/// assert_eq!(CvmRoleProvider::builder().role_name("app").build(&ctx).role_name().as_deref(), Some("app"));
+/// let p = CvmRoleProvider::builder().role_name("app").build(&ctx).unwrap();
+/// assert_eq!(p.role_name().as_deref(), Some("app"));
 /// # });
 /// ```
-#[derive(Clone)]
-pub struct CvmRoleProvider {
-    /// The answer given without a request: disabled, or a setting that cannot be read.
-    refusal: Option<Error>,
-    cache: RefreshingCache<CvmFetcher>,
-}
+pub type CvmRoleProvider = CachedProvider<CvmRoleFetcher>;
 
 impl CvmRoleProvider {
     /// The provider name.
-    pub const NAME: &'static str = "cvm_role";
+    pub const NAME: &'static str = <CvmRoleFetcher as Fetch>::NAME;
 
     /// A builder.
-    pub fn builder() -> CvmRoleBuilder {
-        CvmRoleBuilder::default()
+    pub fn builder() -> CvmRoleProviderBuilder {
+        CvmRoleProviderBuilder::default()
     }
     /// Defaults from the context's environment.
     pub fn from_context(ctx: &Context) -> Self {
-        Self::builder().build(ctx)
+        Self::builder().assemble(ctx)
     }
     /// The role name in use: the given one, or the one discovered by the last listing (`None`
     /// before the first successful discovery). The Python SDK's `get_role_name()`.
     pub fn role_name(&self) -> Option<String> {
-        self.cache.source().role_name()
+        self.fetcher().role_name()
     }
     /// The role name, asking the metadata service when not yet known (errors are returned, not
     /// hidden as in the Python SDK).
     pub async fn resolve_role_name(&self) -> Result<String> {
-        if let Some(e) = &self.refusal {
+        let fetcher = self.fetcher();
+        if let Some(e) = &fetcher.refusal {
             return Err(e.clone());
         }
-        self.cache
-            .source()
+        fetcher
             .discover()
             .await
             .map_err(|e| e.with_provider(Self::NAME))
     }
     /// The metadata base URL.
     pub fn endpoint(&self) -> &str {
-        &self.cache.source().base
-    }
-    /// How many credential fetches this provider has started.
-    pub fn fetch_count(&self) -> u64 {
-        self.cache.fetch_count()
+        &self.fetcher().base
     }
 }
 
 fn disabled_error() -> Error {
     Error::not_configured(format!("disabled by {}=true", env_vars::METADATA_DISABLED))
         .with_provider(CvmRoleProvider::NAME)
-}
-
-impl fmt::Debug for CvmRoleProvider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CvmRoleProvider")
-            .field("refusal", &self.refusal.as_ref().map(Error::message))
-            .field("source", self.cache.source())
-            .finish()
-    }
-}
-
-impl ProvideCredentials for CvmRoleProvider {
-    fn provide_credentials(&self) -> ProvideFuture<'_> {
-        if let Some(e) = &self.refusal {
-            return ProvideFuture::ready(Err(e.clone()));
-        }
-        self.cache.provide_credentials()
-    }
-    fn name(&self) -> &str {
-        Self::NAME
-    }
-    fn force_refresh(&self) -> ProvideFuture<'_> {
-        if let Some(e) = &self.refusal {
-            return ProvideFuture::ready(Err(e.clone()));
-        }
-        self.cache.force_refresh()
-    }
 }

@@ -114,7 +114,8 @@ mod tests {
         let source = CvmRoleProvider::builder()
             .endpoint("http://127.0.0.1:1")
             .role_name("served")
-            .build(&ctx);
+            .build(&ctx)
+            .unwrap();
         assert_eq!(source.provide_credentials().await.unwrap(), c);
     }
 

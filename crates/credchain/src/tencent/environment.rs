@@ -88,7 +88,7 @@ impl EnvironmentProvider {
         };
         // With a web identity token file set, TENCENTCLOUD_ROLE_ARN is the OIDC role (reqsign's
         // alias, read by `tke_oidc`), not tccli's env role.
-        if super::oidc::web_identity_active(ctx).map_err(|e| e.with_provider(Self::NAME))? {
+        if super::tke_oidc::web_identity_active(ctx).map_err(|e| e.with_provider(Self::NAME))? {
             return Ok(Loaded::Static(keys));
         }
         let (arn, session) = match (var(env_vars::ROLE_ARN)?, var(env_vars::ROLE_SESSION_NAME)?) {
@@ -115,7 +115,7 @@ impl EnvironmentProvider {
             Self::NAME,
         )?;
         let mut sts = StsAssumeRoleProvider::builder()
-            .with_source(SharedProvider::new(source))
+            .source(SharedProvider::new(source))
             .role_arn(arn)
             .role_session_name(session);
         if let Some(r) = var(env_vars::REGION)? {

@@ -16,6 +16,9 @@
 //! Forcing a refresh (the SDKs' `update_credential()` / `refresh()`) is
 //! [`ProvideCredentials::force_refresh`](crate::ProvideCredentials::force_refresh).
 
+#[macro_use]
+mod builder_setters;
+
 mod assume_role;
 mod chain;
 mod config;
@@ -24,29 +27,40 @@ mod cvm_role;
 mod cvm_role_response;
 pub mod env_vars;
 mod environment;
-pub mod ini;
-mod oidc;
+mod oidc_request;
+mod oidc_role_arn;
 mod profile;
+pub mod service_error;
 mod sts;
 mod tccli;
+mod tke_oidc;
 
-pub use assume_role::{StsAssumeRoleBuilder, StsAssumeRoleProvider};
+pub use crate::ini;
+
+pub use assume_role::{StsAssumeRoleFetcher, StsAssumeRoleProvider, StsAssumeRoleProviderBuilder};
 pub use chain::{default_chain, DefaultChainBuilder, NOTHING_CONFIGURED_HINT};
 pub use config::{Config, TYPES};
 pub use credential::{validate_field, Credential, INVALID_CREDENTIAL};
-pub use cvm_role::{CvmRoleBuilder, CvmRoleProvider, DEFAULT_METADATA_ENDPOINT, ROLE_PATH};
+pub use cvm_role::{
+    CvmRoleFetcher, CvmRoleProvider, CvmRoleProviderBuilder, DEFAULT_METADATA_ENDPOINT, ROLE_PATH,
+};
 pub use cvm_role_response::CvmRoleResponse;
 pub use environment::EnvironmentProvider;
-pub use oidc::{OidcRoleArnBuilder, OidcRoleArnProvider, TkeOidcProvider, TKE_IDENTITY_TOKEN_FILE};
-pub use profile::{ProfileBuilder, ProfileProvider, DEFAULT_PROFILE, SYSTEM_CREDENTIALS_FILE};
+pub use oidc_role_arn::{OidcRoleArnFetcher, OidcRoleArnProvider, OidcRoleArnProviderBuilder};
+pub use profile::{
+    ProfileProvider, ProfileProviderBuilder, DEFAULT_PROFILE, SYSTEM_CREDENTIALS_FILE,
+};
 pub use sts::{
     generate_session_name, regional_sts_host, StsEndpoint, DEFAULT_DURATION_SECONDS,
     DEFAULT_REGION, DEFAULT_STS_HOST, INTL_STS_HOST, MAX_DURATION_SECONDS, MIN_DURATION_SECONDS,
     SESSION_NAME_PREFIX, STS_SERVICE, STS_VERSION,
 };
 pub use tccli::{
-    parse_tccli_credential, TccliBuilder, TccliCredentialFile, TccliCredentialType, TccliProvider,
-    TCCLI_DEFAULT_PROFILE, TCCLI_DIR,
+    parse_tccli_credential, TccliCredentialFile, TccliCredentialType, TccliProvider,
+    TccliProviderBuilder, TCCLI_DEFAULT_PROFILE, TCCLI_DIR,
+};
+pub use tke_oidc::{
+    TkeOidcFetcher, TkeOidcProvider, TkeOidcProviderBuilder, TKE_IDENTITY_TOKEN_FILE,
 };
 
 /// The Python SDK's name for the environment source.

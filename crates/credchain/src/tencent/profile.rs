@@ -24,19 +24,20 @@
 //!   (listing the files looked at); with `TENCENTCLOUD_PROFILE` it is "not configured", so the
 //!   default chain goes on. A section
 //!   without `secret_id` or `secret_key` (or with empty values) is an error naming file and section;
-//!   padded values are invalid credentials. Parse errors name file and line ([`super::ini`]).
+//!   padded values are invalid credentials. Parse errors name file and line ([`crate::ini`]).
 //! - The file is read when the provider is built, like the environment.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use super::assume_role::StsAssumeRoleProvider;
+use super::assume_role::{StsAssumeRoleProvider, StsAssumeRoleProviderBuilder};
+use super::config::Config;
 use super::credential::Credential;
 use super::cvm_role::CvmRoleProvider;
 use super::env_vars;
-use super::ini::{self, Ini, Section};
 use crate::context::{Context, MAX_FILE_SIZE};
 use crate::error::{Error, ErrorKind, Result};
+use crate::ini::{Ini, IniDialect, Section};
 use crate::provider::{ProvideCredentials, ProvideFuture, SharedProvider};
 
 /// The system-wide credentials file.
@@ -56,13 +57,22 @@ pub const DEFAULT_PROFILE: &str = "default";
 
 /// Builds a [`ProfileProvider`].
 #[derive(Debug, Default)]
-pub struct ProfileBuilder {
+pub struct ProfileProviderBuilder {
     path: Option<PathBuf>,
     profile: Option<String>,
     sts_endpoint: Option<String>,
 }
 
-impl ProfileBuilder {
+impl ProfileProviderBuilder {
+    /// A builder with the `profile` settings of a [`Config`] (`profile`: the section;
+    /// `endpoint`: STS, for `role_arn` profiles).
+    pub fn from_config(c: Config) -> Self {
+        ProfileProviderBuilder {
+            profile: c.profile,
+            sts_endpoint: c.endpoint,
+            ..Self::default()
+        }
+    }
     /// The file to read (default: see the module docs).
     pub fn path(mut self, path: impl Into<PathBuf>) -> Self {
         self.path = Some(path.into());
@@ -80,9 +90,13 @@ impl ProfileBuilder {
         self
     }
 
-    /// Reads the file now and builds the provider (errors are kept and returned by
-    /// `provide_credentials`, so a chain can skip a "not configured" profile).
-    pub fn build(self, ctx: &Context) -> ProfileProvider {
+    /// Reads the file now and builds the provider. Never fails today: errors of the file are
+    /// kept and returned by `provide_credentials`, so a chain can skip a "not configured" profile.
+    pub fn build(self, ctx: &Context) -> Result<ProfileProvider> {
+        Ok(self.assemble(ctx))
+    }
+
+    fn assemble(self, ctx: &Context) -> ProfileProvider {
         let outcome = load(&self, ctx).map_err(|e| e.with_provider(ProfileProvider::NAME));
         ProfileProvider { outcome }
     }
@@ -93,7 +107,7 @@ enum Loaded {
     AssumeRole(StsAssumeRoleProvider),
 }
 
-fn load(b: &ProfileBuilder, ctx: &Context) -> Result<(PathBuf, String, Loaded)> {
+fn load(b: &ProfileProviderBuilder, ctx: &Context) -> Result<(PathBuf, String, Loaded)> {
     let given = b.profile.clone().filter(|p| !p.is_empty());
     let (explicit_profile, profile) = match given.clone() {
         Some(p) => (true, p),
@@ -113,7 +127,7 @@ fn load(b: &ProfileBuilder, ctx: &Context) -> Result<(PathBuf, String, Loaded)> 
         }
         other => other?,
     };
-    let parsed = ini::parse(&bytes).map_err(|e| {
+    let parsed = IniDialect::TENCENT.parse_bytes(&bytes).map_err(|e| {
         let mut err = Error::new(
             ErrorKind::File,
             format!("INI file is not valid: {}", e.message),
@@ -151,7 +165,7 @@ fn load(b: &ProfileBuilder, ctx: &Context) -> Result<(PathBuf, String, Loaded)> 
     Ok((path, profile, loaded))
 }
 
-fn find_file(b: &ProfileBuilder, ctx: &Context) -> Result<(PathBuf, Vec<u8>)> {
+fn find_file(b: &ProfileProviderBuilder, ctx: &Context) -> Result<(PathBuf, Vec<u8>)> {
     let explicit = match &b.path {
         Some(p) => Some(p.clone()),
         None => match ctx.env_var(env_vars::CREDENTIALS_FILE)? {
@@ -226,7 +240,7 @@ fn build_section(
     s: &Section,
     profile: &str,
     path: &Path,
-    b: &ProfileBuilder,
+    b: &ProfileProviderBuilder,
     ctx: &Context,
     visiting: &mut Vec<String>,
 ) -> Result<Loaded> {
@@ -238,8 +252,7 @@ fn build_section(
             keys => SharedProvider::new(keys),
         },
     };
-    let role_arn = s.get_non_empty("role_arn").unwrap_or_default();
-    assume_role(s, role_arn, source, profile, path, b, ctx)
+    assume_role(s, source, profile, path, b, ctx)
 }
 
 /// The source of a role section's AssumeRole call given by `source_profile` or
@@ -249,7 +262,7 @@ fn role_source(
     s: &Section,
     profile: &str,
     path: &Path,
-    b: &ProfileBuilder,
+    b: &ProfileProviderBuilder,
     ctx: &Context,
     visiting: &mut Vec<String>,
 ) -> Result<Option<SharedProvider>> {
@@ -270,23 +283,8 @@ fn role_source(
             .with_line(line)
             .with_hint(hint.to_string()))
     };
-    if source_profile.is_some() && credential_source.is_some() {
-        return refuse(
-            format!("[{profile}] sets both {SOURCE_PROFILE} and {CREDENTIAL_SOURCE}"),
-            "keep one of them: the role's credentials come from exactly one source",
-        );
-    }
-    if s.get_non_empty("role_arn").is_none() {
-        return refuse(
-            format!("[{profile}] sets {key} but no role_arn"),
-            "add the role_arn to assume, or remove the line",
-        );
-    }
-    if s.get_non_empty("secret_id").is_some() || s.get_non_empty("secret_key").is_some() {
-        return refuse(
-            format!("[{profile}] sets both secret_id/secret_key and {key}"),
-            "remove the keys (the source gives them) or the source line",
-        );
+    if let Some((msg, hint)) = conflicting_lines(s, profile, key) {
+        return refuse(msg, hint);
     }
     if let Some(v) = credential_source {
         if !is_cvm_role(v) {
@@ -295,11 +293,11 @@ fn role_source(
                 "set credential_source = cvm_role, or use source_profile",
             );
         }
-        return Ok(Some(cvm_source(ctx)));
+        return cvm_source(ctx).map(Some);
     }
     let name = source_profile.unwrap_or_default();
     if name == CVM_ROLE_SOURCE {
-        return Ok(Some(cvm_source(ctx)));
+        return cvm_source(ctx).map(Some);
     }
     if visiting.len() > MAX_SOURCE_HOPS {
         return refuse(
@@ -335,13 +333,37 @@ fn role_source(
     ))
 }
 
+/// What is wrong with a role section that names its source with `key` (`source_profile` or
+/// `credential_source`), with what to do: both source lines, no `role_arn`, or keys of its own.
+fn conflicting_lines(s: &Section, profile: &str, key: &str) -> Option<(String, &'static str)> {
+    if s.get_non_empty(SOURCE_PROFILE).is_some() && s.get_non_empty(CREDENTIAL_SOURCE).is_some() {
+        return Some((
+            format!("[{profile}] sets both {SOURCE_PROFILE} and {CREDENTIAL_SOURCE}"),
+            "keep one of them: the role's credentials come from exactly one source",
+        ));
+    }
+    if s.get_non_empty("role_arn").is_none() {
+        return Some((
+            format!("[{profile}] sets {key} but no role_arn"),
+            "add the role_arn to assume, or remove the line",
+        ));
+    }
+    if s.get_non_empty("secret_id").is_some() || s.get_non_empty("secret_key").is_some() {
+        return Some((
+            format!("[{profile}] sets both secret_id/secret_key and {key}"),
+            "remove the keys (the source gives them) or the source line",
+        ));
+    }
+    None
+}
+
 /// `cvm_role`, `cvm-role` or `CvmRole`, in any case.
 fn is_cvm_role(v: &str) -> bool {
     v.replace(['_', '-'], "").eq_ignore_ascii_case("cvmrole")
 }
 
-fn cvm_source(ctx: &Context) -> SharedProvider {
-    SharedProvider::new(CvmRoleProvider::builder().build(ctx))
+fn cvm_source(ctx: &Context) -> Result<SharedProvider> {
+    Ok(SharedProvider::new(CvmRoleProvider::builder().build(ctx)?))
 }
 
 /// The section's own `secret_id`, `secret_key` and `token`.
@@ -389,38 +411,15 @@ fn section_keys(s: &Section, profile: &str, path: &Path) -> Result<Credential> {
 /// The AssumeRole provider of a `role_arn` section, signing with `source`.
 fn assume_role(
     s: &Section,
-    role_arn: &str,
     source: SharedProvider,
     profile: &str,
     path: &Path,
-    b: &ProfileBuilder,
+    b: &ProfileProviderBuilder,
     ctx: &Context,
 ) -> Result<Loaded> {
-    let mut sts = StsAssumeRoleProvider::builder()
-        .with_source(source)
-        .role_arn(role_arn);
-    if let Some(n) = s.get_non_empty("role_session_name") {
-        sts = sts.role_session_name(n);
-    }
-    if let Some(d) = s.get_non_empty("duration_seconds") {
-        let d: u64 = d.parse().map_err(|_| {
-            Error::invalid_config(format!(
-                "duration_seconds in [{profile}] is not a whole number of seconds"
-            ))
-            .with_file(path)
-            .with_line(s.line_of("duration_seconds").unwrap_or(s.line))
-        })?;
-        sts = sts.duration_seconds(d);
-    }
-    if let Some(v) = s.get_non_empty("region") {
-        sts = sts.region(v);
-    }
-    if let Some(v) = s.get_non_empty("external_id") {
-        sts = sts.external_id(v);
-    }
-    if let Some(v) = s.get_non_empty("policy") {
-        sts = sts.policy(v);
-    }
+    let mut sts = StsAssumeRoleProviderBuilder::from_ini_section(s, profile)
+        .map_err(|e| e.with_file(path))?
+        .source(source);
     if let Some(e) = &b.sts_endpoint {
         sts = sts.endpoint(e.clone());
     }
@@ -454,12 +453,12 @@ impl ProfileProvider {
     pub const NAME: &'static str = "profile";
 
     /// A builder.
-    pub fn builder() -> ProfileBuilder {
-        ProfileBuilder::default()
+    pub fn builder() -> ProfileProviderBuilder {
+        ProfileProviderBuilder::default()
     }
     /// Defaults from the context's environment.
     pub fn from_context(ctx: &Context) -> Self {
-        Self::builder().build(ctx)
+        Self::builder().assemble(ctx)
     }
     /// The file read, when one was found.
     pub fn path(&self) -> Option<&Path> {

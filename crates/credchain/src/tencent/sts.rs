@@ -4,15 +4,15 @@
 
 use std::time::SystemTime;
 
+use arc_swap::ArcSwap;
 use http::Method;
 use serde::Deserialize;
 
+use super::service_error::{self, ServiceError};
 use crate::context::Context;
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind, Result};
-use crate::http::{
-    send_with_retry, HttpRequest, HttpResponse, ProxyPolicy, RetryClassifier, RetryPolicy, Timeouts,
-};
+use crate::http::{send_with_retry, HttpRequest, HttpResponse, ProxyPolicy, RetryPolicy, Timeouts};
 use crate::sign::tc3::{self, Tc3Request};
 use crate::sign::Payload;
 use crate::time::{from_unix_seconds, parse_rfc3339, unix_seconds};
@@ -161,91 +161,126 @@ impl Auth<'_> {
     }
 }
 
-/// One STS call: POST JSON, retried (each attempt re-signed with a fresh timestamp), parsed into
-/// temporary credentials named `provider`.
-pub(crate) async fn call(
-    ctx: &Context,
-    endpoint: &StsEndpoint,
-    action: &str,
-    region: &str,
-    body: &serde_json::Value,
-    auth: Auth<'_>,
-    provider: &str,
-) -> Result<Credentials> {
-    let body = serde_json::to_vec(body)
-        .map_err(|e| Error::invalid_config(format!("cannot encode the {action} request: {e}")))?;
-    // Tencent throttles with HTTP 200 and RequestLimitExceeded in the body: the Tencent
-    // classifier makes the one retry loop see it (no second loop here).
-    let policy = RetryPolicy::REMOTE.with_classifier(RetryClassifier::TencentApi3);
-    let resp = send_with_retry(ctx.http().as_ref(), policy, || {
-        build_request(ctx, endpoint, action, region, &body, &auth)
-    })
-    .await
-    .map_err(|e| auth.redact(e.with_provider(provider)))?;
-    parse_response(&resp, action, &endpoint.url)
-        .map(|r| r.into_credentials(provider))
-        .map_err(|e| auth.redact(e).with_provider(provider))
+/// Where one source's STS calls go and how long they may take: shared by `sts_assume_role`,
+/// `oidc_role_arn` and `tke_oidc`.
+pub(crate) struct StsClient {
+    ctx: Context,
+    /// Swappable so [`StsClient::set_endpoint`] takes effect at the next refresh.
+    endpoint: ArcSwap<StsEndpoint>,
+    timeouts: Timeouts,
 }
 
-fn build_request(
-    ctx: &Context,
-    endpoint: &StsEndpoint,
-    action: &str,
-    region: &str,
-    body: &[u8],
-    auth: &Auth<'_>,
-) -> Result<HttpRequest> {
-    let mut req = Tc3Request::new(
-        endpoint.host.clone(),
-        action,
-        STS_VERSION,
-        unix_seconds(ctx.now()),
-    );
-    req.service = STS_SERVICE.into();
-    req.region = region.to_string();
-    req.payload = Payload::Bytes(body.to_vec());
-    let signed = match auth {
-        Auth::Signed(c) => tc3::sign(&req, c).map_err(|e| e.with_endpoint(endpoint.url.clone()))?,
-        Auth::Skip => tc3::skip_sign(&req)?,
-    };
-    let mut http = HttpRequest::new(Method::POST, endpoint.url.clone())
-        .timeouts(Timeouts::STS)
-        .proxy(ProxyPolicy::FromEnv)
-        .body(body.to_vec());
-    for (name, value) in &signed.headers {
-        http = http.header(name, value);
+impl StsClient {
+    /// `endpoint` if given, else `TENCENTCLOUD_STS_ENDPOINT`, else the default; `timeouts`
+    /// default to [`Timeouts::STS`].
+    pub(crate) fn new(
+        ctx: &Context,
+        endpoint: Option<&str>,
+        timeouts: Option<Timeouts>,
+    ) -> Result<StsClient> {
+        Ok(StsClient {
+            ctx: ctx.clone(),
+            endpoint: ArcSwap::from_pointee(StsEndpoint::resolve(endpoint, ctx)?),
+            timeouts: timeouts.unwrap_or(Timeouts::STS),
+        })
     }
-    Ok(http)
+
+    /// The context calls are made with.
+    pub(crate) fn ctx(&self) -> &Context {
+        &self.ctx
+    }
+
+    /// The STS URL called.
+    pub(crate) fn url(&self) -> String {
+        self.endpoint.load().url.clone()
+    }
+
+    /// The STS URL as shown in `Debug` output.
+    pub(crate) fn shown_url(&self) -> String {
+        crate::redact::url(&self.endpoint.load().url)
+    }
+
+    /// Changes the endpoint (full URL or bare host) for the next call.
+    pub(crate) fn set_endpoint(&self, endpoint: &str) -> Result<()> {
+        self.endpoint
+            .store(std::sync::Arc::new(StsEndpoint::parse(endpoint)?));
+        Ok(())
+    }
+
+    /// One STS call: POST JSON, retried (each attempt re-signed with a fresh timestamp), parsed
+    /// into temporary credentials named `provider`.
+    pub(crate) async fn call(
+        &self,
+        action: &str,
+        region: &str,
+        body: &serde_json::Value,
+        auth: Auth<'_>,
+        provider: &str,
+    ) -> Result<Credentials> {
+        let body = serde_json::to_vec(body).map_err(|e| {
+            Error::invalid_config(format!("cannot encode the {action} request: {e}"))
+        })?;
+        let endpoint = self.endpoint.load_full();
+        // Tencent throttles with HTTP 200 and RequestLimitExceeded in the body: the Tencent
+        // classifier makes the one retry loop see it (no second loop here).
+        let policy = RetryPolicy::REMOTE.with_classifier(service_error::RETRY_CLASSIFIER);
+        let resp = send_with_retry(self.ctx.http().as_ref(), policy, || {
+            self.request(&endpoint, action, region, &body, &auth)
+        })
+        .await
+        .map_err(|e| auth.redact(e.with_provider(provider)))?;
+        parse_response(&resp, action, &endpoint.url)
+            .map(|r| r.into_credentials(provider))
+            .map_err(|e| auth.redact(e).with_provider(provider))
+    }
+
+    fn request(
+        &self,
+        endpoint: &StsEndpoint,
+        action: &str,
+        region: &str,
+        body: &[u8],
+        auth: &Auth<'_>,
+    ) -> Result<HttpRequest> {
+        let mut req = Tc3Request::new(
+            endpoint.host.clone(),
+            action,
+            STS_VERSION,
+            unix_seconds(self.ctx.now()),
+        );
+        req.service = STS_SERVICE.into();
+        req.region = region.to_string();
+        req.payload = Payload::Bytes(body.to_vec());
+        let signed = match auth {
+            Auth::Signed(c) => {
+                tc3::sign(&req, c).map_err(|e| e.with_endpoint(endpoint.url.clone()))?
+            }
+            Auth::Skip => tc3::skip_sign(&req)?,
+        };
+        let mut http = HttpRequest::new(Method::POST, endpoint.url.clone())
+            .timeouts(self.timeouts)
+            .proxy(ProxyPolicy::FromEnv)
+            .body(body.to_vec());
+        for (name, value) in &signed.headers {
+            http = http.header(name, value);
+        }
+        Ok(http)
+    }
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct Envelope {
     response: Option<ResponseBody>,
-    // Legacy v2 shape `{code, message, codeDesc}`.
-    #[serde(rename = "code")]
-    legacy_code: Option<serde_json::Value>,
-    #[serde(rename = "message")]
-    legacy_message: Option<String>,
-    #[serde(rename = "codeDesc")]
-    legacy_code_desc: Option<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct ResponseBody {
-    error: Option<ServiceError>,
     credentials: Option<TmpCredentials>,
     expired_time: Option<i64>,
     expiration: Option<String>,
     request_id: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct ServiceError {
-    code: Option<String>,
-    message: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -274,61 +309,23 @@ impl Issued {
     }
 }
 
-fn hint_for(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "AuthFailure.SignatureExpire" => {
-            "the request time is more than 5 minutes off the server's clock: check this machine's clock (NTP)"
-        }
-        "AuthFailure.SecretIdNotFound" | "AuthFailure.InvalidSecretId" => {
-            "the source SecretId does not exist or is disabled: check the key pair used to call STS"
-        }
-        "AuthFailure.SignatureFailure" => "the source SecretKey does not match the SecretId",
-        "AuthFailure.TokenFailure" => "the source credentials' token is invalid or expired",
-        "InternalError.GetRoleError" | "InvalidParameter.RoleNotExist" => {
-            "check the role ARN and that the role's trust policy allows this caller"
-        }
-        c if c.starts_with("RequestLimitExceeded") => "STS is throttling: retry later",
-        c if c.starts_with("InvalidParameter") => "check the request parameters (role ARN, session name, duration, policy)",
-        _ => return None,
-    })
-}
-
-/// Parses an STS answer (`{"Response": {...}}`): non-2xx is a service error (with the
-/// Tencent error if the body has one); `Response.Error` is a service error with code, message and
-/// request id; the legacy `{code, message, codeDesc}` shape is recognised; anything unusable is an
-/// invalid response naming what is missing.
+/// Parses an STS answer (`{"Response": {...}}`): non-2xx is a service error (with the Tencent
+/// error if the body has one); an error in the body ([`ServiceError`]) is a service error with
+/// code, message and request id; anything unusable is an invalid response naming what is missing.
 pub(crate) fn parse_response(resp: &HttpResponse, action: &str, endpoint: &str) -> Result<Issued> {
-    let parsed: std::result::Result<Envelope, _> = serde_json::from_slice(&resp.body);
-    if !resp.is_success() {
-        let mut e = Error::new(
-            ErrorKind::Service,
-            format!("{action} failed with HTTP {}", resp.status),
-        )
-        .with_endpoint(endpoint)
-        .with_status(resp.status);
-        if let Ok(Envelope {
-            response:
-                Some(ResponseBody {
-                    error: Some(err),
-                    request_id,
-                    ..
-                }),
-            ..
-        }) = &parsed
-        {
-            let code = err.code.clone().unwrap_or_default();
-            if let Some(h) = hint_for(&code) {
-                e = e.with_hint(h);
-            }
-            e = e.with_service_error(
-                code,
-                err.message.clone().unwrap_or_default(),
-                request_id.clone(),
-            );
+    let failed = |message: String| {
+        let e = Error::new(ErrorKind::Service, message)
+            .with_endpoint(endpoint)
+            .with_status(resp.status);
+        match ServiceError::parse(&resp.body) {
+            Some(service) => service.attach_to(e),
+            None => e,
         }
-        return Err(e);
+    };
+    if !resp.is_success() {
+        return Err(failed(format!("{action} failed with HTTP {}", resp.status)));
     }
-    let env = parsed.map_err(|err| {
+    let env: Envelope = serde_json::from_slice(&resp.body).map_err(|err| {
         Error::new(
             ErrorKind::InvalidResponse,
             format!(
@@ -339,60 +336,30 @@ pub(crate) fn parse_response(resp: &HttpResponse, action: &str, endpoint: &str) 
         .with_endpoint(endpoint)
         .with_status(resp.status)
     })?;
-    if let Some(code) = env
-        .legacy_code
-        .as_ref()
-        .filter(|c| !(c.is_null() || c.as_i64() == Some(0)))
-    {
-        let code = match code {
-            serde_json::Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        let code = env
-            .legacy_code_desc
-            .clone()
-            .filter(|d| !d.is_empty())
-            .unwrap_or(code);
-        return Err(
-            Error::new(ErrorKind::Service, format!("{action} was rejected"))
-                .with_endpoint(endpoint)
-                .with_status(resp.status)
-                .with_service_error(code, env.legacy_message.unwrap_or_default(), None),
-        );
+    if ServiceError::parse(&resp.body).is_some() {
+        return Err(failed(format!("{action} was rejected")));
     }
     let Some(body) = env.response else {
         return Err(invalid(action, endpoint, "has no \"Response\" object"));
     };
-    if let Some(err) = body.error {
-        let code = err.code.unwrap_or_default();
-        let mut e = Error::new(ErrorKind::Service, format!("{action} was rejected"))
-            .with_endpoint(endpoint)
-            .with_status(resp.status);
-        if let Some(h) = hint_for(&code) {
-            e = e.with_hint(h);
+    let request_id = body.request_id.clone();
+    issued(body).map_err(|what| {
+        let e = invalid(action, endpoint, &what);
+        match &request_id {
+            Some(r) => e.with_request_id(r.clone()),
+            None => e,
         }
-        return Err(e.with_service_error(code, err.message.unwrap_or_default(), body.request_id));
-    }
-    let rid = body.request_id.clone();
-    let with_rid = |e: Error| match &rid {
-        Some(r) => e.with_request_id(r.clone()),
-        None => e,
-    };
-    let Some(c) = body.credentials else {
-        return Err(with_rid(invalid(
-            action,
-            endpoint,
-            "has no \"Response.Credentials\"",
-        )));
-    };
+    })
+}
+
+/// The credentials of a successful answer, or what is missing from it.
+fn issued(body: ResponseBody) -> std::result::Result<Issued, String> {
+    let c = body
+        .credentials
+        .ok_or_else(|| "has no \"Response.Credentials\"".to_string())?;
     let field = |v: Option<String>, name: &str| {
-        v.filter(|s| !s.is_empty()).ok_or_else(|| {
-            with_rid(invalid(
-                action,
-                endpoint,
-                &format!("has no \"Credentials.{name}\""),
-            ))
-        })
+        v.filter(|s| !s.is_empty())
+            .ok_or_else(|| format!("has no \"Credentials.{name}\""))
     };
     let id = field(c.tmp_secret_id, "TmpSecretId")?;
     let key = field(c.tmp_secret_key, "TmpSecretKey")?;
@@ -403,13 +370,7 @@ pub(crate) fn parse_response(resp: &HttpResponse, action: &str, endpoint: &str) 
     ) {
         (Some(t), _) if t > 0 => from_unix_seconds(t),
         (_, Some(t)) => t,
-        _ => {
-            return Err(with_rid(invalid(
-                action,
-                endpoint,
-                "has no valid \"ExpiredTime\" or \"Expiration\"",
-            )))
-        }
+        _ => return Err("has no valid \"ExpiredTime\" or \"Expiration\"".into()),
     };
     Ok(Issued {
         id,

@@ -37,9 +37,9 @@ use std::time::SystemTime;
 
 use serde_json::{Map, Value};
 
-use super::assume_role::StsAssumeRoleProvider;
+use super::assume_role::{StsAssumeRoleProvider, StsAssumeRoleProviderBuilder};
 use super::credential::Credential;
-use super::cvm_role::CvmRoleProvider;
+use super::cvm_role::{CvmRoleProvider, CvmRoleProviderBuilder};
 use super::env_vars;
 use crate::context::{Context, MAX_FILE_SIZE};
 use crate::credentials::Credentials;
@@ -233,14 +233,14 @@ fn parse_configure(bytes: &[u8]) -> Result<(Option<String>, Option<String>)> {
 
 /// Builds a [`TccliProvider`].
 #[derive(Debug, Default, Clone)]
-pub struct TccliBuilder {
+pub struct TccliProviderBuilder {
     profile: Option<String>,
     sts_endpoint: Option<String>,
     metadata_endpoint: Option<String>,
     role_name: Option<String>,
 }
 
-impl TccliBuilder {
+impl TccliProviderBuilder {
     /// The profile (default `TCCLI_PROFILE`, else `default`). A named profile must exist, and
     /// tccli's environment role settings do not apply to it (as in tccli with `--profile`).
     pub fn profile(mut self, profile: impl Into<String>) -> Self {
@@ -264,9 +264,14 @@ impl TccliBuilder {
         self
     }
 
-    /// Reads the files now and builds the provider (errors are kept and answered by
-    /// `provide_credentials`, so a chain can skip a source that is not configured).
-    pub fn build(self, ctx: &Context) -> TccliProvider {
+    /// Reads the files now and builds the provider. Never fails today: errors of the files are
+    /// kept and answered by `provide_credentials`, so a chain can skip a source that is not
+    /// configured.
+    pub fn build(self, ctx: &Context) -> Result<TccliProvider> {
+        Ok(self.assemble(ctx))
+    }
+
+    fn assemble(self, ctx: &Context) -> TccliProvider {
         let outcome = load(&self, ctx).map_err(|e| e.with_provider(TccliProvider::NAME));
         TccliProvider {
             outcome,
@@ -288,7 +293,7 @@ struct Found {
     loaded: Loaded,
 }
 
-fn select_profile(b: &TccliBuilder, ctx: &Context) -> Result<(String, bool, bool)> {
+fn select_profile(b: &TccliProviderBuilder, ctx: &Context) -> Result<(String, bool, bool)> {
     let (profile, named, by_caller) = match b.profile.clone().filter(|p| !p.is_empty()) {
         Some(p) => (p, true, true),
         None => match ctx.env_non_empty(env_vars::TCCLI_PROFILE)? {
@@ -325,7 +330,7 @@ fn read(ctx: &Context, path: &Path) -> Result<Option<Vec<u8>>> {
     }
 }
 
-fn load(b: &TccliBuilder, ctx: &Context) -> Result<Found> {
+fn load(b: &TccliProviderBuilder, ctx: &Context) -> Result<Found> {
     let (profile, named, by_caller) = select_profile(b, ctx)?;
     let Some(home) = ctx.env().home_dir() else {
         return Err(Error::not_configured(
@@ -375,7 +380,7 @@ fn build_loaded(
     by_caller: bool,
     path: &Path,
     dir: &Path,
-    b: &TccliBuilder,
+    b: &TccliProviderBuilder,
     ctx: &Context,
 ) -> Result<Loaded> {
     let Some(kind) = file.kind else {
@@ -383,60 +388,102 @@ fn build_loaded(
             "the tccli credential file holds no credentials",
         ));
     };
-    if kind == TccliCredentialType::CvmRole {
+    match kind {
+        TccliCredentialType::CvmRole => {
+            Ok(Loaded::Inner(SharedProvider::new(b.cvm_role().build(ctx)?)))
+        }
+        TccliCredentialType::OAuth | TccliCredentialType::Sso => expiring(&file, kind, profile),
+        TccliCredentialType::Default => match role_of(&file, by_caller, ctx)? {
+            None => Ok(Loaded::Static(
+                file_keys(&file, profile)?.credentials().clone(),
+            )),
+            Some(role) => {
+                let sts = role.builder(&file, profile, dir, b, ctx)?;
+                let provider = sts.build(ctx).map_err(|e| e.with_file(path))?;
+                Ok(Loaded::Inner(SharedProvider::new(provider)))
+            }
+        },
+    }
+}
+
+impl TccliProviderBuilder {
+    /// The CVM role source of a `cvm-role` profile.
+    fn cvm_role(&self) -> CvmRoleProviderBuilder {
         let mut cvm = CvmRoleProvider::builder();
-        if let Some(r) = &b.role_name {
+        if let Some(r) = &self.role_name {
             cvm = cvm.role_name(r.clone());
         }
-        if let Some(e) = &b.metadata_endpoint {
+        if let Some(e) = &self.metadata_endpoint {
             cvm = cvm.endpoint(e.clone());
         }
-        return Ok(Loaded::Inner(SharedProvider::new(cvm.build(ctx))));
+        cvm
     }
-    let keys = || -> Result<Credential> {
-        if file.secret_id.is_none() || file.secret_key.is_none() {
-            let missing: Vec<&str> = [
-                ("secretId", &file.secret_id),
-                ("secretKey", &file.secret_key),
-            ]
-            .iter()
-            .filter(|(_, v)| v.is_none())
-            .map(|(n, _)| *n)
-            .collect();
-            return Err(Error::invalid_config(format!(
-                "the tccli credential file has no {}",
-                missing.join(" or ")
-            ))
-            .with_hint(format!("run `tccli configure --profile {profile}`")));
-        }
-        Credential::with_name(
-            file.secret_id.clone(),
-            file.secret_key.clone(),
-            file.token.clone(),
-            TccliProvider::NAME,
-        )
-        .map_err(|e| e.with_hint("remove the spaces around the value in the file"))
+}
+
+/// The file's `secretId`, `secretKey` and `token`.
+fn file_keys(file: &TccliCredentialFile, profile: &str) -> Result<Credential> {
+    if file.secret_id.is_none() || file.secret_key.is_none() {
+        let missing: Vec<&str> = [
+            ("secretId", &file.secret_id),
+            ("secretKey", &file.secret_key),
+        ]
+        .iter()
+        .filter(|(_, v)| v.is_none())
+        .map(|(n, _)| *n)
+        .collect();
+        return Err(Error::invalid_config(format!(
+            "the tccli credential file has no {}",
+            missing.join(" or ")
+        ))
+        .with_hint(format!("run `tccli configure --profile {profile}`")));
+    }
+    Credential::with_name(
+        file.secret_id.clone(),
+        file.secret_key.clone(),
+        file.token.clone(),
+        TccliProvider::NAME,
+    )
+    .map_err(|e| e.with_hint("remove the spaces around the value in the file"))
+}
+
+/// `oauth` / `sso` keys, valid until the file's `expiresAt`.
+fn expiring(
+    file: &TccliCredentialFile,
+    kind: TccliCredentialType,
+    profile: &str,
+) -> Result<Loaded> {
+    let Some(at) = file.expires_at else {
+        return Err(Error::invalid_config(format!(
+            "the tccli {} credential has no \"expiresAt\"",
+            kind_name(kind)
+        ))
+        .with_hint(login_hint(kind, profile)));
     };
-    if matches!(kind, TccliCredentialType::OAuth | TccliCredentialType::Sso) {
-        let Some(at) = file.expires_at else {
-            return Err(Error::invalid_config(format!(
-                "the tccli {} credential has no \"expiresAt\"",
-                kind_name(kind)
-            ))
-            .with_hint(login_hint(kind, profile)));
-        };
-        let c = keys()?.credentials().clone();
-        let c = Credentials::builder(c.secret_id(), c.secret_key())
-            .security_token_opt(c.token())
-            .expiration(crate::time::from_unix_seconds(at))
-            .provider_name(TccliProvider::NAME)
-            .build();
-        return Ok(Loaded::Expiring(c, kind));
-    }
+    let c = file_keys(file, profile)?.credentials().clone();
+    let c = Credentials::builder(c.secret_id(), c.secret_key())
+        .security_token_opt(c.token())
+        .expiration(crate::time::from_unix_seconds(at))
+        .provider_name(TccliProvider::NAME)
+        .build();
+    Ok(Loaded::Expiring(c, kind))
+}
+
+/// The role a `default` profile assumes with its keys, as tccli decides it.
+struct Role {
+    arn: String,
+    session: String,
+    /// `TENCENTCLOUD_REGION`, when the role came from the environment.
+    env_region: Option<String>,
+}
+
+/// The role of a `default` profile: the file's `role-arn` and `role-session-name`, replaced by
+/// `TENCENTCLOUD_ROLE_ARN` and `TENCENTCLOUD_ROLE_SESSION_NAME` when both are set (and the
+/// profile was not named by the caller); `None` when there is no role.
+fn role_of(file: &TccliCredentialFile, by_caller: bool, ctx: &Context) -> Result<Option<Role>> {
     let (mut role_arn, mut session) = (file.role_arn.clone(), file.role_session_name.clone());
     let mut env_region = None;
     // In web-identity mode TENCENTCLOUD_ROLE_ARN/_REGION are reqsign's OIDC aliases, not tccli's.
-    if !by_caller && !super::oidc::web_identity_active(ctx)? {
+    if !by_caller && !super::tke_oidc::web_identity_active(ctx)? {
         let arn = ctx.env_non_empty(env_vars::ROLE_ARN)?;
         let name = ctx.env_non_empty(env_vars::ROLE_SESSION_NAME)?;
         // tccli: both or neither (one alone is ignored there; the env source reports it).
@@ -445,44 +492,61 @@ fn build_loaded(
         }
         env_region = ctx.env_non_empty(env_vars::REGION)?;
     }
-    let (role_arn, session) = match (role_arn, session) {
-        (None, None) => return Ok(Loaded::Static(keys()?.credentials().clone())),
-        (Some(a), Some(n)) => (a, n),
+    match (role_arn, session) {
+        (None, None) => Ok(None),
+        (Some(arn), Some(session)) => Ok(Some(Role {
+            arn,
+            session,
+            env_region,
+        })),
         (a, _) => {
             let (has, lacks) = if a.is_some() {
                 ("role-arn", "role-session-name")
             } else {
                 ("role-session-name", "role-arn")
             };
-            return Err(Error::invalid_config(format!(
+            Err(Error::invalid_config(format!(
                 "the tccli credential file has {has} but no {lacks} (tccli would ignore the role \
                  and act as the keys' own identity)"
             ))
-            .with_hint(format!("set {lacks} too, or remove {has}")));
-        }
-    };
-    let conf_path = dir.join(format!("{profile}.configure"));
-    let (conf_region, conf_sts) = match read(ctx, &conf_path)? {
-        Some(bytes) => parse_configure(&bytes).map_err(|e| e.with_file(&conf_path))?,
-        None => (None, None),
-    };
-    let mut sts = StsAssumeRoleProvider::builder()
-        .with_source(SharedProvider::new(keys()?))
-        .role_arn(role_arn)
-        .role_session_name(session);
-    if let Some(r) = env_region.or(conf_region) {
-        sts = sts.region(r);
-    }
-    // Explicit endpoint, then TENCENTCLOUD_STS_ENDPOINT (the STS builder reads it), then the file.
-    if let Some(e) = &b.sts_endpoint {
-        sts = sts.endpoint(e.clone());
-    } else if ctx.env_non_empty(env_vars::STS_ENDPOINT)?.is_none() {
-        if let Some(e) = conf_sts {
-            sts = sts.endpoint(e);
+            .with_hint(format!("set {lacks} too, or remove {has}")))
         }
     }
-    let provider = sts.build(ctx).map_err(|e| e.with_file(path))?;
-    Ok(Loaded::Inner(SharedProvider::new(provider)))
+}
+
+impl Role {
+    /// The AssumeRole builder: the file's keys sign; the region from the environment, else the
+    /// `.configure` file; the endpoint given to the builder, else `TENCENTCLOUD_STS_ENDPOINT`
+    /// (the STS builder reads it), else the `.configure` file's.
+    fn builder(
+        self,
+        file: &TccliCredentialFile,
+        profile: &str,
+        dir: &Path,
+        b: &TccliProviderBuilder,
+        ctx: &Context,
+    ) -> Result<StsAssumeRoleProviderBuilder> {
+        let conf_path = dir.join(format!("{profile}.configure"));
+        let (conf_region, conf_sts) = match read(ctx, &conf_path)? {
+            Some(bytes) => parse_configure(&bytes).map_err(|e| e.with_file(&conf_path))?,
+            None => (None, None),
+        };
+        let mut sts = StsAssumeRoleProvider::builder()
+            .source(SharedProvider::new(file_keys(file, profile)?))
+            .role_arn(self.arn)
+            .role_session_name(self.session);
+        if let Some(r) = self.env_region.or(conf_region) {
+            sts = sts.region(r);
+        }
+        if let Some(e) = &b.sts_endpoint {
+            sts = sts.endpoint(e.clone());
+        } else if ctx.env_non_empty(env_vars::STS_ENDPOINT)?.is_none() {
+            if let Some(e) = conf_sts {
+                sts = sts.endpoint(e);
+            }
+        }
+        Ok(sts)
+    }
 }
 
 fn kind_name(kind: TccliCredentialType) -> &'static str {
@@ -533,12 +597,12 @@ impl TccliProvider {
     pub const NAME: &'static str = "tccli";
 
     /// A builder.
-    pub fn builder() -> TccliBuilder {
-        TccliBuilder::default()
+    pub fn builder() -> TccliProviderBuilder {
+        TccliProviderBuilder::default()
     }
     /// Defaults from the context's environment.
     pub fn from_context(ctx: &Context) -> Self {
-        Self::builder().build(ctx)
+        Self::builder().assemble(ctx)
     }
     /// The credential file read, when it was loaded.
     pub fn path(&self) -> Option<&Path> {
