@@ -303,36 +303,23 @@ pub(crate) async fn send(ctx: &Context, p: &Prepared) -> Result<HttpResponse> {
 /// The response JSON, or the service's error (code, message, request id).
 pub(crate) fn check_response(cloud: Cloud, resp: &HttpResponse, url: &str) -> Result<Value> {
     let endpoint = credchain::redact::url(url);
-    let json: Option<Value> = serde_json::from_slice(&resp.body).ok();
-    let error = match (cloud, &json) {
-        (Cloud::Tencent, Some(j)) => j["Response"]["Error"].as_object().map(|e| {
-            (
-                e.get("Code")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
-                e.get("Message")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
-                j["Response"]["RequestId"].as_str().map(str::to_string),
-            )
-        }),
-        (Cloud::Alibaba, Some(j)) if !resp.is_success() => Some((
-            j["Code"].as_str().unwrap_or_default().to_string(),
-            j["Message"].as_str().unwrap_or_default().to_string(),
-            j["RequestId"].as_str().map(str::to_string),
-        )),
-        _ => None,
+    // The library's parsers are the one reading of each cloud's error body; Tencent reports
+    // errors in HTTP 200 answers too, Alibaba only in failed ones.
+    let service_error = match cloud {
+        Cloud::Tencent => credchain::tencent::service_error::ServiceError::parse(&resp.body)
+            .map(|e| (e.code, e.message, e.request_id)),
+        Cloud::Alibaba if !resp.is_success() => credchain::alibaba::ServiceError::parse(&resp.body)
+            .map(|e| (e.code, e.message, e.request_id)),
+        Cloud::Alibaba => None,
     };
-    if let Some((code, message, request_id)) = error {
+    if let Some((code, message, request_id)) = service_error {
         return Err(Error::new(ErrorKind::Service, "the API call failed")
             .with_endpoint(endpoint)
             .with_status(resp.status)
             .with_service_error(code, message, request_id));
     }
-    match json {
-        Some(j) if resp.is_success() => Ok(j),
+    match serde_json::from_slice::<Value>(&resp.body) {
+        Ok(j) if resp.is_success() => Ok(j),
         _ => Err(Error::new(
             ErrorKind::InvalidResponse,
             "the response is not a JSON API answer",

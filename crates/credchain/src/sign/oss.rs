@@ -526,18 +526,7 @@ pub fn sign_v4_with_cache(
         .unwrap_or(&date_time)
         .trim();
 
-    let additional: Vec<String> = {
-        let mut a: Vec<String> = req
-            .additional_headers
-            .iter()
-            .map(|h| h.trim().to_ascii_lowercase())
-            .filter(|h| !is_default_signed(h))
-            .filter(|h| super::has_header(&req.headers, h))
-            .collect();
-        a.sort();
-        a.dedup();
-        a
-    };
+    let additional = additional_signed_headers(req);
     let mut signed: Vec<(Cow<'_, str>, &str)> = req
         .headers
         .iter()
@@ -552,30 +541,7 @@ pub fn sign_v4_with_cache(
         .unwrap_or("UNSIGNED-PAYLOAD")
         .trim();
 
-    let mut canonical_request = String::with_capacity(256);
-    for part in [req.method.as_str(), "\n/"] {
-        canonical_request.push_str(part);
-    }
-    if !req.bucket.is_empty() {
-        encode_into(&mut canonical_request, req.bucket.as_bytes(), true);
-        canonical_request.push('/');
-    }
-    encode_into(&mut canonical_request, req.key.as_bytes(), true);
-    canonical_request.push('\n');
-    if !req.query.is_empty() {
-        canonical_request.push_str(&req.canonical_query());
-    }
-    canonical_request.push('\n');
-    super::write_merged_headers(&mut canonical_request, &signed);
-    canonical_request.push('\n');
-    for (i, a) in additional.iter().enumerate() {
-        if i > 0 {
-            canonical_request.push(';');
-        }
-        canonical_request.push_str(a);
-    }
-    canonical_request.push('\n');
-    canonical_request.push_str(payload_hash);
+    let canonical_request = v4_canonical_request(req, &signed, &additional, payload_hash);
 
     let mut string_to_sign = String::with_capacity(160);
     for part in ["OSS4-HMAC-SHA256\n", x_oss_date, "\n"] {
@@ -605,23 +571,12 @@ pub fn sign_v4_with_cache(
         key.as_bytes(),
         string_to_sign.as_bytes(),
     ));
-    let mut authorization = String::with_capacity(160);
-    for part in [
-        "OSS4-HMAC-SHA256 Credential=",
+    let authorization = v4_authorization(
         access_key_id,
-        "/",
         &string_to_sign[scope_start..scope_end],
-        ",",
-    ] {
-        authorization.push_str(part);
-    }
-    if !additional.is_empty() {
-        authorization.push_str("AdditionalHeaders=");
-        authorization.push_str(&additional.join(";"));
-        authorization.push(',');
-    }
-    authorization.push_str("Signature=");
-    authorization.push_str(&signature);
+        &additional,
+        &signature,
+    );
     let mut headers: Vec<(String, String)> = generated
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -634,6 +589,83 @@ pub fn sign_v4_with_cache(
         authorization,
         headers,
     })
+}
+
+/// The `AdditionalHeaders` the request asks to sign and actually sends: lower-case, sorted,
+/// without the ones OSS V4 signs anyway.
+fn additional_signed_headers(req: &OssV4Request) -> Vec<String> {
+    let mut a: Vec<String> = req
+        .additional_headers
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .filter(|h| !is_default_signed(h))
+        .filter(|h| super::has_header(&req.headers, h))
+        .collect();
+    a.sort();
+    a.dedup();
+    a
+}
+
+/// The OSS V4 canonical request: method, `/bucket/key`, query, signed headers, additional
+/// header names, payload hash.
+fn v4_canonical_request(
+    req: &OssV4Request,
+    signed: &[(Cow<'_, str>, &str)],
+    additional: &[String],
+    payload_hash: &str,
+) -> String {
+    let mut canonical_request = String::with_capacity(256);
+    for part in [req.method.as_str(), "\n/"] {
+        canonical_request.push_str(part);
+    }
+    if !req.bucket.is_empty() {
+        encode_into(&mut canonical_request, req.bucket.as_bytes(), true);
+        canonical_request.push('/');
+    }
+    encode_into(&mut canonical_request, req.key.as_bytes(), true);
+    canonical_request.push('\n');
+    if !req.query.is_empty() {
+        canonical_request.push_str(&req.canonical_query());
+    }
+    canonical_request.push('\n');
+    super::write_merged_headers(&mut canonical_request, signed);
+    canonical_request.push('\n');
+    for (i, a) in additional.iter().enumerate() {
+        if i > 0 {
+            canonical_request.push(';');
+        }
+        canonical_request.push_str(a);
+    }
+    canonical_request.push('\n');
+    canonical_request.push_str(payload_hash);
+    canonical_request
+}
+
+/// `OSS4-HMAC-SHA256 Credential=<id>/<scope>,[AdditionalHeaders=a;b,]Signature=<hex>`.
+fn v4_authorization(
+    access_key_id: &str,
+    scope: &str,
+    additional: &[String],
+    signature: &str,
+) -> String {
+    let mut authorization = String::with_capacity(160);
+    for part in [
+        "OSS4-HMAC-SHA256 Credential=",
+        access_key_id,
+        "/",
+        scope,
+        ",",
+    ] {
+        authorization.push_str(part);
+    }
+    if !additional.is_empty() {
+        authorization.push_str("AdditionalHeaders=");
+        authorization.push_str(&additional.join(";"));
+        authorization.push(',');
+    }
+    authorization.push_str("Signature=");
+    authorization.push_str(signature);
+    authorization
 }
 
 fn is_default_signed(lower: &str) -> bool {
