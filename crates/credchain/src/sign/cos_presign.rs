@@ -30,10 +30,11 @@
 //! assert_eq!(p.url, "https://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com/object.txt?q-sign-algorithm=sha1&q-ak=AKIDExampleSecretId0123456789abcdef&q-sign-time=1735732740%3B1735736400&q-key-time=1735732740%3B1735736400&q-header-list=host&q-url-param-list=&q-signature=7b43b9b583ba8555ef2d93340f77a294d6f62e51");
 //! ```
 
+use std::borrow::Cow;
 use std::fmt;
 
 use super::cos::{self, CosRequest, CosSigned};
-use super::encode::{encode_path, is_unreserved};
+use super::encode::{encode_into, is_unreserved};
 use super::object_endpoint::{check_bucket, check_key, check_method, check_region, ObjectEndpoint};
 use super::{Len, RedactedPairs};
 use crate::credentials::Credentials;
@@ -108,9 +109,18 @@ impl CosPresignRequest {
     /// assert_eq!(r.endpoint().base_url("b-1"), "https://b-1.cos.ap-guangzhou.myqcloud.com/");
     /// ```
     pub fn endpoint(&self) -> ObjectEndpoint {
-        self.endpoint_override
-            .clone()
-            .unwrap_or_else(|| ObjectEndpoint::https(format!("cos.{}.myqcloud.com", self.region)))
+        self.endpoint_cow().into_owned()
+    }
+
+    /// The endpoint, borrowed when overridden (presigning reads it three times).
+    fn endpoint_cow(&self) -> Cow<'_, ObjectEndpoint> {
+        match &self.endpoint_override {
+            Some(e) => Cow::Borrowed(e),
+            None => Cow::Owned(ObjectEndpoint::https(format!(
+                "cos.{}.myqcloud.com",
+                self.region
+            ))),
+        }
     }
 
     /// The URL path after the base: the key without one leading `/`, encoded, `./` as `.%2F`.
@@ -120,8 +130,22 @@ impl CosPresignRequest {
     /// assert_eq!(r.url_path(), "a%20b/.%2Fc");
     /// ```
     pub fn url_path(&self) -> String {
+        let mut out = String::with_capacity(self.key.len() + self.key.len() / 2);
+        self.write_url_path(&mut out);
+        out
+    }
+
+    /// Appends [`Self::url_path`] to `out` (the presigned URL is built in one buffer).
+    fn write_url_path(&self, out: &mut String) {
         let key = self.key.strip_prefix('/').unwrap_or(&self.key);
-        encode_path(key).replace("./", ".%2F")
+        let start = out.len();
+        encode_into(out, key.as_bytes(), true);
+        // Rare: only keys with a `./` pay for the second pass.
+        if out[start..].contains("./") {
+            let fixed = out[start..].replace("./", ".%2F");
+            out.truncate(start);
+            out.push_str(&fixed);
+        }
     }
 
     fn validate(&self) -> Result<(), Error> {
@@ -143,8 +167,8 @@ impl CosPresignRequest {
 
     /// The key whose `/`-prefixed form is the signed HttpURI: the key as given (virtual-hosted,
     /// as the SDK), or `bucket/key` for a path-style URL, whose request path names the bucket.
-    fn signed_key(&self) -> String {
-        match self.endpoint() {
+    fn signed_key(&self, endpoint: &ObjectEndpoint) -> String {
+        match endpoint {
             ObjectEndpoint::VirtualHosted { .. } => self.key.clone(),
             ObjectEndpoint::PathStyle { .. } => {
                 let key = self.key.strip_prefix('/').unwrap_or(&self.key);
@@ -154,8 +178,7 @@ impl CosPresignRequest {
     }
 
     /// The `host` value signed (see the module documentation).
-    fn signed_host(&self) -> String {
-        let endpoint = self.endpoint();
+    fn signed_host(&self, endpoint: &ObjectEndpoint) -> String {
         let host = endpoint.host(&self.bucket);
         match endpoint {
             ObjectEndpoint::PathStyle { .. } => host,
@@ -194,11 +217,10 @@ fn strip_port(host: &str) -> &str {
         .unwrap_or(host)
 }
 
-/// Form encoding (Python's `quote_plus`): RFC 3986 unreserved bytes literal, space `+`, the rest
-/// `%XX` upper-case.
-fn form_encode(input: &str) -> String {
+/// Appends the form encoding (Python's `quote_plus`) of `input`: RFC 3986 unreserved bytes
+/// literal, space `+`, the rest `%XX` upper-case.
+fn form_encode_into(out: &mut String, input: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(input.len());
     for &b in input.as_bytes() {
         if is_unreserved(b) {
             out.push(b as char);
@@ -210,7 +232,6 @@ fn form_encode(input: &str) -> String {
             out.push(HEX[(b & 0x0f) as usize] as char);
         }
     }
-    out
 }
 
 /// A presigned COS URL and every signing step. `Debug` shows neither the URL nor the signature.
@@ -289,15 +310,33 @@ pub fn presign_with_key(
     if let Some(t) = security_token.filter(|t| !t.is_empty()) {
         params.push((TOKEN_PARAM.into(), t.into()));
     }
-    let mut signing = CosRequest::new(&req.method, req.signed_key(), req.timestamp, expires);
-    signing.params = params.clone();
+    let endpoint = req.endpoint_cow();
+    let mut signing = CosRequest::new(
+        &req.method,
+        req.signed_key(&endpoint),
+        req.timestamp,
+        expires,
+    );
+    signing.params = params;
     signing.headers = req.headers.clone();
-    signing.host = req.signed_host();
+    signing.host = req.signed_host(&endpoint);
     signing.sign_host = req.sign_host;
     let signed = cos::sign_with_key(&signing, secret_id, secret_key, None);
+    let params = &signing.params;
 
-    let mut url = req.endpoint().base_url(&req.bucket);
-    url.push_str(&req.url_path());
+    let mut url = endpoint.base_url(&req.bucket);
+    // Room for the path and the fixed parameters, so the URL is rarely reallocated.
+    url.reserve(
+        req.key.len() * 3 / 2
+            + 160
+            + secret_id.len()
+            + signed.url_param_list.len() * 2
+            + params
+                .iter()
+                .map(|(k, v)| (k.len() + v.len()) * 3 / 2 + 2)
+                .sum::<usize>(),
+    );
+    req.write_url_path(&mut url);
     let auth_pairs = [
         ("q-sign-algorithm", "sha1"),
         ("q-ak", secret_id),
@@ -314,9 +353,9 @@ pub fn presign_with_key(
         .enumerate()
     {
         url.push(if i == 0 { '?' } else { '&' });
-        url.push_str(&form_encode(k));
+        form_encode_into(&mut url, k);
         url.push('=');
-        url.push_str(&form_encode(v));
+        form_encode_into(&mut url, v);
     }
     Ok(CosPresigned {
         url,
@@ -331,7 +370,9 @@ mod tests {
 
     #[test]
     fn form_encoding_uses_plus_for_space() {
-        assert_eq!(form_encode("a b/c;d~*"), "a+b%2Fc%3Bd~%2A");
+        let mut out = String::new();
+        form_encode_into(&mut out, "a b/c;d~*");
+        assert_eq!(out, "a+b%2Fc%3Bd~%2A");
     }
 
     #[test]
@@ -340,9 +381,9 @@ mod tests {
         assert_eq!(strip_port("[::1]:80"), "[::1]");
         let mut r = CosPresignRequest::new("GET", "b-1", "k", "r", 0);
         r.endpoint_override = Some(ObjectEndpoint::parse("http://127.0.0.1:9000").unwrap());
-        assert_eq!(r.signed_host(), "127.0.0.1:9000");
-        assert_eq!(r.signed_key(), "b-1/k");
+        assert_eq!(r.signed_host(&r.endpoint()), "127.0.0.1:9000");
+        assert_eq!(r.signed_key(&r.endpoint()), "b-1/k");
         r.endpoint_override = Some(ObjectEndpoint::parse("https://COS.Example.com:8443").unwrap());
-        assert_eq!(r.signed_host(), "b-1.cos.example.com");
+        assert_eq!(r.signed_host(&r.endpoint()), "b-1.cos.example.com");
     }
 }

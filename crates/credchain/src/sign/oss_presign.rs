@@ -42,7 +42,7 @@
 use std::fmt;
 
 use super::crypto;
-use super::encode::{encode_param, encode_path};
+use super::encode::{encode_into, encode_param, encode_path};
 use super::object_endpoint::{check_bucket, check_key, check_method, check_region, ObjectEndpoint};
 use super::oss::{derive_v4_key, OssV1Request};
 use super::{DerivedKeyCache, Len, RedactedPairs};
@@ -315,25 +315,44 @@ pub fn presign_v1_with_key(
         method: req.method.clone(),
         bucket: req.bucket.clone(),
         key: req.key.clone(),
-        query: query.clone(),
+        query,
         headers,
     };
     let signed = super::oss::sign_v1_with_key(&v1, access_key_id, secret, None);
     let expires_text = expires_at.to_string();
-    query.push(("OSSAccessKeyId".into(), access_key_id.into()));
-    query.push(("Expires".into(), expires_text));
-    query.push(("Signature".into(), signed.signature.clone()));
-    let mut q = String::new();
-    for (k, v) in &query {
-        push_pair(&mut q, &encode_param(k), &encode_param(v));
+    let auth = [
+        ("OSSAccessKeyId", access_key_id),
+        ("Expires", expires_text.as_str()),
+        ("Signature", signed.signature.as_str()),
+    ];
+    // One buffer for the whole URL: base, encoded key, then each pair encoded in place.
+    let mut url = req.endpoint().base_url(&req.bucket);
+    url.reserve(
+        req.key.len() * 3 / 2
+            + 96
+            + access_key_id.len()
+            + v1.query
+                .iter()
+                .map(|(k, v)| (k.len() + v.len()) * 3 / 2 + 2)
+                .sum::<usize>(),
+    );
+    encode_into(&mut url, req.key.as_bytes(), req.slash_safe);
+    let pairs = v1.query.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    url.push('?');
+    let query_start = url.len();
+    for (k, v) in pairs.chain(auth) {
+        // As `push_pair`: a separator only after something was written.
+        if url.len() > query_start {
+            url.push('&');
+        }
+        encode_into(&mut url, k.as_bytes(), false);
+        if !v.is_empty() {
+            url.push('=');
+            encode_into(&mut url, v.as_bytes(), false);
+        }
     }
-    let path = if req.slash_safe {
-        encode_path(&req.key)
-    } else {
-        encode_param(&req.key)
-    };
     Ok(OssPresigned {
-        url: format!("{}{path}?{q}", req.endpoint().base_url(&req.bucket)),
+        url,
         canonical_request: String::new(),
         string_to_sign: signed.string_to_sign,
         signature: signed.signature,
