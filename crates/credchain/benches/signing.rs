@@ -179,6 +179,11 @@ fn bench(c: &mut Criterion) {
     measure(c, "rpc_v1_get_10_params", || {
         rpc::sign_with_secret(black_box(&rpc_req), ID, SECRET, None).unwrap()
     });
+    measure(c, "rpc_v1_get_10_params_signature_only", || {
+        auth.clear();
+        rpc::write_signature(black_box(&rpc_req), ID, SECRET, None, &mut auth).unwrap();
+        auth.len()
+    });
 
     let v4 = OssV4Request::new("PUT", "bucket", "dir/object.txt", "cn-hangzhou", 1702743657);
     measure(c, "oss_v4_cold", || {

@@ -326,6 +326,33 @@ proptest! {
     }
 
     #[test]
+    fn rpc_signature_fast_path_agrees_with_full_sign(
+        query in proptest::collection::vec(("[A-Za-z.]{1,3}", any::<String>()), 0..40),
+        form in pairs(),
+        secret in any::<String>(),
+        long_secret in any::<bool>(),
+        token in proptest::option::of(any::<String>()),
+        method in "GET|POST",
+    ) {
+        let mut req = RpcRequest::new("h", "A", "V", "2024-01-01T00:00:00Z", "n o");
+        req.method = method;
+        req.query.extend(query);
+        req.form = form;
+        let secret = if long_secret { secret.repeat(8) + "x".repeat(64).as_str() } else { secret };
+        let full = rpc::sign_with_secret(&req, "id", &secret, token.as_deref());
+        let mut fast = String::from("kept ");
+        let written = rpc::write_signature(&req, "id", &secret, token.as_deref(), &mut fast);
+        match full {
+            Ok(full) => {
+                prop_assert!(written.is_ok());
+                prop_assert_eq!(&fast[5..], full.signature.as_str());
+                prop_assert_eq!(rpc::signature(&req, "id", &secret, token.as_deref()).unwrap(), full.signature);
+            }
+            Err(e) => prop_assert_eq!(written.unwrap_err().to_string(), e.to_string()),
+        }
+    }
+
+    #[test]
     fn debug_output_never_shows_secrets(secret in "[A-Za-z0-9]{16,24}", token in "[A-Za-z0-9]{16,24}") {
         let creds = Credentials::builder("id", secret.clone()).security_token(token.clone()).build();
         let req = Acs3Request::new("ecs.aliyuncs.com", "A", "V", "D", "N");
