@@ -92,19 +92,26 @@ const K: [u32; 64] = [
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ];
 
+/// The Merkle–Damgård padding SHA-1, SHA-256 and MD5 share: `0x80`, zeros to 56 mod 64,
+/// then the message length in bits, big-endian (MD5: little-endian, `length`).
+fn md_padded(data: &[u8], length: fn(u64) -> [u8; 8]) -> Vec<u8> {
+    let mut msg = Vec::with_capacity(data.len() + 72);
+    msg.extend_from_slice(data);
+    msg.push(0x80);
+    while msg.len() % 64 != 56 {
+        msg.push(0);
+    }
+    msg.extend_from_slice(&length((data.len() as u64).wrapping_mul(8)));
+    msg
+}
+
 /// SHA-256 (FIPS 180-4).
 pub fn sha256(data: &[u8]) -> [u8; 32] {
     let mut h: [u32; 8] = [
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
         0x5be0cd19,
     ];
-    let mut msg = data.to_vec();
-    let bit_len = (data.len() as u64).wrapping_mul(8);
-    msg.push(0x80);
-    while msg.len() % 64 != 56 {
-        msg.push(0);
-    }
-    msg.extend_from_slice(&bit_len.to_be_bytes());
+    let msg = md_padded(data, u64::to_be_bytes);
     for chunk in msg.chunks_exact(64) {
         let mut w = [0u32; 64];
         for (i, word) in chunk.chunks_exact(4).enumerate() {
@@ -178,13 +185,7 @@ pub fn sha1(data: &[u8]) -> [u8; 20] {
         0x1032_5476,
         0xC3D2_E1F0,
     ];
-    let mut msg = data.to_vec();
-    let bit_len = (data.len() as u64).wrapping_mul(8);
-    msg.push(0x80);
-    while msg.len() % 64 != 56 {
-        msg.push(0);
-    }
-    msg.extend_from_slice(&bit_len.to_be_bytes());
+    let msg = md_padded(data, u64::to_be_bytes);
     for chunk in msg.chunks(64) {
         let mut w = [0u32; 80];
         for i in 0..16 {
@@ -276,13 +277,7 @@ pub fn md5(data: &[u8]) -> [u8; 16] {
         .map(|i| ((f64::from(i + 1)).sin().abs() * 4_294_967_296.0) as u32)
         .collect();
     let mut h: [u32; 4] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476];
-    let mut msg = data.to_vec();
-    let bit_len = (data.len() as u64).wrapping_mul(8);
-    msg.push(0x80);
-    while msg.len() % 64 != 56 {
-        msg.push(0);
-    }
-    msg.extend_from_slice(&bit_len.to_le_bytes());
+    let msg = md_padded(data, u64::to_le_bytes);
     for chunk in msg.chunks_exact(64) {
         let mut m = [0u32; 16];
         for (i, word) in chunk.chunks_exact(4).enumerate() {

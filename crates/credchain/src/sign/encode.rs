@@ -29,7 +29,24 @@ pub fn is_unreserved(b: u8) -> bool {
 /// Appends the RFC 3986 encoding of `input` (`/` kept when `keep_slash`): runs of literal bytes
 /// are appended whole, each other byte as `%XX`.
 pub(crate) fn encode_into(out: &mut dyn Sink, input: &[u8], keep_slash: bool) {
+    escape_into(out, input, keep_slash, b"%");
+}
+
+/// [`encode_into`] applied twice (`/` encoded), as RPC v1's string to sign holds the canonical
+/// query encoded once more: an escaped byte becomes `%25XX`, never an intermediate string.
+pub(crate) fn encode_twice_into(out: &mut dyn Sink, input: &[u8]) {
+    // Encoding the first pass's output again changes only its `%` (the hex digits and the
+    // unreserved bytes are unreserved).
+    escape_into(out, input, false, b"%25");
+}
+
+/// Writes runs of literal bytes at once, and each other byte as `prefix` + two upper-case hex
+/// digits.
+fn escape_into(out: &mut dyn Sink, input: &[u8], keep_slash: bool, prefix: &[u8]) {
     let literal = |b: u8| is_unreserved(b) || (keep_slash && b == b'/');
+    let mut escaped = [0u8; 5];
+    escaped[..prefix.len()].copy_from_slice(prefix);
+    let escaped_len = prefix.len() + 2;
     let mut rest = input;
     while !rest.is_empty() {
         let run = rest.iter().position(|&b| !literal(b)).unwrap_or(rest.len());
@@ -39,8 +56,9 @@ pub(crate) fn encode_into(out: &mut dyn Sink, input: &[u8], keep_slash: bool) {
         let Some((&b, tail)) = tail.split_first() else {
             break;
         };
-        let escaped = [b'%', HEX[(b >> 4) as usize], HEX[(b & 0x0f) as usize]];
-        out.put(std::str::from_utf8(&escaped).unwrap_or_default());
+        escaped[prefix.len()] = HEX[(b >> 4) as usize];
+        escaped[prefix.len() + 1] = HEX[(b & 0x0f) as usize];
+        out.put(std::str::from_utf8(&escaped[..escaped_len]).unwrap_or_default());
         rest = tail;
     }
 }

@@ -24,7 +24,7 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
 use super::crypto;
-use super::encode::{canonical_query, encode_param, encode_query, is_unreserved};
+use super::encode::{canonical_query, encode_param, encode_query, encode_twice_into};
 use super::sink::{Hashing, Sink};
 use super::{Len, RedactedPairs};
 use crate::credentials::{Credentials, REDACTED};
@@ -265,9 +265,9 @@ pub fn write_signature(
         if i > 0 {
             mac.put("%26");
         }
-        put_encoded_twice(&mut mac, k.as_bytes());
+        encode_twice_into(&mut mac, k.as_bytes());
         mac.put("%3D");
-        put_encoded_twice(&mut mac, v.as_bytes());
+        encode_twice_into(&mut mac, v.as_bytes());
     }
     let digest = mac.0.finalize().into_bytes();
     base64::engine::general_purpose::STANDARD.encode_string(digest, out);
@@ -350,34 +350,6 @@ fn hmac_key(secret: &str) -> Hmac<Sha1> {
     };
     // HMAC accepts keys of any length, so this cannot fail; the fallback only avoids a panic path.
     mac.unwrap_or_else(|_| <Hmac<Sha1> as KeyInit>::new(&Default::default()))
-}
-
-/// Appends `pe(pe(input))`: literal bytes stay, every other byte becomes `%25XX` (its `%XX`
-/// encoded once more), which is what encoding the canonical query a second time gives.
-fn put_encoded_twice(out: &mut dyn Sink, input: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut rest = input;
-    while !rest.is_empty() {
-        let run = rest
-            .iter()
-            .position(|&b| !is_unreserved(b))
-            .unwrap_or(rest.len());
-        let (plain, tail) = rest.split_at(run);
-        // Unreserved bytes are ASCII, so the run is valid UTF-8.
-        out.put(std::str::from_utf8(plain).unwrap_or_default());
-        let Some((&b, tail)) = tail.split_first() else {
-            break;
-        };
-        let escaped = [
-            b'%',
-            b'2',
-            b'5',
-            HEX[(b >> 4) as usize],
-            HEX[(b & 0x0f) as usize],
-        ];
-        out.put(std::str::from_utf8(&escaped).unwrap_or_default());
-        rest = tail;
-    }
 }
 
 /// Signs exactly the given parameters (the lowest level; nothing is added). `query` and
