@@ -2,82 +2,21 @@
 //! temporary HOME only, metadata probing disabled), against an in-process emulator on loopback
 //! whose generic API routes verify every signature independently of credchain's signer.
 
-use std::process::{Command, Output};
+mod common;
+
+use std::process::Output;
 
 use credchain_emulator::routes::alibaba_api::{ALIBABA_API_ACS3, ALIBABA_API_RPC};
 use credchain_emulator::routes::alibaba_sts::{ACCESS_KEY_ID, ACCESS_KEY_SECRET};
 use credchain_emulator::routes::tencent_api::TENCENT_API;
 use credchain_emulator::routes::tencent_sts::{EMULATOR_SECRET_ID, EMULATOR_SECRET_KEY};
-use credchain_emulator::{Cloud, Emulator};
+use credchain_emulator::Cloud;
 use serde_json::Value;
 
-/// An emulator on its own runtime, alive for the whole test.
-struct Emu {
-    emu: Option<Emulator>,
-    rt: tokio::runtime::Runtime,
-}
-
-impl Emu {
-    fn start() -> Emu {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let emu = rt.block_on(Emulator::start()).unwrap();
-        Emu { emu: Some(emu), rt }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.emu().addr())
-    }
-
-    fn emu(&self) -> &Emulator {
-        self.emu.as_ref().unwrap()
-    }
-}
-
-impl Drop for Emu {
-    fn drop(&mut self) {
-        if let Some(e) = self.emu.take() {
-            self.rt.block_on(e.shutdown());
-        }
-    }
-}
+use common::{ok_json, run_in, scratch, stderr, stdout, Emu};
 
 fn credchain(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let home = std::env::temp_dir().join(format!("credchain-call-home-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_credchain"));
-    cmd.args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", &home)
-        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-        .env("TENCENTCLOUD_METADATA_DISABLED", "true");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("credchain runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).to_string()
-}
-
-fn ok_json(o: &Output) -> Value {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status,
-        stdout(o),
-        stderr(o)
-    );
-    serde_json::from_str(stdout(o).trim()).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
+    run_in(&scratch("call-home"), args, env)
 }
 
 const ALI: [(&str, &str); 2] = [

@@ -3,38 +3,24 @@
 //! Cleared environment (PATH and a temporary HOME only), loopback only; the emulator process is
 //! killed when its guard drops.
 
+mod common;
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use credchain_emulator::routes::{alibaba_sts, tencent_sts};
 
+use common::{credchain_in, http_exchange, scratch, Guard};
+
 fn home() -> PathBuf {
-    let home = std::env::temp_dir().join(format!("credchain-emulate-home-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
-    home
+    scratch("emulate-home")
 }
 
 fn credchain() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_credchain"));
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home())
-        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-        .env("TENCENTCLOUD_METADATA_DISABLED", "true");
-    cmd
-}
-
-/// Kills and reaps the child when dropped (also when a test fails).
-struct Guard(Child);
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+    credchain_in(&home())
 }
 
 const CONFIG: &str = r#"
@@ -70,16 +56,7 @@ fn emulate(config: &str, name: &str) -> (Guard, HashMap<String, String>) {
         .spawn()
         .unwrap();
     let mut guard = Guard(child);
-    let stdout = guard.0.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let rx = guard.stdout_lines();
     let mut exports = HashMap::new();
     let deadline = Instant::now() + Duration::from_secs(20);
     while exports.len() < 9 {
@@ -312,18 +289,8 @@ fn a_bad_config_is_an_error_before_listening() {
 
 /// One HTTP/1.1 exchange over a plain socket; returns (status, body).
 fn http(endpoint: &str, method: &str, target: &str, body: &[u8]) -> (u16, String) {
-    use std::io::{Read, Write};
     let addr = endpoint.strip_prefix("http://").unwrap();
-    let mut s = std::net::TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    let head = format!(
-        "{method} {target} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    s.write_all(head.as_bytes()).unwrap();
-    s.write_all(body).unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
+    let out = http_exchange(addr, method, target, body);
     let status = out.split(' ').nth(1).unwrap().parse().unwrap();
     let body = out
         .split_once("\r\n\r\n")
@@ -456,35 +423,23 @@ fn the_api_routes_accept_the_keys_of_the_setup_file() {
 #[cfg(unix)]
 #[test]
 fn sigterm_is_logged_before_exiting() {
-    let mut child = credchain()
-        .args(["emulate", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut guard = Guard(
+        credchain()
+            .args(["emulate", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     // The first export line means the emulator listens and its signal handlers are installed.
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut lines = BufReader::new(guard.0.stdout.take().unwrap()).lines();
     let first = lines
         .find(|l| l.as_ref().is_ok_and(|l| l.starts_with("export ")))
         .expect("emulate prints its exports");
     assert!(first.is_ok());
-    let pid = child.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap()
-        .success());
-    // A hang guard, not a timing assertion.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(Instant::now() < deadline, "emulate did not exit on SIGTERM");
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let mut err = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    guard.signal("TERM");
+    let status = guard.wait_exit(Duration::from_secs(30), "emulate on SIGTERM");
+    let err = guard.read_stderr();
     assert!(status.success(), "{status:?} {err}");
     assert!(err.contains("received SIGTERM"), "{err:?}");
 }

@@ -1,33 +1,16 @@
 //! `credchain exec` end to end: the real binary, a cleared environment (PATH and a temporary
 //! HOME only, metadata probing disabled), nothing beyond loopback.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::{credchain_in, output, scratch, Guard};
 
 fn credchain() -> Command {
-    let home = std::env::temp_dir().join(format!("credchain-exec-home-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_credchain"));
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", &home)
-        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-        .env("TENCENTCLOUD_METADATA_DISABLED", "true");
-    cmd
-}
-
-/// Kills and reaps the child when dropped (also when a test fails).
-struct Guard(Child);
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.output().expect("credchain runs")
+    credchain_in(&scratch("exec-home"))
 }
 
 const ALI: [(&str, &str); 2] = [
@@ -37,7 +20,7 @@ const ALI: [(&str, &str); 2] = [
 
 #[test]
 fn passes_the_exit_status_and_the_alibaba_env() {
-    let o = run(credchain().envs(ALI).args([
+    let o = output(credchain().envs(ALI).args([
         "exec",
         "--cloud",
         "alibaba",
@@ -56,7 +39,7 @@ fn passes_the_exit_status_and_the_alibaba_env() {
 
 #[test]
 fn tencent_sets_both_token_names() {
-    let o = run(credchain()
+    let o = output(credchain()
         .env("TENCENTCLOUD_SECRET_ID", "AKIDexec")
         .env("TENCENTCLOUD_SECRET_KEY", "exec-key")
         .env("TENCENTCLOUD_SESSION_TOKEN", "tok")
@@ -81,7 +64,7 @@ fn a_stale_token_of_the_caller_is_removed() {
         r#"{"type": "credential", "secret_id": "AKIDfromconfig", "secret_key": "cfg-key"}"#,
     )
     .unwrap();
-    let o = run(credchain()
+    let o = output(credchain()
         .env("TENCENTCLOUD_TOKEN", "stale")
         .env("TENCENTCLOUD_SESSION_TOKEN", "stale")
         .args(["exec", "--cloud", "tencent", "--config"])
@@ -115,7 +98,7 @@ fn stdin_and_stdout_pass_through() {
 
 #[test]
 fn killed_by_a_signal_exits_128_plus_the_signal() {
-    let o = run(credchain().envs(ALI).args([
+    let o = output(credchain().envs(ALI).args([
         "exec",
         "--cloud",
         "alibaba",
@@ -149,26 +132,14 @@ fn sigterm_is_forwarded_to_the_command() {
         .read_line(&mut line)
         .unwrap();
     assert_eq!(line, "ready\n");
-    let pid = guard.0.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap()
-        .success());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(s) = guard.0.try_wait().unwrap() {
-            break s;
-        }
-        assert!(Instant::now() < deadline, "credchain exec did not exit");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    guard.signal("TERM");
+    let status = guard.wait_exit(Duration::from_secs(10), "credchain exec");
     assert_eq!(status.code(), Some(42));
 }
 
 #[test]
 fn a_missing_command_exits_127_and_unresolved_credentials_fail_before_running() {
-    let o = run(credchain().envs(ALI).args([
+    let o = output(credchain().envs(ALI).args([
         "exec",
         "--cloud",
         "alibaba",
@@ -176,14 +147,14 @@ fn a_missing_command_exits_127_and_unresolved_credentials_fail_before_running() 
         "credchain-no-such-command-x",
     ]));
     assert_eq!(o.status.code(), Some(127));
-    let o = run(credchain().args(["exec", "--cloud", "alibaba", "--", "sh", "-c", "exit 0"]));
+    let o = output(credchain().args(["exec", "--cloud", "alibaba", "--", "sh", "-c", "exit 0"]));
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("credchain: error:"));
 }
 
 #[test]
 fn hyphenated_arguments_reach_the_command() {
-    let o = run(credchain().envs(ALI).args([
+    let o = output(credchain().envs(ALI).args([
         "exec",
         "--cloud",
         "alibaba",

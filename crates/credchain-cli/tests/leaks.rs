@@ -4,10 +4,9 @@
 //! and tokens, OIDC tokens, passwords) is looked for raw and percent-encoded (once and twice) in
 //! stderr, and in stdout except where printing credentials is the command's job.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+mod common;
+
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use credchain::redact;
@@ -15,46 +14,16 @@ use credchain_emulator::routes::alibaba_sts::{ACCESS_KEY_ID, ACCESS_KEY_SECRET};
 use credchain_emulator::routes::tencent_sts::{
     EMULATOR_SECRET_ID, EMULATOR_SECRET_KEY, EMULATOR_WEB_IDENTITY_TOKEN,
 };
-use credchain_emulator::Emulator;
 
-/// An emulator on its own runtime, alive for the whole test.
-struct Emu {
-    emu: Option<Emulator>,
-    rt: tokio::runtime::Runtime,
-}
+use common::{credchain_in, http_exchange, scratch, Emu, Guard};
 
-impl Emu {
-    fn start() -> Emu {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let emu = rt.block_on(Emulator::start()).unwrap();
-        Emu { emu: Some(emu), rt }
-    }
-    fn emu(&self) -> &Emulator {
-        self.emu.as_ref().unwrap()
-    }
-    fn base(&self) -> String {
-        self.emu().base_url()
-    }
-    /// Every secret the emulator handed out so far.
-    fn issued_secrets(&self) -> Vec<String> {
-        self.emu()
-            .issued()
-            .into_iter()
-            .flat_map(|c| [c.access_key_secret, c.security_token])
-            .collect()
-    }
-}
-
-impl Drop for Emu {
-    fn drop(&mut self) {
-        if let Some(e) = self.emu.take() {
-            self.rt.block_on(e.shutdown());
-        }
-    }
+/// Every secret the emulator handed out so far.
+fn issued_secrets(emu: &Emu) -> Vec<String> {
+    emu.emu()
+        .issued()
+        .into_iter()
+        .flat_map(|c| [c.access_key_secret, c.security_token])
+        .collect()
 }
 
 /// Secrets that are not the emulator's issued credentials.
@@ -76,20 +45,12 @@ fn known_secrets(emu: &Emu) -> Vec<String> {
     ]
     .map(String::from)
     .to_vec();
-    s.extend(emu.issued_secrets());
+    s.extend(issued_secrets(emu));
     s
 }
 
 fn credchain() -> Command {
-    let home = std::env::temp_dir().join(format!("credchain-leaks-home-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_credchain"));
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", &home)
-        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-        .env("TENCENTCLOUD_METADATA_DISABLED", "true");
-    cmd
+    credchain_in(&scratch("leaks-home"))
 }
 
 /// Runs `args` twice: with `-vv`, and with `RUST_LOG=trace` (every crate's trace output).
@@ -139,7 +100,7 @@ fn ram_role_config(secret: &str, token: Option<&str>) -> String {
 #[test]
 fn get_prints_credentials_on_stdout_only_and_logs_none() {
     let emu = Emu::start();
-    let env = [("ALIBABA_CLOUD_STS_ENDPOINT", emu.base())];
+    let env = [("ALIBABA_CLOUD_STS_ENDPOINT", emu.url())];
     let config = ram_role_config(ACCESS_KEY_SECRET, None);
     for o in run_verbose(
         &env,
@@ -148,7 +109,7 @@ fn get_prints_credentials_on_stdout_only_and_logs_none() {
         ],
     ) {
         assert!(o.status.success(), "{}", text(&o.stderr));
-        let issued = emu.issued_secrets();
+        let issued = issued_secrets(&emu);
         // `get --format json` prints the issued credentials: that is its job.
         let out = text(&o.stdout);
         assert!(
@@ -163,7 +124,7 @@ fn get_prints_credentials_on_stdout_only_and_logs_none() {
 #[test]
 fn a_signature_mismatch_echoing_the_source_token_reaches_no_output() {
     let emu = Emu::start();
-    let env = [("ALIBABA_CLOUD_STS_ENDPOINT", emu.base())];
+    let env = [("ALIBABA_CLOUD_STS_ENDPOINT", emu.url())];
     let config = ram_role_config(WRONG_SECRET, Some(SOURCE_TOKEN));
     for o in run_verbose(&env, &["get", "--cloud", "alibaba", "--config", &config]) {
         assert!(!o.status.success());
@@ -205,7 +166,7 @@ fn doctor_never_shows_url_passwords_secret_paths_or_keys() {
 fn exec_and_call_log_no_secret() {
     let emu = Emu::start();
     let env = [
-        ("ALIBABA_CLOUD_STS_ENDPOINT", emu.base()),
+        ("ALIBABA_CLOUD_STS_ENDPOINT", emu.url()),
         ("ALIBABA_CLOUD_ACCESS_KEY_ID", ACCESS_KEY_ID.to_string()),
         (
             "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
@@ -225,7 +186,7 @@ fn exec_and_call_log_no_secret() {
         assert_clean("exec stdout", &text(&o.stdout), &known_secrets(&emu));
         assert_clean("exec stderr", &text(&o.stderr), &known_secrets(&emu));
     }
-    let base = emu.base();
+    let base = emu.url();
     let calls: [Vec<&str>; 2] = [
         vec![
             "call",
@@ -286,26 +247,8 @@ fn exec_and_call_log_no_secret() {
     }
 }
 
-/// Kills and reaps the child when dropped (also when a test fails).
-struct Guard(Child);
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn http_get(addr: &str, path: &str) -> String {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut out = String::new();
-    let _ = s.read_to_string(&mut out);
-    out
+    http_exchange(addr, "GET", path, b"")
 }
 
 #[test]
@@ -317,29 +260,20 @@ fn serve_logs_and_500_bodies_hold_no_secret() {
     ] {
         let config = ram_role_config(source, token);
         let mut cmd = credchain();
-        cmd.env("ALIBABA_CLOUD_STS_ENDPOINT", emu.base())
+        cmd.env("ALIBABA_CLOUD_STS_ENDPOINT", emu.url())
             .env("RUST_LOG", "trace")
             .args(["serve", "--cloud", "alibaba", "--config", &config])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut guard = Guard(cmd.spawn().unwrap());
-        let stdout = guard.0.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let Ok(line) = rx.recv_timeout(Duration::from_secs(30)) else {
+        let Some(url) = guard.served_url(Duration::from_secs(30)) else {
             // A source rejected at start (wrong secret) ends serve before it listens.
             let _ = guard.0.wait();
-            let mut err = String::new();
-            let _ = guard.0.stderr.take().unwrap().read_to_string(&mut err);
+            let err = guard.read_stderr();
             assert!(token.is_some(), "serve did not start: {err}");
             assert_clean("serve stderr", &err, &known_secrets(&emu));
             continue;
         };
-        let url = line.split_once('=').unwrap().1.to_string();
         let rest = url.strip_prefix("http://").unwrap();
         let (addr, path) = rest.split_at(rest.find('/').unwrap());
         let answer = http_get(addr, path);
@@ -352,10 +286,8 @@ fn serve_logs_and_500_bodies_hold_no_secret() {
         let miss = http_get(addr, &format!("{path}x"));
         assert!(miss.contains("404"), "{miss}");
         assert!(!miss.contains(&path[1..]), "{miss}");
-        let _ = guard.0.kill();
-        let _ = guard.0.wait();
-        let mut err = String::new();
-        let _ = guard.0.stderr.take().unwrap().read_to_string(&mut err);
+        guard.stop();
+        let err = guard.read_stderr();
         assert!(!err.contains(&path[1..]), "the serve path is logged");
         assert_clean("serve stderr", &err, &known_secrets(&emu));
     }
@@ -370,15 +302,15 @@ fn serve_500_body_and_log_drop_an_echoed_string_to_sign() {
     let mut cmd = credchain();
     cmd.env(
         "ALIBABA_CLOUD_CREDENTIALS_URI",
-        format!("{}/credentials-uri", emu.base()),
+        format!("{}/credentials-uri", emu.url()),
     )
     .args(["-vv", "serve", "--cloud", "alibaba"])
     .stdout(Stdio::piped())
     .stderr(Stdio::piped());
     let mut guard = Guard(cmd.spawn().unwrap());
-    let stdout = guard.0.stdout.take().unwrap();
-    let line = BufReader::new(stdout).lines().next().unwrap().unwrap();
-    let url = line.split_once('=').unwrap().1.to_string();
+    let url = guard
+        .served_url(Duration::from_secs(30))
+        .expect("serve prints its export line");
     let rest = url.strip_prefix("http://").unwrap();
     let (addr, path) = rest.split_at(rest.find('/').unwrap());
     let echo = format!(
@@ -395,10 +327,8 @@ fn serve_500_body_and_log_drop_an_echoed_string_to_sign() {
     assert!(answer.contains("500"), "{answer}");
     assert!(answer.contains("SignatureDoesNotMatch"), "{answer}");
     assert!(!answer.contains("SecurityToken"), "{answer}");
-    let _ = guard.0.kill();
-    let _ = guard.0.wait();
-    let mut err = String::new();
-    let _ = guard.0.stderr.take().unwrap().read_to_string(&mut err);
+    guard.stop();
+    let err = guard.read_stderr();
     assert!(err.contains("SignatureDoesNotMatch"), "{err}");
     assert!(!err.contains("SecurityToken"), "{err}");
     for out in [&answer, &err] {

@@ -2,10 +2,14 @@
 //! only, metadata probing disabled), compared with the URLs the official SDKs produced for the same
 //! inputs and clock (`crates/credchain/tests/data/object-storage-vectors.json`).
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use serde_json::Value;
+
+use common::{run_in, scratch, Emu};
 
 const VECTORS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -18,23 +22,11 @@ fn vectors() -> Vec<Value> {
 }
 
 fn home() -> PathBuf {
-    let home = std::env::temp_dir().join(format!("credchain-presign-home-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
-    home
+    scratch("presign-home")
 }
 
 fn credchain(args: &[String], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_credchain"));
-    cmd.args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home())
-        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-        .env("TENCENTCLOUD_METADATA_DISABLED", "true");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("credchain runs")
+    run_in(&home(), args, env)
 }
 
 fn text(b: &[u8]) -> String {
@@ -287,36 +279,6 @@ fn bad_input_is_a_clear_error_without_the_secret() {
     let out = credchain(&base(&[]), &[]);
     assert!(!out.status.success());
     assert!(out.stdout.is_empty());
-}
-
-/// An emulator on its own runtime, alive for the whole test.
-struct Emu {
-    emu: Option<credchain_emulator::Emulator>,
-    rt: tokio::runtime::Runtime,
-}
-
-impl Emu {
-    fn start() -> Emu {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let emu = rt.block_on(credchain_emulator::Emulator::start()).unwrap();
-        Emu { emu: Some(emu), rt }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.emu.as_ref().unwrap().addr())
-    }
-}
-
-impl Drop for Emu {
-    fn drop(&mut self) {
-        if let Some(e) = self.emu.take() {
-            self.rt.block_on(e.shutdown());
-        }
-    }
 }
 
 /// `curl` with the body file for PUT; returns (HTTP status, body).

@@ -3,10 +3,10 @@
 //! Cleared environment (PATH and a temporary HOME only), loopback only; every child is killed
 //! when its guard drops.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use credchain::alibaba::CredentialsUriProvider;
 use credchain::context::{proxy_settings, Context, MemoryEnv};
@@ -15,25 +15,10 @@ use credchain::tencent::CvmRoleProvider;
 use credchain::ProvideCredentials;
 use credchain_emulator::{routes, Emulator};
 
-fn credchain() -> Command {
-    let home = std::env::temp_dir().join(format!("credchain-serve-home-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_credchain"));
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", &home)
-        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-        .env("TENCENTCLOUD_METADATA_DISABLED", "true");
-    cmd
-}
+use common::{credchain_in, scratch, Guard};
 
-/// Kills and reaps the child when dropped (also when a test fails).
-struct Guard(Child);
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+fn credchain() -> Command {
+    credchain_in(&scratch("serve-home"))
 }
 
 /// Starts `credchain serve` and returns it with the URL of its export line.
@@ -44,28 +29,23 @@ fn serve(cmd: &mut Command) -> (Guard, String) {
         .spawn()
         .unwrap();
     let mut guard = Guard(child);
-    let stdout = guard.0.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            let _ = tx.send(line);
-        }
-    });
-    let line = match rx.recv_timeout(Duration::from_secs(20)) {
-        Ok(l) => l,
-        Err(_) => {
-            let _ = guard.0.kill();
-            let mut err = String::new();
-            let _ = std::io::Read::read_to_string(guard.0.stderr.as_mut().unwrap(), &mut err);
-            panic!("serve printed no export line; stderr: {err}");
-        }
+    let Some(url) = guard.served_url(Duration::from_secs(20)) else {
+        guard.stop();
+        panic!(
+            "serve printed no export line; stderr: {}",
+            guard.read_stderr()
+        );
     };
-    let url = line
-        .split_once('=')
-        .map(|(_, u)| u.to_string())
-        .unwrap_or_else(|| panic!("not an export line: {line}"));
     (guard, url)
+}
+
+/// The socket address of a served URL.
+fn addr_of(url: &str) -> std::net::SocketAddr {
+    url.strip_prefix("http://")
+        .and_then(|r| r.split('/').next())
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 /// A context that sees no process environment (so no proxy setting applies).
@@ -79,15 +59,11 @@ fn plain_client() -> reqwest::Client {
     reqwest::Client::builder().no_proxy().build().unwrap()
 }
 
-fn wait_exit(guard: &mut Guard) -> std::process::ExitStatus {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(s) = guard.0.try_wait().unwrap() {
-            return s;
-        }
-        assert!(Instant::now() < deadline, "serve did not exit");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+/// Sends `signal` to serve and asserts it exits cleanly; its log.
+fn stop_with(guard: &mut Guard, signal: &str) -> String {
+    guard.signal(signal);
+    assert!(guard.wait_exit(Duration::from_secs(10), "serve").success());
+    guard.read_stderr()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -125,13 +101,7 @@ async fn alibaba_serve_is_read_by_the_credentials_uri_source() {
     assert_eq!(emu.issued_count(routes::ALIBABA_CREDENTIALS_URI), 1);
 
     // Clean shutdown on SIGTERM.
-    let pid = guard.0.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap()
-        .success());
-    assert!(wait_exit(&mut guard).success());
+    stop_with(&mut guard, "TERM");
     emu.shutdown().await;
 }
 
@@ -168,15 +138,7 @@ async fn serve_refuses_other_paths_and_methods_and_logs_no_secret() {
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["cache-control"], "no-store");
 
-    let pid = guard.0.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-INT", &pid])
-        .status()
-        .unwrap()
-        .success());
-    assert!(wait_exit(&mut guard).success());
-    let mut log = String::new();
-    std::io::Read::read_to_string(guard.0.stderr.as_mut().unwrap(), &mut log).unwrap();
+    let log = stop_with(&mut guard, "INT");
     assert!(
         log.contains("request"),
         "with -v, requests are logged: {log}"
@@ -271,15 +233,7 @@ async fn requests_are_logged_only_with_verbose() {
         let r = plain_client().get(&url).send().await.unwrap();
         assert_eq!(r.status(), 200);
     }
-    let pid = guard.0.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap()
-        .success());
-    assert!(wait_exit(&mut guard).success());
-    let mut log = String::new();
-    std::io::Read::read_to_string(guard.0.stderr.as_mut().unwrap(), &mut log).unwrap();
+    let log = stop_with(&mut guard, "TERM");
     assert!(log.contains("serving credentials"), "{log}");
     assert!(
         !log.contains("request"),
@@ -335,12 +289,7 @@ async fn serve_keeps_answering_while_1100_stalled_connections_are_open() {
         });
     }
     let (mut guard, url) = serve(&mut cmd);
-    let addr: std::net::SocketAddr = url
-        .strip_prefix("http://")
-        .and_then(|r| r.split('/').next())
-        .unwrap()
-        .parse()
-        .unwrap();
+    let addr = addr_of(&url);
 
     allow_open_files(1100 + 256);
     let stalled = tokio::task::spawn_blocking(move || {
@@ -375,15 +324,7 @@ async fn serve_keeps_answering_while_1100_stalled_connections_are_open() {
     }
     drop(stalled);
 
-    let pid = guard.0.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap()
-        .success());
-    assert!(wait_exit(&mut guard).success());
-    let mut log = String::new();
-    std::io::Read::read_to_string(guard.0.stderr.as_mut().unwrap(), &mut log).unwrap();
+    let log = stop_with(&mut guard, "TERM");
     assert!(
         log.contains("connection limit reached"),
         "the cap is logged: {log}"
@@ -416,12 +357,7 @@ async fn a_connection_that_sends_nothing_is_closed_at_the_header_timeout() {
             .env("ALIBABA_CLOUD_CREDENTIALS_URI", emu.url("/credentials-uri"))
             .args(["serve", "--cloud", "alibaba", "--header-timeout", "1"]),
     );
-    let addr: std::net::SocketAddr = url
-        .strip_prefix("http://")
-        .and_then(|r| r.split('/').next())
-        .unwrap()
-        .parse()
-        .unwrap();
+    let addr = addr_of(&url);
     let closed = tokio::task::spawn_blocking(move || {
         let mut s = std::net::TcpStream::connect(addr).unwrap();
         // Far longer than the header timeout: the read ends because serve closes the socket.

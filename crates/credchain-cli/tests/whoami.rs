@@ -2,69 +2,19 @@
 //! temporary HOME, metadata probing off) against an in-process emulator on loopback, which answers
 //! GetCallerIdentity for its long-term keys and for the credentials it issued.
 
-use std::process::{Command, Output};
+mod common;
+
+use std::process::Output;
 
 use credchain_emulator::routes::alibaba_sts::{ACCESS_KEY_ID, ACCESS_KEY_SECRET};
 use credchain_emulator::routes::caller_identity::{ALIBABA_ACCOUNT_ID, TENCENT_ACCOUNT_UIN};
 use credchain_emulator::routes::tencent_sts::{EMULATOR_SECRET_ID, EMULATOR_SECRET_KEY};
-use credchain_emulator::Emulator;
-use serde_json::{json, Value};
+use serde_json::json;
 
-/// An emulator on its own runtime, alive for the whole test.
-struct Emu {
-    emu: Option<Emulator>,
-    rt: tokio::runtime::Runtime,
-}
-
-impl Emu {
-    fn start() -> Emu {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let emu = rt.block_on(Emulator::start()).unwrap();
-        Emu { emu: Some(emu), rt }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.emu.as_ref().unwrap().addr())
-    }
-}
-
-impl Drop for Emu {
-    fn drop(&mut self) {
-        if let Some(e) = self.emu.take() {
-            self.rt.block_on(e.shutdown());
-        }
-    }
-}
+use common::{ok_json, run_in, scratch, Emu};
 
 fn credchain(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let home = std::env::temp_dir().join(format!("credchain-whoami-home-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_credchain"));
-    cmd.args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", &home)
-        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-        .env("TENCENTCLOUD_METADATA_DISABLED", "true");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("credchain runs")
-}
-
-fn ok_json(o: &Output) -> Value {
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {out}\nstderr: {}",
-        o.status,
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"))
+    run_in(&scratch("whoami-home"), args, env)
 }
 
 #[test]
