@@ -2,32 +2,32 @@
 //! with the host rule, the profile's `region_id`, `TENCENTCLOUD_REGION`, and refusals (no
 //! endpoint at all, an endpoint with a path). Dry runs only: nothing is sent.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+use common::{credchain_in, fresh_home, output};
 
 fn home(name: &str) -> PathBuf {
-    let h = std::env::temp_dir().join(format!("credchain-callhosts-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&h);
-    std::fs::create_dir_all(&h).unwrap();
-    h
+    fresh_home(&format!("callhosts-{name}"))
 }
 
+/// Long-term keys of both clouds: dry runs sign, nothing is sent.
+const KEYS: [(&str, &str); 4] = [
+    ("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIcallHosts01"),
+    ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "callHostsSecret"),
+    ("TENCENTCLOUD_SECRET_ID", "AKIDcallHosts01"),
+    ("TENCENTCLOUD_SECRET_KEY", "callHostsSecret"),
+];
+
 fn credchain(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_credchain"));
-    cmd.args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-        .env("TENCENTCLOUD_METADATA_DISABLED", "true")
-        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIcallHosts01")
-        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "callHostsSecret")
-        .env("TENCENTCLOUD_SECRET_ID", "AKIDcallHosts01")
-        .env("TENCENTCLOUD_SECRET_KEY", "callHostsSecret");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("credchain runs")
+    output(
+        credchain_in(home)
+            .args(args)
+            .envs(KEYS)
+            .envs(env.iter().copied()),
+    )
 }
 
 fn out(o: &Output) -> String {

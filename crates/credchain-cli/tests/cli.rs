@@ -2,30 +2,15 @@
 //! PATH and a temporary HOME) with metadata probing disabled, so nothing outside loopback is
 //! reached and the developer's own credentials are never read.
 
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
+
+use common::{run_in, scratch, stderr, stdout};
 
 fn credchain(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let home = std::env::temp_dir().join(format!("credchain-cli-home-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_credchain"));
-    cmd.args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", &home)
-        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-        .env("TENCENTCLOUD_METADATA_DISABLED", "true");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("credchain runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).to_string()
+    run_in(&scratch("cli-home"), args, env)
 }
 
 const ALI: [(&str, &str); 3] = [

@@ -1,29 +1,22 @@
 //! `credchain completions` and `credchain get --format aliyun-external`, end to end with the real
 //! binary in a cleared environment (PATH and a temporary HOME only, metadata probing disabled).
 
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use credchain::context::Context;
 use credchain::ProvideCredentials;
 
+use common::{run_in, scratch};
+
 fn home() -> PathBuf {
-    let home = std::env::temp_dir().join(format!("credchain-extra-home-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
-    home
+    scratch("extra-home")
 }
 
 fn credchain(args: &[&str], env: &[(&str, &str)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_credchain"))
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home())
-        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-        .env("TENCENTCLOUD_METADATA_DISABLED", "true")
-        .envs(env.iter().copied())
-        .output()
-        .expect("credchain runs")
+    run_in(&home(), args, env)
 }
 
 #[test]

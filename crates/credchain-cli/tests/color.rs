@@ -2,29 +2,31 @@
 //! util-linux `script`, which gives it a pseudo-terminal; without `script` that case is skipped
 //! (said on stderr), the non-terminal case always runs.
 
+mod common;
+
+use std::ffi::OsString;
 use std::process::Command;
+
+use common::{clean_env, scratch, BIN};
 
 const ESC: char = '\u{1b}';
 
-fn base() -> Vec<(&'static str, String)> {
-    let home = std::env::temp_dir().join(format!("credchain-color-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
-    vec![
-        ("PATH", std::env::var("PATH").unwrap_or_default()),
-        ("HOME", home.display().to_string()),
-        ("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true".into()),
-        ("TENCENTCLOUD_METADATA_DISABLED", "true".into()),
+/// The clean environment plus an Alibaba key and a terminal type that supports color.
+fn base() -> Vec<(&'static str, OsString)> {
+    let mut env = clean_env(&scratch("color"));
+    env.extend([
         ("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIcolor".into()),
         ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "color-secret".into()),
         ("TERM", "xterm-256color".into()),
-    ]
+    ]);
+    env
 }
 
 const ARGS: [&str; 6] = ["-vv", "get", "--cloud", "alibaba", "--format", "json"];
 
 #[test]
 fn a_non_terminal_gets_no_ansi() {
-    let o = Command::new(env!("CARGO_BIN_EXE_credchain"))
+    let o = Command::new(BIN)
         .env_clear()
         .envs(base())
         .args(ARGS)
@@ -38,7 +40,7 @@ fn a_non_terminal_gets_no_ansi() {
 
 /// Runs the binary on a pseudo-terminal; `None` when `script` is not installed.
 fn on_a_terminal(no_color: Option<&str>) -> Option<String> {
-    let line = format!("{} {}", env!("CARGO_BIN_EXE_credchain"), ARGS.join(" "));
+    let line = format!("{} {}", BIN, ARGS.join(" "));
     let mut cmd = Command::new("script");
     cmd.env_clear()
         .envs(base())

@@ -2,31 +2,24 @@
 //! back by `get --profile` / `profiles`, other content kept, 0600, and missing fields refused
 //! without a terminal (the test's stdin is not one). No network.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use serde_json::Value;
+
+use common::{credchain_in, fresh_home, output};
 
 const SECRET: &str = "ConfigureSecret0123456789";
 
 fn home(name: &str) -> PathBuf {
-    let h = std::env::temp_dir().join(format!("credchain-configure-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&h);
-    std::fs::create_dir_all(&h).unwrap();
-    h
+    fresh_home(&format!("configure-{name}"))
 }
 
+/// Runs with stdin not a terminal, so a missing field cannot be asked for.
 fn credchain(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_credchain"))
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-        .env("TENCENTCLOUD_METADATA_DISABLED", "true")
-        .stdin(Stdio::null())
-        .output()
-        .expect("credchain runs")
+    output(credchain_in(home).args(args).stdin(Stdio::null()))
 }
 
 fn ok(o: &Output) -> String {

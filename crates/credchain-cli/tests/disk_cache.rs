@@ -4,6 +4,8 @@
 
 #![cfg(unix)]
 
+mod common;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -16,6 +18,8 @@ use credchain_emulator::routes::tencent_sts::{EMULATOR_SECRET_ID, EMULATOR_SECRE
 use credchain_emulator::routes::TENCENT_STS_ASSUME_ROLE;
 use credchain_emulator::Emulator;
 use serde_json::Value;
+
+use common::{fresh_home, ok_json, run_in, stderr};
 
 /// `get` of the `ops` profile as JSON, without the cache options.
 const GET_OPS_JSON: [&str; 7] = [
@@ -34,11 +38,7 @@ struct Home(PathBuf);
 
 impl Home {
     fn new(test: &str) -> Home {
-        let home = std::env::temp_dir().join(format!(
-            "credchain-disk-cache-{test}-{}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&home);
+        let home = fresh_home(&format!("disk-cache-{test}"));
         std::fs::create_dir_all(home.join(".aliyun")).unwrap();
         std::fs::create_dir_all(home.join(".tencentcloud")).unwrap();
         let config = serde_json::json!({
@@ -67,17 +67,7 @@ impl Home {
     }
 
     fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_credchain"));
-        cmd.args(args)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", &self.0)
-            .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-            .env("TENCENTCLOUD_METADATA_DISABLED", "true");
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        cmd.output().expect("credchain runs")
+        run_in(&self.0, args, env)
     }
 }
 
@@ -90,21 +80,6 @@ impl Drop for Home {
 fn write_private(path: &Path, bytes: &[u8]) {
     std::fs::write(path, bytes).unwrap();
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
-}
-
-fn ok_json(o: &Output) -> Value {
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {out}\nstderr: {}",
-        o.status,
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"))
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// The cache files (not lock or temp files) in `dir`.

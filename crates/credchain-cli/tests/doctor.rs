@@ -2,40 +2,21 @@
 //! why, `--profile`, `--format json`. The real binary, cleared environment, temporary HOME,
 //! metadata probing disabled (so nothing leaves the machine).
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
+use common::{fresh_home, json_of, run_in};
+
 fn home(name: &str) -> PathBuf {
-    let h = std::env::temp_dir().join(format!("credchain-doctor-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&h);
-    std::fs::create_dir_all(&h).unwrap();
-    h
+    fresh_home(&format!("doctor-{name}"))
 }
 
 fn credchain(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_credchain"));
-    cmd.args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-        .env("TENCENTCLOUD_METADATA_DISABLED", "true");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("credchain runs")
-}
-
-fn json_of(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {} / {}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        )
-    })
+    run_in(home, args, env)
 }
 
 fn names_and_status(cloud: &Value) -> Vec<(String, String)> {

@@ -1,24 +1,20 @@
 //! `get --format env --shell ...` and `exec` export the expiry and the region, end to end: the
 //! real binary, a cleared environment, nothing beyond loopback.
 
+mod common;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
+use common::{credchain_in, scratch};
+
 fn home(tag: &str) -> PathBuf {
-    let home = std::env::temp_dir().join(format!("credchain-envx-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
-    home
+    scratch(&format!("envx-{tag}"))
 }
 
 fn credchain(home: &PathBuf) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_credchain"));
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-        .env("TENCENTCLOUD_METADATA_DISABLED", "true");
-    cmd
+    credchain_in(home)
 }
 
 fn ok(o: &Output) -> String {

@@ -1,21 +1,15 @@
 //! With nothing configured, `get` prints the chain's error on several lines, one per source,
 //! and the Alibaba hint names the files and profiles too, not only the variables.
 
-use std::process::Command;
+mod common;
+
+use common::{credchain_in, output, scratch};
 
 fn get(cloud: &str) -> String {
-    let home =
-        std::env::temp_dir().join(format!("credchain-nothing-{cloud}-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_credchain"))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", &home)
-        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-        .env("TENCENTCLOUD_METADATA_DISABLED", "true")
-        .args(["get", "--cloud", cloud, "--format", "json"])
-        .output()
-        .unwrap();
+    let o = output(
+        credchain_in(&scratch(&format!("nothing-{cloud}")))
+            .args(["get", "--cloud", cloud, "--format", "json"]),
+    );
     assert_eq!(o.status.code(), Some(1));
     String::from_utf8_lossy(&o.stderr).into_owned()
 }

@@ -1,50 +1,28 @@
 //! End-to-end tests of `credchain profiles`: the real binary with a cleared environment and a
 //! temporary HOME holding the clouds' own files. No network.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
+
+use common::{fresh_home, json_of, run_in, write_file};
 
 const SECRET: &str = "VerySecretValue0123456789";
 
 fn home(name: &str) -> PathBuf {
-    let h = std::env::temp_dir().join(format!("credchain-profiles-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&h);
-    std::fs::create_dir_all(&h).unwrap();
-    h
-}
-
-fn write(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
+    fresh_home(&format!("profiles-{name}"))
 }
 
 fn credchain(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_credchain"));
-    cmd.args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("credchain runs")
-}
-
-fn json_of(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {} / {}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        )
-    })
+    run_in(home, args, env)
 }
 
 fn alibaba_home(name: &str) -> PathBuf {
     let h = home(name);
-    write(
+    write_file(
         &h.join(".aliyun/config.json"),
         &format!(
             r#"{{"current": "ops", "profiles": [
@@ -53,7 +31,7 @@ fn alibaba_home(name: &str) -> PathBuf {
             ]}}"#
         ),
     );
-    write(
+    write_file(
         &h.join(".alibabacloud/credentials.ini"),
         &format!("[default]\ntype = access_key\naccess_key_id = LTAIini\naccess_key_secret = {SECRET}\n\n[ecs]\ntype = ecs_ram_role\nrole_name = r\n"),
     );
@@ -124,7 +102,7 @@ fn alibaba_profile_env_moves_the_current_mark_and_table_hides_secrets() {
 #[test]
 fn tencent_lists_keys_and_role_profiles() {
     let h = home("tc");
-    write(
+    write_file(
         &h.join(".tencentcloud/credentials"),
         &format!("[default]\nsecret_id = AKIDx\nsecret_key = {SECRET}\n\n[dev]\nrole_arn = qcs::cam::uin/1:roleName/r\nsecret_id = AKIDy\nsecret_key = {SECRET}\n"),
     );
@@ -160,7 +138,7 @@ fn missing_files_are_listed_as_missing() {
 #[test]
 fn an_invalid_file_is_reported_and_exits_1() {
     let h = alibaba_home("ali-bad");
-    write(
+    write_file(
         &h.join(".aliyun/config.json"),
         &format!("{{\"profiles\": [ {{\"access_key_secret\": \"{SECRET}\" "),
     );
@@ -204,7 +182,7 @@ fn an_unknown_config_json_profile_lists_the_existing_ones() {
 #[test]
 fn profiles_that_is_not_a_list_is_an_error_saying_so() {
     let h = home("ali-obj");
-    write(
+    write_file(
         &h.join(".aliyun/config.json"),
         r#"{"current": "default", "profiles": {}}"#,
     );
@@ -224,7 +202,7 @@ fn profiles_that_is_not_a_list_is_an_error_saying_so() {
 #[test]
 fn a_failing_role_profile_names_each_provider_once() {
     let h = home("tc-role");
-    write(
+    write_file(
         &h.join(".tencentcloud/credentials"),
         &format!("[default]\nrole_arn = qcs::cam::uin/1:roleName/r\nsecret_id = AKIDrole\nsecret_key = {SECRET}\n"),
     );
@@ -252,7 +230,7 @@ fn a_failing_role_profile_names_each_provider_once() {
 #[test]
 fn a_wrong_type_in_config_json_names_field_profile_and_line() {
     let h = home("ali-type");
-    write(
+    write_file(
         &h.join(".aliyun/config.json"),
         "{\n  \"current\": \"ops\",\n  \"profiles\": [\n    {\"name\": \"default\", \"mode\": \"AK\", \"access_key_id\": \"LTAIa\", \"access_key_secret\": \"s\"},\n    {\n      \"name\": \"ops\",\n      \"mode\": \"AK\",\n      \"access_key_id\": 12345,\n      \"access_key_secret\": \"s\"\n    }\n  ]\n}\n",
     );
@@ -273,12 +251,12 @@ fn a_wrong_type_in_config_json_names_field_profile_and_line() {
 #[test]
 fn tencent_lists_tccli_credential_files_with_their_types() {
     let h = home("tccli");
-    write(
+    write_file(
         &h.join(".tccli/default.credential"),
         &format!(r#"{{"secretId": "AKIDt", "secretKey": "{SECRET}"}}"#),
     );
-    write(&h.join(".tccli/ops.credential"), r#"{"type": "cvm-role"}"#);
-    write(
+    write_file(&h.join(".tccli/ops.credential"), r#"{"type": "cvm-role"}"#);
+    write_file(
         &h.join(".tccli/ops.configure"),
         r#"{"_sys_param": {"region": "ap-guangzhou"}}"#,
     );

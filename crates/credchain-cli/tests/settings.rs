@@ -3,57 +3,23 @@
 //! unreadable environment value is an error naming the variable. Each run gets a cleared
 //! environment (PATH and its own temporary HOME) with metadata probing disabled.
 
+mod common;
+
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_credchain");
+use common::{credchain_in, fresh_home, output_within_a_minute, write_file, BIN};
 
 /// A fresh HOME for one test.
 fn home(test: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("credchain-settings-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    fresh_home(&format!("settings-{test}"))
 }
 
-fn write(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
-/// Runs the binary; kills its whole process group if it has not finished after 60 s (a run that
-/// recursed would otherwise go on forever).
+/// Runs the binary, bounded (a run that recursed would otherwise go on forever).
 fn credchain(home: &Path, args: &[&str], env: &[(&str, &OsStr)]) -> Output {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-        .env("TENCENTCLOUD_METADATA_DISABLED", "true")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-    let mut child = cmd.spawn().expect("credchain runs");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            let _ = Command::new("kill")
-                .args(["-9", &format!("-{}", child.id())])
-                .status();
-            let _ = child.wait();
-            panic!("credchain {args:?} did not finish within 60 s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
+    output_within_a_minute(credchain_in(home).args(args).envs(env.iter().copied()))
 }
 
 fn text(o: &Output) -> (String, String) {
@@ -89,7 +55,7 @@ fn key_id(o: &Output) -> String {
 #[test]
 fn explicit_alibaba_profile_beats_environment_keys() {
     let h = home("ali-profile");
-    write(
+    write_file(
         &h.join(".aliyun/config.json"),
         &config_json(AK_PROFILE, "prod"),
     );
@@ -103,7 +69,7 @@ fn explicit_alibaba_profile_beats_environment_keys() {
     by_var.push(("ALIBABA_CLOUD_PROFILE", os("prod")));
     assert_eq!(key_id(&credchain(&h, &get, &by_var)), "LTAI5tEnvKey");
     // A credentials.ini section is found too.
-    write(
+    write_file(
         &h.join(".alibabacloud/credentials.ini"),
         "[ini-only]\ntype = access_key\naccess_key_id = LTAI5tIniKey\naccess_key_secret = ini-secret\n",
     );
@@ -114,7 +80,7 @@ fn explicit_alibaba_profile_beats_environment_keys() {
 #[test]
 fn explicit_profile_that_does_not_exist_is_an_error_saying_where_it_looked() {
     let h = home("ali-missing");
-    write(
+    write_file(
         &h.join(".aliyun/config.json"),
         &config_json(AK_PROFILE, "prod"),
     );
@@ -150,7 +116,7 @@ fn explicit_profile_that_does_not_exist_is_an_error_saying_where_it_looked() {
 #[test]
 fn explicit_tencent_profile_beats_environment_keys() {
     let h = home("tc-profile");
-    write(
+    write_file(
         &h.join(".tencentcloud/credentials"),
         "[default]\nsecret_id = AKIDDefault\nsecret_key = default-key\n\
          [prod]\nsecret_id = AKIDProd\nsecret_key = prod-key\n",
@@ -174,7 +140,7 @@ fn external_profile_running_itself_fails_at_once() {
         r#"{{"name": "ext", "mode": "External",
             "process_command": "{BIN} get --cloud alibaba --format aliyun-external"}}"#
     );
-    write(
+    write_file(
         &h.join(".aliyun/config.json"),
         &config_json(&format!("{ext}, {AK_PROFILE}"), "ext"),
     );
@@ -203,7 +169,7 @@ fn external_profile_with_an_explicit_source_profile_works() {
         r#"{{"name": "ext", "mode": "External",
             "process_command": "{BIN} get --cloud alibaba --profile prod --format aliyun-external"}}"#
     );
-    write(
+    write_file(
         &h.join(".aliyun/config.json"),
         &config_json(&format!("{ext}, {AK_PROFILE}"), "ext"),
     );
@@ -237,7 +203,7 @@ fn non_utf8_environment_values_are_errors_naming_the_variable() {
     }
     // The headline case: a non-UTF-8 STS endpoint override never falls back to the public host.
     let cfg = h.join("ram.json");
-    write(
+    write_file(
         &cfg,
         r#"{"type": "ram_role_arn", "access_key_id": "LTAI5tSrc", "access_key_secret": "src-secret",
             "role_arn": "acs:ram::1:role/r"}"#,

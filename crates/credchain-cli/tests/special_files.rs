@@ -3,49 +3,33 @@
 //! blocking on a FIFO that has no writer or reading `/dev/zero` without end. Real binary,
 //! cleared environment; every run is bounded so a hang fails the test instead of stalling it.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
-fn scratch() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("credchain-special-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+use common::{credchain_in, output_within_a_minute, scratch};
+
+fn home() -> PathBuf {
+    scratch("special")
 }
 
 /// A FIFO nobody writes to: opening it for reading blocks for ever.
 fn fifo(name: &str) -> PathBuf {
-    let path = scratch().join(name);
+    let path = home().join(name);
     let ok = Command::new("mkfifo").arg(&path).status().unwrap();
     assert!(ok.success(), "mkfifo");
     path
 }
 
-/// Runs credchain with `env`, killing it (and failing) if it is still running after 60 s.
+/// Runs credchain with `env`, bounded: a run that hangs on a special file fails instead.
 fn credchain(args: &[&str], env: &[(&str, &Path)]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_credchain"))
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", scratch())
-        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-        .env("TENCENTCLOUD_METADATA_DISABLED", "true")
-        .envs(env.iter().map(|(k, v)| (*k, v.as_os_str())))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("credchain {args:?} hangs on a special file");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
+    output_within_a_minute(
+        credchain_in(&home())
+            .args(args)
+            .envs(env.iter().map(|(k, v)| (*k, v.as_os_str())))
+            .stdin(Stdio::null()),
+    )
 }
 
 fn assert_refused(o: &Output, path: &Path, what: &str) {
@@ -61,7 +45,7 @@ fn assert_refused(o: &Output, path: &Path, what: &str) {
 
 #[test]
 fn emulate_refuses_a_fifo_a_device_and_a_directory_as_its_config() {
-    let dir = scratch();
+    let dir = home();
     for (path, what) in [
         (fifo("emulate.toml"), "FIFO"),
         (PathBuf::from("/dev/zero"), "character device"),
