@@ -2,13 +2,14 @@
 //! rule on expired-token answers (injected with the emulator's faults).
 #![cfg(feature = "middleware")]
 
+mod common;
+
 use std::sync::Arc;
 
 use credchain::adapters::middleware::{Scheme, SigningMiddleware};
 use credchain::alibaba::RamRoleArnProvider;
 use credchain::cache::{RefreshPolicy, RefreshingCache};
-use credchain::context::{proxy_settings, Context, MemoryEnv};
-use credchain::http::ReqwestClient;
+use credchain::context::MemoryEnv;
 use credchain::{provide_fn, Credentials, SharedProvider};
 use credchain_emulator::routes::alibaba_api::{ALIBABA_API_ACS3, ALIBABA_API_RPC};
 use credchain_emulator::routes::tencent_api::TENCENT_API;
@@ -18,9 +19,7 @@ use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
 
 fn role(emu: &Emulator) -> RamRoleArnProvider {
     let env = MemoryEnv::from_pairs([("ALIBABA_CLOUD_STS_ENDPOINT", emu.base_url())]);
-    let ctx = Context::empty()
-        .with_http(ReqwestClient::new(proxy_settings(&env)))
-        .with_env(env);
+    let ctx = common::context_with(env);
     RamRoleArnProvider::builder()
         .access_key_id(alibaba_sts::ACCESS_KEY_ID)
         .access_key_secret(alibaba_sts::ACCESS_KEY_SECRET)

@@ -2,13 +2,14 @@
 //! AssumeRole source whose credentials expire during the test.
 #![cfg(feature = "object-store")]
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use credchain::adapters::object_store::ObjectStoreProvider;
 use credchain::alibaba::RamRoleArnProvider;
-use credchain::context::{proxy_settings, Context, ManualClock, MemoryEnv};
-use credchain::http::ReqwestClient;
+use credchain::context::{ManualClock, MemoryEnv};
 use credchain_emulator::routes::{alibaba_sts, object_storage::S3_OBJECT};
 use credchain_emulator::Emulator;
 use object_store::aws::{AmazonS3, AmazonS3Builder, AwsCredential};
@@ -46,10 +47,7 @@ async fn put_and_get_through_amazon_s3_across_a_credential_refresh() {
     emu.set_credential_lifetime(LIFETIME);
     let clock = ManualClock::new(SystemTime::now());
     let env = MemoryEnv::from_pairs([("ALIBABA_CLOUD_STS_ENDPOINT", emu.base_url())]);
-    let ctx = Context::empty()
-        .with_http(ReqwestClient::new(proxy_settings(&env)))
-        .with_env(env)
-        .with_clock(clock.clone());
+    let ctx = common::context_with(env).with_clock(clock.clone());
     let role = RamRoleArnProvider::builder()
         .access_key_id(alibaba_sts::ACCESS_KEY_ID)
         .access_key_secret(alibaba_sts::ACCESS_KEY_SECRET)

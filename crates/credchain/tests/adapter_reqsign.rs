@@ -2,10 +2,11 @@
 //! sign requests the emulator's path-style bucket accepts.
 #![cfg(feature = "reqsign")]
 
+mod common;
+
 use credchain::adapters::reqsign::{CosCredentialProvider, OssCredentialProvider};
 use credchain::alibaba::RamRoleArnProvider;
-use credchain::context::{proxy_settings, Context, MemoryEnv};
-use credchain::http::ReqwestClient;
+use credchain::context::MemoryEnv;
 use credchain::{provide_fn, Error, SharedProvider};
 use credchain_emulator::routes::alibaba_sts;
 use credchain_emulator::routes::object_storage::{COS_OBJECT, OSS_OBJECT};
@@ -14,9 +15,7 @@ use reqsign_core::{ProvideCredential, SignRequest, Signer};
 
 fn role(emu: &Emulator, duration_seconds: u64) -> SharedProvider {
     let env = MemoryEnv::from_pairs([("ALIBABA_CLOUD_STS_ENDPOINT", emu.base_url())]);
-    let ctx = Context::empty()
-        .with_http(ReqwestClient::new(proxy_settings(&env)))
-        .with_env(env);
+    let ctx = common::context_with(env);
     SharedProvider::new(
         RamRoleArnProvider::builder()
             .access_key_id(alibaba_sts::ACCESS_KEY_ID)

@@ -1,9 +1,10 @@
 //! `credentials.ini`, `~/.aliyun/config.json`, the default chain's precedence and the Config
 //! facade, against the emulator on loopback where a source needs the network.
 
+mod common;
+
 use credchain::alibaba::{self, CliProfileProvider, Client, Config, ProfileProvider};
-use credchain::context::{proxy_settings, Context, MemoryEnv, MemoryFs};
-use credchain::http::ReqwestClient;
+use credchain::context::{Context, MemoryEnv, MemoryFs};
 use credchain::{ErrorKind, ProvideCredentials};
 use credchain_emulator::routes::{self, alibaba_sts};
 use credchain_emulator::Emulator;
@@ -16,10 +17,7 @@ fn ctx(emu: &Emulator, pairs: &[(&str, &str)], fs: MemoryFs) -> Context {
         emu.base_url(),
     );
     env.set("ALIBABA_CLOUD_STS_ENDPOINT", emu.base_url());
-    Context::empty()
-        .with_http(ReqwestClient::new(proxy_settings(&env)))
-        .with_env(env)
-        .with_fs(fs)
+    common::context_with(env).with_fs(fs)
 }
 
 const INI: &str = "/home/u/.alibabacloud/credentials.ini";

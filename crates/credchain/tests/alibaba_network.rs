@@ -1,6 +1,8 @@
 //! Alibaba network sources against the emulator on loopback: ECS metadata, credentials URI, STS
 //! AssumeRole (RPC v1 verified by the emulator) and AssumeRoleWithOIDC, with fault cases.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
@@ -25,9 +27,7 @@ fn ctx(emu: &Emulator, pairs: &[(&str, &str)]) -> Context {
         emu.base_url(),
     );
     env.set("ALIBABA_CLOUD_STS_ENDPOINT", emu.base_url());
-    Context::empty()
-        .with_http(ReqwestClient::new(proxy_settings(&env)))
-        .with_env(env)
+    common::context_with(env)
 }
 
 fn ram_role(c: &Context) -> RamRoleArnProvider {
@@ -217,17 +217,11 @@ async fn ecs_errors_and_not_configured_cases() {
 
 #[tokio::test]
 async fn ecs_off_cloud_is_not_configured_fast() {
-    // A port nothing listens on.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    drop(listener);
     let env = MemoryEnv::from_pairs([(
         "ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT",
-        format!("http://{addr}"),
+        format!("http://127.0.0.1:{}", common::closed_port()),
     )]);
-    let c = Context::empty()
-        .with_http(ReqwestClient::new(proxy_settings(&env)))
-        .with_env(env);
+    let c = common::context_with(env);
     let started = std::time::Instant::now();
     let e = EcsRamRoleProvider::builder()
         .build(&c)

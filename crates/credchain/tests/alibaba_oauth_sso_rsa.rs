@@ -1,11 +1,12 @@
 //! OAuth, CloudSSO and rsa_key_pair against the emulator on loopback, including config.json
 //! write-back of OAuth tokens into the source profile of a chain.
 
+mod common;
+
 use credchain::alibaba::{
     CliProfileProvider, Client, CloudSsoProvider, Config, OAuthProvider, ProfileProvider,
 };
-use credchain::context::{proxy_settings, Context, Fs, MemoryEnv, MemoryFs};
-use credchain::http::ReqwestClient;
+use credchain::context::{Context, Fs, MemoryEnv, MemoryFs};
 use credchain::{ErrorKind, ProvideCredentials};
 use credchain_emulator::routes::{
     alibaba_cloudsso, alibaba_oauth, alibaba_session_key, alibaba_sts,
@@ -17,10 +18,7 @@ fn ctx(emu: &Emulator, fs: MemoryFs) -> Context {
     let mut env = MemoryEnv::from_pairs([("HOME", "/h")]);
     env.set("ALIBABA_CLOUD_OAUTH_ENDPOINT", emu.base_url());
     env.set("ALIBABA_CLOUD_STS_ENDPOINT", emu.base_url());
-    Context::empty()
-        .with_http(ReqwestClient::new(proxy_settings(&env)))
-        .with_env(env)
-        .with_fs(fs)
+    common::context_with(env).with_fs(fs)
 }
 
 fn now() -> i64 {

@@ -2,9 +2,10 @@
 //! only counts requests): `ALIBABA_CLOUD_EXTERNAL_ID` as the `external_id` fallback, and the
 //! profile's own `sts_endpoint`.
 
+mod common;
+
 use credchain::alibaba::CliProfileProvider;
-use credchain::context::{proxy_settings, Context, MemoryEnv, MemoryFs};
-use credchain::http::ReqwestClient;
+use credchain::context::{Context, MemoryEnv, MemoryFs};
 use credchain::ProvideCredentials;
 use credchain_emulator::routes::alibaba_sts;
 use credchain_emulator::Emulator;
@@ -15,9 +16,7 @@ fn ctx(env: &[(&str, String)], profile: serde_json::Value) -> Context {
     pairs.extend(env.iter().map(|(k, v)| (k.to_string(), v.clone())));
     let env = MemoryEnv::from_pairs(pairs);
     let config = json!({"current": "r", "profiles": [profile], "meta_path": ""});
-    Context::empty()
-        .with_http(ReqwestClient::new(proxy_settings(&env)))
-        .with_env(env)
+    common::context_with(env)
         .with_fs(MemoryFs::new().with_file("/h/.aliyun/config.json", config.to_string()))
 }
 

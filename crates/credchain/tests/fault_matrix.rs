@@ -9,8 +9,9 @@
 //! all. Timeouts are short: set through the builders where the source has the setting, else
 //! through [`ShortTimeouts`], an HTTP client wrapper.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
+mod common;
+
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use credchain::alibaba::{
@@ -542,24 +543,11 @@ fn check(o: &Outcome, log: &str) -> Vec<String> {
 
 // ------------------------------------------------------------------------- TRACE capture
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// Every event of this test binary, at TRACE, as text.
-fn captured_log() -> &'static Captured {
-    static LOG: OnceLock<Captured> = OnceLock::new();
+fn captured_log() -> &'static common::Captured {
+    static LOG: OnceLock<common::Captured> = OnceLock::new();
     LOG.get_or_init(|| {
-        let log = Captured::default();
+        let log = common::Captured::default();
         let writer = log.clone();
         tracing_subscriber::fmt()
             .with_max_level(tracing::Level::TRACE)
@@ -592,7 +580,7 @@ async fn every_network_source_against_every_fault() {
         outcomes.push(o.expect("no case panics"));
     }
     assert_eq!(outcomes.len(), SOURCES.len() * MISBEHAVIOURS.len());
-    let text = String::from_utf8_lossy(&log.0.lock().unwrap()).into_owned();
+    let text = log.text();
     assert!(
         text.contains("TRACE") || text.contains("DEBUG"),
         "the log is captured"

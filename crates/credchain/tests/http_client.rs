@@ -1,6 +1,8 @@
 //! The default HTTP client against the emulator on loopback: timeouts, dead and garbage servers,
 //! body cap, proxy rules, retries. Nothing here leaves 127.0.0.1.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use credchain::context::{proxy_settings, MemoryEnv};
@@ -69,12 +71,7 @@ async fn truncated_body_is_an_error() {
 
 #[tokio::test]
 async fn refused_connection_fails_fast() {
-    // Bind then drop a listener so the port is (almost certainly) closed.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::closed_port();
     let started = Instant::now();
     let e = client()
         .send(HttpRequest::new(Method::GET, format!("http://127.0.0.1:{port}/x")).timeouts(FAST))
@@ -109,11 +106,7 @@ async fn oversized_bodies_are_refused() {
 
 #[tokio::test]
 async fn errors_never_show_the_query() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::closed_port();
     let e = client()
         .send(
             HttpRequest::new(
@@ -134,8 +127,7 @@ async fn errors_never_show_the_query() {
 /// A proxy that refuses connections (a port that was free a moment ago): a request that goes
 /// through it fails.
 fn dead_proxy_url() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    format!("http://{}", listener.local_addr().unwrap())
+    format!("http://127.0.0.1:{}", common::closed_port())
 }
 
 #[tokio::test]

@@ -2,6 +2,8 @@
 //! never reaches an error unscrubbed (values of wrong JSON types, multi-line or huge process
 //! stderr, `user:password@` URLs, secret paths), and no public type holding a secret shows it.
 
+mod common;
+
 use std::time::Duration;
 
 use credchain::alibaba::{
@@ -32,9 +34,7 @@ fn assert_clean(what: &str, text: &str, secrets: &[&str]) {
 
 fn ctx_with(pairs: &[(&str, String)]) -> Context {
     let env = MemoryEnv::from_pairs(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())));
-    Context::empty()
-        .with_http(ReqwestClient::new(proxy_settings(&env)))
-        .with_env(env)
+    common::context_with(env)
 }
 
 /// A server answering 2xx with a secret-bearing field of the wrong JSON type: the parse error

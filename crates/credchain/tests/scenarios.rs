@@ -33,13 +33,13 @@
 //! passwords, the credentials and OAuth tokens the emulator issued, the emulator's own long-term
 //! keys) appears in a log line, an error message or a `Debug` output.
 
+mod common;
+
 #[path = "scenarios/layout.rs"]
 mod layout;
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use credchain::context::{proxy_settings, Context, Fs, MemoryEnv, MemoryFs};
@@ -82,27 +82,6 @@ fn selected_cases() -> Vec<layout::Case> {
 fn read_json(path: &Path) -> Option<Value> {
     let text = std::fs::read_to_string(path).ok()?;
     Some(serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
-}
-
-/// A `MakeWriter` that appends every log line to one buffer.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
 }
 
 fn fault_from_json(v: &Value) -> Fault {
@@ -457,7 +436,7 @@ const CAPTURE_PROBE: &str = "scenario log capture probe";
 #[test]
 fn every_scenario_passes_and_no_secret_leaks() {
     let cases = selected_cases();
-    let logs = Captured::default();
+    let logs = common::Captured::default();
     // The global subscriber (the only test of this binary that logs) at TRACE, with `log` records bridged in,
     // so the HTTP stack's own logging (reqwest, hyper) is captured as well.
     tracing_subscriber::fmt()
@@ -484,7 +463,7 @@ fn every_scenario_passes_and_no_secret_leaks() {
         all_secrets.extend(outcome.secrets.into_iter().map(|s| (name.clone(), s)));
         all_texts.extend(outcome.texts.into_iter().map(|t| (name.clone(), t)));
     }
-    let log_text = String::from_utf8_lossy(&logs.0.lock().unwrap()).to_string();
+    let log_text = logs.text();
     // The probe, not the cases' own logging, proves the capture works at TRACE: a selection of
     // cases that send no request logs nothing.
     assert!(

@@ -1,10 +1,11 @@
 //! Tencent Cloud sources against the emulator on loopback (`docs/sources/tencent.md`).
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use credchain::context::{proxy_settings, Context, ManualClock, MemoryEnv, MemoryFs};
-use credchain::http::ReqwestClient;
+use credchain::context::{Context, ManualClock, MemoryEnv, MemoryFs};
 use credchain::tencent::{
     self, CvmRoleProvider, OidcRoleArnProvider, ProfileProvider, StsAssumeRoleProvider,
     TkeOidcProvider,
@@ -31,10 +32,7 @@ fn ctx_with(emu: &Emulator, extra: &[(&str, &str)], fs: MemoryFs) -> Context {
     for (k, v) in extra {
         env.set(*k, *v);
     }
-    Context::empty()
-        .with_http(ReqwestClient::new(proxy_settings(&env)))
-        .with_env(env)
-        .with_fs(fs)
+    common::context_with(env).with_fs(fs)
 }
 
 fn ctx(emu: &Emulator) -> Context {
@@ -237,15 +235,9 @@ async fn cvm_timeouts_are_honoured() {
 
 #[tokio::test]
 async fn cvm_unreachable_is_not_configured_and_fast() {
-    // A port nobody listens on.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    drop(listener);
-    let url = format!("http://{addr}");
+    let url = format!("http://127.0.0.1:{}", common::closed_port());
     let env = MemoryEnv::from_pairs([("TENCENTCLOUD_METADATA_ENDPOINT", url.as_str())]);
-    let ctx = Context::empty()
-        .with_http(ReqwestClient::new(proxy_settings(&env)))
-        .with_env(env);
+    let ctx = common::context_with(env);
     let started = Instant::now();
     let e = CvmRoleProvider::from_context(&ctx)
         .provide_credentials()
@@ -505,9 +497,7 @@ async fn assume_role_over_a_cvm_role_sends_its_token() {
 async fn assume_role_endpoint_is_settable() {
     let emu = Emulator::start().await.unwrap();
     let env = MemoryEnv::new();
-    let ctx = Context::empty()
-        .with_http(ReqwestClient::new(proxy_settings(&env)))
-        .with_env(env);
+    let ctx = common::context_with(env);
     let p = assume_role(&ctx);
     assert_eq!(p.endpoint(), "https://sts.tencentcloudapi.com/");
     p.set_endpoint(&emu.base_url()).unwrap();

@@ -9,9 +9,9 @@
 //! - The source credentials come from any provider (a static key pair, a CVM role, another
 //!   AssumeRole...): they are read once per refresh, as one snapshot, and their token, if any, is
 //!   sent as `X-TC-Token`.
-//! - Behind the refreshing cache ([`RefreshPolicy::STS`]): one STS call per refresh however many
-//!   callers, background refresh from 15 minutes before expiry, never the SDKs' "after 10 % of the
-//!   lifetime".
+//! - Behind the refreshing cache ([`RefreshPolicy::STS`](crate::cache::RefreshPolicy::STS)): one
+//!   STS call per refresh however many callers, background refresh from 15 minutes before expiry,
+//!   never the SDKs' "after 10 % of the lifetime".
 
 use std::fmt;
 
@@ -19,11 +19,11 @@ use serde_json::{json, Map, Value};
 
 use super::config::Config;
 use super::credential::Credential;
-use super::sts::{self, Auth, StsClient};
-use crate::cache::{CachedProvider, Fetch, RefreshPolicy};
+use super::role_settings::{RoleRequest, RoleSettings, StsSettings};
+use super::sts::{Auth, StsClient};
+use crate::cache::{CachedProvider, Fetch};
 use crate::context::Context;
 use crate::error::{Error, Result};
-use crate::http::Timeouts;
 use crate::ini::Section;
 use crate::provider::{ProvideCredentials, ProvideFuture, SharedProvider};
 
@@ -34,21 +34,16 @@ pub struct StsAssumeRoleProviderBuilder {
     secret_id: Option<String>,
     secret_key: Option<String>,
     token: Option<String>,
-    role_arn: Option<String>,
-    role_session_name: Option<String>,
-    duration_seconds: Option<u64>,
-    region: Option<String>,
+    role: RoleSettings,
     policy: Option<String>,
     external_id: Option<String>,
-    endpoint: Option<String>,
-    timeouts: Option<Timeouts>,
-    refresh_policy: Option<RefreshPolicy>,
+    sts: StsSettings,
 }
 
 impl fmt::Debug for StsAssumeRoleProviderBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StsAssumeRoleProviderBuilder")
-            .field("role_arn", &self.role_arn)
+            .field("role_arn", &self.role.role_arn)
             .field("secret_id", &self.secret_id)
             .field("source", &self.source)
             .finish_non_exhaustive()
@@ -61,16 +56,13 @@ impl StsAssumeRoleProviderBuilder {
     /// `external_id`, `endpoint`).
     pub fn from_config(c: Config) -> Self {
         StsAssumeRoleProviderBuilder {
+            role: RoleSettings::from_config(&c),
+            sts: StsSettings::from_config(&c),
             secret_id: Some(c.secret_id.unwrap_or_default()),
             secret_key: Some(c.secret_key.unwrap_or_default()),
             token: c.token,
-            role_arn: c.role_arn,
-            role_session_name: c.role_session_name,
-            duration_seconds: c.duration_seconds,
-            region: c.region,
             policy: c.policy,
             external_id: c.external_id,
-            endpoint: c.endpoint,
             ..Self::default()
         }
     }
@@ -89,10 +81,12 @@ impl StsAssumeRoleProviderBuilder {
             })?),
         };
         Ok(StsAssumeRoleProviderBuilder {
-            role_arn: Some(get("role_arn").unwrap_or_default()),
-            role_session_name: get("role_session_name"),
-            duration_seconds,
-            region: get("region"),
+            role: RoleSettings {
+                role_arn: Some(get("role_arn").unwrap_or_default()),
+                role_session_name: get("role_session_name"),
+                duration_seconds,
+                region: get("region"),
+            },
             external_id: get("external_id"),
             policy: get("policy"),
             ..Self::default()
@@ -117,26 +111,7 @@ impl StsAssumeRoleProviderBuilder {
         self.source = Some(source);
         self
     }
-    /// The role to assume (`qcs::cam::uin/<uin>:roleName/<name>`).
-    pub fn role_arn(mut self, arn: impl Into<String>) -> Self {
-        self.role_arn = Some(arn.into());
-        self
-    }
-    /// The session name (2-128 characters of `[\w+=,.@-]`); default `credchain-<unix µs>`.
-    pub fn role_session_name(mut self, name: impl Into<String>) -> Self {
-        self.role_session_name = Some(name.into());
-        self
-    }
-    /// `DurationSeconds`, 900..=43200 (default 7200).
-    pub fn duration_seconds(mut self, seconds: u64) -> Self {
-        self.duration_seconds = Some(seconds);
-        self
-    }
-    /// The region sent as `X-TC-Region` (default `ap-guangzhou`).
-    pub fn region(mut self, region: impl Into<String>) -> Self {
-        self.region = Some(region.into());
-        self
-    }
+    role_builder_setters!();
     /// The session policy `Policy` (URL-encoded CAM policy, sent as given).
     pub fn policy(mut self, policy: impl Into<String>) -> Self {
         self.policy = Some(policy.into());
@@ -152,14 +127,7 @@ impl StsAssumeRoleProviderBuilder {
     /// Validates everything (no network call) and builds the provider.
     pub fn build(self, ctx: &Context) -> Result<StsAssumeRoleProvider> {
         let name = StsAssumeRoleProvider::NAME;
-        let role_arn = self
-            .role_arn
-            .filter(|a| !a.trim().is_empty())
-            .ok_or_else(|| Error::invalid_config("role_arn is required").with_provider(name))?;
-        let duration = self
-            .duration_seconds
-            .unwrap_or(sts::DEFAULT_DURATION_SECONDS);
-        sts::check_duration("AssumeRole", duration).map_err(|e| e.with_provider(name))?;
+        let role = self.role.check("AssumeRole", name)?;
         let source = match self.source {
             Some(s) => s,
             None => SharedProvider::new(
@@ -167,23 +135,14 @@ impl StsAssumeRoleProviderBuilder {
                     .map_err(|e| e.with_provider(name))?,
             ),
         };
-        let sts = StsClient::new(ctx, self.endpoint.as_deref(), self.timeouts)
-            .map_err(|e| e.with_provider(name))?;
         let fetcher = StsAssumeRoleFetcher {
-            sts,
+            sts: self.sts.client(ctx, name)?,
             source,
-            role_arn,
-            role_session_name: self.role_session_name.filter(|s| !s.is_empty()),
-            duration,
-            region: self
-                .region
-                .filter(|r| !r.is_empty())
-                .unwrap_or_else(|| sts::DEFAULT_REGION.into()),
+            role,
             policy: self.policy.filter(|p| !p.is_empty()),
             external_id: self.external_id.filter(|p| !p.is_empty()),
         };
-        let policy = self.refresh_policy.unwrap_or(RefreshPolicy::STS);
-        Ok(CachedProvider::new(fetcher, policy, ctx.shared_clock()))
+        Ok(self.sts.cached(fetcher, ctx))
     }
 }
 
@@ -191,10 +150,7 @@ impl StsAssumeRoleProviderBuilder {
 pub struct StsAssumeRoleFetcher {
     sts: StsClient,
     source: SharedProvider,
-    role_arn: String,
-    role_session_name: Option<String>,
-    duration: u64,
-    region: String,
+    role: RoleRequest,
     policy: Option<String>,
     external_id: Option<String>,
 }
@@ -202,10 +158,10 @@ pub struct StsAssumeRoleFetcher {
 impl fmt::Debug for StsAssumeRoleFetcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StsAssumeRoleProvider")
-            .field("role_arn", &self.role_arn)
+            .field("role_arn", &self.role.role_arn)
             .field("endpoint", &self.sts.shown_url())
-            .field("region", &self.region)
-            .field("duration_seconds", &self.duration)
+            .field("region", &self.role.region)
+            .field("duration_seconds", &self.role.duration)
             .field("source", &self.source)
             .finish()
     }
@@ -214,13 +170,10 @@ impl fmt::Debug for StsAssumeRoleFetcher {
 impl StsAssumeRoleFetcher {
     fn body(&self) -> Value {
         let mut m = Map::new();
-        m.insert("RoleArn".into(), json!(self.role_arn));
-        let session = self
-            .role_session_name
-            .clone()
-            .unwrap_or_else(|| sts::generate_session_name(self.sts.ctx().now()));
+        m.insert("RoleArn".into(), json!(self.role.role_arn));
+        let session = self.role.session_name_for(&self.sts);
         m.insert("RoleSessionName".into(), json!(session));
-        m.insert("DurationSeconds".into(), json!(self.duration));
+        m.insert("DurationSeconds".into(), json!(self.role.duration));
         if let Some(p) = &self.policy {
             m.insert("Policy".into(), json!(p));
         }
@@ -244,7 +197,7 @@ impl StsAssumeRoleFetcher {
         self.sts
             .call(
                 "AssumeRole",
-                &self.region,
+                &self.role.region,
                 &self.body(),
                 Auth::Signed(&source),
                 StsAssumeRoleProvider::NAME,
@@ -307,7 +260,7 @@ impl StsAssumeRoleProvider {
 
     /// The role ARN assumed.
     pub fn role_arn(&self) -> &str {
-        &self.fetcher().role_arn
+        &self.fetcher().role.role_arn
     }
     /// The STS URL called.
     pub fn endpoint(&self) -> String {

@@ -30,6 +30,7 @@ mod environment;
 mod oidc_request;
 mod oidc_role_arn;
 mod profile;
+mod role_settings;
 pub mod service_error;
 mod sts;
 mod tccli;

@@ -11,7 +11,8 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::sts::{self, Auth, StsClient};
+use super::role_settings::RoleRequest;
+use super::sts::{Auth, StsClient};
 use crate::context::MAX_FILE_SIZE;
 use crate::credentials::{Credentials, Secret};
 use crate::error::{Error, ErrorKind, Result};
@@ -24,13 +25,10 @@ pub(crate) enum TokenSource {
 
 /// The request parameters of one call.
 pub(crate) struct WebIdentityParams {
-    pub(crate) region: String,
+    /// The role, session name, duration and region.
+    pub(crate) role: RoleRequest,
     pub(crate) provider_id: String,
-    pub(crate) role_arn: String,
     pub(crate) token: TokenSource,
-    /// The session name; `None` generates `credchain-<unix µs>` for each call.
-    pub(crate) session_name: Option<String>,
-    pub(crate) duration: u64,
 }
 
 impl WebIdentityParams {
@@ -39,20 +37,16 @@ impl WebIdentityParams {
         let token = self
             .read_token(sts)
             .map_err(|e| e.with_provider(provider))?;
-        let session = self
-            .session_name
-            .clone()
-            .unwrap_or_else(|| sts::generate_session_name(sts.ctx().now()));
         let body = json!({
             "ProviderId": self.provider_id,
             "WebIdentityToken": token.expose(),
-            "RoleArn": self.role_arn,
-            "RoleSessionName": session,
-            "DurationSeconds": self.duration,
+            "RoleArn": self.role.role_arn,
+            "RoleSessionName": self.role.session_name_for(sts),
+            "DurationSeconds": self.role.duration,
         });
         sts.call(
             "AssumeRoleWithWebIdentity",
-            &self.region,
+            &self.role.region,
             &body,
             Auth::Skip,
             provider,

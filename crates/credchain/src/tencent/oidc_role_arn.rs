@@ -4,42 +4,37 @@
 //! - `provider_id`, `role_arn` and a token (or a token file, read at every refresh) are required;
 //!   `region` defaults to `ap-guangzhou`, `duration_seconds` to 7200 (900..=43200, checked when
 //!   built), the session name to a new `credchain-<unix µs>` at each refresh.
-//! - Behind the refreshing cache ([`RefreshPolicy::STS`]).
+//! - Behind the refreshing cache ([`RefreshPolicy::STS`](crate::cache::RefreshPolicy::STS)).
 
 use std::fmt;
 use std::path::PathBuf;
 
 use super::config::Config;
 use super::oidc_request::{TokenSource, WebIdentityParams};
-use super::sts::{self, StsClient};
-use crate::cache::{CachedProvider, Fetch, RefreshPolicy};
+use super::role_settings::{RoleSettings, StsSettings};
+use super::sts::StsClient;
+use crate::cache::{CachedProvider, Fetch};
 use crate::context::Context;
 use crate::credentials::Secret;
 use crate::error::{Error, Result};
-use crate::http::Timeouts;
 use crate::provider::ProvideFuture;
 
 /// Builds an [`OidcRoleArnProvider`].
 #[derive(Default)]
 pub struct OidcRoleArnProviderBuilder {
-    region: Option<String>,
+    role: RoleSettings,
     provider_id: Option<String>,
     web_identity_token: Option<String>,
     web_identity_token_file: Option<PathBuf>,
-    role_arn: Option<String>,
-    role_session_name: Option<String>,
-    duration_seconds: Option<u64>,
-    endpoint: Option<String>,
-    timeouts: Option<Timeouts>,
-    refresh_policy: Option<RefreshPolicy>,
+    sts: StsSettings,
 }
 
 impl fmt::Debug for OidcRoleArnProviderBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OidcRoleArnProviderBuilder")
-            .field("region", &self.region)
+            .field("region", &self.role.region)
             .field("provider_id", &self.provider_id)
-            .field("role_arn", &self.role_arn)
+            .field("role_arn", &self.role.role_arn)
             .finish_non_exhaustive()
     }
 }
@@ -50,21 +45,12 @@ impl OidcRoleArnProviderBuilder {
     /// `duration_seconds`, `endpoint`).
     pub fn from_config(c: Config) -> Self {
         OidcRoleArnProviderBuilder {
-            region: c.region,
+            role: RoleSettings::from_config(&c),
+            sts: StsSettings::from_config(&c),
             provider_id: c.provider_id,
             web_identity_token: c.web_identity_token,
             web_identity_token_file: c.web_identity_token_file.map(PathBuf::from),
-            role_arn: c.role_arn,
-            role_session_name: c.role_session_name,
-            duration_seconds: c.duration_seconds,
-            endpoint: c.endpoint,
-            ..Self::default()
         }
-    }
-    /// `X-TC-Region` (required by the API; default `ap-guangzhou`).
-    pub fn region(mut self, region: impl Into<String>) -> Self {
-        self.region = Some(region.into());
-        self
     }
     /// `ProviderId`.
     pub fn provider_id(mut self, id: impl Into<String>) -> Self {
@@ -81,21 +67,7 @@ impl OidcRoleArnProviderBuilder {
         self.web_identity_token_file = Some(path.into());
         self
     }
-    /// `RoleArn`.
-    pub fn role_arn(mut self, arn: impl Into<String>) -> Self {
-        self.role_arn = Some(arn.into());
-        self
-    }
-    /// `RoleSessionName` (default `credchain-<unix µs>`, new at each refresh).
-    pub fn role_session_name(mut self, name: impl Into<String>) -> Self {
-        self.role_session_name = Some(name.into());
-        self
-    }
-    /// `DurationSeconds`, 900..=43200 (default 7200).
-    pub fn duration_seconds(mut self, seconds: u64) -> Self {
-        self.duration_seconds = Some(seconds);
-        self
-    }
+    role_builder_setters!();
     sts_builder_setters!();
 
     /// Validates (no network call) and builds.
@@ -107,7 +79,7 @@ impl OidcRoleArnProviderBuilder {
             })
         };
         let provider_id = required(self.provider_id, "provider_id")?;
-        let role_arn = required(self.role_arn, "role_arn")?;
+        let role = self.role.check("AssumeRoleWithWebIdentity", name)?;
         let token = match (self.web_identity_token_file, self.web_identity_token) {
             (Some(f), _) => TokenSource::File(f),
             (None, Some(t)) if !t.trim().is_empty() => TokenSource::Fixed(Secret::new(t.trim())),
@@ -118,30 +90,13 @@ impl OidcRoleArnProviderBuilder {
                 .with_provider(name))
             }
         };
-        let duration = self
-            .duration_seconds
-            .unwrap_or(sts::DEFAULT_DURATION_SECONDS);
-        sts::check_duration("AssumeRoleWithWebIdentity", duration)
-            .map_err(|e| e.with_provider(name))?;
-        let sts = StsClient::new(ctx, self.endpoint.as_deref(), self.timeouts)
-            .map_err(|e| e.with_provider(name))?;
+        let sts = self.sts.client(ctx, name)?;
         let params = WebIdentityParams {
-            region: self
-                .region
-                .filter(|r| !r.is_empty())
-                .unwrap_or_else(|| sts::DEFAULT_REGION.into()),
+            role,
             provider_id,
-            role_arn,
             token,
-            session_name: self.role_session_name.filter(|s| !s.is_empty()),
-            duration,
         };
-        let policy = self.refresh_policy.unwrap_or(RefreshPolicy::STS);
-        Ok(CachedProvider::new(
-            OidcRoleArnFetcher { sts, params },
-            policy,
-            ctx.shared_clock(),
-        ))
+        Ok(self.sts.cached(OidcRoleArnFetcher { sts, params }, ctx))
     }
 }
 
@@ -155,9 +110,9 @@ impl fmt::Debug for OidcRoleArnFetcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OidcRoleArnProvider")
             .field("endpoint", &self.sts.shown_url())
-            .field("region", &self.params.region)
+            .field("region", &self.params.role.region)
             .field("provider_id", &self.params.provider_id)
-            .field("role_arn", &self.params.role_arn)
+            .field("role_arn", &self.params.role.role_arn)
             .finish()
     }
 }
@@ -195,7 +150,7 @@ impl OidcRoleArnProvider {
     }
     /// The role ARN.
     pub fn role_arn(&self) -> Option<String> {
-        Some(self.fetcher().params.role_arn.clone())
+        Some(self.fetcher().params.role.role_arn.clone())
     }
     /// The STS URL called.
     pub fn endpoint(&self) -> String {

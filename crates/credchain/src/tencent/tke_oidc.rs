@@ -23,11 +23,11 @@ use std::path::PathBuf;
 use super::config::Config;
 use super::env_vars;
 use super::oidc_request::{TokenSource, WebIdentityParams};
+use super::role_settings::{RoleRequest, StsSettings};
 use super::sts::{self, StsClient};
-use crate::cache::{CachedProvider, Fetch, RefreshPolicy};
+use crate::cache::{CachedProvider, Fetch};
 use crate::context::Context;
 use crate::error::{Error, ErrorKind, Result};
-use crate::http::Timeouts;
 use crate::provider::ProvideFuture;
 
 /// The alternative token-file variable some notes and reqsign-tencent-cos use.
@@ -124,21 +124,21 @@ fn tke_params(ctx: &Context) -> Result<WebIdentityParams> {
     };
     let [region, provider_id, file, role_arn] = vals.map(|(_, v)| v.unwrap_or_default());
     Ok(WebIdentityParams {
-        region,
+        role: RoleRequest {
+            role_arn,
+            session_name,
+            duration: sts::DEFAULT_DURATION_SECONDS,
+            region,
+        },
         provider_id,
-        role_arn,
         token: TokenSource::File(PathBuf::from(file)),
-        session_name,
-        duration: sts::DEFAULT_DURATION_SECONDS,
     })
 }
 
 /// Builds a [`TkeOidcProvider`].
 #[derive(Debug, Default, Clone)]
 pub struct TkeOidcProviderBuilder {
-    endpoint: Option<String>,
-    timeouts: Option<Timeouts>,
-    refresh_policy: Option<RefreshPolicy>,
+    sts: StsSettings,
 }
 
 impl TkeOidcProviderBuilder {
@@ -146,8 +146,7 @@ impl TkeOidcProviderBuilder {
     /// the `TKE_*` variables).
     pub fn from_config(c: Config) -> Self {
         TkeOidcProviderBuilder {
-            endpoint: c.endpoint,
-            ..Self::default()
+            sts: StsSettings::from_config(&c),
         }
     }
     sts_builder_setters!();
@@ -159,16 +158,12 @@ impl TkeOidcProviderBuilder {
     }
 
     fn assemble(self, ctx: &Context) -> TkeOidcProvider {
-        let configured = tke_params(ctx).and_then(|_| {
-            StsClient::new(ctx, self.endpoint.as_deref(), self.timeouts)
-                .map_err(|e| e.with_provider(TkeOidcProvider::NAME))
-        });
+        let configured = tke_params(ctx).and_then(|_| self.sts.client(ctx, TkeOidcProvider::NAME));
         let fetcher = TkeOidcFetcher {
             ctx: ctx.clone(),
             configured,
         };
-        let policy = self.refresh_policy.unwrap_or(RefreshPolicy::STS);
-        CachedProvider::new(fetcher, policy, ctx.shared_clock())
+        self.sts.cached(fetcher, ctx)
     }
 }
 
@@ -259,7 +254,7 @@ impl TkeOidcProvider {
     /// As [`TkeOidcProvider::from_context`] with an explicit STS endpoint.
     pub fn with_endpoint(ctx: &Context, endpoint: Option<&str>) -> Self {
         let mut b = Self::builder();
-        b.endpoint = endpoint.map(str::to_string);
+        b.sts.endpoint = endpoint.map(str::to_string);
         b.assemble(ctx)
     }
 
