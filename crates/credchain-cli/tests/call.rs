@@ -13,7 +13,7 @@ use credchain_emulator::routes::tencent_sts::{EMULATOR_SECRET_ID, EMULATOR_SECRE
 use credchain_emulator::Cloud;
 use serde_json::Value;
 
-use common::{ok_json, run_in, scratch, stderr, stdout, Emu};
+use common::{alibaba_call, ok_json, run_in, scratch, stderr, stdout, tencent_call, Emu};
 
 fn credchain(args: &[&str], env: &[(&str, &str)]) -> Output {
     run_in(&scratch("call-home"), args, env)
@@ -28,48 +28,12 @@ const TC: [(&str, &str); 2] = [
     ("TENCENTCLOUD_SECRET_KEY", EMULATOR_SECRET_KEY),
 ];
 
-fn ali_args<'a>(endpoint: &'a str, style: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut a = vec![
-        "call",
-        "alibaba",
-        "--endpoint",
-        endpoint,
-        "--action",
-        "DescribeRegions",
-        "--version",
-        "2014-05-26",
-        "--style",
-        style,
-    ];
-    a.extend_from_slice(extra);
-    a
-}
-
-fn tc_args<'a>(endpoint: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut a = vec![
-        "call",
-        "tencent",
-        "--endpoint",
-        endpoint,
-        "--service",
-        "cvm",
-        "--region",
-        "ap-guangzhou",
-        "--action",
-        "DescribeInstances",
-        "--version",
-        "2017-03-12",
-    ];
-    a.extend_from_slice(extra);
-    a
-}
-
 #[test]
 fn alibaba_rpc_call_succeeds_and_sends_empty_values() {
     let emu = Emu::start();
     let url = emu.url();
     let o = credchain(
-        &ali_args(&url, "rpc", &["RegionId=cn-hangzhou", "Empty=", "Eq=a=b"]),
+        &alibaba_call(&url, "rpc", &["RegionId=cn-hangzhou", "Empty=", "Eq=a=b"]),
         &ALI,
     );
     let v = ok_json(&o);
@@ -91,7 +55,7 @@ fn alibaba_acs3_call_succeeds_with_a_long_term_key_and_with_sts_credentials() {
     let emu = Emu::start();
     let url = emu.url();
     let o = credchain(
-        &ali_args(&url, "acs3", &["RegionId=cn-hangzhou", "Empty="]),
+        &alibaba_call(&url, "acs3", &["RegionId=cn-hangzhou", "Empty="]),
         &ALI,
     );
     let v = ok_json(&o);
@@ -111,7 +75,7 @@ fn alibaba_acs3_call_succeeds_with_a_long_term_key_and_with_sts_credentials() {
     // x-acs-security-token, which the emulator requires for issued keys.
     let uri = format!("{url}/credentials-uri");
     let o = credchain(
-        &ali_args(&url, "acs3", &[]),
+        &alibaba_call(&url, "acs3", &[]),
         &[("ALIBABA_CLOUD_CREDENTIALS_URI", uri.as_str())],
     );
     ok_json(&o);
@@ -123,7 +87,7 @@ fn alibaba_acs3_call_succeeds_with_a_long_term_key_and_with_sts_credentials() {
     );
     // And the RPC style with the same kind of credentials (SecurityToken parameter).
     let o = credchain(
-        &ali_args(&url, "rpc", &[]),
+        &alibaba_call(&url, "rpc", &[]),
         &[("ALIBABA_CLOUD_CREDENTIALS_URI", uri.as_str())],
     );
     ok_json(&o);
@@ -133,7 +97,7 @@ fn alibaba_acs3_call_succeeds_with_a_long_term_key_and_with_sts_credentials() {
 fn tencent_call_succeeds_with_and_without_a_token() {
     let emu = Emu::start();
     let url = emu.url();
-    let o = credchain(&tc_args(&url, &["--body", r#"{"Limit":1}"#]), &TC);
+    let o = credchain(&tencent_call(&url, &["--body", r#"{"Limit":1}"#]), &TC);
     let v = ok_json(&o);
     assert_eq!(v["Response"]["TotalCount"], 0, "{v}");
     assert_eq!(v["Response"]["InstanceSet"], serde_json::json!([]));
@@ -144,7 +108,7 @@ fn tencent_call_succeeds_with_and_without_a_token() {
         .state()
         .issue("test.tencent", Cloud::Tencent, false);
     let o = credchain(
-        &tc_args(&url, &[]),
+        &tencent_call(&url, &[]),
         &[
             ("TENCENTCLOUD_SECRET_ID", c.access_key_id.as_str()),
             ("TENCENTCLOUD_SECRET_KEY", c.access_key_secret.as_str()),
@@ -172,7 +136,7 @@ fn api_errors_exit_non_zero_with_code_message_and_request_id() {
         ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "not-the-secret"),
     ];
     for style in ["rpc", "acs3"] {
-        let o = credchain(&ali_args(&url, style, &[]), &wrong_ali);
+        let o = credchain(&alibaba_call(&url, style, &[]), &wrong_ali);
         assert!(!o.status.success(), "{style}: {}", stdout(&o));
         let err = stderr(&o);
         assert!(err.contains("SignatureDoesNotMatch"), "{style}: {err}");
@@ -187,7 +151,7 @@ fn api_errors_exit_non_zero_with_code_message_and_request_id() {
         assert!(!err.contains("not-the-secret"), "{err}");
     }
     let o = credchain(
-        &tc_args(&url, &[]),
+        &tencent_call(&url, &[]),
         &[
             ("TENCENTCLOUD_SECRET_ID", EMULATOR_SECRET_ID),
             ("TENCENTCLOUD_SECRET_KEY", "not-the-secret"),
@@ -203,7 +167,7 @@ fn api_errors_exit_non_zero_with_code_message_and_request_id() {
     );
     // An unknown Alibaba key: HTTP 404 with the service's error.
     let o = credchain(
-        &ali_args(&url, "rpc", &[]),
+        &alibaba_call(&url, "rpc", &[]),
         &[
             ("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIunknown"),
             ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "x"),
@@ -247,7 +211,7 @@ fn rpc_dry_run_reproduces_the_official_example() {
             inputs["secret"].as_str().unwrap(),
         ),
     ];
-    let args = ali_args(
+    let args = alibaba_call(
         &url,
         "rpc",
         &[
@@ -308,10 +272,10 @@ fn dry_runs_never_show_the_secret_or_the_token() {
         "--dry-run",
     ];
     let runs = [
-        credchain(&ali_args(&url, "rpc", &fixed), &ali),
-        credchain(&ali_args(&url, "acs3", &fixed), &ali),
+        credchain(&alibaba_call(&url, "rpc", &fixed), &ali),
+        credchain(&alibaba_call(&url, "acs3", &fixed), &ali),
         credchain(
-            &tc_args(&url, &["--timestamp", "1704067200", "--dry-run"]),
+            &tencent_call(&url, &["--timestamp", "1704067200", "--dry-run"]),
             &tc,
         ),
     ];
@@ -337,7 +301,7 @@ fn dry_runs_never_show_the_secret_or_the_token() {
     assert!(stdout(&runs[1]).contains("Signature="));
     assert!(stdout(&runs[2]).contains("Signature="));
     let again = credchain(
-        &tc_args(&url, &["--timestamp", "1704067200", "--dry-run"]),
+        &tencent_call(&url, &["--timestamp", "1704067200", "--dry-run"]),
         &tc,
     );
     assert_eq!(stdout(&runs[2]), stdout(&again));

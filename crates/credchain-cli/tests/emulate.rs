@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use credchain_emulator::routes::{alibaba_sts, tencent_sts};
 
-use common::{credchain_in, http_exchange, scratch, Guard};
+use common::{alibaba_call, credchain_in, http_exchange, scratch, tencent_call, Guard};
 
 fn home() -> PathBuf {
     scratch("emulate-home")
@@ -351,33 +351,9 @@ fn the_exported_bucket_endpoints_hold_objects() {
 
 /// `call` with these keys against the emulator's base URL; its exit status and stderr.
 fn call_with(cloud: &str, base: &str, keys: [(&str, &str); 2]) -> (bool, String) {
-    let args: Vec<&str> = match cloud {
-        "alibaba" => vec![
-            "call",
-            "alibaba",
-            "--endpoint",
-            base,
-            "--action",
-            "DescribeRegions",
-            "--version",
-            "2014-05-26",
-            "--style",
-            "rpc",
-        ],
-        _ => vec![
-            "call",
-            "tencent",
-            "--endpoint",
-            base,
-            "--service",
-            "cvm",
-            "--region",
-            "ap-guangzhou",
-            "--action",
-            "DescribeInstances",
-            "--version",
-            "2017-03-12",
-        ],
+    let args = match cloud {
+        "alibaba" => alibaba_call(base, "rpc", &[]),
+        _ => tencent_call(base, &[]),
     };
     let o = credchain().args(args).envs(keys).output().unwrap();
     (

@@ -15,7 +15,7 @@ use credchain_emulator::routes::tencent_sts::{
     EMULATOR_SECRET_ID, EMULATOR_SECRET_KEY, EMULATOR_WEB_IDENTITY_TOKEN,
 };
 
-use common::{credchain_in, http_exchange, scratch, Emu, Guard};
+use common::{alibaba_call, credchain_in, http_exchange, scratch, tencent_call, Emu, Guard};
 
 /// Every secret the emulator handed out so far.
 fn issued_secrets(emu: &Emu) -> Vec<String> {
@@ -187,34 +187,7 @@ fn exec_and_call_log_no_secret() {
         assert_clean("exec stderr", &text(&o.stderr), &known_secrets(&emu));
     }
     let base = emu.url();
-    let calls: [Vec<&str>; 2] = [
-        vec![
-            "call",
-            "alibaba",
-            "--endpoint",
-            &base,
-            "--action",
-            "DescribeRegions",
-            "--version",
-            "2014-05-26",
-            "--style",
-            "rpc",
-        ],
-        vec![
-            "call",
-            "tencent",
-            "--endpoint",
-            &base,
-            "--service",
-            "cvm",
-            "--region",
-            "ap-guangzhou",
-            "--action",
-            "DescribeInstances",
-            "--version",
-            "2017-03-12",
-        ],
-    ];
+    let calls = [alibaba_call(&base, "rpc", &[]), tencent_call(&base, &[])];
     for args in calls {
         for o in run_verbose(&env, &args) {
             assert!(o.status.success(), "{}", text(&o.stderr));
@@ -228,19 +201,7 @@ fn exec_and_call_log_no_secret() {
         ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", WRONG_SECRET.to_string()),
         ("ALIBABA_CLOUD_SECURITY_TOKEN", SOURCE_TOKEN.to_string()),
     ];
-    let args = [
-        "call",
-        "alibaba",
-        "--endpoint",
-        &base,
-        "--action",
-        "DescribeRegions",
-        "--version",
-        "2014-05-26",
-        "--style",
-        "rpc",
-    ];
-    for o in run_verbose(&wrong, &args) {
+    for o in run_verbose(&wrong, &alibaba_call(&base, "rpc", &[])) {
         assert!(!o.status.success());
         assert_clean("call stdout", &text(&o.stdout), &known_secrets(&emu));
         assert_clean("call stderr", &text(&o.stderr), &known_secrets(&emu));

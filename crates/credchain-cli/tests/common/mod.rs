@@ -121,6 +121,46 @@ pub fn write_file(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
+/// `call alibaba` of ECS DescribeRegions (an API the emulator answers) at `endpoint`, in
+/// `style`, then `extra`.
+pub fn alibaba_call<'a>(endpoint: &'a str, style: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec![
+        "call",
+        "alibaba",
+        "--endpoint",
+        endpoint,
+        "--action",
+        "DescribeRegions",
+        "--version",
+        "2014-05-26",
+        "--style",
+        style,
+    ];
+    a.extend_from_slice(extra);
+    a
+}
+
+/// `call tencent` of CVM DescribeInstances (an API the emulator answers) at `endpoint`, then
+/// `extra`.
+pub fn tencent_call<'a>(endpoint: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec![
+        "call",
+        "tencent",
+        "--endpoint",
+        endpoint,
+        "--service",
+        "cvm",
+        "--region",
+        "ap-guangzhou",
+        "--action",
+        "DescribeInstances",
+        "--version",
+        "2017-03-12",
+    ];
+    a.extend_from_slice(extra);
+    a
+}
+
 /// A child process that is killed and reaped when dropped (also when a test fails).
 pub struct Guard(pub Child);
 
