@@ -21,7 +21,7 @@ use credchain::{Credentials, Error, ErrorKind, Result};
 use serde_json::Value;
 
 use crate::cli::{AlibabaCallArgs, CallCommand, Cloud, Style, TencentCallArgs};
-use crate::{disk_cache, resolve};
+use crate::resolve;
 
 /// A request ready to send (or to show).
 pub(crate) struct Prepared {
@@ -48,18 +48,8 @@ pub async fn run(cmd: &CallCommand) -> Result<String> {
         CallCommand::Tencent(t) => (Cloud::Tencent, &t.common),
     };
     let ctx = resolve::real_context();
-    let (provider, _) = resolve::provider(
-        cloud,
-        common.config.as_deref(),
-        common.profile.as_deref(),
-        &ctx,
-    )?;
-    let request = disk_cache::Request {
-        cloud,
-        profile: common.profile.as_deref(),
-        config: common.config.as_deref(),
-    };
-    let creds = disk_cache::credentials(&common.cache, &request, &provider, &ctx).await?;
+    let (creds, _) =
+        resolve::credentials(&common.source.request(cloud), &common.cache, &ctx).await?;
     let prepared = match cmd {
         CallCommand::Alibaba(a) => prepare_alibaba(a, &ctx, &creds)?,
         CallCommand::Tencent(t) => prepare_tencent(t, &ctx, &creds)?,
@@ -155,7 +145,7 @@ fn alibaba_host(a: &AlibabaCallArgs, region: Option<&str>) -> Result<(String, St
 fn alibaba_region(a: &AlibabaCallArgs, ctx: &Context) -> Option<String> {
     a.region
         .clone()
-        .or_else(|| crate::region::alibaba_profile_region(a.common.profile.as_deref(), ctx))
+        .or_else(|| crate::region::alibaba_profile_region(a.common.source.profile.as_deref(), ctx))
 }
 
 fn prepare_alibaba(a: &AlibabaCallArgs, ctx: &Context, creds: &Credentials) -> Result<Prepared> {

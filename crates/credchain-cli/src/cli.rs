@@ -124,6 +124,19 @@ pub struct GetArgs {
     pub cache: CacheArgs,
 }
 
+/// Where `whoami` and `call` take their credentials from: a profile or a JSON config (as `get`
+/// reads them), else the default chain.
+#[derive(Debug, clap::Args)]
+pub struct SourceArgs {
+    /// Profile name, as for `get` (selects that profile's source directly).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// A JSON credential config: a file path, or the JSON itself when it starts with '{', as for
+    /// `get`.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
 /// The opt-in on-disk cache of temporary credentials (`crate::disk_cache`).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct CacheArgs {
@@ -201,13 +214,9 @@ pub struct CommonCallArgs {
     /// Alibaba: required unless --product is given.
     #[arg(long)]
     pub endpoint: Option<String>,
-    /// Profile name, as for `get` (selects that profile's source directly).
-    #[arg(long)]
-    pub profile: Option<String>,
-    /// A JSON credential config: a file path, or the JSON itself when it starts with '{', as for
-    /// `get`.
-    #[arg(long)]
-    pub config: Option<PathBuf>,
+    /// Where the credentials come from.
+    #[command(flatten)]
+    pub source: SourceArgs,
     /// Send nothing; print the canonical request, the string to sign and the signed request
     /// (signature shown, secrets and tokens redacted).
     #[arg(long)]
@@ -493,13 +502,9 @@ pub struct WhoamiArgs {
     /// The cloud.
     #[arg(long, value_enum)]
     pub cloud: Cloud,
-    /// Profile name, as for `get` (selects that profile's source directly).
-    #[arg(long)]
-    pub profile: Option<String>,
-    /// A JSON credential config: a file path, or the JSON itself when it starts with '{', as for
-    /// `get`.
-    #[arg(long)]
-    pub config: Option<PathBuf>,
+    /// Where the credentials come from.
+    #[command(flatten)]
+    pub source: SourceArgs,
     /// The STS endpoint: a host (https) or a URL such as http://127.0.0.1:8080 (default: the
     /// STS environment variables below, else the cloud's public STS host).
     #[arg(long)]

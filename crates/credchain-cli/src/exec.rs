@@ -36,18 +36,12 @@ pub fn child_env(
 /// Resolves the credentials, runs the command, and returns its exit code.
 pub async fn run(args: &ExecArgs) -> Result<ExitCode> {
     let ctx = resolve::real_context();
-    let (provider, _) = resolve::provider(
-        args.cloud,
-        args.config.as_deref(),
-        args.profile.as_deref(),
-        &ctx,
-    )?;
     let request = disk_cache::Request {
         cloud: args.cloud,
         profile: args.profile.as_deref(),
         config: args.config.as_deref(),
     };
-    let credentials = disk_cache::credentials(&args.cache, &request, &provider, &ctx).await?;
+    let (credentials, _) = resolve::credentials(&request, &args.cache, &ctx).await?;
     let region = crate::region::known(args.cloud, args.profile.as_deref(), &ctx);
     let ChildEnv { set, remove } = child_env(&credentials, args.cloud, region.as_deref())?;
     drop(credentials);

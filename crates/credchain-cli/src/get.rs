@@ -12,18 +12,12 @@ use crate::resolve;
 /// Resolves and prints; returns the text for stdout.
 pub async fn run(args: &GetArgs) -> Result<String> {
     let ctx = resolve::real_context();
-    let (provider, type_) = resolve::provider(
-        args.cloud,
-        args.config.as_deref(),
-        args.profile.as_deref(),
-        &ctx,
-    )?;
     let request = disk_cache::Request {
         cloud: args.cloud,
         profile: args.profile.as_deref(),
         config: args.config.as_deref(),
     };
-    let credentials = disk_cache::credentials(&args.cache, &request, &provider, &ctx).await?;
+    let (credentials, type_) = resolve::credentials(&request, &args.cache, &ctx).await?;
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
         Format::Table
     } else {

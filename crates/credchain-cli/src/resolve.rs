@@ -16,9 +16,10 @@ use std::path::Path;
 
 use credchain::cloud::ProfileConflict;
 use credchain::context::{Context, MAX_FILE_SIZE};
-use credchain::{Error, ErrorKind, Result, SharedProvider};
+use credchain::{Credentials, Error, ErrorKind, Result, SharedProvider};
 
-use crate::cli::Cloud;
+use crate::cli::{CacheArgs, Cloud, SourceArgs};
+use crate::disk_cache;
 
 /// The real context: process env, real files, system clock, the default HTTP client.
 pub fn real_context() -> Context {
@@ -55,6 +56,30 @@ pub fn provider(
     };
     let type_ = built.type_name().to_string();
     Ok((built.into_provider(), type_))
+}
+
+/// The credentials `request` names (its `--config` or `--profile`, else the default chain),
+/// through the on-disk cache when `cache` (or `CREDCHAIN_CACHE_DIR`) turns it on; with the type
+/// name [`provider`] gives.
+pub async fn credentials(
+    request: &disk_cache::Request<'_>,
+    cache: &CacheArgs,
+    ctx: &Context,
+) -> Result<(Credentials, String)> {
+    let (provider, type_) = provider(request.cloud, request.config, request.profile, ctx)?;
+    let credentials = disk_cache::credentials(cache, request, &provider, ctx).await?;
+    Ok((credentials, type_))
+}
+
+impl SourceArgs {
+    /// What these options name for `cloud`.
+    pub fn request(&self, cloud: Cloud) -> disk_cache::Request<'_> {
+        disk_cache::Request {
+            cloud,
+            profile: self.profile.as_deref(),
+            config: self.config.as_deref(),
+        }
+    }
 }
 
 impl From<Cloud> for credchain::Cloud {

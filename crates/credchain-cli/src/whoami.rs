@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 
 use crate::call::{self, Prepared};
 use crate::cli::{Cloud, ReportFormat, WhoamiArgs};
-use crate::{disk_cache, resolve};
+use crate::resolve;
 
 /// Alibaba STS API version.
 const ALIBABA_STS_VERSION: &str = "2015-04-01";
@@ -43,18 +43,8 @@ struct Identity {
 /// Resolves, asks STS, and returns what to print on stdout.
 pub async fn run(args: &WhoamiArgs) -> Result<String> {
     let ctx = resolve::real_context();
-    let (provider, _) = resolve::provider(
-        args.cloud,
-        args.config.as_deref(),
-        args.profile.as_deref(),
-        &ctx,
-    )?;
-    let request = disk_cache::Request {
-        cloud: args.cloud,
-        profile: args.profile.as_deref(),
-        config: args.config.as_deref(),
-    };
-    let creds = disk_cache::credentials(&args.cache, &request, &provider, &ctx).await?;
+    let (creds, _) =
+        resolve::credentials(&args.source.request(args.cloud), &args.cache, &ctx).await?;
     let prepared = match args.cloud {
         Cloud::Alibaba => alibaba_request(&ctx, args.endpoint.as_deref(), &creds)?,
         Cloud::Tencent => tencent_request(&ctx, args.endpoint.as_deref(), &creds)?,

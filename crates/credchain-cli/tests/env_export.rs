@@ -13,10 +13,6 @@ fn home(tag: &str) -> PathBuf {
     scratch(&format!("envx-{tag}"))
 }
 
-fn credchain(home: &PathBuf) -> Command {
-    credchain_in(home)
-}
-
 fn ok(o: &Output) -> String {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -27,7 +23,7 @@ const TRICKY: &str = r"it's \ a 'secret' with spaces";
 #[test]
 fn posix_output_round_trips_through_sh() {
     let h = home("posix");
-    let out = ok(&credchain(&h)
+    let out = ok(&credchain_in(&h)
         .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIenv")
         .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", TRICKY)
         .env("ALIBABA_CLOUD_REGION_ID", "cn-shanghai")
@@ -52,7 +48,7 @@ fn posix_output_round_trips_through_sh() {
 fn fish_and_powershell_syntax() {
     let h = home("shells");
     let get = |shell: &str| {
-        ok(&credchain(&h)
+        ok(&credchain_in(&h)
             .env("TENCENTCLOUD_SECRET_ID", "AKIDenv")
             .env("TENCENTCLOUD_SECRET_KEY", TRICKY)
             .env("TENCENTCLOUD_REGION", "ap-beijing")
@@ -97,7 +93,7 @@ fn exec_gets_the_profile_region_and_loses_a_stale_expiry() {
             "region_id": "cn-zhangjiakou"}]}"#,
     )
     .unwrap();
-    let out = ok(&credchain(&h)
+    let out = ok(&credchain_in(&h)
         .env("ALIBABA_CLOUD_CREDENTIALS_EXPIRATION", "2000-01-01T00:00:00Z")
         .args([
             "exec", "--cloud", "alibaba", "--profile", "ops", "--", "sh", "-c",
