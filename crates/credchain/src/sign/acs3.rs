@@ -523,7 +523,9 @@ pub fn write_authorization(
     out.push_str(",Signature=");
     match req.algorithm {
         Acs3Algorithm::HmacSha256 => {
-            let mac = <Hmac<Sha256>>::cache().keyed(secret);
+            // Keyed afresh: two SHA-NI blocks cost less than the cache's lookup (two SipHash
+            // passes over the secret and a lock).
+            let mac = crypto::hmac_sha256_state(secret.as_bytes());
             put_hmac_signature(out, Sha256::default(), mac, algorithm, canonical);
         }
         Acs3Algorithm::HmacSm3 => {
@@ -531,10 +533,12 @@ pub fn write_authorization(
             put_hmac_signature(out, Sm3::default(), mac, algorithm, canonical);
         }
         Acs3Algorithm::RsaSha256 => {
-            let mut hashed = BufferedHashing::new(Sha256::default());
-            canonical(&mut hashed);
+            let mut hashed = Sha256::default();
+            let mut buffered = BufferedHashing::<_, CANONICAL_BUFFER>::new(&mut hashed);
+            canonical(&mut buffered);
+            buffered.flush();
             let mut string_to_sign = String::with_capacity(96);
-            write_string_to_sign(&mut string_to_sign, algorithm, &hashed.finish().finalize());
+            write_string_to_sign(&mut string_to_sign, algorithm, &hashed.finalize());
             let key = RsaSigningKey::parse(secret)?;
             out.push_str(&key.sign_sha256_hex(string_to_sign.as_bytes())?);
         }
@@ -554,13 +558,21 @@ fn put_hmac_signature<H, M>(
     H: Digest + sha2::digest::Update,
     M: Mac + sha2::digest::Update,
 {
-    let mut hashed = BufferedHashing::new(hasher);
-    canonical(&mut hashed);
-    let digest = Digest::finalize(hashed.finish());
-    let mut mac = BufferedHashing::new(mac);
-    write_string_to_sign(&mut mac, algorithm, &digest);
-    put_hex(out, &Mac::finalize(mac.finish()).into_bytes());
+    let mut hasher = hasher;
+    let mut buffered = BufferedHashing::<_, CANONICAL_BUFFER>::new(&mut hasher);
+    canonical(&mut buffered);
+    buffered.flush();
+    let digest = Digest::finalize(hasher);
+    let mut mac = mac;
+    // The algorithm name, a newline and 64 hex digits.
+    let mut buffered = BufferedHashing::<_, 96>::new(&mut mac);
+    write_string_to_sign(&mut buffered, algorithm, &digest);
+    buffered.flush();
+    put_hex(out, &Mac::finalize(mac).into_bytes());
 }
+
+/// Bytes of canonical request gathered before they are hashed (a typical one fits).
+const CANONICAL_BUFFER: usize = 1024;
 
 /// `ALGORITHM\n<hex hash of the canonical request>`.
 fn write_string_to_sign(out: &mut dyn Sink, algorithm: &str, hashed_request: &[u8]) {

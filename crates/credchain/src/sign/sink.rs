@@ -27,41 +27,37 @@ impl<H: Update> Sink for Hashing<H> {
     }
 }
 
-/// Feeds the text into a hash in large chunks: small pieces are gathered in a stack buffer first,
-/// so a canonical request of a few hundred bytes reaches the hash in one `update` instead of
-/// dozens (each `update` pays the hash's own block-buffer bookkeeping and a copy).
-pub(crate) struct BufferedHashing<H> {
-    hash: H,
-    buf: [u8; BUFFERED],
+/// Feeds the text into a hash in large chunks: small pieces are gathered in a stack buffer of `N`
+/// bytes first, so a canonical request of a few hundred bytes reaches the hash in one `update`
+/// instead of dozens (each `update` pays the hash's own block-buffer bookkeeping and a copy).
+/// The hash is borrowed, so this large value is built in place and never moved; call
+/// [`BufferedHashing::flush`] before reading the hash.
+pub(crate) struct BufferedHashing<'h, H, const N: usize> {
+    hash: &'h mut H,
+    buf: [u8; N],
     len: usize,
 }
 
-/// Bytes gathered before they are fed to the hash (a typical ACS3 canonical request fits).
-const BUFFERED: usize = 1024;
-
-impl<H: Update> BufferedHashing<H> {
-    /// Wraps `hash`, nothing gathered yet.
-    pub(crate) fn new(hash: H) -> Self {
+impl<'h, H: Update, const N: usize> BufferedHashing<'h, H, N> {
+    /// Gathers text for `hash`.
+    #[inline]
+    pub(crate) fn new(hash: &'h mut H) -> Self {
         BufferedHashing {
             hash,
-            buf: [0; BUFFERED],
+            buf: [0; N],
             len: 0,
         }
     }
 
-    /// Feeds what is gathered and returns the hash state.
-    pub(crate) fn finish(mut self) -> H {
-        self.flush();
-        self.hash
-    }
-
-    fn flush(&mut self) {
+    /// Feeds what is gathered to the hash.
+    #[inline]
+    pub(crate) fn flush(&mut self) {
         self.hash.update(&self.buf[..self.len]);
         self.len = 0;
     }
 }
 
-impl<H: Update> Sink for BufferedHashing<H> {
+impl<H: Update, const N: usize> Sink for BufferedHashing<'_, H, N> {
     #[inline]
     fn put(&mut self, s: &str) {
         let bytes = s.as_bytes();
@@ -71,11 +67,12 @@ impl<H: Update> Sink for BufferedHashing<H> {
             return;
         }
         self.flush();
-        if bytes.len() >= BUFFERED {
-            self.hash.update(bytes);
-        } else {
-            self.buf[..bytes.len()].copy_from_slice(bytes);
-            self.len = bytes.len();
+        match self.buf.get_mut(..bytes.len()) {
+            Some(room) => {
+                room.copy_from_slice(bytes);
+                self.len = bytes.len();
+            }
+            None => self.hash.update(bytes),
         }
     }
 }
@@ -130,13 +127,15 @@ mod tests {
             "d".repeat(2500),
             "e".into(),
         ];
-        let mut buffered = BufferedHashing::new(sha2::Sha256::default());
+        let mut hash = sha2::Sha256::default();
+        let mut buffered = BufferedHashing::<_, 1024>::new(&mut hash);
         for p in &pieces {
             buffered.put(p);
         }
+        buffered.flush();
         let whole = pieces.concat();
         assert_eq!(
-            hex::encode(sha2::Digest::finalize(buffered.finish())),
+            hex::encode(sha2::Digest::finalize(hash)),
             super::super::crypto::sha256_hex(whole.as_bytes())
         );
     }
