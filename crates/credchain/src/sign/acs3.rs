@@ -36,13 +36,14 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use hmac::Mac;
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use sm3::Sm3;
 
 use super::crypto::{self, RsaSigningKey};
 use super::encode::{canonical_query, encode_into, write_canonical_query};
-use super::sink::{put_hex, Hashing, Sink};
+use super::keyed_mac_cache::FlatMacState;
+use super::sink::{put_hex, BufferedHashing, Sink};
 use super::{has_header, Len, Payload, RedactedPairs};
 use crate::credentials::{Credentials, REDACTED};
 use crate::error::{Error, ErrorKind};
@@ -468,10 +469,12 @@ fn sign_inner(
 }
 
 /// Only the `Authorization` value, appended to `out`: the fast path for a client that sends many
-/// requests with HMAC keys. The canonical request and the string to sign are streamed into the
-/// hash and the MAC instead of being built; the only allocation is the sorted list of signed
-/// headers (and `out` when it has no room). The signature is byte-identical to
-/// [`sign_with_secret`]'s.
+/// requests with HMAC keys. The canonical request and the string to sign are gathered in stack
+/// buffers and hashed at once instead of being built as strings; the signed headers are sorted on
+/// the stack (up to 16 of them), and the HMAC state keyed with `secret` is kept in a small
+/// process-wide cache (found by a keyed hash of the secret, wiped on eviction), so a signature
+/// allocates nothing unless `out` has no room or a header name has upper-case letters. The
+/// signature is byte-identical to [`sign_with_secret`]'s.
 ///
 /// The headers sent besides `authorization` are the request's own plus those the signer would
 /// generate: `host`, `x-acs-action`, `x-acs-version`, `x-acs-date`, `x-acs-signature-nonce`,
@@ -506,29 +509,36 @@ pub fn write_authorization(
             access_key_id,
             security_token,
         ));
-    let items = signed_header_list(pairs);
-    let canonical = |out: &mut dyn Sink| write_canonical_request(out, req, &items, hashed_payload);
+    let mut stack = std::array::from_fn(|_| (Cow::Borrowed(""), ""));
+    let mut heap = Vec::new();
+    let items = sorted_signed_headers(pairs, &mut stack, &mut heap);
+    let items = &*items;
+    let canonical = |out: &mut dyn Sink| write_canonical_request(out, req, items, hashed_payload);
     let algorithm = req.algorithm.as_str();
     out.push_str(algorithm);
     out.push_str(" Credential=");
     out.push_str(access_key_id);
     out.push_str(",SignedHeaders=");
-    write_signed_names(out, &items);
+    write_signed_names(out, items);
     out.push_str(",Signature=");
     match req.algorithm {
         Acs3Algorithm::HmacSha256 => {
+            // Keyed afresh: two SHA-NI blocks cost less than the cache's lookup (two SipHash
+            // passes over the secret and a lock).
             let mac = crypto::hmac_sha256_state(secret.as_bytes());
             put_hmac_signature(out, Sha256::default(), mac, algorithm, canonical);
         }
         Acs3Algorithm::HmacSm3 => {
-            let mac = crypto::hmac_sm3_state(secret.as_bytes());
+            let mac = <Hmac<Sm3>>::cache().keyed(secret);
             put_hmac_signature(out, Sm3::default(), mac, algorithm, canonical);
         }
         Acs3Algorithm::RsaSha256 => {
-            let mut hashed = Hashing(Sha256::default());
-            canonical(&mut hashed);
+            let mut hashed = Sha256::default();
+            let mut buffered = BufferedHashing::<_, CANONICAL_BUFFER>::new(&mut hashed);
+            canonical(&mut buffered);
+            buffered.flush();
             let mut string_to_sign = String::with_capacity(96);
-            write_string_to_sign(&mut string_to_sign, algorithm, &hashed.0.finalize());
+            write_string_to_sign(&mut string_to_sign, algorithm, &hashed.finalize());
             let key = RsaSigningKey::parse(secret)?;
             out.push_str(&key.sign_sha256_hex(string_to_sign.as_bytes())?);
         }
@@ -548,13 +558,21 @@ fn put_hmac_signature<H, M>(
     H: Digest + sha2::digest::Update,
     M: Mac + sha2::digest::Update,
 {
-    let mut hashed = Hashing(hasher);
-    canonical(&mut hashed);
-    let digest = Digest::finalize(hashed.0);
-    let mut mac = Hashing(mac);
-    write_string_to_sign(&mut mac, algorithm, &digest);
-    put_hex(out, &Mac::finalize(mac.0).into_bytes());
+    let mut hasher = hasher;
+    let mut buffered = BufferedHashing::<_, CANONICAL_BUFFER>::new(&mut hasher);
+    canonical(&mut buffered);
+    buffered.flush();
+    let digest = Digest::finalize(hasher);
+    let mut mac = mac;
+    // The algorithm name, a newline and 64 hex digits.
+    let mut buffered = BufferedHashing::<_, 96>::new(&mut mac);
+    write_string_to_sign(&mut buffered, algorithm, &digest);
+    buffered.flush();
+    put_hex(out, &Mac::finalize(mac).into_bytes());
 }
+
+/// Bytes of canonical request gathered before they are hashed (a typical one fits).
+const CANONICAL_BUFFER: usize = 1024;
 
 /// `ALGORITHM\n<hex hash of the canonical request>`.
 fn write_string_to_sign(out: &mut dyn Sink, algorithm: &str, hashed_request: &[u8]) {
@@ -642,14 +660,58 @@ fn is_signed(name: &str) -> bool {
 /// A signed header: the lower-cased name (borrowed when already lower case), the trimmed value.
 type SignedHeader<'a> = (Cow<'a, str>, &'a str);
 
+/// The header as signed (name lower-cased, both trimmed), or `None` when it is not signed.
+fn signed_header<'a>((name, value): (&'a str, &'a str)) -> Option<SignedHeader<'a>> {
+    let name = super::lower_case_name(trim(name));
+    is_signed(&name).then(|| (name, trim(value)))
+}
+
+/// `str::trim`, without its Unicode scan when both ends are visible ASCII (as header names and
+/// values almost always are).
+fn trim(s: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(|b| (0x21..0x7f).contains(b));
+    if visible(s.as_bytes().first()) && visible(s.as_bytes().last()) {
+        s
+    } else {
+        s.trim()
+    }
+}
+
 /// The signed headers among `headers`, sorted by name then value.
 fn signed_header_list<'a>(
     headers: impl Iterator<Item = (&'a str, &'a str)>,
 ) -> Vec<SignedHeader<'a>> {
-    let mut items: Vec<SignedHeader<'a>> = headers
-        .map(|(k, v)| (super::lower_case_name(k.trim()), v.trim()))
-        .filter(|(k, _)| is_signed(k))
-        .collect();
+    let mut items: Vec<SignedHeader<'a>> = headers.filter_map(signed_header).collect();
+    items.sort_unstable();
+    items
+}
+
+/// Signed headers sorted on the stack when this many fit (a request usually has 7 to 10).
+const STACK_HEADERS: usize = 16;
+
+/// [`signed_header_list`] in `stack`, or in `heap` when more than [`STACK_HEADERS`] are signed.
+fn sorted_signed_headers<'a, 's>(
+    headers: impl Iterator<Item = (&'a str, &'a str)>,
+    stack: &'s mut [SignedHeader<'a>; STACK_HEADERS],
+    heap: &'s mut Vec<SignedHeader<'a>>,
+) -> &'s mut [SignedHeader<'a>] {
+    let mut n = 0;
+    for item in headers.filter_map(signed_header) {
+        if let Some(slot) = stack.get_mut(n) {
+            *slot = item;
+            n += 1;
+            continue;
+        }
+        if heap.is_empty() {
+            heap.extend(stack.iter_mut().map(std::mem::take));
+        }
+        heap.push(item);
+    }
+    let items = if heap.is_empty() {
+        &mut stack[..n]
+    } else {
+        &mut heap[..]
+    };
     items.sort_unstable();
     items
 }

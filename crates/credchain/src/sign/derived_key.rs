@@ -94,6 +94,15 @@ fn hash_keys() -> &'static (RandomState, RandomState) {
     KEYS.get_or_init(|| (RandomState::new(), RandomState::new()))
 }
 
+/// The keyed 128-bit hash that finds a secret's cache entry without storing the secret.
+pub(super) fn secret_tag(domain: &str, secret: &str, scope: &[&str]) -> (u64, u64) {
+    let (k1, k2) = hash_keys();
+    (
+        k1.hash_one((domain, secret, scope)),
+        k2.hash_one((domain, secret, scope)),
+    )
+}
+
 impl DerivedKeyCache {
     /// Capacity of [`DerivedKeyCache::global`].
     pub const DEFAULT_CAPACITY: usize = 16;
@@ -198,11 +207,7 @@ impl DerivedKeyCache {
         if self.capacity == 0 {
             return derive();
         }
-        let (k1, k2) = hash_keys();
-        let tag = (
-            k1.hash_one((domain, secret, scope)),
-            k2.hash_one((domain, secret, scope)),
-        );
+        let tag = secret_tag(domain, secret, scope);
         {
             let mut st = self.lock();
             st.tick = st.tick.wrapping_add(1);
