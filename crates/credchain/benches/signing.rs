@@ -1,9 +1,7 @@
 //! Time per signature: TC3 and ACS3 for a typical ~200-byte JSON POST, RPC v1 for a 10-parameter
 //! GET, and OSS V4. TC3 and OSS V4 are measured cold (derived-key cache disabled, the HMAC chain
 //! runs every time) and with the cached derived key. ACS3 and RPC sign with the raw secret, so
-//! they have no derived key to cache; `ACS3-HMAC-SM3` caches its keyed HMAC state per secret, and
-//! `acs3_hmac_sm3_post_200B_authorization_only_uncached` cycles through more secrets than that cache
-//! holds, so every call keys afresh (the price of a miss).
+//! they have no derived key to cache.
 //!
 //! Comparisons with reqsign (crates `reqsign-aliyun-oss` 3.1, `reqsign-tencent-cos` 3.0,
 //! `reqsign-core` 3.3; dev-dependencies only, nothing goes over the network):
@@ -165,18 +163,6 @@ fn bench(c: &mut Criterion) {
         acs3::write_authorization(black_box(&sm3_req), ID, SECRET, None, &mut auth).unwrap();
         auth.len()
     });
-    let secrets: Vec<String> = (0..9).map(|i| format!("{SECRET}{i}")).collect();
-    let mut next = secrets.iter().cycle();
-    measure(
-        c,
-        "acs3_hmac_sm3_post_200B_authorization_only_uncached",
-        || {
-            auth.clear();
-            let secret = next.next().map_or(SECRET, String::as_str);
-            acs3::write_authorization(black_box(&sm3_req), ID, secret, None, &mut auth).unwrap();
-            auth.len()
-        },
-    );
 
     let mut rpc_req = RpcRequest::new(
         "ecs.aliyuncs.com",

@@ -271,8 +271,8 @@ proptest! {
 
     /// ACS3's `Authorization`-only path against the full signer on requests it optimises for:
     /// many signed headers (more than it sorts on the stack, sometimes), names in any case with
-    /// blanks around them, long values (a canonical request larger than its hash buffer), a few
-    /// secrets used over and over (its keyed-HMAC cache hit, missed and evicted).
+    /// blanks around them, long values (a canonical request larger than its hash buffer), several
+    /// secrets.
     #[test]
     fn acs3_authorization_only_equals_full_signer(
         headers in proptest::collection::vec(

@@ -36,13 +36,12 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use hmac::{Hmac, Mac};
+use hmac::Mac;
 use sha2::{Digest, Sha256};
 use sm3::Sm3;
 
 use super::crypto::{self, RsaSigningKey};
 use super::encode::{canonical_query, encode_into, write_canonical_query};
-use super::keyed_mac_cache::FlatMacState;
 use super::sink::{put_hex, BufferedHashing, Sink};
 use super::{has_header, Len, Payload, RedactedPairs};
 use crate::credentials::{Credentials, REDACTED};
@@ -471,9 +470,8 @@ fn sign_inner(
 /// Only the `Authorization` value, appended to `out`: the fast path for a client that sends many
 /// requests with HMAC keys. The canonical request and the string to sign are gathered in stack
 /// buffers and hashed at once instead of being built as strings; the signed headers are sorted on
-/// the stack (up to 16 of them), and the HMAC state keyed with `secret` is kept in a small
-/// process-wide cache (found by a keyed hash of the secret, wiped on eviction), so a signature
-/// allocates nothing unless `out` has no room or a header name has upper-case letters. The
+/// the stack (up to 16 of them), so a signature allocates nothing unless `out` has no room or a
+/// header name has upper-case letters. The
 /// signature is byte-identical to [`sign_with_secret`]'s.
 ///
 /// The headers sent besides `authorization` are the request's own plus those the signer would
@@ -523,13 +521,11 @@ pub fn write_authorization(
     out.push_str(",Signature=");
     match req.algorithm {
         Acs3Algorithm::HmacSha256 => {
-            // Keyed afresh: two SHA-NI blocks cost less than the cache's lookup (two SipHash
-            // passes over the secret and a lock).
             let mac = crypto::hmac_sha256_state(secret.as_bytes());
             put_hmac_signature(out, Sha256::default(), mac, algorithm, canonical);
         }
         Acs3Algorithm::HmacSm3 => {
-            let mac = <Hmac<Sm3>>::cache().keyed(secret);
+            let mac = crypto::hmac_sm3_state(secret.as_bytes());
             put_hmac_signature(out, Sm3::default(), mac, algorithm, canonical);
         }
         Acs3Algorithm::RsaSha256 => {

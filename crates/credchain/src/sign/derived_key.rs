@@ -95,7 +95,7 @@ fn hash_keys() -> &'static (RandomState, RandomState) {
 }
 
 /// The keyed 128-bit hash that finds a secret's cache entry without storing the secret.
-pub(super) fn secret_tag(domain: &str, secret: &str, scope: &[&str]) -> (u64, u64) {
+fn secret_tag(domain: &str, secret: &str, scope: &[&str]) -> (u64, u64) {
     let (k1, k2) = hash_keys();
     (
         k1.hash_one((domain, secret, scope)),

@@ -57,7 +57,6 @@ mod derived_key;
 pub mod encode;
 mod headers;
 mod http_request;
-mod keyed_mac_cache;
 mod nonce;
 pub mod object_endpoint;
 pub mod oss;
