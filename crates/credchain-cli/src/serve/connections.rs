@@ -318,9 +318,11 @@ impl Connection {
         let start = self.control.activity.start;
         let header_deadline = start + self.connections.limits.header_timeout;
         Guarded {
-            conn: Box::pin(conn),
-            watchdog: Box::pin(tokio::time::sleep_until(header_deadline)),
-            watchdog_waker: Waker::from(Arc::clone(&self.control)),
+            conn,
+            watchdog: Watchdog {
+                sleep: Box::pin(tokio::time::sleep_until(header_deadline)),
+                waker: Waker::from(Arc::clone(&self.control)),
+            },
             closing: false,
             connection: self,
         }
@@ -337,36 +339,44 @@ impl Drop for Connection {
     }
 }
 
-/// A connection's HTTP future under its limits ([`Connection::run`]).
-///
-/// Each poll registers the task's waker and reads the event word; only when an event is set
-/// does it do more (close, start a graceful shutdown, or re-read the activity and re-arm the
-/// watchdog's timer). The HTTP future is polled otherwise as if alone.
-pub struct Guarded<F> {
-    conn: Pin<Box<F>>,
-    /// Fires at the current phase's deadline (re-armed each time it fires).
-    watchdog: Pin<Box<Sleep>>,
-    /// Polls `watchdog` so that its firing sets [`event::WATCHDOG`].
-    watchdog_waker: Waker,
-    /// A graceful shutdown has been started.
-    closing: bool,
-    connection: Connection,
+pin_project_lite::pin_project! {
+    /// A connection's HTTP future under its limits ([`Connection::run`]).
+    ///
+    /// Each poll registers the task's waker and reads the event word; only when an event is set
+    /// does it do more (close, start a graceful shutdown, or re-read the activity and re-arm the
+    /// watchdog's timer). The HTTP future is polled otherwise as if alone, and is kept inline
+    /// (polled every request, it stays in the task's own memory).
+    pub struct Guarded<F> {
+        #[pin]
+        conn: F,
+        watchdog: Watchdog,
+        // A graceful shutdown has been started.
+        closing: bool,
+        connection: Connection,
+    }
 }
 
-impl<F: Future> Guarded<F> {
+/// The timer behind a connection's timeouts.
+struct Watchdog {
+    /// Fires at the current phase's deadline (re-armed each time it fires). Boxed: it is polled
+    /// only when it fired.
+    sleep: Pin<Box<Sleep>>,
+    /// Polls `sleep` so that its firing sets [`event::WATCHDOG`].
+    waker: Waker,
+}
+
+impl Watchdog {
     /// On a watchdog event: `Some` if the connection is past its deadline, otherwise re-arms the
     /// timer for the current phase's deadline.
-    fn check_deadline(&mut self) -> Option<Closed> {
-        let limits = self.connection.connections.limits;
+    fn check(&mut self, control: &Control, limits: Limits) -> Option<Closed> {
         loop {
-            let activity = self.connection.control.activity.get();
-            let wake = match next_deadline(activity, limits, Instant::now()) {
+            let wake = match next_deadline(control.activity.get(), limits, Instant::now()) {
                 Ok(wake) => wake,
                 Err(why) => return Some(why),
             };
-            self.watchdog.as_mut().reset(wake);
-            let mut cx = Context::from_waker(&self.watchdog_waker);
-            if self.watchdog.as_mut().poll(&mut cx).is_pending() {
+            self.sleep.as_mut().reset(wake);
+            let mut cx = Context::from_waker(&self.waker);
+            if self.sleep.as_mut().poll(&mut cx).is_pending() {
                 return None;
             }
         }
@@ -377,7 +387,7 @@ impl<F: Graceful> Future for Guarded<F> {
     type Output = Result<F::Output, Closed>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
+        let mut this = self.project();
         let control = &this.connection.control;
         // Registered before reading the events, so an event signalled after the read wakes us.
         control.task.register(cx.waker());
@@ -386,17 +396,18 @@ impl<F: Graceful> Future for Guarded<F> {
             if events & event::EVICT != 0 {
                 return Poll::Ready(Err(Closed::Evicted));
             }
-            if events & event::SHUT_DOWN != 0 && !this.closing {
-                this.closing = true;
+            if events & event::SHUT_DOWN != 0 && !*this.closing {
+                *this.closing = true;
                 this.conn.as_mut().graceful_shutdown();
             }
             if events & event::WATCHDOG != 0 {
-                if let Some(why) = this.check_deadline() {
+                let limits = this.connection.connections.limits;
+                if let Some(why) = this.watchdog.check(control, limits) {
                     return Poll::Ready(Err(why));
                 }
             }
         }
-        this.conn.as_mut().poll(cx).map(Ok)
+        this.conn.poll(cx).map(Ok)
     }
 }
 
