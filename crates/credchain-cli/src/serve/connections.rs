@@ -477,13 +477,27 @@ mod tests {
         assert_eq!(c.len(), 0);
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn busy_connections_are_not_cut_and_idle_ones_are() {
-        let c = Connections::new(limits(4));
+    /// A new connection to `c` with a stalled peer, run in its own task: its marker, when it
+    /// started, and the task.
+    fn spawn_stalled(
+        c: &Arc<Connections>,
+    ) -> (
+        ActivityMarker,
+        Instant,
+        tokio::task::JoinHandle<Result<(), Closed>>,
+    ) {
         let conn = c.admit().unwrap();
         let marker = conn.marker();
-        let started = Instant::now();
-        let task = tokio::spawn(conn.run(Stalled::default()));
+        (
+            marker,
+            Instant::now(),
+            tokio::spawn(conn.run(Stalled::default())),
+        )
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn busy_connections_are_not_cut_and_idle_ones_are() {
+        let (marker, started, task) = spawn_stalled(&Connections::new(limits(4)));
         marker.busy();
         tokio::time::sleep(Duration::from_secs(600)).await;
         assert!(!task.is_finished(), "a request in progress is never cut");
@@ -494,11 +508,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_request_moves_the_idle_deadline() {
-        let c = Connections::new(limits(4));
-        let conn = c.admit().unwrap();
-        let marker = conn.marker();
-        let started = Instant::now();
-        let task = tokio::spawn(conn.run(Stalled::default()));
+        let (marker, started, task) = spawn_stalled(&Connections::new(limits(4)));
         tokio::time::sleep(Duration::from_secs(5)).await;
         marker.busy();
         marker.idle();
