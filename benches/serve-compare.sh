@@ -4,6 +4,7 @@
 #
 #   benches/serve-compare.sh                 # builds release, 3 rounds of 10 s runs
 #   ROUNDS=5 SECS=10 NO_BUILD=1 benches/serve-compare.sh
+#   COUNT_INSTRUCTIONS=1 NO_BUILD=1 benches/serve-compare.sh   # user-space instructions per request
 #
 # - Upstream: `credchain emulate` on loopback; serve fetches from it once and answers every
 #   request from its cache. Nothing leaves loopback (env cleared, ECS metadata disabled).
@@ -16,8 +17,17 @@
 #   default cap of 512 (the file-descriptor limit must allow ~2,100: `ulimit -n`).
 # - The two servers alternate run by run so that both see the same background load; the
 #   summary gives medians over the rounds and the serve / hyper ratio.
+# - Both servers get the same request: hyper_fixed ignores the path, and is sent serve's secret
+#   path, so the request bytes hyper parses (the URI above all) are the same on both sides.
+# - COUNT_INSTRUCTIONS=1 runs both servers under valgrind's callgrind (the machine has no hardware
+#   counters for `perf stat -e instructions`) and prints `server_insn_per_req`: the servers'
+#   user-space instructions per answered request, counted only while the generator runs. That
+#   figure does not move with the other load on the machine; req/s and CPU time in this mode are
+#   valgrind's, not the servers', and the open-loop rows are skipped (valgrind cannot keep up
+#   with $RATE req/s).
 set -euo pipefail
 
+COUNT_INSTRUCTIONS=${COUNT_INSTRUCTIONS:-}
 ROUNDS=${ROUNDS:-3}
 SECS=${SECS:-10}
 RATE=${RATE:-5000}
@@ -35,9 +45,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The first line of $1 matching $2 (waits up to 10 s for the process to print it).
+# The first line of $1 matching $2 (waits up to 30 s for the process to print it).
 await_line() {
-    for _ in $(seq 100); do
+    for _ in $(seq 300); do
         if line=$(grep -m1 -- "$2" "$1"); then
             echo "$line"
             return
@@ -56,12 +66,44 @@ cpu_of() {
 
 clean_env=(env -i PATH="$PATH" HOME="$work" ALIBABA_CLOUD_ECS_METADATA_DISABLED=true)
 
+# Prefix for a server's command line: callgrind with counting off until a run starts.
+counted() {
+    if [ -n "$COUNT_INSTRUCTIONS" ]; then
+        echo valgrind --tool=callgrind --instr-atstart=no "--callgrind-out-file=$work/callgrind-$1.%p"
+    fi
+}
+
+# Counts the instructions of process $1 from now on (COUNT_INSTRUCTIONS only).
+count_start() {
+    [ -z "$COUNT_INSTRUCTIONS" ] && return
+    callgrind_control -z "$1" >/dev/null 2>&1
+    callgrind_control -i on "$1" >/dev/null 2>&1
+}
+
+# Stops counting for process $1 and prints the instructions counted since count_start.
+count_stop() {
+    [ -z "$COUNT_INSTRUCTIONS" ] && return
+    callgrind_control -i off "$1" >/dev/null 2>&1
+    local dumps=("$work"/callgrind-*."$1".*) dump
+    [ -e "${dumps[0]}" ] || dumps=()
+    callgrind_control -d "$1" >/dev/null 2>&1
+    # Wait for the new dump (file N+1 of that process); its `totals:` line is the count.
+    dump=$(ls "$work"/callgrind-*."$1".$((${#dumps[@]} + 1)) 2>/dev/null || true)
+    for _ in $(seq 50); do
+        [ -n "$dump" ] && grep -q '^totals:' "$dump" && break
+        sleep 0.1
+        dump=$(ls "$work"/callgrind-*."$1".$((${#dumps[@]} + 1)) 2>/dev/null || true)
+    done
+    awk '/^totals:/ { print $2 }' "$dump"
+}
+
 "${clean_env[@]}" "$credchain" emulate >"$work/emu.out" 2>"$work/emu.err" &
 pids+=($!)
 uri=$(await_line "$work/emu.out" '^export ALIBABA_CLOUD_CREDENTIALS_URI=' | cut -d= -f2-)
 
+# shellcheck disable=SC2046 # `counted` is a list of words on purpose
 "${clean_env[@]}" ALIBABA_CLOUD_CREDENTIALS_URI="$uri" taskset -c "$SERVER_CPU" \
-    "$credchain" serve --cloud alibaba --max-connections 2048 \
+    $(counted serve) "$credchain" serve --cloud alibaba --max-connections 2048 \
     >"$work/serve.out" 2>"$work/serve.err" &
 serve_pid=$!
 pids+=($serve_pid)
@@ -69,11 +111,13 @@ serve_url=$(await_line "$work/serve.out" '^export ' | cut -d= -f2-)
 
 body=$(taskset -c "$CLIENT_CPU" "$bin/examples/loadgen" --url "$serve_url" --probe | cut -d= -f2)
 
-taskset -c "$SERVER_CPU" "$bin/examples/hyper_fixed" --body-bytes "$body" \
+# shellcheck disable=SC2046
+taskset -c "$SERVER_CPU" $(counted hyper) "$bin/examples/hyper_fixed" --body-bytes "$body" \
     >"$work/hyper.out" 2>"$work/hyper.err" &
 hyper_pid=$!
 pids+=($hyper_pid)
 hyper_url=$(await_line "$work/hyper.out" '^export ' | cut -d= -f2-)
+hyper_url="${hyper_url%/}/${serve_url##*/}"
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs: $(lscpu | sed -n 's/^Model name: *//p')"
 echo "# server on CPU $SERVER_CPU, loadgen on CPU $CLIENT_CPU; body $body bytes; ${SECS} s per run, $ROUNDS rounds"
@@ -84,16 +128,21 @@ results=$work/results
 run() {
     local name=$1 pid=$2 url=$3
     shift 3
-    local before after start line
+    local before after start line insns
     before=$(cpu_of "$pid")
     start=$(date +%s.%N)
+    count_start "$pid"
     line=$(taskset -c "$CLIENT_CPU" "$bin/examples/loadgen" --url "$url" --seconds "$SECS" "$@") ||
         echo "serve-compare: $name had errors" >&2
+    insns=$(count_stop "$pid")
     after=$(cpu_of "$pid")
     local total=${line##*answered_total=}
     total=${total%% *}
     line="$line $(echo "$before $after $start $(date +%s.%N) $total" |
         awk '{ printf "server_cpu=%.2f server_cpu_us_per_req=%.2f", ($2 - $1) / ($4 - $3), ($2 - $1) * 1e6 / ($5 > 0 ? $5 : 1) }')"
+    if [ -n "$insns" ]; then
+        line="$line server_insn_per_req=$(awk -v i="$insns" -v n="$total" 'BEGIN { printf "%.0f", i / (n > 0 ? n : 1) }')"
+    fi
     echo "$name $line" | tee -a "$results"
 }
 
@@ -103,8 +152,10 @@ for round in $(seq "$ROUNDS"); do
         run serve "$serve_pid" "$serve_url" --connections "$conns"
         run hyper "$hyper_pid" "$hyper_url" --connections "$conns"
     done
-    run serve "$serve_pid" "$serve_url" --connections 1000 --rate "$RATE"
-    run hyper "$hyper_pid" "$hyper_url" --connections 1000 --rate "$RATE"
+    if [ -z "$COUNT_INSTRUCTIONS" ]; then
+        run serve "$serve_pid" "$serve_url" --connections 1000 --rate "$RATE"
+        run hyper "$hyper_pid" "$hyper_url" --connections 1000 --rate "$RATE"
+    fi
 done
 echo "# load after: $(uptime)"
 
@@ -128,6 +179,7 @@ function median(list,   n, a, i, j, t) {
     p99[$1, key] = p99[$1, key] " " field("p99_us")
     p999[$1, key] = p999[$1, key] " " field("p999_us")
     cpu[$1, key] = cpu[$1, key] " " field("server_cpu_us_per_req")
+    insn[$1, key] = insn[$1, key] " " field("server_insn_per_req")
 }
 END {
     printf "%-16s %9s %9s %6s %11s %11s %6s %11s %11s %12s %12s\n", "load", "serve rps", "hyper rps", "ratio",
@@ -138,6 +190,8 @@ END {
         printf "%-16s %9.0f %9.0f %6.2f %11.2f %11.2f %6.2f %11.0f %11.0f %12.0f %12.0f\n", k, s, h, (h > 0 ? s / h : 0),
             sc, hc, (sc > 0 ? hc / sc : 0),
             median(p99["serve", k]), median(p99["hyper", k]), median(p999["serve", k]), median(p999["hyper", k])
+        si = median(insn["serve", k]); hi = median(insn["hyper", k])
+        if (si > 0) printf "%-16s instructions per request: serve %.0f, hyper %.0f, hyper / serve %.2f\n", k, si, hi, hi / si
     }
     print "# rps ratio = serve / hyper; cpuus = server CPU microseconds per request, its ratio = hyper / serve (1.00 = as cheap as hyper)"
 }' "$results"

@@ -44,12 +44,11 @@ use bytes::Bytes;
 use credchain::alibaba::CredentialsResponse;
 use credchain::tencent::CvmRoleResponse;
 use credchain::{Credentials, Error, ErrorKind, ProvideCredentials, Result, SharedProvider};
-use http::{Method, Request, Response, StatusCode};
+use http::{HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
 use serde_json::json;
 use tokio::net::TcpListener;
 
@@ -62,7 +61,7 @@ pub mod ecs_metadata;
 mod rate_limit;
 
 use body_cache::BodyCache;
-use connections::{Closed, Connections, Limits};
+use connections::{ActivityMarker, Closed, Connections, Limits};
 use rate_limit::RateLimit;
 
 /// The role name the Tencent metadata emulation lists.
@@ -126,26 +125,28 @@ pub fn body_for(cloud: Cloud, c: &Credentials) -> Result<String> {
     }
 }
 
-fn reply(status: StatusCode, content_type: &str, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
+/// The response header values, checked once at compile time rather than per request.
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
+const TEXT: HeaderValue = HeaderValue::from_static("text/plain");
+const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
+
+fn reply(
+    status: StatusCode,
+    content_type: HeaderValue,
+    body: impl Into<Bytes>,
+) -> Response<Full<Bytes>> {
     let mut r = Response::new(Full::new(body.into()));
     *r.status_mut() = status;
     let headers = r.headers_mut();
-    headers.insert(
-        http::header::CONTENT_TYPE,
-        http::HeaderValue::from_str(content_type)
-            .unwrap_or(http::HeaderValue::from_static("text/plain")),
-    );
-    headers.insert(
-        http::header::CACHE_CONTROL,
-        http::HeaderValue::from_static("no-store"),
-    );
+    headers.insert(http::header::CONTENT_TYPE, content_type);
+    headers.insert(http::header::CACHE_CONTROL, NO_STORE);
     r
 }
 
 fn error_json(status: StatusCode, code: &str, message: &str) -> Response<Full<Bytes>> {
     reply(
         status,
-        "application/json",
+        JSON,
         json!({"Code": code, "Message": message}).to_string(),
     )
 }
@@ -207,7 +208,7 @@ fn token_reply(req: &Request<Incoming>) -> Response<Full<Bytes>> {
         return error_json(StatusCode::BAD_REQUEST, "InvalidParameter", message);
     }
     match random_path() {
-        Ok(p) => reply(StatusCode::OK, "text/plain", p[1..].to_string()),
+        Ok(p) => reply(StatusCode::OK, TEXT, p[1..].to_string()),
         Err(e) => error_json(
             StatusCode::INTERNAL_SERVER_ERROR,
             "NoRandomSource",
@@ -216,46 +217,46 @@ fn token_reply(req: &Request<Incoming>) -> Response<Full<Bytes>> {
     }
 }
 
-async fn handle(state: &State, req: &Request<Incoming>) -> Response<Full<Bytes>> {
+/// How a request is answered.
+enum Answer {
+    /// Already built (everything but the credentials).
+    Ready(Response<Full<Bytes>>),
+    /// The credentials, read from the provider.
+    Credentials,
+}
+
+/// Answers `req` as far as it can be without waiting. The rest needs only the state, so the
+/// request can be dropped before anything is awaited: it holds on to hyper's read buffer, which
+/// hyper then reuses in place instead of allocating a new one for the next request.
+fn route(state: &State, req: &Request<Incoming>) -> Answer {
     let target = target(state, req.uri().path());
     let is_get = req.method() == Method::GET || req.method() == Method::HEAD;
-    match target {
-        Target::Token if req.method() != Method::PUT => return method_not_allowed("PUT"),
-        Target::Token => return token_reply(req),
-        _ if !is_get => return method_not_allowed("GET"),
-        _ => {}
-    }
     let role_name = match state.shape {
         ServeShape::EcsMetadata => ecs_metadata::ROLE_NAME,
         ServeShape::CredentialsUri => TENCENT_ROLE_NAME,
     };
-    match target {
-        Target::NotFound | Target::Token => {
-            error_json(StatusCode::NOT_FOUND, "NotFound", "not found")
-        }
-        Target::RoleList => reply(StatusCode::OK, "text/plain", role_name),
-        Target::Credentials => match state.provider.provide_credentials().await {
-            Ok(c) => match servable(&c).and_then(|()| match state.shape {
-                ServeShape::EcsMetadata => {
-                    ecs_metadata::body(&c, SystemTime::now()).map(Bytes::from)
-                }
-                ServeShape::CredentialsUri => state
-                    .body_cache
-                    .get_or_build(&c, |c| body_for(state.cloud, c).map(Bytes::from)),
-            }) {
-                Ok(body) => reply(StatusCode::OK, "application/json", body),
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot serve the resolved credentials");
-                    error_json(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "CredentialsUnavailable",
-                        &e.to_string(),
-                    )
-                }
-            },
+    Answer::Ready(match target {
+        Target::Token if req.method() != Method::PUT => method_not_allowed("PUT"),
+        Target::Token => token_reply(req),
+        _ if !is_get => method_not_allowed("GET"),
+        Target::NotFound => error_json(StatusCode::NOT_FOUND, "NotFound", "not found"),
+        Target::RoleList => reply(StatusCode::OK, TEXT, role_name),
+        Target::Credentials => return Answer::Credentials,
+    })
+}
+
+/// The credentials answer in the server's shape.
+async fn credentials_reply(state: &State) -> Response<Full<Bytes>> {
+    match state.provider.provide_credentials().await {
+        Ok(c) => match servable(&c).and_then(|()| match state.shape {
+            ServeShape::EcsMetadata => ecs_metadata::body(&c, SystemTime::now()).map(Bytes::from),
+            ServeShape::CredentialsUri => state
+                .body_cache
+                .get_or_build(&c, |c| body_for(state.cloud, c).map(Bytes::from)),
+        }) {
+            Ok(body) => reply(StatusCode::OK, JSON, body),
             Err(e) => {
-                // Library errors never contain a secret (`docs/architecture.md#secret-hygiene`).
-                tracing::warn!(error = %e, "resolving credentials failed");
+                tracing::warn!(error = %e, "cannot serve the resolved credentials");
                 error_json(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "CredentialsUnavailable",
@@ -263,6 +264,54 @@ async fn handle(state: &State, req: &Request<Incoming>) -> Response<Full<Bytes>>
                 )
             }
         },
+        Err(e) => {
+            // Library errors never contain a secret (`docs/architecture.md#secret-hygiene`).
+            tracing::warn!(error = %e, "resolving credentials failed");
+            error_json(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "CredentialsUnavailable",
+                &e.to_string(),
+            )
+        }
+    }
+}
+
+/// What every request on one connection needs, shared by its requests (one reference count per
+/// request).
+struct ConnectionContext {
+    state: Arc<State>,
+    marker: ActivityMarker,
+    peer: SocketAddr,
+}
+
+/// Answers one request on a connection, marking the connection busy meanwhile.
+fn serve_request(
+    cx: &Arc<ConnectionContext>,
+    req: Request<Incoming>,
+) -> impl std::future::Future<Output = std::result::Result<Response<Full<Bytes>>, Infallible>> {
+    cx.marker.busy();
+    // The request log (debug) is usually off: no clock read or method copy for it then.
+    let logged =
+        tracing::enabled!(tracing::Level::DEBUG).then(|| (Instant::now(), req.method().clone()));
+    let answer = route(&cx.state, &req);
+    drop(req);
+    let cx = Arc::clone(cx);
+    async move {
+        let resp = match answer {
+            Answer::Ready(resp) => resp,
+            Answer::Credentials => credentials_reply(&cx.state).await,
+        };
+        if let Some((started, method)) = logged {
+            tracing::debug!(
+                peer = %cx.peer,
+                %method,
+                status = resp.status().as_u16(),
+                micros = started.elapsed().as_micros() as u64,
+                "request"
+            );
+        }
+        cx.marker.idle();
+        Ok(resp)
     }
 }
 
@@ -405,7 +454,6 @@ async fn serve_until(
     limits: Limits,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
-    let graceful = GracefulShutdown::new();
     let http = hyper::server::conn::http1::Builder::new();
     let connections = Connections::new(limits);
     let accept_errors = RateLimit::new(Duration::from_secs(1));
@@ -428,28 +476,13 @@ async fn serve_until(
                 // At the cap with every connection busy: closing the new one is all we can do.
                 let Some(connection) = connections.admit() else { continue };
                 let _ = stream.set_nodelay(true);
-                let state = Arc::clone(&state);
-                let marker = connection.marker();
-                let service = service_fn(move |req: Request<Incoming>| {
-                    let state = Arc::clone(&state);
-                    let marker = marker.clone();
-                    async move {
-                        marker.busy();
-                        let started = Instant::now();
-                        let resp = handle(&state, &req).await;
-                        tracing::debug!(
-                            %peer,
-                            method = %req.method(),
-                            status = resp.status().as_u16(),
-                            micros = started.elapsed().as_micros() as u64,
-                            "request"
-                        );
-                        marker.idle();
-                        Ok::<_, Infallible>(resp)
-                    }
+                let cx = Arc::new(ConnectionContext {
+                    state: Arc::clone(&state),
+                    marker: connection.marker(),
+                    peer,
                 });
+                let service = service_fn(move |req| serve_request(&cx, req));
                 let conn = http.serve_connection(TokioIo::new(stream), service);
-                let conn = graceful.watch(conn);
                 tokio::spawn(async move {
                     match connection.run(conn).await {
                         Ok(Ok(())) => {}
@@ -465,7 +498,7 @@ async fn serve_until(
     tracing::info!("shutting down");
     let started = SystemTime::now();
     tokio::select! {
-        _ = graceful.shutdown() => {}
+        _ = connections.shut_down() => {}
         _ = tokio::time::sleep(SHUTDOWN_GRACE) => {
             tracing::warn!("connections still open after {SHUTDOWN_GRACE:?}; closing them");
         }
