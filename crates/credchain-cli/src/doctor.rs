@@ -9,8 +9,9 @@
 //!   `docs/architecture.md#chain-semantics`). This file only formats them.
 //! - Sources the chain leaves out because nothing enables them (RRSA without its three variables,
 //!   the credentials URI without its variable, the ECS role with metadata disabled) are listed
-//!   too, as `off`, with what would turn them on ([`ALIBABA_SOURCES`], [`TENCENT_SOURCES`],
-//!   through `ChainExplanation::with_left_out`).
+//!   too, as `off`, with what would turn them on: the library's default chains know every source
+//!   they can have (`alibaba::DEFAULT_CHAIN_SOURCES`, `tencent::DEFAULT_CHAIN_SOURCES`) and
+//!   `explain` lists the absent ones.
 //! - Both clouds are diagnosed concurrently, so off-cloud the metadata probes cost one timeout,
 //!   not one per cloud.
 //! - `--profile P` diagnoses the source `get --profile P` uses instead of the chain.
@@ -28,48 +29,6 @@ use serde_json::{json, Value};
 
 use crate::cli::{Cloud, DoctorArgs, ReportFormat};
 use crate::{resolve, sample};
-
-/// Every source of the Alibaba default chain, in order, with what turns it on when the chain
-/// leaves it out.
-pub const ALIBABA_SOURCES: &[(&str, &str)] = &[
-    ("env", "set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET"),
-    (
-        "oidc_role_arn",
-        "RRSA: set ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE",
-    ),
-    ("cli_profile", "write ~/.aliyun/config.json (`credchain configure` or `aliyun configure`)"),
-    ("profile", "write ~/.alibabacloud/credentials.ini or set ALIBABA_CLOUD_CREDENTIALS_FILE"),
-    (
-        "ecs_ram_role",
-        "ALIBABA_CLOUD_ECS_METADATA_DISABLED is true: unset it to use the ECS instance's RAM role",
-    ),
-    ("credential_uri", "set ALIBABA_CLOUD_CREDENTIALS_URI"),
-];
-
-/// Every source of the Tencent default chain, in order, with what turns it on when the chain
-/// leaves it out.
-pub const TENCENT_SOURCES: &[(&str, &str)] = &[
-    (
-        "env",
-        "set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY",
-    ),
-    (
-        "tke_oidc",
-        "TKE OIDC: set TKE_REGION, TKE_PROVIDER_ID, TKE_WEB_IDENTITY_TOKEN_FILE and TKE_ROLE_ARN",
-    ),
-    (
-        "profile",
-        "write ~/.tencentcloud/credentials or set TENCENTCLOUD_CREDENTIALS_FILE",
-    ),
-    (
-        "tccli",
-        "write ~/.tccli/<profile>.credential (`tccli configure`); the profile is TCCLI_PROFILE, else default",
-    ),
-    (
-        "cvm_role",
-        "TENCENTCLOUD_METADATA_DISABLED is true: unset it to use the CVM instance's CAM role",
-    ),
-];
 
 /// The diagnosis of one cloud.
 struct CloudReport {
@@ -187,14 +146,14 @@ async fn diagnose_profile(cloud: Cloud, name: &str, ctx: &Context) -> ChainExpla
     ChainExplanation::new(label, vec![source])
 }
 
-/// Asks every source of the chain, and lists the sources it left out at their place.
+/// Asks every source of the chain; the explanation lists the sources it left out at their place.
 async fn diagnose_chain(cloud: Cloud, ctx: &Context) -> ChainExplanation {
-    let (chain, known) = match cloud {
-        Cloud::Alibaba => (alibaba::default_chain(ctx), ALIBABA_SOURCES),
-        Cloud::Tencent => (tencent::default_chain(ctx), TENCENT_SOURCES),
+    let chain = match cloud {
+        Cloud::Alibaba => alibaba::default_chain(ctx),
+        Cloud::Tencent => tencent::default_chain(ctx),
     };
     match chain.explain().await {
-        Ok(explanation) => explanation.with_left_out(known),
+        Ok(explanation) => explanation,
         // Only an edited chain can be misbuilt; shown as the chain failing, should it happen.
         Err(e) => {
             let failed = SourceOutcome::Failed(e);

@@ -55,17 +55,29 @@ fn fail_with(e: credchain::Error) -> ExitCode {
     fail(error_text::render(&e))
 }
 
+/// The runtime a command runs on. The servers (`serve`, `emulate`) answer many connections at
+/// once and get two workers; every other command resolves credentials once, where nothing needs
+/// parallelism, and runs on the calling thread: no worker threads to start and stop (issue #16,
+/// BENCHMARKS.md "Cold start").
+fn runtime_for(command: &Command) -> std::io::Result<tokio::runtime::Runtime> {
+    let mut builder = match command {
+        Command::Serve(_) | Command::Emulate(_) => {
+            let mut multi = tokio::runtime::Builder::new_multi_thread();
+            multi.worker_threads(2);
+            multi
+        }
+        _ => tokio::runtime::Builder::new_current_thread(),
+    };
+    builder.enable_all().build()
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(
         cli.verbose,
         matches!(cli.command, Command::Serve(_) | Command::Emulate(_)),
     );
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime_for(&cli.command) {
         Ok(rt) => rt,
         Err(e) => return fail(format!("cannot start the async runtime: {e}")),
     };

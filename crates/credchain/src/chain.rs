@@ -17,7 +17,8 @@
 //!   silently leaving the chain as it was; `without` is the exception, since "not in the chain" is
 //!   what it asks for (the default chains leave out disabled sources).
 //! - [`ProviderChain::explain`] asks every source and says what each answered and which one wins
-//!   (`chain/explain.rs`).
+//!   (`chain/explain.rs`), including the sources a default chain left out because nothing turns
+//!   them on, with what would ([`KnownSource`], `chain/known_source.rs`).
 
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -28,8 +29,10 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::provider::{ProvideCredentials, ProvideFuture, Renamed, SharedProvider};
 
 mod explain;
+mod known_source;
 
 pub use explain::{ChainExplanation, FoundCredentials, SourceExplanation, SourceOutcome};
+pub use known_source::KnownSource;
 
 const NONE: usize = usize::MAX;
 
@@ -59,6 +62,8 @@ pub struct ProviderChain {
     renamed: Renamed,
     /// The first edit that named a source the chain does not have; the chain answers it.
     edit_error: Option<Error>,
+    /// Every source the chain can have, for [`ProviderChain::explain`] (`chain/known_source.rs`).
+    known: Vec<KnownSource>,
 }
 
 impl ProviderChain {
@@ -72,6 +77,7 @@ impl ProviderChain {
             hint: None,
             renamed: Renamed::new(),
             edit_error: None,
+            known: Vec::new(),
         }
     }
     /// Appends a source.
@@ -124,14 +130,22 @@ impl ProviderChain {
     /// Puts a source in place of the one named `name`.
     pub fn replace(mut self, name: &str, source: impl ProvideCredentials + 'static) -> Self {
         match self.position(name) {
-            Some(i) => self.sources[i] = SharedProvider::new(source),
+            Some(i) => {
+                let source = SharedProvider::new(source);
+                if source.name() != name {
+                    self.forget_known(name);
+                }
+                self.sources[i] = source;
+            }
             None => self.missing("replace", name),
         }
         self.forget_winner()
     }
-    /// Removes every source named `name` (nothing happens when there is none).
+    /// Removes every source named `name` (nothing happens when there is none). A removed source
+    /// is not listed as left out by [`ProviderChain::explain`]: the user took it out.
     pub fn without(mut self, name: &str) -> Self {
         self.sources.retain(|s| s.name() != name);
+        self.forget_known(name);
         self.forget_winner()
     }
 

@@ -19,7 +19,7 @@ use super::env_vars;
 use super::environment::EnvironmentProvider;
 use super::oidc_role_arn::{rrsa_env_present, OidcRoleArnProvider};
 use super::profile::ProfileProvider;
-use crate::chain::ProviderChain;
+use crate::chain::{KnownSource, ProviderChain};
 use crate::context::Context;
 use crate::error::Result;
 use crate::provider::ProvideCredentials;
@@ -32,7 +32,39 @@ pub const NOTHING_CONFIGURED_HINT: &str = "configure credentials: set ALIBABA_CL
      ~/.alibabacloud/credentials.ini, set the ALIBABA_CLOUD_ROLE_ARN and ALIBABA_CLOUD_OIDC_* \
      variables for RRSA, or run on an ECS instance with a RAM role";
 
-/// The default chain, reading its configuration from `ctx` now.
+/// Every source the default chain can have, in order, with what turns it on when the chain leaves
+/// it out ([`ProviderChain::explain`] lists those as left out). The chain leaves out RRSA without
+/// its three variables, the ECS role when metadata is disabled and the credentials URI without its
+/// variable; the other sources are always asked and say themselves what they miss.
+pub const DEFAULT_CHAIN_SOURCES: &[KnownSource] = &[
+    KnownSource::new(
+        EnvironmentProvider::NAME,
+        "set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+    ),
+    KnownSource::new(
+        OidcRoleArnProvider::NAME,
+        "RRSA: set ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE",
+    ),
+    KnownSource::new(
+        CliProfileProvider::NAME,
+        "write ~/.aliyun/config.json (`credchain configure` or `aliyun configure`)",
+    ),
+    KnownSource::new(
+        ProfileProvider::NAME,
+        "write ~/.alibabacloud/credentials.ini or set ALIBABA_CLOUD_CREDENTIALS_FILE",
+    ),
+    KnownSource::new(
+        EcsRamRoleProvider::NAME,
+        "ALIBABA_CLOUD_ECS_METADATA_DISABLED is true: unset it to use the ECS instance's RAM role",
+    ),
+    KnownSource::new(
+        CredentialsUriProvider::NAME,
+        "set ALIBABA_CLOUD_CREDENTIALS_URI",
+    ),
+];
+
+/// The default chain, reading its configuration from `ctx` now. It knows every source it can have
+/// ([`DEFAULT_CHAIN_SOURCES`]), so [`ProviderChain::explain`] also lists those it left out.
 ///
 /// ```
 /// use credchain::alibaba;
@@ -92,7 +124,9 @@ pub fn default_chain(ctx: &Context) -> ProviderChain {
             CredentialsUriProvider::builder().build(ctx),
         );
     }
-    chain.with_hint(NOTHING_CONFIGURED_HINT)
+    chain
+        .with_hint(NOTHING_CONFIGURED_HINT)
+        .with_known_sources(DEFAULT_CHAIN_SOURCES)
 }
 
 /// `chain` with the built source, or with one answering its build error.

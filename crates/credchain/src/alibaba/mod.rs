@@ -33,7 +33,7 @@ pub mod write_back;
 
 pub use crate::ini::{Ini, IniError};
 pub use bearer::BearerTokenProvider;
-pub use chain::{default_chain, NOTHING_CONFIGURED_HINT};
+pub use chain::{default_chain, DEFAULT_CHAIN_SOURCES, NOTHING_CONFIGURED_HINT};
 pub use cli_profile::{CliProfileProvider, CliProfileProviderBuilder};
 pub use cloud_sso::{CloudSsoProvider, CloudSsoProviderBuilder};
 pub use config::{Client, Config, CredentialModel};

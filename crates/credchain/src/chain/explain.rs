@@ -7,14 +7,16 @@
 //!   (`docs/architecture.md#chain-semantics`). Explaining does not change which source the chain
 //!   remembers.
 //! - Sources a chain leaves out because nothing turns them on (the default chains drop RRSA
-//!   without its variables, metadata when it is disabled) can be listed too, at their place, with
-//!   what would turn them on ([`ChainExplanation::with_left_out`]).
+//!   without its variables, metadata when it is disabled) are listed too, at their place, with
+//!   what would turn them on: the chain knows every source it can have
+//!   ([`ProviderChain::with_known_sources`]), and [`ChainExplanation::with_left_out`] inserts the
+//!   absent ones.
 //! - Nothing here holds a secret: found credentials are summarised ([`FoundCredentials`]: masked
 //!   key id, provider name, expiry), and errors never hold one (see `error.rs`).
 
 use std::time::{Duration, Instant, SystemTime};
 
-use super::ProviderChain;
+use super::{KnownSource, ProviderChain};
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::provider::{ProvideCredentials, SharedProvider};
@@ -81,8 +83,9 @@ pub struct FoundCredentials {
 
 impl ProviderChain {
     /// Asks every source of the chain, in order, and says what each answered, how long it took
-    /// and which one the chain would use ([`ChainExplanation::winner`]). Does not change which
-    /// source the chain remembers.
+    /// and which one the chain would use ([`ChainExplanation::winner`]). Known sources the chain
+    /// left out ([`ProviderChain::known_sources`]) are listed at their place as
+    /// [`SourceOutcome::LeftOut`]. Does not change which source the chain remembers.
     ///
     /// Fails only when the chain is misbuilt (an edit named a source it does not have), with the
     /// error the chain answers every call with.
@@ -99,7 +102,7 @@ impl ProviderChain {
                 elapsed,
             ));
         }
-        Ok(ChainExplanation::new(&self.name, sources))
+        Ok(ChainExplanation::new(&self.name, sources).with_left_out(&self.known))
     }
 }
 
@@ -116,28 +119,32 @@ impl ChainExplanation {
     /// Lists the sources the chain leaves out, at their place. `known` is every source the chain
     /// can have, in order, each with what turns it on; those not in the explanation are inserted
     /// as [`SourceOutcome::LeftOut`] after the known sources that come before them. Sources not in
-    /// `known` (added by the user) keep their place.
+    /// `known` (added by the user) keep their place. ([`ProviderChain::explain`] does this with
+    /// the chain's own [`ProviderChain::known_sources`].)
     ///
     /// ```
-    /// use credchain::chain::{ChainExplanation, SourceExplanation, SourceOutcome};
+    /// use credchain::chain::{ChainExplanation, KnownSource, SourceExplanation, SourceOutcome};
     /// use credchain::Error;
     /// let asked = SourceOutcome::NotConfigured(Error::not_configured("unset"));
     /// let explanation = ChainExplanation::new(
     ///     "default",
     ///     vec![SourceExplanation::new("env", asked, std::time::Duration::ZERO)],
     /// )
-    /// .with_left_out(&[("env", "set KEY"), ("metadata", "unset METADATA_DISABLED")]);
+    /// .with_left_out(&[
+    ///     KnownSource::new("env", "set KEY"),
+    ///     KnownSource::new("metadata", "unset METADATA_DISABLED"),
+    /// ]);
     /// let names: Vec<&str> = explanation.sources().iter().map(|s| s.name()).collect();
     /// assert_eq!(names, ["env", "metadata"]);
     /// assert!(matches!(explanation.sources()[1].outcome(), SourceOutcome::LeftOut(w) if w == "unset METADATA_DISABLED"));
     /// ```
-    pub fn with_left_out(self, known: &[(&str, &str)]) -> Self {
+    pub fn with_left_out(self, known: &[KnownSource]) -> Self {
         let present: Vec<String> = self.sources.iter().map(|s| s.name.clone()).collect();
-        let absent = |known: &[(&str, &str)]| -> Vec<SourceExplanation> {
+        let absent = |known: &[KnownSource]| -> Vec<SourceExplanation> {
             known
                 .iter()
-                .filter(|(name, _)| !present.iter().any(|p| p == name))
-                .map(|(name, why)| SourceExplanation::left_out(name, why))
+                .filter(|k| !present.iter().any(|p| p == k.name()))
+                .map(|k| SourceExplanation::left_out(k.name(), k.turn_on()))
                 .collect()
         };
         let mut sources = Vec::with_capacity(self.sources.len() + known.len());
@@ -145,7 +152,7 @@ impl ChainExplanation {
         for source in self.sources {
             let place = known[next_known..]
                 .iter()
-                .position(|(name, _)| *name == source.name);
+                .position(|k| k.name() == source.name);
             if let Some(j) = place {
                 sources.extend(absent(&known[next_known..next_known + j]));
                 next_known += j + 1;
@@ -386,7 +393,12 @@ mod tests {
                 Duration::ZERO,
             )
         };
-        let known = [("a", "on a"), ("b", "on b"), ("c", "on c"), ("d", "on d")];
+        let known = [
+            KnownSource::new("a", "on a"),
+            KnownSource::new("b", "on b"),
+            KnownSource::new("c", "on c"),
+            KnownSource::new("d", "on d"),
+        ];
         // `b` and `d` are left out; `mine` is the user's own source, not in `known`.
         let x = ChainExplanation::new("default", vec![asked("a"), asked("mine"), asked("c")])
             .with_left_out(&known);
@@ -394,8 +406,52 @@ mod tests {
         assert!(matches!(x.sources()[2].outcome(), SourceOutcome::LeftOut(w) if w == "on b"));
         assert!(matches!(x.sources()[4].outcome(), SourceOutcome::LeftOut(w) if w == "on d"));
         // Nothing left out: nothing changes.
-        let all = ChainExplanation::new("default", known.iter().map(|(n, _)| asked(n)).collect())
+        let all = ChainExplanation::new("default", known.iter().map(|k| asked(k.name())).collect())
             .with_left_out(&known);
         assert_eq!(names(&all), ["a", "b", "c", "d"]);
+    }
+
+    const KNOWN: &[KnownSource] = &[
+        KnownSource::new("a", "turn a on"),
+        KnownSource::new("b", "turn b on"),
+        KnownSource::new("c", "turn c on"),
+    ];
+
+    #[tokio::test]
+    async fn explain_lists_the_known_sources_the_chain_left_out() {
+        let chain = ProviderChain::new("default")
+            .with(skipped("a"))
+            .with(skipped("c"))
+            .with_known_sources(KNOWN);
+        let x = chain.explain().await.unwrap();
+        assert_eq!(names(&x), ["a", "b", "c"]);
+        assert!(matches!(x.sources()[1].outcome(), SourceOutcome::LeftOut(w) if w == "turn b on"));
+        assert_eq!(x.sources()[1].elapsed(), Duration::ZERO, "not asked");
+        assert_eq!(
+            x.deciding_index(),
+            None,
+            "a left-out source decides nothing"
+        );
+        // Without known sources nothing is added.
+        let bare = ProviderChain::new("default").with(skipped("a"));
+        assert_eq!(names(&bare.explain().await.unwrap()), ["a"]);
+    }
+
+    #[tokio::test]
+    async fn sources_the_user_removed_or_replaced_are_not_listed_as_left_out() {
+        let chain = ProviderChain::new("default")
+            .with(skipped("a"))
+            .with(skipped("c"))
+            .with_known_sources(KNOWN)
+            .without("b")
+            .replace("c", skipped("mine"));
+        assert_eq!(chain.known_sources(), &KNOWN[..1]);
+        assert_eq!(names(&chain.explain().await.unwrap()), ["a", "mine"]);
+        // Replaced by a source of the same name: still known.
+        let same = ProviderChain::new("default")
+            .with(skipped("a"))
+            .with_known_sources(KNOWN)
+            .replace("a", skipped("a"));
+        assert_eq!(same.known_sources(), KNOWN);
     }
 }

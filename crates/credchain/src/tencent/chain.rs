@@ -18,7 +18,7 @@ use super::environment::EnvironmentProvider;
 use super::profile::ProfileProvider;
 use super::tccli::TccliProvider;
 use super::tke_oidc::TkeOidcProvider;
-use crate::chain::ProviderChain;
+use crate::chain::{KnownSource, ProviderChain};
 use crate::context::Context;
 use crate::error::Result;
 use crate::provider::{ProvideCredentials, SharedProvider};
@@ -28,6 +28,34 @@ pub const NOTHING_CONFIGURED_HINT: &str = "configure credentials: set TENCENTCLO
      TENCENTCLOUD_SECRET_KEY (plus TENCENTCLOUD_SESSION_TOKEN for temporary credentials), write \
      ~/.tencentcloud/credentials, run `tccli configure`, set the TKE_* variables for TKE OIDC, or run on a CVM instance with a \
      CAM role";
+
+/// Every source the default chain can have, in order, with what turns it on ([`ProviderChain::explain`]
+/// lists a source the chain left out with it). The chain built without a profile has all of them
+/// (each says itself what it misses, and the CVM role skips without a request when metadata is
+/// disabled); a chain for a named profile ([`DefaultChainBuilder::profile`]) is that profile's
+/// source alone and knows no others.
+pub const DEFAULT_CHAIN_SOURCES: &[KnownSource] = &[
+    KnownSource::new(
+        EnvironmentProvider::NAME,
+        "set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY",
+    ),
+    KnownSource::new(
+        TkeOidcProvider::NAME,
+        "TKE OIDC: set TKE_REGION, TKE_PROVIDER_ID, TKE_WEB_IDENTITY_TOKEN_FILE and TKE_ROLE_ARN",
+    ),
+    KnownSource::new(
+        ProfileProvider::NAME,
+        "write ~/.tencentcloud/credentials or set TENCENTCLOUD_CREDENTIALS_FILE",
+    ),
+    KnownSource::new(
+        TccliProvider::NAME,
+        "write ~/.tccli/<profile>.credential (`tccli configure`); the profile is TCCLI_PROFILE, else default",
+    ),
+    KnownSource::new(
+        CvmRoleProvider::NAME,
+        "TENCENTCLOUD_METADATA_DISABLED is true: unset it to use the CVM instance's CAM role",
+    ),
+];
 
 /// The default chain, reading its configuration from `ctx` now.
 ///
@@ -136,6 +164,7 @@ impl DefaultChainBuilder {
             .with_shared(built(TccliProvider::NAME, tccli.build(ctx)))
             .with_shared(built(CvmRoleProvider::NAME, cvm.build(ctx)))
             .with_hint(NOTHING_CONFIGURED_HINT)
+            .with_known_sources(DEFAULT_CHAIN_SOURCES)
     }
 }
 

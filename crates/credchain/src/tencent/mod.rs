@@ -39,7 +39,9 @@ mod tke_oidc;
 pub use crate::ini;
 
 pub use assume_role::{StsAssumeRoleFetcher, StsAssumeRoleProvider, StsAssumeRoleProviderBuilder};
-pub use chain::{default_chain, DefaultChainBuilder, NOTHING_CONFIGURED_HINT};
+pub use chain::{
+    default_chain, DefaultChainBuilder, DEFAULT_CHAIN_SOURCES, NOTHING_CONFIGURED_HINT,
+};
 pub use config::{Config, TYPES};
 pub use credential::{validate_field, Credential, INVALID_CREDENTIAL};
 pub use cvm_role::{
