@@ -44,6 +44,31 @@ pub(crate) fn put_lowercase(out: &mut dyn Sink, value: &str) {
     }
 }
 
+/// Appends `value` with only its ASCII letters lower-cased (as `str::to_ascii_lowercase`, the
+/// rule for header names), without allocating.
+pub(crate) fn put_ascii_lowercase(out: &mut dyn Sink, value: &str) {
+    let mut rest = value;
+    while !rest.is_empty() {
+        // Everything up to the next upper-case letter (an ASCII byte, so a char boundary) as is.
+        let keep = rest
+            .bytes()
+            .position(|b| b.is_ascii_uppercase())
+            .unwrap_or(rest.len());
+        out.put(&rest[..keep]);
+        rest = &rest[keep..];
+        let mut lower = [0u8; 32];
+        let upper = rest
+            .bytes()
+            .take(lower.len())
+            .take_while(u8::is_ascii_uppercase)
+            .count();
+        lower[..upper].copy_from_slice(&rest.as_bytes()[..upper]);
+        lower[..upper].make_ascii_lowercase();
+        out.put(std::str::from_utf8(&lower[..upper]).unwrap_or_default());
+        rest = &rest[upper..];
+    }
+}
+
 /// Appends the lowercase hex of `bytes` (at most 32).
 pub(crate) fn put_hex(out: &mut dyn Sink, bytes: &[u8]) {
     let mut buf = [0u8; 64];
@@ -64,6 +89,23 @@ mod tests {
             let mut out = String::new();
             put_lowercase(&mut out, v);
             assert_eq!(out, v.to_lowercase());
+        }
+    }
+
+    #[test]
+    fn ascii_lowercase_matches_std() {
+        let long = format!("{}é{}", "AB".repeat(40), "Z".repeat(70));
+        for v in [
+            "Content-Type",
+            "x-oss-meta",
+            "ÀBΣ-Ü",
+            "",
+            "Éa",
+            long.as_str(),
+        ] {
+            let mut out = String::new();
+            put_ascii_lowercase(&mut out, v);
+            assert_eq!(out, v.to_ascii_lowercase());
         }
     }
 
