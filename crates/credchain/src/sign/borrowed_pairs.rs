@@ -2,12 +2,12 @@
 //! request's headers or parameters without copying them or allocating (longer lists spill to the
 //! heap).
 
-/// Pairs held inline; more than this move to a `Vec`.
-const INLINE: usize = 16;
+/// Pairs held inline by default; more than this move to a `Vec`.
+pub(crate) const INLINE: usize = 16;
 
-/// Up to [`INLINE`] borrowed pairs on the stack, any number beyond on the heap.
-pub(crate) struct BorrowedPairs<'a> {
-    inline: [(&'a str, &'a str); INLINE],
+/// Up to `N` borrowed pairs on the stack, any number beyond on the heap.
+pub(crate) struct BorrowedPairs<'a, const N: usize = INLINE> {
+    inline: [(&'a str, &'a str); N],
     /// Pairs in `inline` (while nothing has spilled).
     len: usize,
     /// Every pair, once there were more than fit inline.
@@ -15,10 +15,17 @@ pub(crate) struct BorrowedPairs<'a> {
 }
 
 impl<'a> BorrowedPairs<'a> {
-    /// An empty list (no allocation).
+    /// An empty list holding [`INLINE`] pairs on the stack (no allocation).
     pub(crate) fn new() -> Self {
+        Self::with_inline()
+    }
+}
+
+impl<'a, const N: usize> BorrowedPairs<'a, N> {
+    /// An empty list holding `N` pairs on the stack (no allocation).
+    pub(crate) fn with_inline() -> Self {
         BorrowedPairs {
-            inline: [("", ""); INLINE],
+            inline: [("", ""); N],
             len: 0,
             spilled: Vec::new(),
         }
@@ -26,7 +33,7 @@ impl<'a> BorrowedPairs<'a> {
 
     /// Appends one pair.
     pub(crate) fn push(&mut self, pair: (&'a str, &'a str)) {
-        if self.spilled.is_empty() && self.len < INLINE {
+        if self.spilled.is_empty() && self.len < N {
             self.inline[self.len] = pair;
             self.len += 1;
             return;
@@ -75,7 +82,7 @@ impl<'a> BorrowedPairs<'a> {
     }
 }
 
-impl<'a> Extend<(&'a str, &'a str)> for BorrowedPairs<'a> {
+impl<'a, const N: usize> Extend<(&'a str, &'a str)> for BorrowedPairs<'a, N> {
     fn extend<I: IntoIterator<Item = (&'a str, &'a str)>>(&mut self, iter: I) {
         for pair in iter {
             self.push(pair);

@@ -570,14 +570,10 @@ fn write_v4_query<'s>(
     }
     if !additional.is_empty() {
         url.push_str("&x-oss-additional-headers=");
-        for (i, (name, _)) in additional.iter().enumerate() {
-            if i > 0 {
-                url.push_str("%3B");
-            }
-            let mut lower = String::new();
-            put_ascii_lowercase(&mut lower, name);
-            encode_into(url, lower.as_bytes(), false);
-        }
+        // The names lower-cased first (encoding writes upper-case hex), then encoded.
+        let mut names = String::new();
+        write_joined_lower(&mut names, additional, ";");
+        encode_into(url, names.as_bytes(), false);
     }
     Ok(date_time)
 }

@@ -57,14 +57,17 @@ pub(crate) fn generated_headers<'a>(
     .map(|g| g.filter(|(name, _)| !has_header(headers, name)))
 }
 
+/// Additional header names held on the stack.
+const ADDITIONAL_INLINE: usize = 4;
+
 /// The borrowed, sorted pieces of one OSS V4 signature.
 pub(crate) struct V4Parts<'a> {
     /// `(trimmed name, trimmed value)` of every signed header, sorted by lower-cased name; the
     /// values of one name keep the order they are sent in.
     signed: BorrowedPairs<'a>,
     /// The additional header names that are signed (trimmed; value unused), sorted by
-    /// lower-cased name, one per name.
-    additional: BorrowedPairs<'a>,
+    /// lower-cased name, one per name (rarely more than a few).
+    additional: BorrowedPairs<'a, ADDITIONAL_INLINE>,
     /// The `x-oss-date` actually signed: the caller's header if given, else the generated one.
     pub(crate) x_oss_date: &'a str,
     /// The last line of the canonical request.
@@ -73,12 +76,14 @@ pub(crate) struct V4Parts<'a> {
 
 impl<'a> V4Parts<'a> {
     /// Selects and sorts the signed and additional headers of `req` plus `generated`.
+    // Inlined so the caller's frame holds the lists (no copy of them on return).
+    #[inline(always)]
     pub(crate) fn new(
         req: &'a OssV4Request,
         generated: &[Option<(&'a str, &'a str)>],
         date_time: &'a str,
     ) -> Self {
-        let mut additional = BorrowedPairs::new();
+        let mut additional = BorrowedPairs::with_inline();
         additional.extend(
             req.additional_headers
                 .iter()
