@@ -277,16 +277,14 @@ pub fn sign_v1_with_key(
     let mut headers = BorrowedPairs::new();
     headers.extend(borrowed(&req.headers));
     headers.extend(token.map(|t| ("x-oss-security-token", t)));
-    let mut string_to_sign = String::with_capacity(STRING_TO_SIGN_CAPACITY);
-    oss_v1_canonical::write_string_to_sign(
-        &mut string_to_sign,
+    let (string_to_sign, signature) = oss_v1_canonical::sign(
+        secret,
         &req.method,
         headers.as_slice(),
         &req.bucket,
         &req.key,
         borrowed(&req.query),
     );
-    let signature = crypto::hmac_sha1_base64(secret.as_bytes(), string_to_sign.as_bytes());
     let mut authorization = String::with_capacity(4 + access_key_id.len() + signature.len());
     for part in ["OSS ", access_key_id, ":", &signature] {
         authorization.push_str(part);

@@ -307,16 +307,14 @@ pub fn presign_v1_with_key(
     let query = borrowed(&req.params)
         .filter(|(k, _)| !V1_RESERVED.contains(k))
         .chain(token.map(|t| ("security-token", t)));
-    let mut string_to_sign = String::with_capacity(128);
-    oss_v1_canonical::write_string_to_sign(
-        &mut string_to_sign,
+    let (string_to_sign, signature) = oss_v1_canonical::sign(
+        secret,
         &req.method,
         headers.as_slice(),
         &req.bucket,
         &req.key,
         query.clone(),
     );
-    let signature = crypto::hmac_sha1_base64(secret.as_bytes(), string_to_sign.as_bytes());
 
     // One buffer for the whole URL: base, encoded key, then each pair encoded in place.
     let mut url = String::with_capacity(

@@ -2,9 +2,29 @@
 //! headers or parameters), shared by the header signer and the V1 presigner.
 
 use super::borrowed_pairs::BorrowedPairs;
+use super::crypto;
 use super::oss::V1_SUB_RESOURCES;
 use super::oss_v4_canonical::{cmp_lower, is_oss_header};
 use super::sink::{put_ascii_lowercase, Sink};
+
+/// The string to sign ([`write_string_to_sign`]) and its signature,
+/// `Base64(HMAC-SHA1(secret, StringToSign))`.
+pub(crate) fn sign<'a>(
+    secret: &str,
+    method: &str,
+    headers: &[(&'a str, &'a str)],
+    bucket: &str,
+    key: &str,
+    query: impl Iterator<Item = (&'a str, &'a str)>,
+) -> (String, String) {
+    let mut string_to_sign = String::with_capacity(STRING_TO_SIGN_CAPACITY);
+    write_string_to_sign(&mut string_to_sign, method, headers, bucket, key, query);
+    let signature = crypto::hmac_sha1_base64(secret.as_bytes(), string_to_sign.as_bytes());
+    (string_to_sign, signature)
+}
+
+/// Room for a typical V1 string to sign.
+const STRING_TO_SIGN_CAPACITY: usize = 160;
 
 /// `VERB \n Content-MD5 \n Content-Type \n Date \n` + the `x-oss-*` headers as `name:value\n`
 /// (names lower-cased, names and values trimmed, sorted by name then value) + the canonical
