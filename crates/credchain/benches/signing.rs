@@ -11,6 +11,10 @@
 //!   the input request is cloned outside the measured part (`iter_batched_ref`) and the current
 //!   time is read inside it. reqsign's signer is `async`; its
 //!   future never waits and is polled once with a no-op waker.
+//!   `oss_v4_header/credchain_cached_key_authorization_only` is credchain's `Authorization`-only
+//!   path (`oss::write_v4_authorization` into a reused string, plus formatting the `x-oss-date`
+//!   value the caller sends); `oss_v4_cached_key_authorization_only` is the same path without
+//!   reading the clock, next to `oss_v4_cached_key` (the full result).
 //! - `tencent_header/*`: **different algorithms**: reqsign's COS signature next to credchain's API
 //!   signatures (legacy v1 `HmacSHA1`, TC3 cold and cached) — the per-request cost of a Tencent
 //!   header signature in each library, kept for continuity; `cos_header/*` is the like-for-like race.
