@@ -40,7 +40,7 @@ use super::crypto;
 use super::encode::encode_path;
 use super::oss_v1_canonical;
 use super::oss_v4_canonical::{generated_headers, write_canonical_query, Scope, V4Parts};
-use super::sink::Hashing;
+use super::sink::{hex_string, Hashing};
 use super::{DerivedKey, DerivedKeyCache, Len, RedactedPairs};
 use crate::credentials::{Credentials, REDACTED};
 use crate::error::{Error, ErrorKind};
@@ -502,7 +502,7 @@ pub fn sign_v4_with_cache(
     Ok(OssSigned {
         canonical_request,
         string_to_sign,
-        signature: hex::encode(signature),
+        signature: hex_string(&signature),
         authorization,
         headers,
     })

@@ -48,7 +48,7 @@ use super::object_endpoint::{check_bucket, check_key, check_method, check_region
 use super::oss::{borrowed, derive_v4_key};
 use super::oss_v1_canonical;
 use super::oss_v4_canonical::{cmp_lower, is_default_signed, Scope, UNSIGNED_PAYLOAD};
-use super::sink::{put_ascii_lowercase, put_hex};
+use super::sink::{hex_string, put_ascii_lowercase, put_hex};
 use super::{DerivedKeyCache, Len, RedactedPairs};
 use crate::credentials::{Credentials, REDACTED};
 use crate::error::{Error, ErrorKind};
@@ -500,7 +500,7 @@ pub fn presign_v4_with_cache(
         &[scope.date, scope.region, scope.product],
         || derive_v4_key(secret, scope.date, scope.region, scope.product),
     );
-    let signature = hex::encode(crypto::hmac_sha256(
+    let signature = hex_string(&crypto::hmac_sha256(
         key.as_bytes(),
         string_to_sign.as_bytes(),
     ));

@@ -79,6 +79,14 @@ pub(crate) fn put_hex(out: &mut dyn Sink, bytes: &[u8]) {
     }
 }
 
+/// The lowercase hex of `bytes` (at most 32) in a new string of the exact size (faster than
+/// `hex::encode`, which collects characters one by one).
+pub(crate) fn hex_string(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().min(32) * 2);
+    put_hex(&mut out, bytes);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +122,7 @@ mod tests {
         let mut out = String::new();
         put_hex(&mut out, &[0x00, 0xab, 0xff]);
         assert_eq!(out, "00abff");
+        assert_eq!(hex_string(&[0x00, 0xab, 0xff]), out);
         let mut h = Hashing(sha2::Sha256::default());
         h.put("a");
         h.put("bc");
