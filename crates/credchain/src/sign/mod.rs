@@ -50,6 +50,7 @@
 //! ```
 
 pub mod acs3;
+mod borrowed_pairs;
 pub mod cos;
 pub mod cos_presign;
 pub mod crypto;
@@ -61,6 +62,8 @@ mod nonce;
 pub mod object_endpoint;
 pub mod oss;
 pub mod oss_presign;
+mod oss_v1_canonical;
+mod oss_v4_canonical;
 mod payload;
 mod redact;
 pub mod rpc;

@@ -30,12 +30,17 @@
 //! assert_eq!(s.authorization, "OSS 44CF9590006BF252F707:26NBxoKdsyly4EDv6inkoDft/yA=");
 //! ```
 
-use std::borrow::Cow;
 use std::fmt;
 
+use hmac::Mac;
+use sha2::{Digest, Sha256};
+
+use super::borrowed_pairs::BorrowedPairs;
 use super::crypto;
-use super::encode::{encode_into, encode_param, encode_path};
-use super::sink::put_hex;
+use super::encode::encode_path;
+use super::oss_v1_canonical;
+use super::oss_v4_canonical::{generated_headers, write_canonical_query, Scope, V4Parts};
+use super::sink::{hex_string, Hashing};
 use super::{DerivedKey, DerivedKeyCache, Len, RedactedPairs};
 use crate::credentials::{Credentials, REDACTED};
 use crate::error::{Error, ErrorKind};
@@ -159,28 +164,22 @@ impl OssV1Request {
     /// assert_eq!(r.canonical_resource(), "/examplebucket/?acl&resourceGroup");
     /// ```
     pub fn canonical_resource(&self) -> String {
-        let mut out = String::from("/");
-        if !self.bucket.is_empty() {
-            out.push_str(&self.bucket);
-            out.push('/');
-            out.push_str(&self.key);
-        }
-        let mut subs: Vec<&(String, String)> = self
-            .query
-            .iter()
-            .filter(|(k, _)| V1_SUB_RESOURCES.contains(&k.as_str()))
-            .collect();
-        subs.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-        for (i, (k, v)) in subs.into_iter().enumerate() {
-            out.push(if i == 0 { '?' } else { '&' });
-            out.push_str(k);
-            if !v.is_empty() {
-                out.push('=');
-                out.push_str(v);
-            }
-        }
+        let mut out = String::new();
+        oss_v1_canonical::write_canonical_resource(
+            &mut out,
+            &self.bucket,
+            &self.key,
+            borrowed(&self.query),
+        );
         out
     }
+}
+
+/// `(name, value)` pairs as borrowed slices.
+pub(crate) fn borrowed(
+    pairs: &[(String, String)],
+) -> impl Iterator<Item = (&str, &str)> + Clone + '_ {
+    pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))
 }
 
 impl fmt::Debug for OssV1Request {
@@ -272,45 +271,30 @@ pub fn sign_v1_with_key(
     secret: &str,
     security_token: Option<&str>,
 ) -> OssSigned {
-    let mut added = Vec::new();
-    if let Some(t) = security_token.filter(|t| !t.is_empty()) {
-        if !super::has_header(&req.headers, "x-oss-security-token") {
-            added.push(("x-oss-security-token".to_string(), t.to_string()));
-        }
-    }
-    let all: Vec<&(String, String)> = req.headers.iter().chain(added.iter()).collect();
-    let get = |name: &str| {
-        all.iter()
-            .find(|(k, _)| k.trim().eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    };
-    let mut s = format!(
-        "{}\n{}\n{}\n{}\n",
-        req.method,
-        get("content-md5"),
-        get("content-type"),
-        get("date")
+    let token = security_token
+        .filter(|t| !t.is_empty())
+        .filter(|_| !super::has_header(&req.headers, "x-oss-security-token"));
+    let mut headers = BorrowedPairs::new();
+    headers.extend(borrowed(&req.headers));
+    headers.extend(token.map(|t| ("x-oss-security-token", t)));
+    let (string_to_sign, signature) = oss_v1_canonical::sign(
+        secret,
+        &req.method,
+        headers.as_slice(),
+        &req.bucket,
+        &req.key,
+        borrowed(&req.query),
     );
-    let mut oss: Vec<(String, &str)> = all
-        .iter()
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim()))
-        .filter(|(k, _)| k.starts_with("x-oss-"))
-        .collect();
-    oss.sort();
-    for (k, v) in oss {
-        s.push_str(&k);
-        s.push(':');
-        s.push_str(v);
-        s.push('\n');
+    let mut authorization = String::with_capacity(4 + access_key_id.len() + signature.len());
+    for part in ["OSS ", access_key_id, ":", &signature] {
+        authorization.push_str(part);
     }
-    s.push_str(&req.canonical_resource());
-    let signature = crypto::hmac_sha1_base64(secret.as_bytes(), s.as_bytes());
-    let authorization = format!("OSS {access_key_id}:{signature}");
+    let mut added: Vec<(String, String)> = Vec::with_capacity(2);
+    added.extend(token.map(|t| ("x-oss-security-token".to_string(), t.to_string())));
     added.push(("Authorization".into(), authorization.clone()));
     OssSigned {
         canonical_request: String::new(),
-        string_to_sign: s,
+        string_to_sign,
         signature,
         authorization,
         headers: added,
@@ -398,23 +382,8 @@ impl OssV4Request {
     /// assert_eq!(r.canonical_query(), "%2Ba=1%202&b");
     /// ```
     pub fn canonical_query(&self) -> String {
-        let mut q: Vec<(String, String)> = self
-            .query
-            .iter()
-            .map(|(k, v)| (encode_param(k), encode_param(v)))
-            .collect();
-        q.sort_by(|a, b| a.0.cmp(&b.0));
         let mut out = String::new();
-        for (i, (k, v)) in q.iter().enumerate() {
-            if i > 0 {
-                out.push('&');
-            }
-            out.push_str(k);
-            if !v.is_empty() {
-                out.push('=');
-                out.push_str(v);
-            }
-        }
+        write_canonical_query(&mut out, &self.query);
         out
     }
 }
@@ -510,164 +479,141 @@ pub fn sign_v4_with_cache(
 ) -> Result<OssSigned, Error> {
     let mut date_time = String::with_capacity(16);
     crate::time::write_compact(&mut date_time, req.timestamp)?;
-    let date = date_time.get(..8).unwrap_or("");
-    let token = security_token.filter(|t| !t.is_empty());
-    let generated: Vec<(&str, &str)> = [
-        Some(("x-oss-date", date_time.as_str())),
-        Some(("x-oss-content-sha256", "UNSIGNED-PAYLOAD")),
-        token.map(|t| ("x-oss-security-token", t)),
-    ]
-    .into_iter()
-    .flatten()
-    .filter(|(name, _)| !super::has_header(&req.headers, name))
-    .collect();
-    // The date actually signed is the x-oss-date header value (the caller's, if given).
-    let x_oss_date = super::find_header(&req.headers, "x-oss-date")
-        .unwrap_or(&date_time)
-        .trim();
+    let generated = generated_headers(&req.headers, &date_time, security_token);
+    let parts = V4Parts::new(req, &generated, &date_time);
+    let scope = scope(req, &date_time);
 
-    let additional = additional_signed_headers(req);
-    let mut signed: Vec<(Cow<'_, str>, &str)> = req
-        .headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .chain(generated.iter().copied())
-        .map(|(k, v)| (super::lower_case_name(k.trim()), v.trim()))
-        .filter(|(k, _)| is_default_signed(k) || additional.iter().any(|a| a == k))
-        .collect();
-    // Stable: the values of one name keep the order they are sent in.
-    signed.sort_by(|a, b| a.0.cmp(&b.0));
-    let payload_hash = super::find_header(&req.headers, "x-oss-content-sha256")
-        .unwrap_or("UNSIGNED-PAYLOAD")
-        .trim();
+    let mut canonical_request = String::with_capacity(CANONICAL_REQUEST_CAPACITY);
+    parts.write_canonical_request(&mut canonical_request, req);
+    let mut string_to_sign = String::with_capacity(STRING_TO_SIGN_CAPACITY);
+    let canonical_hash = crypto::sha256(canonical_request.as_bytes());
+    parts.write_string_to_sign(&mut string_to_sign, &scope, &canonical_hash);
+    let key = signing_key(cache, secret, &scope);
+    let signature = crypto::hmac_sha256(key.as_bytes(), string_to_sign.as_bytes());
 
-    let canonical_request = v4_canonical_request(req, &signed, &additional, payload_hash);
-
-    let mut string_to_sign = String::with_capacity(160);
-    for part in ["OSS4-HMAC-SHA256\n", x_oss_date, "\n"] {
-        string_to_sign.push_str(part);
-    }
-    let scope_start = string_to_sign.len();
-    for part in [
-        date,
-        "/",
-        &req.region,
-        "/",
-        &req.product,
-        "/aliyun_v4_request",
-    ] {
-        string_to_sign.push_str(part);
-    }
-    let scope_end = string_to_sign.len();
-    string_to_sign.push('\n');
-    put_hex(
-        &mut string_to_sign,
-        &crypto::sha256(canonical_request.as_bytes()),
-    );
-    let key = cache.get_or_derive("oss4", secret, &[date, &req.region, &req.product], || {
-        derive_v4_key(secret, date, &req.region, &req.product)
-    });
-    let signature = hex::encode(crypto::hmac_sha256(
-        key.as_bytes(),
-        string_to_sign.as_bytes(),
-    ));
-    let authorization = v4_authorization(
-        access_key_id,
-        &string_to_sign[scope_start..scope_end],
-        &additional,
-        &signature,
-    );
+    let mut authorization = String::with_capacity(AUTHORIZATION_CAPACITY);
+    parts.write_authorization(&mut authorization, access_key_id, &scope, &signature);
     let mut headers: Vec<(String, String)> = generated
         .iter()
+        .flatten()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     headers.push(("Authorization".into(), authorization.clone()));
     Ok(OssSigned {
         canonical_request,
         string_to_sign,
-        signature,
+        signature: hex_string(&signature),
         authorization,
         headers,
     })
 }
 
-/// The `AdditionalHeaders` the request asks to sign and actually sends: lower-case, sorted,
-/// without the ones OSS V4 signs anyway.
-fn additional_signed_headers(req: &OssV4Request) -> Vec<String> {
-    let mut a: Vec<String> = req
-        .additional_headers
-        .iter()
-        .map(|h| h.trim().to_ascii_lowercase())
-        .filter(|h| !is_default_signed(h))
-        .filter(|h| super::has_header(&req.headers, h))
-        .collect();
-    a.sort();
-    a.dedup();
-    a
-}
+/// Room for a typical canonical request, string to sign and `Authorization` value.
+const CANONICAL_REQUEST_CAPACITY: usize = 256;
+const STRING_TO_SIGN_CAPACITY: usize = 160;
+const AUTHORIZATION_CAPACITY: usize = 160;
 
-/// The OSS V4 canonical request: method, `/bucket/key`, query, signed headers, additional
-/// header names, payload hash.
-fn v4_canonical_request(
+/// Only the `Authorization` value [`sign_v4_with_cache`] would give, appended to `out`: the fast
+/// path for a client that sends many requests. The canonical request and the string to sign are
+/// streamed into SHA-256 and HMAC instead of being built, and the headers are sorted as borrowed
+/// slices on the stack, so nothing is allocated but `out`'s growth (none when it has room) for
+/// requests with up to 16 headers and query parameters.
+///
+/// The caller sends, besides `Authorization`, the request's headers and those the signer would
+/// add when the request lacks them: `x-oss-date` (the compact UTC form of `req.timestamp`, see
+/// [`super::format_compact`]), `x-oss-content-sha256: UNSIGNED-PAYLOAD`, and
+/// `x-oss-security-token` for STS credentials (`security_token`, which is signed).
+///
+/// ```
+/// use credchain::sign::{oss::{self, OssV4Request}, DerivedKeyCache};
+/// let mut req = OssV4Request::new("PUT", "bucket", "dir/a b.txt", "cn-hangzhou", 1702743657);
+/// req.headers = vec![("Content-Type".into(), "text/plain".into())];
+/// let cache = DerivedKeyCache::new(4);
+/// let mut auth = String::new();
+/// oss::write_v4_authorization(&req, "ak", "sk", Some("token"), &cache, &mut auth).unwrap();
+/// assert_eq!(auth, oss::sign_v4_with_cache(&req, "ak", "sk", Some("token"), &cache).unwrap().authorization);
+/// ```
+pub fn write_v4_authorization(
     req: &OssV4Request,
-    signed: &[(Cow<'_, str>, &str)],
-    additional: &[String],
-    payload_hash: &str,
-) -> String {
-    let mut canonical_request = String::with_capacity(256);
-    for part in [req.method.as_str(), "\n/"] {
-        canonical_request.push_str(part);
-    }
-    if !req.bucket.is_empty() {
-        encode_into(&mut canonical_request, req.bucket.as_bytes(), true);
-        canonical_request.push('/');
-    }
-    encode_into(&mut canonical_request, req.key.as_bytes(), true);
-    canonical_request.push('\n');
-    if !req.query.is_empty() {
-        canonical_request.push_str(&req.canonical_query());
-    }
-    canonical_request.push('\n');
-    super::write_merged_headers(&mut canonical_request, signed);
-    canonical_request.push('\n');
-    for (i, a) in additional.iter().enumerate() {
-        if i > 0 {
-            canonical_request.push(';');
-        }
-        canonical_request.push_str(a);
-    }
-    canonical_request.push('\n');
-    canonical_request.push_str(payload_hash);
-    canonical_request
-}
-
-/// `OSS4-HMAC-SHA256 Credential=<id>/<scope>,[AdditionalHeaders=a;b,]Signature=<hex>`.
-fn v4_authorization(
     access_key_id: &str,
-    scope: &str,
-    additional: &[String],
-    signature: &str,
-) -> String {
-    let mut authorization = String::with_capacity(160);
-    for part in [
-        "OSS4-HMAC-SHA256 Credential=",
-        access_key_id,
-        "/",
-        scope,
-        ",",
-    ] {
-        authorization.push_str(part);
-    }
-    if !additional.is_empty() {
-        authorization.push_str("AdditionalHeaders=");
-        authorization.push_str(&additional.join(";"));
-        authorization.push(',');
-    }
-    authorization.push_str("Signature=");
-    authorization.push_str(signature);
-    authorization
+    secret: &str,
+    security_token: Option<&str>,
+    cache: &DerivedKeyCache,
+    out: &mut String,
+) -> Result<(), Error> {
+    let mut stamp = [0u8; COMPACT_LEN];
+    let date_time = compact_on_stack(req.timestamp, out, &mut stamp)?;
+    let generated = generated_headers(&req.headers, date_time, security_token);
+    let parts = V4Parts::new(req, &generated, date_time);
+    let scope = scope(req, date_time);
+
+    let mut hashed = Hashing(Sha256::default());
+    parts.write_canonical_request(&mut hashed, req);
+    let canonical_hash = hashed.0.finalize();
+    let key = signing_key(cache, secret, &scope);
+    let mut mac = Hashing(crypto::hmac_sha256_state(key.as_bytes()));
+    parts.write_string_to_sign(&mut mac, &scope, &canonical_hash);
+    let signature = mac.0.finalize().into_bytes();
+    parts.write_authorization(out, access_key_id, &scope, &signature);
+    Ok(())
 }
 
-fn is_default_signed(lower: &str) -> bool {
-    lower == "content-type" || lower == "content-md5" || lower.starts_with("x-oss-")
+/// [`write_v4_authorization`] into a new string.
+///
+/// ```
+/// use credchain::sign::{oss::{self, OssV4Request}, DerivedKeyCache};
+/// let req = OssV4Request::new("GET", "b", "k", "cn-hangzhou", 1702743657);
+/// let auth = oss::v4_authorization(&req, "ak", "sk", None, DerivedKeyCache::global()).unwrap();
+/// assert!(auth.starts_with("OSS4-HMAC-SHA256 Credential=ak/20231216/cn-hangzhou/oss/aliyun_v4_request,Signature="));
+/// ```
+pub fn v4_authorization(
+    req: &OssV4Request,
+    access_key_id: &str,
+    secret: &str,
+    security_token: Option<&str>,
+    cache: &DerivedKeyCache,
+) -> Result<String, Error> {
+    let mut out = String::with_capacity(AUTHORIZATION_CAPACITY);
+    write_v4_authorization(req, access_key_id, secret, security_token, cache, &mut out)?;
+    Ok(out)
+}
+
+/// Length of `yyyymmddThhmmssZ`.
+const COMPACT_LEN: usize = 16;
+
+/// The compact UTC time of `unix` in `buf`, formatted through the end of `scratch` (which is left
+/// as it was), so no string is allocated for it.
+fn compact_on_stack<'b>(
+    unix: i64,
+    scratch: &mut String,
+    buf: &'b mut [u8; COMPACT_LEN],
+) -> Result<&'b str, Error> {
+    let start = scratch.len();
+    crate::time::write_compact(scratch, unix)?;
+    let written = &scratch.as_bytes()[start..];
+    let n = written.len().min(COMPACT_LEN);
+    buf[..n].copy_from_slice(&written[..n]);
+    scratch.truncate(start);
+    Ok(std::str::from_utf8(&buf[..n]).unwrap_or_default())
+}
+
+/// The credential scope of `req` signed at `date_time` (`yyyymmddThhmmssZ`).
+fn scope<'a>(req: &'a OssV4Request, date_time: &'a str) -> Scope<'a> {
+    Scope {
+        date: date_time.get(..8).unwrap_or(""),
+        region: &req.region,
+        product: &req.product,
+    }
+}
+
+/// The V4 signing key for the scope, from the cache or derived.
+fn signing_key(cache: &DerivedKeyCache, secret: &str, scope: &Scope<'_>) -> DerivedKey {
+    let Scope {
+        date,
+        region,
+        product,
+    } = *scope;
+    cache.get_or_derive("oss4", secret, &[date, region, product], || {
+        derive_v4_key(secret, date, region, product)
+    })
 }

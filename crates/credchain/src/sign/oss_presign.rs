@@ -41,10 +41,14 @@
 
 use std::fmt;
 
+use super::borrowed_pairs::BorrowedPairs;
 use super::crypto;
-use super::encode::{encode_into, encode_param, encode_path};
+use super::encode::encode_into;
 use super::object_endpoint::{check_bucket, check_key, check_method, check_region, ObjectEndpoint};
-use super::oss::{derive_v4_key, OssV1Request};
+use super::oss::{borrowed, derive_v4_key};
+use super::oss_v1_canonical;
+use super::oss_v4_canonical::{cmp_lower, is_default_signed, Scope, UNSIGNED_PAYLOAD};
+use super::sink::{hex_string, put_ascii_lowercase, put_hex};
 use super::{DerivedKeyCache, Len, RedactedPairs};
 use crate::credentials::{Credentials, REDACTED};
 use crate::error::{Error, ErrorKind};
@@ -241,25 +245,18 @@ fn require_key_pair(creds: &Credentials) -> Result<(), Error> {
     Ok(())
 }
 
-/// `k=v` pairs (already encoded) joined by `&`; an empty value gives a bare `k`.
-fn push_pair(out: &mut String, k: &str, v: &str) {
-    if !out.is_empty() {
-        out.push('&');
+/// Appends `pe(k)=pe(v)` (a bare `pe(k)` for an empty value) to the query that starts at
+/// `query_start`, after a `&` when something was written before it (an empty pair writes
+/// nothing).
+fn push_encoded_pair(url: &mut String, query_start: usize, k: &str, v: &str) {
+    if url.len() > query_start {
+        url.push('&');
     }
-    out.push_str(k);
+    encode_into(url, k.as_bytes(), false);
     if !v.is_empty() {
-        out.push('=');
-        out.push_str(v);
+        url.push('=');
+        encode_into(url, v.as_bytes(), false);
     }
-}
-
-fn user_params<'a>(
-    params: &'a [(String, String)],
-    reserved: &'a [&str],
-) -> impl Iterator<Item = &'a (String, String)> {
-    params
-        .iter()
-        .filter(move |(k, _)| !reserved.contains(&k.as_str()))
 }
 
 /// Presigns with signature V1 and a credential snapshot (STS tokens go in `security-token`).
@@ -300,76 +297,85 @@ pub fn presign_v1_with_key(
     req.validate(u64::MAX)?;
     let expires_at = req.expires_at()?;
     let token = security_token.filter(|t| !t.is_empty());
-    let mut query: Vec<(String, String)> = user_params(&req.params, V1_RESERVED).cloned().collect();
-    if let Some(t) = token {
-        query.push(("security-token".into(), t.into()));
-    }
+    let mut expires_text = itoa::Buffer::new();
+    let expires_text = expires_text.format(expires_at);
     // oss2 puts the expiry where the Date goes (an x-oss-date header, if sent, takes that place).
-    let date_line = super::find_header(&req.headers, "x-oss-date")
-        .map(str::to_string)
-        .unwrap_or_else(|| expires_at.to_string());
-    let mut headers = req.headers.clone();
-    headers.retain(|(k, _)| !k.trim().eq_ignore_ascii_case("date"));
-    headers.push(("Date".into(), date_line));
-    let v1 = OssV1Request {
-        method: req.method.clone(),
-        bucket: req.bucket.clone(),
-        key: req.key.clone(),
-        query,
-        headers,
-    };
-    let signed = super::oss::sign_v1_with_key(&v1, access_key_id, secret, None);
-    let expires_text = expires_at.to_string();
-    let auth = [
-        ("OSSAccessKeyId", access_key_id),
-        ("Expires", expires_text.as_str()),
-        ("Signature", signed.signature.as_str()),
-    ];
-    // One buffer for the whole URL: base, encoded key, then each pair encoded in place.
-    let mut url = req.endpoint().base_url(&req.bucket);
-    url.reserve(
-        req.key.len() * 3 / 2
-            + 96
-            + access_key_id.len()
-            + v1.query
-                .iter()
-                .map(|(k, v)| (k.len() + v.len()) * 3 / 2 + 2)
-                .sum::<usize>(),
+    let date_line = super::find_header(&req.headers, "x-oss-date").unwrap_or(expires_text);
+    let mut headers = BorrowedPairs::new();
+    headers.extend(borrowed(&req.headers).filter(|(k, _)| !k.trim().eq_ignore_ascii_case("date")));
+    headers.push(("Date", date_line));
+    let query = borrowed(&req.params)
+        .filter(|(k, _)| !V1_RESERVED.contains(k))
+        .chain(token.map(|t| ("security-token", t)));
+    let (string_to_sign, signature) = oss_v1_canonical::sign(
+        secret,
+        &req.method,
+        headers.as_slice(),
+        &req.bucket,
+        &req.key,
+        query.clone(),
     );
+
+    // One buffer for the whole URL: base, encoded key, then each pair encoded in place.
+    let mut url = String::with_capacity(
+        URL_CAPACITY + req.key.len() * 3 + access_key_id.len() + params_len(&req.params),
+    );
+    write_base_url(req, &mut url);
     encode_into(&mut url, req.key.as_bytes(), req.slash_safe);
-    let pairs = v1.query.iter().map(|(k, v)| (k.as_str(), v.as_str()));
     url.push('?');
     let query_start = url.len();
-    for (k, v) in pairs.chain(auth) {
-        // As `push_pair`: a separator only after something was written.
-        if url.len() > query_start {
-            url.push('&');
-        }
-        encode_into(&mut url, k.as_bytes(), false);
-        if !v.is_empty() {
-            url.push('=');
-            encode_into(&mut url, v.as_bytes(), false);
-        }
+    let auth = [
+        ("OSSAccessKeyId", access_key_id),
+        ("Expires", expires_text),
+        ("Signature", signature.as_str()),
+    ];
+    for (k, v) in query {
+        push_encoded_pair(&mut url, query_start, k, v);
+    }
+    for (k, v) in auth {
+        push_encoded_pair(&mut url, query_start, k, v);
     }
     Ok(OssPresigned {
         url,
         canonical_request: String::new(),
-        string_to_sign: signed.string_to_sign,
-        signature: signed.signature,
+        string_to_sign,
+        signature,
         expires_at,
-        signed_headers: signed_v1_headers(&req.headers),
+        signed_headers: borrowed(&req.headers)
+            .filter(|(k, _)| is_default_signed(k.trim()))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
     })
 }
 
-fn signed_v1_headers(headers: &[(String, String)]) -> Vec<(String, String)> {
-    headers
+/// Room for the scheme, host, signer's parameters and signature of a typical URL.
+const URL_CAPACITY: usize = 320;
+
+/// An upper bound of the encoded length of `params` (every byte escaped), for reserving.
+fn params_len(params: &[(String, String)]) -> usize {
+    params
         .iter()
-        .filter(|(k, _)| {
-            let k = k.trim().to_ascii_lowercase();
-            k == "content-type" || k == "content-md5" || k.starts_with("x-oss-")
-        })
-        .cloned()
-        .collect()
+        .map(|(k, v)| (k.len() + v.len()) * 3 + 2)
+        .sum()
+}
+
+/// `scheme://host/` for the bucket: the override's, else
+/// `https://<bucket>.oss-<region>.aliyuncs.com/`, written without intermediate strings.
+fn write_base_url(req: &OssPresignRequest, out: &mut String) {
+    match &req.endpoint_override {
+        Some(endpoint) => out.push_str(&endpoint.base_url(&req.bucket)),
+        None => {
+            for part in [
+                "https://",
+                &req.bucket,
+                ".oss-",
+                &req.region,
+                ".aliyuncs.com/",
+            ] {
+                out.push_str(part);
+            }
+        }
+    }
 }
 
 /// Presigns with V4 query signing and a credential snapshot, using the global derived-key cache.
@@ -431,73 +437,75 @@ pub fn presign_v4_with_cache(
 ) -> Result<OssPresigned, Error> {
     req.validate(MAX_V4_EXPIRES)?;
     let expires_at = req.expires_at()?;
-    let date_time = super::format_compact(req.timestamp)?;
-    let date = date_time.get(..8).unwrap_or("");
-    let scope = format!("{date}/{}/{}/aliyun_v4_request", req.region, req.product);
     let additional = additional_headers(req);
-
-    let mut pairs: Vec<(String, String)> = user_params(&req.params, V4_RESERVED)
-        .map(|(k, v)| (encode_param(k), encode_param(v)))
-        .collect();
-    pairs.push(("x-oss-signature-version".into(), "OSS4-HMAC-SHA256".into()));
-    pairs.push(("x-oss-date".into(), date_time.clone()));
-    pairs.push(("x-oss-expires".into(), req.expires.to_string()));
-    pairs.push((
-        "x-oss-credential".into(),
-        encode_param(&format!("{access_key_id}/{scope}")),
-    ));
-    if let Some(t) = security_token.filter(|t| !t.is_empty()) {
-        pairs.push(("x-oss-security-token".into(), encode_param(t)));
-    }
-    if !additional.is_empty() {
-        pairs.push((
-            "x-oss-additional-headers".into(),
-            encode_param(&additional.join(";")),
-        ));
-    }
-    let mut query = String::new();
-    for (k, v) in &pairs {
-        push_pair(&mut query, k, v);
-    }
-    let mut sorted = pairs.clone();
-    sorted.sort();
-    let mut canonical_query = String::new();
-    for (k, v) in &sorted {
-        push_pair(&mut canonical_query, k, v);
-    }
-
-    let signed_headers = v4_signed_headers(&req.headers, &additional);
-    let mut canonical_headers = String::new();
-    for (k, v) in &signed_headers {
-        canonical_headers.push_str(k);
-        canonical_headers.push(':');
-        canonical_headers.push_str(v);
-        canonical_headers.push('\n');
-    }
-    let payload_hash =
-        super::find_header(&req.headers, "x-oss-content-sha256").unwrap_or("UNSIGNED-PAYLOAD");
-    let canonical_uri = encode_path(&format!("/{}/{}", req.bucket, req.key));
-    let canonical_request = format!(
-        "{}\n{canonical_uri}\n{canonical_query}\n{canonical_headers}\n{}\n{payload_hash}",
-        req.method,
-        additional.join(";")
+    let mut url = String::with_capacity(
+        URL_CAPACITY + req.key.len() * 3 + access_key_id.len() + params_len(&req.params),
     );
-    let string_to_sign = format!(
-        "OSS4-HMAC-SHA256\n{date_time}\n{scope}\n{}",
-        crypto::sha256_hex(canonical_request.as_bytes())
+    write_base_url(req, &mut url);
+    encode_into(&mut url, req.key.as_bytes(), true);
+    url.push('?');
+    let query_start = url.len();
+    let mut stamp = [0u8; 16];
+    let date_time = write_v4_query(
+        &mut url,
+        req,
+        access_key_id,
+        security_token,
+        additional.as_slice(),
+        &mut stamp,
+    )?;
+    let scope = Scope {
+        date: date_time.get(..8).unwrap_or(""),
+        region: &req.region,
+        product: &req.product,
+    };
+
+    let signed_headers = v4_signed_headers(&req.headers, additional.as_slice());
+    let mut canonical_request = String::with_capacity(CANONICAL_REQUEST_CAPACITY + url.len());
+    for part in [req.method.as_str(), "\n/"] {
+        canonical_request.push_str(part);
+    }
+    encode_into(&mut canonical_request, req.bucket.as_bytes(), true);
+    canonical_request.push('/');
+    encode_into(&mut canonical_request, req.key.as_bytes(), true);
+    canonical_request.push('\n');
+    write_sorted_query(&mut canonical_request, &url[query_start..]);
+    canonical_request.push('\n');
+    for (k, v) in signed_headers.as_slice() {
+        put_ascii_lowercase(&mut canonical_request, k);
+        for part in [":", v, "\n"] {
+            canonical_request.push_str(part);
+        }
+    }
+    canonical_request.push('\n');
+    write_joined_lower(&mut canonical_request, additional.as_slice(), ";");
+    canonical_request.push('\n');
+    canonical_request.push_str(
+        super::find_header(&req.headers, "x-oss-content-sha256").unwrap_or(UNSIGNED_PAYLOAD),
     );
-    let key = cache.get_or_derive("oss4", secret, &[date, &req.region, &req.product], || {
-        derive_v4_key(secret, date, &req.region, &req.product)
-    });
-    let signature = hex::encode(crypto::hmac_sha256(
+
+    let mut string_to_sign = String::with_capacity(STRING_TO_SIGN_CAPACITY);
+    for part in ["OSS4-HMAC-SHA256\n", date_time, "\n"] {
+        string_to_sign.push_str(part);
+    }
+    scope.write(&mut string_to_sign);
+    string_to_sign.push('\n');
+    put_hex(
+        &mut string_to_sign,
+        &crypto::sha256(canonical_request.as_bytes()),
+    );
+    let key = cache.get_or_derive(
+        "oss4",
+        secret,
+        &[scope.date, scope.region, scope.product],
+        || derive_v4_key(secret, scope.date, scope.region, scope.product),
+    );
+    let signature = hex_string(&crypto::hmac_sha256(
         key.as_bytes(),
         string_to_sign.as_bytes(),
     ));
-    let url = format!(
-        "{}{}?{query}&x-oss-signature={signature}",
-        req.endpoint().base_url(&req.bucket),
-        encode_path(&req.key)
-    );
+    url.push_str("&x-oss-signature=");
+    url.push_str(&signature);
     Ok(OssPresigned {
         url,
         canonical_request,
@@ -505,41 +513,133 @@ pub fn presign_v4_with_cache(
         signature,
         expires_at,
         signed_headers: signed_headers
-            .into_iter()
-            .map(|(k, v)| (k, v.to_string()))
+            .as_slice()
+            .iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
             .collect(),
     })
 }
 
-/// Lower-cased additional header names that are not signed anyway and are sent with a value,
-/// sorted and de-duplicated.
-fn additional_headers(req: &OssPresignRequest) -> Vec<String> {
-    let mut names: Vec<String> = req
-        .additional_headers
-        .iter()
-        .map(|h| h.trim().to_ascii_lowercase())
-        .filter(|h| !is_default_signed(h))
-        .filter(|h| super::find_header(&req.headers, h).is_some_and(|v| !v.is_empty()))
-        .collect();
-    names.sort();
-    names.dedup();
+/// Room for a typical canonical request (besides the query) and string to sign.
+const CANONICAL_REQUEST_CAPACITY: usize = 160;
+const STRING_TO_SIGN_CAPACITY: usize = 160;
+
+/// Appends the V4 query in URL order, every key and value encoded straight into `url`: the
+/// caller's parameters, then `x-oss-signature-version`, `x-oss-date`, `x-oss-expires`,
+/// `x-oss-credential`, `x-oss-security-token` (STS) and `x-oss-additional-headers` (when any).
+/// Returns the `x-oss-date` value, copied into `stamp`.
+fn write_v4_query<'s>(
+    url: &mut String,
+    req: &OssPresignRequest,
+    access_key_id: &str,
+    security_token: Option<&str>,
+    additional: &[(&str, &str)],
+    stamp: &'s mut [u8; 16],
+) -> Result<&'s str, Error> {
+    let query_start = url.len();
+    for (k, v) in borrowed(&req.params).filter(|(k, _)| !V4_RESERVED.contains(k)) {
+        push_encoded_pair(url, query_start, k, v);
+    }
+    if url.len() > query_start {
+        url.push('&');
+    }
+    url.push_str("x-oss-signature-version=OSS4-HMAC-SHA256&x-oss-date=");
+    let date_start = url.len();
+    crate::time::write_compact(url, req.timestamp)?;
+    let written = &url.as_bytes()[date_start..];
+    let n = written.len().min(stamp.len());
+    stamp[..n].copy_from_slice(&written[..n]);
+    let date_time = std::str::from_utf8(&stamp[..n]).unwrap_or_default();
+    url.push_str("&x-oss-expires=");
+    url.push_str(itoa::Buffer::new().format(req.expires));
+    url.push_str("&x-oss-credential=");
+    // `<id>/<scope>` encoded: each `/` becomes `%2F`.
+    encode_into(url, access_key_id.as_bytes(), false);
+    url.push_str("%2F");
+    url.push_str(date_time.get(..8).unwrap_or(""));
+    for part in [&req.region, &req.product] {
+        url.push_str("%2F");
+        encode_into(url, part.as_bytes(), false);
+    }
+    url.push_str("%2Faliyun_v4_request");
+    if let Some(t) = security_token.filter(|t| !t.is_empty()) {
+        url.push_str("&x-oss-security-token=");
+        encode_into(url, t.as_bytes(), false);
+    }
+    if !additional.is_empty() {
+        url.push_str("&x-oss-additional-headers=");
+        // The names lower-cased first (encoding writes upper-case hex), then encoded.
+        let mut names = String::new();
+        write_joined_lower(&mut names, additional, ";");
+        encode_into(url, names.as_bytes(), false);
+    }
+    Ok(date_time)
+}
+
+/// The canonical query from the encoded query sent (encoded keys and values hold no `&` or `=`):
+/// pairs sorted by encoded key, then value; an empty value gives a bare key.
+fn write_sorted_query(out: &mut String, query: &str) {
+    let mut pairs = BorrowedPairs::new();
+    pairs.extend(
+        query
+            .split('&')
+            .map(|p| p.split_once('=').unwrap_or((p, ""))),
+    );
+    pairs.as_mut_slice().sort();
+    let start = out.len();
+    for (k, v) in pairs.as_slice() {
+        // As the query sent: a separator only after something was written.
+        if out.len() > start {
+            out.push('&');
+        }
+        out.push_str(k);
+        if !v.is_empty() {
+            out.push('=');
+            out.push_str(v);
+        }
+    }
+}
+
+/// `items`' names lower-cased, joined by `sep`.
+fn write_joined_lower(out: &mut String, items: &[(&str, &str)], sep: &str) {
+    for (i, (name, _)) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        put_ascii_lowercase(out, name);
+    }
+}
+
+/// Additional header names (trimmed) that are not signed anyway and are sent with a value,
+/// sorted by lower-cased name, one per name.
+fn additional_headers(req: &OssPresignRequest) -> BorrowedPairs<'_> {
+    let mut names = BorrowedPairs::new();
+    names.extend(
+        req.additional_headers
+            .iter()
+            .map(|h| h.trim())
+            .filter(|h| !is_default_signed(h))
+            .filter(|h| super::find_header(&req.headers, h).is_some_and(|v| !v.is_empty()))
+            .map(|h| (h, "")),
+    );
+    names.as_mut_slice().sort_by(|a, b| cmp_lower(a.0, b.0));
+    names.dedup_by(|a, b| a.0.eq_ignore_ascii_case(b.0));
     names
 }
 
-fn is_default_signed(lower: &str) -> bool {
-    lower == "content-type" || lower == "content-md5" || lower.starts_with("x-oss-")
-}
-
-/// `(lower-case name, value)` of every signed header, sorted by name (stable).
+/// `(trimmed name, value)` of every signed header, sorted by lower-cased name (stable).
 fn v4_signed_headers<'a>(
     headers: &'a [(String, String)],
-    additional: &[String],
-) -> Vec<(String, &'a str)> {
-    let mut signed: Vec<(String, &str)> = headers
-        .iter()
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.as_str()))
-        .filter(|(k, _)| is_default_signed(k) || additional.contains(k))
-        .collect();
-    signed.sort_by(|a, b| a.0.cmp(&b.0));
+    additional: &[(&str, &str)],
+) -> BorrowedPairs<'a> {
+    let mut signed = BorrowedPairs::new();
+    signed.extend(
+        borrowed(headers)
+            .map(|(k, v)| (k.trim(), v))
+            .filter(|(k, _)| {
+                is_default_signed(k) || additional.iter().any(|(a, _)| a.eq_ignore_ascii_case(k))
+            }),
+    );
+    signed.as_mut_slice().sort_by(|a, b| cmp_lower(a.0, b.0));
     signed
 }
