@@ -40,7 +40,7 @@ use super::crypto;
 use super::encode::encode_path;
 use super::oss_v1_canonical;
 use super::oss_v4_canonical::{generated_headers, write_canonical_query, Scope, V4Parts};
-use super::sink::{hex_string, Hashing};
+use super::sink::{hex_string, BufferedHashing};
 use super::{DerivedKey, DerivedKeyCache, Len, RedactedPairs};
 use crate::credentials::{Credentials, REDACTED};
 use crate::error::{Error, ErrorKind};
@@ -547,13 +547,19 @@ pub fn write_v4_authorization(
     let parts = V4Parts::new(req, &generated, date_time);
     let scope = scope(req, date_time);
 
-    let mut hashed = Hashing(Sha256::default());
-    parts.write_canonical_request(&mut hashed, req);
-    let canonical_hash = hashed.0.finalize();
+    // Gathered in a stack buffer and hashed at once: dozens of small updates each pay the hash's
+    // own buffering.
+    let mut hashed = Sha256::default();
+    let mut buffered = BufferedHashing::<_, 1024>::new(&mut hashed);
+    parts.write_canonical_request(&mut buffered, req);
+    buffered.flush();
+    let canonical_hash = hashed.finalize();
     let key = signing_key(cache, secret, &scope);
-    let mut mac = Hashing(crypto::hmac_sha256_state(key.as_bytes()));
-    parts.write_string_to_sign(&mut mac, &scope, &canonical_hash);
-    let signature = mac.0.finalize().into_bytes();
+    let mut mac = crypto::hmac_sha256_state(key.as_bytes());
+    let mut buffered = BufferedHashing::<_, 256>::new(&mut mac);
+    parts.write_string_to_sign(&mut buffered, &scope, &canonical_hash);
+    buffered.flush();
+    let signature = mac.finalize().into_bytes();
     parts.write_authorization(out, access_key_id, &scope, &signature);
     Ok(())
 }

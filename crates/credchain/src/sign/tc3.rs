@@ -36,7 +36,7 @@ use sha2::{Digest, Sha256};
 
 use super::crypto;
 use super::encode::{encode_query, write_pairs};
-use super::sink::{put_hex, put_lowercase, Hashing, Sink};
+use super::sink::{put_hex, put_lowercase, BufferedHashing, Sink};
 use super::{DerivedKey, DerivedKeyCache, Len, Payload, RedactedPairs};
 use crate::credentials::{Credentials, REDACTED};
 use crate::error::{Error, ErrorKind};
@@ -383,16 +383,27 @@ pub fn write_authorization(
     let ts = ts.format(req.timestamp);
     let mut payload_hex = [0u8; 64];
     let payload_hash = payload_hash(&req.payload, &mut payload_hex);
-    let mut hashed = Hashing(Sha256::default());
+    // Gathered in stack buffers and hashed at once: many small updates each pay the hash's own
+    // buffering.
+    let mut hashed = Sha256::default();
+    let mut buffered = BufferedHashing::<_, 1024>::new(&mut hashed);
     with_signed_names(req, |names| {
-        write_canonical_request(&mut hashed, req, None, ts, payload_hash, names)
+        write_canonical_request(&mut buffered, req, None, ts, payload_hash, names)
     })??;
-    let hashed_request = hashed.0.finalize();
+    buffered.flush();
+    let hashed_request = hashed.finalize();
 
     let key = signing_key(cache, secret_key, &out[scope_start..date_end], service);
-    let mut mac = Hashing(crypto::hmac_sha256_state(key.as_bytes()));
-    write_string_to_sign(&mut mac, ts, &out[scope_start..scope_end], &hashed_request);
-    let signature = mac.0.finalize().into_bytes();
+    let mut mac = crypto::hmac_sha256_state(key.as_bytes());
+    let mut buffered = BufferedHashing::<_, 256>::new(&mut mac);
+    write_string_to_sign(
+        &mut buffered,
+        ts,
+        &out[scope_start..scope_end],
+        &hashed_request,
+    );
+    buffered.flush();
+    let signature = mac.finalize().into_bytes();
 
     out.push_str(", SignedHeaders=");
     with_signed_names(req, |names| put_joined(out, names))?;
