@@ -51,6 +51,7 @@
 
 pub mod acs3;
 pub mod cos;
+mod cos_lists;
 pub mod cos_presign;
 pub mod crypto;
 mod derived_key;
