@@ -7,7 +7,7 @@
 use std::cmp::Ordering;
 
 use super::encode::{encode_into, is_unreserved};
-use super::sink::Sink;
+use super::sink::{put_lowercase, Sink};
 
 /// A borrowed `(name, value)` pair, both raw (not encoded).
 pub(crate) type Pair<'a> = (&'a str, &'a str);
@@ -19,8 +19,8 @@ const LOWER_HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// The bytes of `encode(name).to_ascii_lowercase()`: unreserved bytes lower-cased, every other
 /// byte `%` and two lower-case hex digits.
-fn encoded_lower(name: &str) -> impl Iterator<Item = u8> + '_ {
-    name.bytes().flat_map(|b| {
+fn encoded_lower(name: &[u8]) -> impl Iterator<Item = u8> + '_ {
+    name.iter().flat_map(|&b| {
         let (bytes, len) = if is_unreserved(b) {
             ([b.to_ascii_lowercase(), 0, 0], 1)
         } else {
@@ -39,15 +39,20 @@ fn encoded_lower(name: &str) -> impl Iterator<Item = u8> + '_ {
 
 /// Orders two raw names as their encoded, lower-cased forms order.
 fn cmp_names(a: &str, b: &str) -> Ordering {
-    // Most names (`content-type`, `prefix`) are unreserved bytes only: compare them directly.
-    let plain = |s: &str| s.bytes().all(is_unreserved);
-    if plain(a) && plain(b) {
-        return a
-            .bytes()
-            .map(|b| b.to_ascii_lowercase())
-            .cmp(b.bytes().map(|b| b.to_ascii_lowercase()));
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    // While both names have unreserved bytes (most names are only that: `content-type`), each
+    // byte is one byte of its encoded form, so they compare directly.
+    for (i, (&x, &y)) in a.iter().zip(b).enumerate() {
+        if !(is_unreserved(x) && is_unreserved(y)) {
+            return encoded_lower(&a[i..]).cmp(encoded_lower(&b[i..]));
+        }
+        match x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase()) {
+            Ordering::Equal => {}
+            unequal => return unequal,
+        }
     }
-    encoded_lower(a).cmp(encoded_lower(b))
+    // One is a prefix of the other: the shorter one's encoded form is the shorter prefix.
+    a.len().cmp(&b.len())
 }
 
 /// Sorts `pairs` by encoded, lower-cased name, keeps the last pair of each name (in input order)
@@ -98,9 +103,14 @@ fn keep_last_of_each_name(list: &mut [Pair<'_>]) -> usize {
 
 /// Appends `encode(name).to_ascii_lowercase()`.
 pub(crate) fn put_name(out: &mut dyn Sink, name: &str) {
+    // The common case, a name of unreserved bytes (`content-type`), is only lower-cased.
+    if name.bytes().all(is_unreserved) {
+        put_lowercase(out, name);
+        return;
+    }
     let mut buf = [0u8; 64];
     let mut len = 0;
-    for b in encoded_lower(name) {
+    for b in encoded_lower(name.as_bytes()) {
         if len == buf.len() {
             flush(out, &buf[..len]);
             len = 0;
@@ -154,7 +164,9 @@ mod tests {
 
     #[test]
     fn order_matches_the_string_form() {
-        let names = ["b", "A", "a/b", "a%b", "a-b", "A~", "中", "Z", "a b", ""];
+        let names = [
+            "b", "A", "a/b", "a%b", "a-b", "A~", "中", "Z", "a b", "", "ab", "a", "a/", "a%2F", "%",
+        ];
         for a in names {
             for b in names {
                 let strings = encode_param(a)
