@@ -30,6 +30,9 @@
 //!
 //! When two names differ only by case, the later one wins (the SDK builds a dictionary).
 //!
+//! [`sign_with_key`] returns every step as a string; [`write_authorization`] only the
+//! `Authorization` value, streaming the same text into the hashes (the fast path, no allocation).
+//!
 //! ```
 //! use credchain::sign::cos::{self, CosRequest};
 //! let mut req = CosRequest::new("PUT", "dir/object.txt", 1735732800, 3600);

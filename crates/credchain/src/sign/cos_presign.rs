@@ -23,6 +23,9 @@
 //! - Extra parameters are signed and appended; extra headers are signed when COS signs that header
 //!   ([`super::cos::is_signed_header`]) and must then be sent unchanged.
 //!
+//! [`presign_with_key`] returns the URL with every signing step; [`write_url`] only the URL, built
+//! in one buffer (the fast path). Both give the same bytes.
+//!
 //! ```
 //! use credchain::sign::cos_presign::{self, CosPresignRequest};
 //! let req = CosPresignRequest::new("GET", "examplebucket-1250000000", "object.txt", "ap-guangzhou", 1735732800);
