@@ -8,12 +8,8 @@ use std::cmp::Ordering;
 
 use super::encode::{encode_into, is_unreserved};
 use super::sink::{put_lowercase, Sink};
-
-/// A borrowed `(name, value)` pair, both raw (not encoded).
-pub(crate) type Pair<'a> = (&'a str, &'a str);
-
-/// Lists of up to this many pairs are sorted on the stack.
-const STACK_PAIRS: usize = 16;
+use super::stack_sort::with_sorted_by;
+pub(crate) use super::stack_sort::Pair;
 
 const LOWER_HEX: &[u8; 16] = b"0123456789abcdef";
 
@@ -56,34 +52,20 @@ fn cmp_names(a: &str, b: &str) -> Ordering {
 }
 
 /// Sorts `pairs` by encoded, lower-cased name, keeps the last pair of each name (in input order)
-/// and calls `f` with the result. Nothing is allocated for up to [`STACK_PAIRS`] pairs.
+/// and calls `f` with the result. Nothing is allocated for up to 16 pairs.
 pub(crate) fn with_sorted<'a, R>(
     pairs: impl Iterator<Item = Pair<'a>>,
     f: impl FnOnce(&[Pair<'a>]) -> R,
 ) -> R {
-    let mut stack: [Pair<'a>; STACK_PAIRS] = [("", ""); STACK_PAIRS];
-    let mut heap: Vec<Pair<'a>> = Vec::new();
-    let mut pairs = pairs;
-    let mut n = 0;
-    for pair in pairs.by_ref() {
-        if n == STACK_PAIRS {
-            heap.extend_from_slice(&stack);
-            heap.push(pair);
-            break;
-        }
-        stack[n] = pair;
-        n += 1;
-    }
-    let list: &mut [Pair<'a>] = if heap.is_empty() {
-        &mut stack[..n]
-    } else {
-        heap.extend(pairs);
-        &mut heap
-    };
     // Stable: of equal names, the later pair ends last in its run.
-    list.sort_by(|a, b| cmp_names(a.0, b.0));
-    let kept = keep_last_of_each_name(list);
-    f(&list[..kept])
+    with_sorted_by(
+        pairs,
+        |a, b| cmp_names(a.0, b.0),
+        |list| {
+            let kept = keep_last_of_each_name(list);
+            f(&list[..kept])
+        },
+    )
 }
 
 /// Compacts a sorted list to the last pair of each run of equal names; returns the new length.

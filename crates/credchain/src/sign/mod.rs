@@ -66,6 +66,7 @@ mod payload;
 mod redact;
 pub mod rpc;
 mod sink;
+mod stack_sort;
 pub mod tc3;
 pub mod tc_v1;
 
