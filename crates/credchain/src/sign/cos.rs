@@ -182,6 +182,22 @@ impl CosRequest {
     fn signed_param_pairs(&self) -> impl Iterator<Item = Pair<'_>> {
         self.params.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
+
+    /// Calls `f` with what this request signs (its lists sorted), `token` as a signed header.
+    fn with_signing<R>(&self, token: Option<&str>, f: impl FnOnce(&Signing<'_, '_>) -> R) -> R {
+        let key_time = KeyTime::new(self.start, self.end);
+        let uri = self.http_uri_parts();
+        let headers = self.signed_header_pairs(token);
+        with_lists(self.signed_param_pairs(), headers, |params, headers| {
+            f(&Signing {
+                method: &self.method,
+                uri: &uri,
+                key_time: key_time.as_str(),
+                params,
+                headers,
+            })
+        })
+    }
 }
 
 impl fmt::Debug for CosRequest {
@@ -291,21 +307,7 @@ pub fn sign_with_key(
     security_token: Option<&str>,
 ) -> CosSigned {
     let token = header_token(req, security_token);
-    let key_time = KeyTime::new(req.start, req.end);
-    let steps = with_lists(
-        req.signed_param_pairs(),
-        req.signed_header_pairs(token),
-        |params, headers| {
-            let what = Signing {
-                method: &req.method,
-                uri: &req.http_uri_parts(),
-                key_time: key_time.as_str(),
-                params,
-                headers,
-            };
-            what.steps(secret_id, secret_key)
-        },
-    );
+    let steps = req.with_signing(token, |what| what.steps(secret_id, secret_key));
     let mut added = Vec::with_capacity(2);
     if let Some(t) = token {
         added.push(("x-cos-security-token".to_string(), t.to_string()));
@@ -344,22 +346,10 @@ pub fn write_authorization(
     out: &mut String,
 ) {
     let token = header_token(req, security_token);
-    let key_time = KeyTime::new(req.start, req.end);
-    with_lists(
-        req.signed_param_pairs(),
-        req.signed_header_pairs(token),
-        |params, headers| {
-            let what = Signing {
-                method: &req.method,
-                uri: &req.http_uri_parts(),
-                key_time: key_time.as_str(),
-                params,
-                headers,
-            };
-            let signature = what.signature(secret_key);
-            what.put_authorization(out, secret_id, &signature);
-        },
-    );
+    req.with_signing(token, |what| {
+        let signature = what.signature(secret_key);
+        what.put_authorization(out, secret_id, &signature);
+    });
 }
 
 /// [`write_authorization`] into a new string.
