@@ -19,10 +19,13 @@
 //!   signatures (legacy v1 `HmacSHA1`, TC3 cold and cached) — the per-request cost of a Tencent
 //!   header signature in each library, kept for continuity; `cos_header/*` is the like-for-like race.
 //! - `cos_header/*`: the same COS `q-sign-algorithm=sha1` work on both sides, a `PUT` with
-//!   `Content-Type`, `Content-MD5` and `Host`, all three signed by both.
+//!   `Content-Type`, `Content-MD5` and `Host`, all three signed by both. `credchain` returns every
+//!   intermediate; `credchain_authorization` only the `Authorization` value (`cos::authorization`).
 //! - `cos_presign/*`, `oss_presign_v1/*`, `oss_presign_v4/*`: a presigned one-hour `GET` URL.
 //!   Ours returns the URL string; reqsign rewrites the request's URI (`sign_request` with
 //!   `expires_in`). The V4 derived key is measured cold and cached; reqsign derives it every time.
+//!   COS: `credchain` returns the URL and every signing step, `credchain_url` only the URL
+//!   (`cos_presign::url`). The COS groups print their allocations per call before they run.
 //!
 //! - `aws_sigv4_post_200B`: AWS SigV4 (crate `aws-sigv4` 1.3, dev-dependency) of the same 200-byte
 //!   JSON POST, next to `tc3_post_200B_*` and `acs3_hmac_sha256_post_200B` (the same shape of work:
@@ -370,6 +373,24 @@ fn reqsign_comparisons(c: &mut Criterion) {
             BatchSize::SmallInput,
         )
     });
+    // The fast path: only the Base64 signature, in a new string.
+    g.bench_function("credchain_api_v1_hmacsha1_signature_only", |b| {
+        b.iter_batched_ref(
+            || v1.clone(),
+            |r| {
+                r.timestamp = credchain::sign::now_unix();
+                tc_v1::signature(black_box(r), ID, SECRET, None)
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    report_allocations("tencent_header/credchain_api_v1_hmacsha1", || {
+        tc_v1::sign_with_key(black_box(&v1), ID, SECRET, None)
+    });
+    report_allocations(
+        "tencent_header/credchain_api_v1_hmacsha1_signature_only",
+        || tc_v1::signature(black_box(&v1), ID, SECRET, None),
+    );
     let mut put = Tc3Request::new("cos.tencentcloudapi.com", "PutObject", "2017-03-12", 0);
     put.region = "ap-guangzhou".into();
     put.payload = Payload::Bytes(Vec::new());
@@ -429,6 +450,26 @@ fn object_storage_comparisons(c: &mut Criterion) {
             BatchSize::SmallInput,
         )
     });
+    // The fast path: only the Authorization value, in a new string (reqsign, too, makes a new
+    // header value).
+    g.bench_function("credchain_authorization", |b| {
+        b.iter_batched_ref(
+            || ours.clone(),
+            |r| {
+                let now = credchain::sign::now_unix();
+                r.start = now - 60;
+                r.end = now + 3600;
+                cos::authorization(black_box(r), ID, SECRET, None)
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    report_allocations("cos_header/credchain", || {
+        cos::sign_with_key(black_box(&ours), ID, SECRET, None)
+    });
+    report_allocations("cos_header/credchain_authorization", || {
+        cos::authorization(black_box(&ours), ID, SECRET, None)
+    });
     let cos_cred = reqsign_tencent_cos::Credential {
         secret_id: ID.into(),
         secret_key: SECRET.into(),
@@ -467,6 +508,23 @@ fn object_storage_comparisons(c: &mut Criterion) {
             },
             BatchSize::SmallInput,
         )
+    });
+    // The fast path: only the URL, in a new string.
+    g.bench_function("credchain_url", |b| {
+        b.iter_batched_ref(
+            || cos_pre.clone(),
+            |r| {
+                r.timestamp = credchain::sign::now_unix();
+                cos_presign::url(black_box(r), ID, SECRET, None).unwrap()
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    report_allocations("cos_presign/credchain", || {
+        cos_presign::presign_with_key(black_box(&cos_pre), ID, SECRET, None).unwrap()
+    });
+    report_allocations("cos_presign/credchain_url", || {
+        cos_presign::url(black_box(&cos_pre), ID, SECRET, None).unwrap()
     });
     let cos_get = get_parts(COS_URL);
     let hour = Some(std::time::Duration::from_secs(3600));

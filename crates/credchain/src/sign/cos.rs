@@ -30,6 +30,9 @@
 //!
 //! When two names differ only by case, the later one wins (the SDK builds a dictionary).
 //!
+//! [`sign_with_key`] returns every step as a string; [`write_authorization`] only the
+//! `Authorization` value, streaming the same text into the hashes (the fast path, no allocation).
+//!
 //! ```
 //! use credchain::sign::cos::{self, CosRequest};
 //! let mut req = CosRequest::new("PUT", "dir/object.txt", 1735732800, 3600);
@@ -42,8 +45,13 @@
 
 use std::fmt;
 
+use hmac::Mac;
+use sha1::{Digest, Sha1};
+use zeroize::Zeroizing;
+
+use super::cos_lists::{put_names, put_pairs, with_sorted, Pair};
 use super::crypto;
-use super::encode::encode_param;
+use super::sink::{put_hex, put_lowercase, Hashing, Sink};
 use super::{Len, RedactedPairs};
 use crate::credentials::{Credentials, REDACTED};
 use crate::error::{Error, ErrorKind};
@@ -80,10 +88,15 @@ pub const SIGNED_STANDARD_HEADERS: &[&str] = &[
 /// assert!(!is_signed_header("User-Agent") && !is_signed_header("x-oss-date"));
 /// ```
 pub fn is_signed_header(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    SIGNED_STANDARD_HEADERS.contains(&lower.as_str())
-        || lower.starts_with("x-cos-")
-        || lower.starts_with("x-ci-")
+    let has_prefix = |prefix: &str| {
+        name.len() >= prefix.len()
+            && name.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    };
+    SIGNED_STANDARD_HEADERS
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case(name))
+        || has_prefix("x-cos-")
+        || has_prefix("x-ci-")
 }
 
 /// A COS request to sign.
@@ -149,27 +162,41 @@ impl CosRequest {
         }
     }
 
-    /// The signed `(name, value)` headers, encoded, lower-cased, last-wins and sorted.
-    fn signed_headers(&self, token: Option<&str>) -> Vec<(String, String)> {
-        let mut raw: Vec<(&str, &str)> = self
-            .headers
-            .iter()
-            .filter(|(k, _)| is_signed_header(k.trim()))
-            .map(|(k, v)| (k.trim(), v.as_str()))
-            .collect();
-        let has_host = raw.iter().any(|(k, _)| k.eq_ignore_ascii_case("host"));
-        if self.sign_host && !has_host && !self.host.is_empty() {
-            raw.push(("host", &self.host));
-        }
-        if let Some(t) = token {
-            raw.push(("x-cos-security-token", t));
-        }
-        encode_pairs(raw.into_iter())
+    /// The HttpURI in parts (`/` unless the key starts with one, then the key): nothing is
+    /// allocated to sign it.
+    fn http_uri_parts(&self) -> [&str; 2] {
+        let slash = if self.key.starts_with('/') { "" } else { "/" };
+        [slash, &self.key]
     }
 
-    /// The signed URL parameters, encoded, lower-cased, last-wins and sorted.
-    fn signed_params(&self) -> Vec<(String, String)> {
-        encode_pairs(self.params.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    /// The headers signed, raw and in request order (sorting is [`with_lists`]'s).
+    fn signed_header_pairs<'a>(&'a self, token: Option<&'a str>) -> impl Iterator<Item = Pair<'a>> {
+        signed_headers(
+            &self.headers,
+            self.sign_host.then_some(self.host.as_str()),
+            token,
+        )
+    }
+
+    /// The URL parameters signed (all of them), raw and in request order.
+    fn signed_param_pairs(&self) -> impl Iterator<Item = Pair<'_>> {
+        self.params.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// Calls `f` with what this request signs (its lists sorted), `token` as a signed header.
+    fn with_signing<R>(&self, token: Option<&str>, f: impl FnOnce(&Signing<'_, '_>) -> R) -> R {
+        let key_time = KeyTime::new(self.start, self.end);
+        let uri = self.http_uri_parts();
+        let headers = self.signed_header_pairs(token);
+        with_lists(self.signed_param_pairs(), headers, |params, headers| {
+            f(&Signing {
+                method: &self.method,
+                uri: &uri,
+                key_time: key_time.as_str(),
+                params,
+                headers,
+            })
+        })
     }
 }
 
@@ -186,39 +213,6 @@ impl fmt::Debug for CosRequest {
             .field("end", &self.end)
             .finish()
     }
-}
-
-/// Encodes each pair, lower-cases the encoded name, keeps the last value per name, sorts by name.
-fn encode_pairs<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
-    for (k, v) in pairs {
-        let name = encode_param(k).to_ascii_lowercase();
-        let value = encode_param(v);
-        match out.iter_mut().find(|(n, _)| *n == name) {
-            Some(slot) => slot.1 = value,
-            None => out.push((name, value)),
-        }
-    }
-    out.sort();
-    out
-}
-
-fn join_pairs(pairs: &[(String, String)]) -> String {
-    let mut s = String::new();
-    for (i, (k, v)) in pairs.iter().enumerate() {
-        if i > 0 {
-            s.push('&');
-        }
-        s.push_str(k);
-        s.push('=');
-        s.push_str(v);
-    }
-    s
-}
-
-fn join_names(pairs: &[(String, String)]) -> String {
-    let names: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
-    names.join(";")
 }
 
 /// Every step of a COS signature. `Debug` redacts the sign key, signature and token.
@@ -312,45 +306,257 @@ pub fn sign_with_key(
     secret_key: &str,
     security_token: Option<&str>,
 ) -> CosSigned {
-    let token = security_token
-        .filter(|t| !t.is_empty())
-        .filter(|_| !super::has_header(&req.headers, "x-cos-security-token"));
-    let headers = req.signed_headers(token);
-    let params = req.signed_params();
-    let key_time = format!("{};{}", req.start, req.end);
-    let http_string = format!(
-        "{}\n{}\n{}\n{}\n",
-        req.method.to_ascii_lowercase(),
-        req.http_uri(),
-        join_pairs(&params),
-        join_pairs(&headers)
-    );
-    let string_to_sign = format!(
-        "sha1\n{key_time}\n{}\n",
-        crypto::sha1_hex(http_string.as_bytes())
-    );
-    let sign_key = crypto::hmac_sha1_hex(secret_key.as_bytes(), key_time.as_bytes());
-    let signature = crypto::hmac_sha1_hex(sign_key.as_bytes(), string_to_sign.as_bytes());
-    let header_list = join_names(&headers);
-    let url_param_list = join_names(&params);
-    let authorization = format!(
-        "q-sign-algorithm=sha1&q-ak={secret_id}&q-sign-time={key_time}&q-key-time={key_time}&q-header-list={header_list}&q-url-param-list={url_param_list}&q-signature={signature}"
-    );
-    let mut added = Vec::new();
+    let token = header_token(req, security_token);
+    let steps = req.with_signing(token, |what| what.steps(secret_id, secret_key));
+    let mut added = Vec::with_capacity(2);
     if let Some(t) = token {
         added.push(("x-cos-security-token".to_string(), t.to_string()));
     }
-    added.push(("Authorization".to_string(), authorization.clone()));
+    added.push(("Authorization".to_string(), steps.authorization.clone()));
     CosSigned {
-        key_time,
-        sign_key,
-        http_string,
-        string_to_sign,
-        signature,
-        header_list,
-        url_param_list,
-        authorization,
         headers: added,
+        ..steps
+    }
+}
+
+/// Only the `Authorization` value, appended to `out`: the fast path for a client that sends many
+/// requests. Nothing but `out` is allocated (nothing at all when `out` has room and the request
+/// has at most 16 signed headers and 16 parameters): the HttpString and the StringToSign are
+/// streamed into SHA-1 and HMAC-SHA1 instead of being built, and the lists are sorted as borrowed
+/// pairs.
+///
+/// With temporary credentials the caller also sends `x-cos-security-token: <token>` (signed here,
+/// as [`sign_with_key`] adds it) unless `req.headers` already has it. The value is byte-identical
+/// to [`sign_with_key`]'s `authorization`.
+///
+/// ```
+/// use credchain::sign::cos::{self, CosRequest};
+/// let mut req = CosRequest::new("PUT", "dir/object.txt", 1735732800, 3600);
+/// req.host = "examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com".into();
+/// req.headers = vec![("Content-Type".into(), "text/plain".into())];
+/// let mut auth = String::new();
+/// cos::write_authorization(&req, "id", "key", Some("tok"), &mut auth);
+/// assert_eq!(auth, cos::sign_with_key(&req, "id", "key", Some("tok")).authorization);
+/// ```
+pub fn write_authorization(
+    req: &CosRequest,
+    secret_id: &str,
+    secret_key: &str,
+    security_token: Option<&str>,
+    out: &mut String,
+) {
+    let token = header_token(req, security_token);
+    req.with_signing(token, |what| {
+        let signature = what.signature(secret_key);
+        what.put_authorization(out, secret_id, &signature);
+    });
+}
+
+/// [`write_authorization`] into a new string.
+///
+/// ```
+/// use credchain::sign::cos::{self, CosRequest};
+/// let auth = cos::authorization(&CosRequest::new("GET", "k", 100, 10), "id", "key", None);
+/// assert!(auth.starts_with("q-sign-algorithm=sha1&q-ak=id&q-sign-time=40;110&q-key-time=40;110&q-header-list=&q-url-param-list=&q-signature="));
+/// ```
+pub fn authorization(
+    req: &CosRequest,
+    secret_id: &str,
+    secret_key: &str,
+    security_token: Option<&str>,
+) -> String {
+    let mut out = String::with_capacity(AUTHORIZATION_CAPACITY + secret_id.len());
+    write_authorization(req, secret_id, secret_key, security_token, &mut out);
+    out
+}
+
+/// Room for a typical `Authorization` value (without the id) without growing the string.
+const AUTHORIZATION_CAPACITY: usize = 224;
+
+/// The token to sign as a header: a non-empty one not already among the request's headers.
+fn header_token<'a>(req: &CosRequest, security_token: Option<&'a str>) -> Option<&'a str> {
+    security_token
+        .filter(|t| !t.is_empty())
+        .filter(|_| !super::has_header(&req.headers, "x-cos-security-token"))
+}
+
+/// The headers COS signs, raw and in order: those [`is_signed_header`] accepts (names trimmed),
+/// then `host` when given and no `Host` header is, then the token.
+pub(crate) fn signed_headers<'a>(
+    headers: &'a [(String, String)],
+    host: Option<&'a str>,
+    token: Option<&'a str>,
+) -> impl Iterator<Item = Pair<'a>> {
+    let host = host.filter(|h| !h.is_empty() && !super::has_header(headers, "host"));
+    headers
+        .iter()
+        .map(|(k, v)| (k.trim(), v.as_str()))
+        .filter(|(k, _)| is_signed_header(k))
+        .chain(host.map(|h| ("host", h)))
+        .chain(token.map(|t| ("x-cos-security-token", t)))
+}
+
+/// Sorts both lists (see [`super::cos_lists`]) and calls `f(params, headers)`.
+pub(crate) fn with_lists<'a, R>(
+    params: impl Iterator<Item = Pair<'a>>,
+    headers: impl Iterator<Item = Pair<'a>>,
+    f: impl FnOnce(&[Pair<'a>], &[Pair<'a>]) -> R,
+) -> R {
+    with_sorted(params, |params| {
+        with_sorted(headers, |headers| f(params, headers))
+    })
+}
+
+/// `q-key-time`, `<start>;<end>`, formatted on the stack.
+pub(crate) struct KeyTime {
+    buf: [u8; 41],
+    len: usize,
+}
+
+impl KeyTime {
+    /// The key time of a validity window.
+    pub(crate) fn new(start: i64, end: i64) -> Self {
+        let mut key_time = KeyTime {
+            buf: [0; 41],
+            len: 0,
+        };
+        let mut num = itoa::Buffer::new();
+        for part in [num.format(start).as_bytes(), b";"] {
+            key_time.push(part);
+        }
+        key_time.push(num.format(end).as_bytes());
+        key_time
+    }
+
+    fn push(&mut self, bytes: &[u8]) {
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+    }
+
+    /// The text, e.g. `1735732740;1735736400`.
+    pub(crate) fn as_str(&self) -> &str {
+        // Digits, `-` and `;` only.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+}
+
+/// What one COS signature covers, borrowed: the request line, the sorted lists, the key time.
+pub(crate) struct Signing<'s, 'a> {
+    /// HTTP method (lower-cased in the HttpString).
+    pub(crate) method: &'s str,
+    /// The HttpURI, in parts written one after another.
+    pub(crate) uri: &'s [&'s str],
+    /// `<start>;<end>`.
+    pub(crate) key_time: &'s str,
+    /// The signed URL parameters, sorted ([`with_lists`]).
+    pub(crate) params: &'s [Pair<'a>],
+    /// The signed headers, sorted ([`with_lists`]).
+    pub(crate) headers: &'s [Pair<'a>],
+}
+
+impl Signing<'_, '_> {
+    /// `lower(method)\n<uri>\n<params>\n<headers>\n`.
+    fn put_http_string(&self, out: &mut dyn Sink) {
+        put_ascii_lowercase(out, self.method);
+        out.put("\n");
+        for part in self.uri {
+            out.put(part);
+        }
+        out.put("\n");
+        put_pairs(out, self.params);
+        out.put("\n");
+        put_pairs(out, self.headers);
+        out.put("\n");
+    }
+
+    /// `sha1\n<key time>\n<hex SHA-1 of the HttpString>\n`.
+    fn put_string_to_sign(&self, out: &mut dyn Sink, http_sha1: &[u8]) {
+        out.put("sha1\n");
+        out.put(self.key_time);
+        out.put("\n");
+        put_hex(out, http_sha1);
+        out.put("\n");
+    }
+
+    /// The signature, with the HttpString and StringToSign streamed into the hashes.
+    pub(crate) fn signature(&self, secret_key: &str) -> [u8; 20] {
+        let mut http = Hashing(Sha1::default());
+        self.put_http_string(&mut http);
+        let http_sha1 = http.0.finalize();
+        let sign_key = sign_key(secret_key, self.key_time);
+        let mut mac = Hashing(crypto::hmac_sha1_state(&sign_key[..]));
+        self.put_string_to_sign(&mut mac, &http_sha1);
+        mac.0.finalize().into_bytes().into()
+    }
+
+    /// Every step as a string (the `headers` to add are left empty).
+    pub(crate) fn steps(&self, secret_id: &str, secret_key: &str) -> CosSigned {
+        let mut http_string = String::with_capacity(256);
+        self.put_http_string(&mut http_string);
+        let http_sha1 = Sha1::digest(http_string.as_bytes());
+        let mut string_to_sign = String::with_capacity(72);
+        self.put_string_to_sign(&mut string_to_sign, &http_sha1);
+        let sign_key = sign_key(secret_key, self.key_time);
+        let signature = crypto::hmac_sha1(&sign_key[..], string_to_sign.as_bytes());
+        let mut authorization = String::with_capacity(AUTHORIZATION_CAPACITY + secret_id.len());
+        self.put_authorization(&mut authorization, secret_id, &signature);
+        let mut header_list = String::new();
+        put_names(&mut header_list, self.headers);
+        let mut url_param_list = String::new();
+        put_names(&mut url_param_list, self.params);
+        CosSigned {
+            key_time: self.key_time.to_string(),
+            // ASCII hex.
+            sign_key: String::from_utf8_lossy(&sign_key[..]).into_owned(),
+            http_string,
+            string_to_sign,
+            signature: hex::encode(signature),
+            header_list,
+            url_param_list,
+            authorization,
+            headers: Vec::new(),
+        }
+    }
+
+    /// `q-sign-algorithm=sha1&q-ak=…&q-signature=<hex>`.
+    fn put_authorization(&self, out: &mut String, secret_id: &str, signature: &[u8]) {
+        for part in [
+            "q-sign-algorithm=sha1&q-ak=",
+            secret_id,
+            "&q-sign-time=",
+            self.key_time,
+            "&q-key-time=",
+            self.key_time,
+            "&q-header-list=",
+        ] {
+            out.push_str(part);
+        }
+        put_names(out, self.headers);
+        out.push_str("&q-url-param-list=");
+        put_names(out, self.params);
+        out.push_str("&q-signature=");
+        put_hex(out, signature);
+    }
+}
+
+/// SignKey, `hex(HMAC-SHA1(SecretKey, KeyTime))`: the HMAC key of the signature (zeroized).
+fn sign_key(secret_key: &str, key_time: &str) -> Zeroizing<[u8; 40]> {
+    let mut hex_key = Zeroizing::new([0u8; 40]);
+    let mac = Zeroizing::new(crypto::hmac_sha1(
+        secret_key.as_bytes(),
+        key_time.as_bytes(),
+    ));
+    // 20 bytes always fit 40 hex digits.
+    let _ = hex::encode_to_slice(&mac[..], &mut hex_key[..]);
+    hex_key
+}
+
+/// Appends `value` with ASCII letters lower-cased (as `str::to_ascii_lowercase`).
+fn put_ascii_lowercase(out: &mut dyn Sink, value: &str) {
+    if value.is_ascii() {
+        put_lowercase(out, value);
+    } else {
+        out.put(&value.to_ascii_lowercase());
     }
 }
 

@@ -23,6 +23,9 @@
 //! - Extra parameters are signed and appended; extra headers are signed when COS signs that header
 //!   ([`super::cos::is_signed_header`]) and must then be sent unchanged.
 //!
+//! [`presign_with_key`] returns the URL with every signing step; [`write_url`] only the URL, built
+//! in one buffer (the fast path). Both give the same bytes.
+//!
 //! ```
 //! use credchain::sign::cos_presign::{self, CosPresignRequest};
 //! let req = CosPresignRequest::new("GET", "examplebucket-1250000000", "object.txt", "ap-guangzhou", 1735732800);
@@ -30,12 +33,13 @@
 //! assert_eq!(p.url, "https://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com/object.txt?q-sign-algorithm=sha1&q-ak=AKIDExampleSecretId0123456789abcdef&q-sign-time=1735732740%3B1735736400&q-key-time=1735732740%3B1735736400&q-header-list=host&q-url-param-list=&q-signature=7b43b9b583ba8555ef2d93340f77a294d6f62e51");
 //! ```
 
-use std::borrow::Cow;
 use std::fmt;
 
-use super::cos::{self, CosRequest, CosSigned};
+use super::cos::{self, CosSigned, KeyTime, Signing};
+use super::cos_lists::{put_names, Pair};
 use super::encode::{encode_into, is_unreserved};
 use super::object_endpoint::{check_bucket, check_key, check_method, check_region, ObjectEndpoint};
+use super::sink::Sink;
 use super::{Len, RedactedPairs};
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind};
@@ -109,17 +113,34 @@ impl CosPresignRequest {
     /// assert_eq!(r.endpoint().base_url("b-1"), "https://b-1.cos.ap-guangzhou.myqcloud.com/");
     /// ```
     pub fn endpoint(&self) -> ObjectEndpoint {
-        self.endpoint_cow().into_owned()
+        match &self.endpoint_override {
+            Some(e) => e.clone(),
+            None => ObjectEndpoint::https(format!("cos.{}.myqcloud.com", self.region)),
+        }
     }
 
-    /// The endpoint, borrowed when overridden (presigning reads it three times).
-    fn endpoint_cow(&self) -> Cow<'_, ObjectEndpoint> {
-        match &self.endpoint_override {
-            Some(e) => Cow::Borrowed(e),
-            None => Cow::Owned(ObjectEndpoint::https(format!(
-                "cos.{}.myqcloud.com",
-                self.region
-            ))),
+    /// Appends the URL up to the key, as [`ObjectEndpoint::base_url`] of [`Self::endpoint`]
+    /// (without building the default endpoint).
+    fn write_base_url(&self, out: &mut String) {
+        let bucket = self.bucket.as_str();
+        let parts: [&str; 6] = match &self.endpoint_override {
+            None => [
+                "https://",
+                bucket,
+                ".cos.",
+                &self.region,
+                ".myqcloud.com/",
+                "",
+            ],
+            Some(ObjectEndpoint::VirtualHosted { scheme, host }) => {
+                [scheme, "://", bucket, ".", host, "/"]
+            }
+            Some(ObjectEndpoint::PathStyle { scheme, authority }) => {
+                [scheme, "://", authority, "/", bucket, "/"]
+            }
+        };
+        for part in parts {
+            out.push_str(part);
         }
     }
 
@@ -165,25 +186,69 @@ impl CosPresignRequest {
         Ok(())
     }
 
-    /// The key whose `/`-prefixed form is the signed HttpURI: the key as given (virtual-hosted,
-    /// as the SDK), or `bucket/key` for a path-style URL, whose request path names the bucket.
-    fn signed_key(&self, endpoint: &ObjectEndpoint) -> String {
-        match endpoint {
-            ObjectEndpoint::VirtualHosted { .. } => self.key.clone(),
-            ObjectEndpoint::PathStyle { .. } => {
-                let key = self.key.strip_prefix('/').unwrap_or(&self.key);
-                format!("{}/{key}", self.bucket)
+    /// The signed HttpURI in parts: `/` + the key as given (virtual-hosted, as the SDK), or
+    /// `/bucket/key` for a path-style URL, whose request path names the bucket.
+    fn http_uri_parts(&self) -> [&str; 4] {
+        let key = self.key.as_str();
+        match &self.endpoint_override {
+            Some(ObjectEndpoint::PathStyle { .. }) => {
+                ["/", &self.bucket, "/", key.strip_prefix('/').unwrap_or(key)]
             }
+            _ => [if key.starts_with('/') { "" } else { "/" }, key, "", ""],
         }
     }
 
-    /// The `host` value signed (see the module documentation).
-    fn signed_host(&self, endpoint: &ObjectEndpoint) -> String {
-        let host = endpoint.host(&self.bucket);
-        match endpoint {
-            ObjectEndpoint::PathStyle { .. } => host,
-            ObjectEndpoint::VirtualHosted { .. } => strip_port(&host).to_ascii_lowercase(),
+    /// Calls `f` with the `host` value signed (see the module documentation): for a
+    /// virtual-hosted URL assembled, lower-cased and stripped of its port on the stack (heap only
+    /// past 256 bytes).
+    fn with_signed_host<R>(&self, f: impl FnOnce(&str) -> R) -> R {
+        let parts: [&str; 4] = match &self.endpoint_override {
+            None => [&self.bucket, ".cos.", &self.region, ".myqcloud.com"],
+            Some(ObjectEndpoint::VirtualHosted { host, .. }) => [&self.bucket, ".", host, ""],
+            Some(ObjectEndpoint::PathStyle { authority, .. }) => return f(authority),
+        };
+        let len: usize = parts.iter().map(|p| p.len()).sum();
+        let mut stack = [0u8; 256];
+        let mut heap = Vec::new();
+        let host: &mut [u8] = if len <= stack.len() {
+            &mut stack[..len]
+        } else {
+            heap.resize(len, 0);
+            &mut heap
+        };
+        let mut at = 0;
+        for part in parts {
+            host[at..at + part.len()].copy_from_slice(part.as_bytes());
+            at += part.len();
         }
+        host.make_ascii_lowercase();
+        // Whole `str`s, ASCII-lower-cased: still UTF-8.
+        f(strip_port(std::str::from_utf8(host).unwrap_or_default()))
+    }
+
+    /// The URL parameters, signed and appended in this order: [`Self::params`] (a caller's
+    /// token parameter dropped), then the token.
+    fn url_params<'a>(&'a self, token: Option<&'a str>) -> impl Iterator<Item = Pair<'a>> {
+        self.params
+            .iter()
+            .filter(|(k, _)| k != TOKEN_PARAM)
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .chain(token.map(|t| (TOKEN_PARAM, t)))
+    }
+
+    /// Room for the whole URL, so it is rarely reallocated.
+    fn url_capacity(&self, secret_id: &str, token: Option<&str>) -> usize {
+        let endpoint = match &self.endpoint_override {
+            None => self.region.len() + 32,
+            Some(ObjectEndpoint::VirtualHosted { host, .. }) => host.len() + 16,
+            Some(ObjectEndpoint::PathStyle { authority, .. }) => authority.len() + 16,
+        };
+        // Names appear twice (list and pair); encoding grows text by half on average.
+        let params: usize = self
+            .url_params(token)
+            .map(|(k, v)| (k.len() * 2 + v.len()) * 3 / 2 + 8)
+            .sum();
+        self.bucket.len() + endpoint + self.key.len() * 3 / 2 + secret_id.len() + params + 192
     }
 }
 
@@ -231,6 +296,15 @@ fn form_encode_into(out: &mut String, input: &str) {
             out.push(HEX[(b >> 4) as usize] as char);
             out.push(HEX[(b & 0x0f) as usize] as char);
         }
+    }
+}
+
+/// A [`Sink`] that form-encodes what it is given into a URL.
+struct FormEncoded<'a>(&'a mut String);
+
+impl Sink for FormEncoded<'_> {
+    fn put(&mut self, s: &str) {
+        form_encode_into(self.0, s);
     }
 }
 
@@ -299,69 +373,131 @@ pub fn presign_with_key(
     secret_key: &str,
     security_token: Option<&str>,
 ) -> Result<CosPresigned, Error> {
-    req.validate()?;
-    let expires = i64::try_from(req.expires).unwrap_or(i64::MAX);
-    let mut params: Vec<(String, String)> = req
-        .params
-        .iter()
-        .filter(|(k, _)| k != TOKEN_PARAM)
-        .cloned()
-        .collect();
-    if let Some(t) = security_token.filter(|t| !t.is_empty()) {
-        params.push((TOKEN_PARAM.into(), t.into()));
-    }
-    let endpoint = req.endpoint_cow();
-    let mut signing = CosRequest::new(
-        &req.method,
-        req.signed_key(&endpoint),
-        req.timestamp,
-        expires,
-    );
-    signing.params = params;
-    signing.headers = req.headers.clone();
-    signing.host = req.signed_host(&endpoint);
-    signing.sign_host = req.sign_host;
-    let signed = cos::sign_with_key(&signing, secret_id, secret_key, None);
-    let params = &signing.params;
-
-    let mut url = endpoint.base_url(&req.bucket);
-    // Room for the path and the fixed parameters, so the URL is rarely reallocated.
-    url.reserve(
-        req.key.len() * 3 / 2
-            + 160
-            + secret_id.len()
-            + signed.url_param_list.len() * 2
-            + params
-                .iter()
-                .map(|(k, v)| (k.len() + v.len()) * 3 / 2 + 2)
-                .sum::<usize>(),
-    );
-    req.write_url_path(&mut url);
-    let auth_pairs = [
-        ("q-sign-algorithm", "sha1"),
-        ("q-ak", secret_id),
-        ("q-sign-time", &signed.key_time),
-        ("q-key-time", &signed.key_time),
-        ("q-header-list", &signed.header_list),
-        ("q-url-param-list", &signed.url_param_list),
-        ("q-signature", &signed.signature),
-    ];
-    for (i, (k, v)) in auth_pairs
-        .iter()
-        .map(|(k, v)| (*k, *v))
-        .chain(params.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .enumerate()
-    {
-        url.push(if i == 0 { '?' } else { '&' });
-        form_encode_into(&mut url, k);
-        url.push('=');
-        form_encode_into(&mut url, v);
-    }
+    let mut url = String::new();
+    let (signed, expires_at) = presign_into(req, secret_id, security_token, &mut url, |what| {
+        let signed = what.steps(secret_id, secret_key);
+        let signature = signed.signature.clone();
+        (signed, signature)
+    })?;
     Ok(CosPresigned {
         url,
-        expires_at: signing.end,
+        expires_at,
         signed,
     })
+}
+
+/// Only the presigned URL, appended to `out`: the fast path. Nothing but `out` is allocated
+/// (nothing at all when `out` has room, the request has at most 16 parameters and 16 signable
+/// headers and the host is at most 256 bytes); the signing text is streamed into SHA-1 and
+/// HMAC-SHA1 and each value is encoded straight into the URL. The URL is byte-identical to
+/// [`presign_with_key`]'s. On an error `out` is left unchanged.
+///
+/// ```
+/// use credchain::sign::cos_presign::{self, CosPresignRequest};
+/// let req = CosPresignRequest::new("GET", "examplebucket-1250000000", "object.txt", "ap-guangzhou", 1735732800);
+/// let mut url = String::new();
+/// cos_presign::write_url(&req, "AKIDExampleSecretId0123456789abcdef", "ExampleSecretKey0123456789abcdef", None, &mut url).unwrap();
+/// assert!(url.ends_with("&q-signature=7b43b9b583ba8555ef2d93340f77a294d6f62e51"));
+/// ```
+pub fn write_url(
+    req: &CosPresignRequest,
+    secret_id: &str,
+    secret_key: &str,
+    security_token: Option<&str>,
+    out: &mut String,
+) -> Result<(), Error> {
+    presign_into(req, secret_id, security_token, out, |what| {
+        let mut hex = [0u8; 40];
+        // 20 bytes always fit 40 hex digits.
+        let _ = hex::encode_to_slice(what.signature(secret_key), &mut hex);
+        ((), hex)
+    })?;
+    Ok(())
+}
+
+/// [`write_url`] into a new string.
+///
+/// ```
+/// use credchain::Credentials;
+/// use credchain::sign::cos_presign::{self, CosPresignRequest};
+/// let req = CosPresignRequest::new("GET", "b-1", "k", "ap-guangzhou", 100);
+/// let c = Credentials::builder("id", "key").security_token("tok").build();
+/// assert_eq!(cos_presign::url(&req, "id", "key", Some("tok")).unwrap(), cos_presign::presign(&req, &c).unwrap().url);
+/// ```
+pub fn url(
+    req: &CosPresignRequest,
+    secret_id: &str,
+    secret_key: &str,
+    security_token: Option<&str>,
+) -> Result<String, Error> {
+    let mut out = String::new();
+    write_url(req, secret_id, secret_key, security_token, &mut out)?;
+    Ok(out)
+}
+
+/// Validates, writes the URL into `out` and returns what `sign` made of the signing input (its
+/// second value is the hex signature put in the URL) and the expiry time.
+fn presign_into<T, H: AsRef<[u8]>>(
+    req: &CosPresignRequest,
+    secret_id: &str,
+    security_token: Option<&str>,
+    out: &mut String,
+    sign: impl FnOnce(&Signing<'_, '_>) -> (T, H),
+) -> Result<(T, i64), Error> {
+    req.validate()?;
+    let token = security_token.filter(|t| !t.is_empty());
+    let expires = i64::try_from(req.expires).unwrap_or(i64::MAX);
+    let start = req.timestamp.saturating_sub(cos::START_SKEW_SECONDS);
+    let end = req.timestamp.saturating_add(expires);
+    let key_time = KeyTime::new(start, end);
+    out.reserve(req.url_capacity(secret_id, token));
+    req.write_base_url(out);
+    req.write_url_path(out);
+    let uri = req.http_uri_parts();
+    let made = req.with_signed_host(|host| {
+        let headers = cos::signed_headers(&req.headers, req.sign_host.then_some(host), None);
+        cos::with_lists(req.url_params(token), headers, |params, headers| {
+            let what = Signing {
+                method: &req.method,
+                uri: &uri,
+                key_time: key_time.as_str(),
+                params,
+                headers,
+            };
+            let (made, signature) = sign(&what);
+            put_signature_query(out, secret_id, &what, signature.as_ref());
+            made
+        })
+    });
+    for (k, v) in req.url_params(token) {
+        out.push('&');
+        form_encode_into(out, k);
+        out.push('=');
+        form_encode_into(out, v);
+    }
+    Ok((made, end))
+}
+
+/// `?q-sign-algorithm=sha1&q-ak=…&q-signature=<hex>`, every value form-encoded.
+fn put_signature_query(
+    out: &mut String,
+    secret_id: &str,
+    what: &Signing<'_, '_>,
+    signature_hex: &[u8],
+) {
+    out.push_str("?q-sign-algorithm=sha1&q-ak=");
+    form_encode_into(out, secret_id);
+    out.push_str("&q-sign-time=");
+    form_encode_into(out, what.key_time);
+    out.push_str("&q-key-time=");
+    form_encode_into(out, what.key_time);
+    out.push_str("&q-header-list=");
+    put_names(&mut FormEncoded(out), what.headers);
+    out.push_str("&q-url-param-list=");
+    put_names(&mut FormEncoded(out), what.params);
+    out.push_str("&q-signature=");
+    // Lowercase hex digits: nothing to encode.
+    out.push_str(std::str::from_utf8(signature_hex).unwrap_or_default());
 }
 
 #[cfg(test)]
@@ -381,9 +517,16 @@ mod tests {
         assert_eq!(strip_port("[::1]:80"), "[::1]");
         let mut r = CosPresignRequest::new("GET", "b-1", "k", "r", 0);
         r.endpoint_override = Some(ObjectEndpoint::parse("http://127.0.0.1:9000").unwrap());
-        assert_eq!(r.signed_host(&r.endpoint()), "127.0.0.1:9000");
-        assert_eq!(r.signed_key(&r.endpoint()), "b-1/k");
+        assert_eq!(r.with_signed_host(str::to_string), "127.0.0.1:9000");
+        assert_eq!(r.http_uri_parts().concat(), "/b-1/k");
         r.endpoint_override = Some(ObjectEndpoint::parse("https://COS.Example.com:8443").unwrap());
-        assert_eq!(r.signed_host(&r.endpoint()), "b-1.cos.example.com");
+        assert_eq!(r.with_signed_host(str::to_string), "b-1.cos.example.com");
+        assert_eq!(r.http_uri_parts().concat(), "/k");
+        r.endpoint_override = None;
+        r.bucket = "B-1".into();
+        assert_eq!(r.with_signed_host(str::to_string), "b-1.cos.r.myqcloud.com");
+        let mut url = String::new();
+        r.write_base_url(&mut url);
+        assert_eq!(url, r.endpoint().base_url(&r.bucket));
     }
 }

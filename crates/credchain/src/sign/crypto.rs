@@ -128,6 +128,11 @@ pub fn hmac_sha1(key: &[u8], msg: &[u8]) -> [u8; 20] {
     mac::<Hmac<Sha1>>(key, msg).finalize().into_bytes().into()
 }
 
+/// A keyed HMAC-SHA1 state to stream a message into (the COS string to sign).
+pub(crate) fn hmac_sha1_state(key: &[u8]) -> Hmac<Sha1> {
+    mac::<Hmac<Sha1>>(key, &[])
+}
+
 /// SHA-1 as lowercase hex (COS hashes its HttpString with it).
 ///
 /// ```

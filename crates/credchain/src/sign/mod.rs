@@ -52,6 +52,7 @@
 pub mod acs3;
 mod borrowed_pairs;
 pub mod cos;
+mod cos_lists;
 pub mod cos_presign;
 pub mod crypto;
 mod derived_key;
@@ -68,6 +69,7 @@ mod payload;
 mod redact;
 pub mod rpc;
 mod sink;
+mod stack_sort;
 pub mod tc3;
 pub mod tc_v1;
 
