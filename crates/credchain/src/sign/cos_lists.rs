@@ -6,10 +6,10 @@
 
 use std::cmp::Ordering;
 
+use super::borrowed_pairs::with_sorted_by;
+pub(crate) use super::borrowed_pairs::Pair;
 use super::encode::{encode_into, is_unreserved};
 use super::sink::{put_lowercase, Sink};
-use super::stack_sort::with_sorted_by;
-pub(crate) use super::stack_sort::Pair;
 
 const LOWER_HEX: &[u8; 16] = b"0123456789abcdef";
 

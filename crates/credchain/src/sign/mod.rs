@@ -69,7 +69,6 @@ mod payload;
 mod redact;
 pub mod rpc;
 mod sink;
-mod stack_sort;
 pub mod tc3;
 pub mod tc_v1;
 

@@ -23,6 +23,7 @@ use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
+use super::borrowed_pairs::BorrowedPairs;
 use super::crypto;
 use super::encode::{canonical_query, encode_param, encode_query, encode_twice_into};
 use super::sink::{Hashing, Sink};
@@ -240,20 +241,9 @@ pub fn write_signature(
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .chain(common_params(req, access_key_id, security_token))
         .chain(req.form.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    let mut stack = [("", ""); STACK_PARAMS];
-    let mut heap = Vec::new();
-    let count = req.query.len() + req.form.len() + COMMON_PARAMS;
-    let sorted: &mut [(&str, &str)] = if count <= STACK_PARAMS {
-        let mut n = 0;
-        for (slot, pair) in stack.iter_mut().zip(pairs) {
-            *slot = pair;
-            n += 1;
-        }
-        &mut stack[..n]
-    } else {
-        heap.extend(pairs);
-        &mut heap
-    };
+    let mut list: BorrowedPairs<'_, STACK_PARAMS> = BorrowedPairs::with_inline();
+    list.extend(pairs);
+    let sorted = list.as_mut_slice();
     check_no_signature(sorted.iter().map(|(k, _)| *k))?;
     // Stable, as in `canonical_query`: equal keys keep their order.
     sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
@@ -296,8 +286,6 @@ pub fn signature(
 
 /// Length of a Base64 HMAC-SHA1.
 const SIGNATURE_LEN: usize = 28;
-/// Parameters the signer adds besides `Signature` (at most; `SecurityToken` only with a token).
-const COMMON_PARAMS: usize = 6;
 /// Requests with up to this many signed parameters are sorted on the stack.
 const STACK_PARAMS: usize = 32;
 

@@ -20,10 +20,10 @@ use std::fmt;
 use base64::Engine as _;
 use hmac::Mac;
 
+use super::borrowed_pairs::{with_sorted_by, Pair};
 use super::crypto;
 use super::encode::{encode_param, encode_query};
 use super::sink::{Hashing, Sink};
-use super::stack_sort::{with_sorted_by, Pair};
 use super::{Len, RedactedPairs};
 use crate::credentials::{Credentials, REDACTED};
 use crate::error::{Error, ErrorKind};
