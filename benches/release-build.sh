@@ -4,7 +4,10 @@
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 if [ -z "${NO_BUILD:-}" ]; then
-    cargo build --release -p credchain-cli --bins --examples
+    # Two builds: with `--examples` in the same command, the examples' dev-dependency features
+    # (tokio's test-util) would be unified into the measured `credchain` binary.
+    cargo build --release -p credchain-cli --bins
+    cargo build --release -p credchain-cli --examples
 fi
 bin=$root/target/release
 credchain=${CREDCHAIN_BIN:-$bin/credchain}
